@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Serve the demo page and the chat widget (stdlib only, no build step).
+
+    python web/serve.py                       # http://127.0.0.1:8080
+    WEB_HOST=0.0.0.0 WEB_PORT=8080 RASA_PUBLIC_URL=https://bot.example.com python web/serve.py
+
+Only a fixed list of files is served (no directory listing, no path lookups):
+
+    /                     the demo page, with the Rasa URL injected into its config
+    /widget.js            the widget
+    /widget.css           its styles
+    /socket.io.min.js     socket.io-client from web/node_modules (run `npm ci --prefix web`)
+    /healthz              "ok", for scripts that wait for the server
+
+RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
+(default http://localhost:5005); the widget opens its socket.io connection there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlsplit
+
+WEB_DIR = Path(__file__).resolve().parent
+SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+CONFIG_PLACEHOLDER = '{"injected": false}'
+DEFAULT_RASA_URL = "http://localhost:5005"
+
+STATIC: Dict[str, Tuple[Path, str]] = {
+    "/widget.js": (WEB_DIR / "widget.js", "text/javascript; charset=utf-8"),
+    "/widget.css": (WEB_DIR / "widget.css", "text/css; charset=utf-8"),
+    "/socket.io.min.js": (SOCKET_IO_CLIENT, "text/javascript; charset=utf-8"),
+}
+
+
+def normalise_rasa_url(url: str) -> str:
+    """Check that the Rasa URL is an absolute http(s) URL and drop a trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"RASA_PUBLIC_URL must be an absolute http(s) URL, got {url!r}")
+    return url.strip().rstrip("/")
+
+
+def page_config(rasa_url: str) -> str:
+    """The JSON config placed in the page; `<` is escaped so it can never close the tag."""
+    config = {"injected": True, "rasaUrl": rasa_url, "socketPath": "/socket.io/", "startOpen": True}
+    return json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def content_security_policy(rasa_url: str) -> str:
+    """Only our own scripts and styles; network only to ourselves and the Rasa server."""
+    parts = urlsplit(rasa_url)
+    ws_scheme = "wss" if parts.scheme == "https" else "ws"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' https: data:",
+            f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "AdvisorWeb/1.0"
+    rasa_url = DEFAULT_RASA_URL
+    quiet = False
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._respond(head_only=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(head_only=True)
+
+    def _respond(self, head_only: bool) -> None:
+        path = urlsplit(self.path).path
+        if path in ("/", "/index.html"):
+            html = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+            body = html.replace(CONFIG_PLACEHOLDER, page_config(self.rasa_url)).encode("utf-8")
+            self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", head_only, page=True)
+            return
+        if path == "/healthz":
+            self._send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8", head_only)
+            return
+        entry = STATIC.get(path)
+        if entry is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head_only)
+            return
+        file_path, content_type = entry
+        try:
+            body = file_path.read_bytes()
+        except FileNotFoundError:
+            message = f"{file_path.name} is missing: run `npm ci --prefix web`\n".encode()
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain; charset=utf-8", head_only)
+            return
+        self._send(HTTPStatus.OK, body, content_type, head_only)
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, head_only: bool, page: bool = False
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "strict-origin-when-cross-origin")
+        if page:
+            self.send_header("Content-Security-Policy", content_security_policy(self.rasa_url))
+        else:
+            # The widget files may be embedded by other sites (see README).
+            self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(host: str, port: int, rasa_url: str, quiet: bool = False) -> ThreadingHTTPServer:
+    handler = type("ConfiguredHandler", (Handler,), {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL", DEFAULT_RASA_URL))
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    args = parser.parse_args(argv)
+
+    if not SOCKET_IO_CLIENT.exists():
+        print(f"warning: {SOCKET_IO_CLIENT} is missing: run `npm ci --prefix web`", file=sys.stderr)
+    try:
+        server = make_server(args.host, args.port, args.rasa_url, args.quiet)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Demo page on http://{args.host}:{args.port}/ (widget talks to {server.RequestHandlerClass.rasa_url})",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,565 @@
+/*
+ * Outsourcing advisor chat widget: vanilla JS, no build step.
+ *
+ * Talks to Rasa's socket.io channel (python-socketio 5 server, Socket.IO protocol v5)
+ * through socket.io-client 4.x, which is served next to this file as /socket.io.min.js.
+ *
+ * Safety rules this file keeps:
+ *   - user and bot text is only ever put into the page with textContent (never innerHTML);
+ *   - images are only shown for http(s) URLs, set through the src property;
+ *   - nothing from the server is evaluated.
+ *
+ * Configuration, first match wins:
+ *   1. window.AdvisorChat.init({...}) called by the page (with data-auto-init="false");
+ *   2. data-* attributes on this script tag: data-rasa-url, data-socket-path, data-title,
+ *      data-start-open="true";
+ *   3. JSON in <script type="application/json" id="advisor-chat-config"> (web/serve.py fills it);
+ *   4. defaults below.
+ */
+(function () {
+  "use strict";
+
+  var VERSION = "1.0.0";
+  var MAX_LENGTH = 2000; // characters per message; also README "Chat widget"
+  var HISTORY_LIMIT = 200; // messages kept in localStorage
+  var TYPING_TIMEOUT_MS = 30000;
+  var DEFAULTS = {
+    rasaUrl: "http://localhost:5005",
+    socketPath: "/socket.io/",
+    title: "Outsourcing advisor",
+    intro: "Hi! Tell me which work you would like to hand over, and I will suggest how to outsource it.",
+    startOpen: false,
+    transports: ["websocket", "polling"],
+  };
+
+  var currentScript = document.currentScript;
+  var scriptBase = (function () {
+    try {
+      return currentScript && currentScript.src ? new URL(".", currentScript.src).href : "/";
+    } catch (e) {
+      return "/";
+    }
+  })();
+
+  // ---------------------------------------------------------------- helpers
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function readPageConfig() {
+    var config = {};
+    var node = document.getElementById("advisor-chat-config");
+    if (node) {
+      try {
+        config = JSON.parse(node.textContent || "{}") || {};
+      } catch (e) {
+        config = {};
+      }
+    }
+    var data = (currentScript && currentScript.dataset) || {};
+    if (data.rasaUrl) config.rasaUrl = data.rasaUrl;
+    if (data.socketPath) config.socketPath = data.socketPath;
+    if (data.title) config.title = data.title;
+    if (data.startOpen) config.startOpen = data.startOpen === "true";
+    return config;
+  }
+
+  function merge(base, extra) {
+    var out = {};
+    var key;
+    for (key in base) if (Object.prototype.hasOwnProperty.call(base, key)) out[key] = base[key];
+    for (key in extra) {
+      if (Object.prototype.hasOwnProperty.call(extra, key) && extra[key] !== undefined && extra[key] !== null) {
+        out[key] = extra[key];
+      }
+    }
+    return out;
+  }
+
+  // localStorage can be missing or throw (privacy modes, full quota): fall back to memory.
+  function makeStore(prefix) {
+    var memory = {};
+    function get(key) {
+      try {
+        var raw = window.localStorage.getItem(prefix + key);
+        return raw === null ? null : JSON.parse(raw);
+      } catch (e) {
+        return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
+      }
+    }
+    function set(key, value) {
+      memory[key] = value;
+      try {
+        window.localStorage.setItem(prefix + key, JSON.stringify(value));
+      } catch (e) {
+        /* memory copy is enough for this page view */
+      }
+    }
+    function remove(key) {
+      delete memory[key];
+      try {
+        window.localStorage.removeItem(prefix + key);
+      } catch (e) {
+        /* ignore */
+      }
+    }
+    return { get: get, set: set, remove: remove };
+  }
+
+  function loadScript(src, onload, onerror) {
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.async = true;
+    tag.onload = onload;
+    tag.onerror = onerror;
+    document.head.appendChild(tag);
+  }
+
+  function ensureStylesheet() {
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      if (/widget\.css(\?|$)/.test(links[i].getAttribute("href") || "")) return;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = scriptBase + "widget.css";
+    document.head.appendChild(link);
+  }
+
+  function safeImageUrl(value) {
+    if (typeof value !== "string") return null;
+    try {
+      var url = new URL(value, window.location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function normaliseButtons(list) {
+    if (!Array.isArray(list)) return [];
+    var out = [];
+    for (var i = 0; i < list.length; i++) {
+      var b = list[i] || {};
+      var title = typeof b.title === "string" ? b.title : "";
+      var payload = typeof b.payload === "string" ? b.payload : title;
+      if (title || payload) out.push({ title: title || payload, payload: payload });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ widget
+
+  function createWidget(options) {
+    var config = merge(DEFAULTS, options || {});
+    var rasaUrl = String(config.rasaUrl).replace(/\/+$/, "");
+    var store = makeStore("advisorChat:v1:" + rasaUrl + ":");
+
+    var state = {
+      sessionId: store.get("session"),
+      history: store.get("history") || [],
+      open: store.get("open"),
+      connected: false,
+      everConnected: false,
+      socket: null,
+      typingTimer: null,
+    };
+    if (!Array.isArray(state.history)) state.history = [];
+    if (state.open === null) state.open = !!config.startOpen;
+
+    // ---- DOM
+    var root = el("div", "advisor-chat");
+    root.setAttribute("data-advisor-chat", VERSION);
+
+    var launcher = el("button", "advisor-chat__launcher", "Chat with the advisor");
+    launcher.type = "button";
+    launcher.setAttribute("aria-controls", "advisor-chat-panel");
+
+    var panel = el("section", "advisor-chat__panel");
+    panel.id = "advisor-chat-panel";
+    panel.setAttribute("aria-label", config.title);
+
+    var header = el("header", "advisor-chat__header");
+    var title = el("h2", "advisor-chat__title", config.title);
+    var restart = el("button", "advisor-chat__restart", "New chat");
+    restart.type = "button";
+    restart.title = "Forget this conversation and start a new one";
+    var close = el("button", "advisor-chat__close", "\u00d7");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close chat");
+    header.appendChild(title);
+    header.appendChild(restart);
+    header.appendChild(close);
+
+    var status = el("div", "advisor-chat__status");
+    status.setAttribute("role", "status");
+    status.hidden = true;
+
+    var log = el("div", "advisor-chat__log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "Conversation");
+    log.tabIndex = 0;
+
+    var typing = el("div", "advisor-chat__typing");
+    typing.setAttribute("aria-label", "The advisor is typing");
+    typing.appendChild(el("span", "advisor-chat__dot"));
+    typing.appendChild(el("span", "advisor-chat__dot"));
+    typing.appendChild(el("span", "advisor-chat__dot"));
+    typing.hidden = true;
+
+    var form = el("form", "advisor-chat__composer");
+    form.setAttribute("novalidate", "");
+    var inputId = "advisor-chat-input";
+    var label = el("label", "advisor-chat__sr-only", "Your message");
+    label.setAttribute("for", inputId);
+    var input = el("textarea", "advisor-chat__input");
+    input.id = inputId;
+    input.rows = 1;
+    input.maxLength = MAX_LENGTH;
+    input.placeholder = "Type your message\u2026";
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-describedby", "advisor-chat-counter");
+    var counter = el("span", "advisor-chat__counter", "0 / " + MAX_LENGTH);
+    counter.id = "advisor-chat-counter";
+    counter.title = "Messages can be up to " + MAX_LENGTH + " characters long";
+    var send = el("button", "advisor-chat__send", "Send");
+    send.type = "submit";
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(counter);
+    form.appendChild(send);
+
+    panel.appendChild(header);
+    panel.appendChild(status);
+    panel.appendChild(log);
+    panel.appendChild(typing);
+    panel.appendChild(form);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    document.body.appendChild(root);
+
+    // ---- rendering
+
+    function scrollToEnd() {
+      log.scrollTop = log.scrollHeight;
+    }
+
+    function removeQuickReplies() {
+      var groups = log.querySelectorAll(".advisor-chat__quick-replies");
+      for (var i = 0; i < groups.length; i++) groups[i].parentNode.removeChild(groups[i]);
+    }
+
+    function renderQuickReplies(buttons) {
+      var group = el("div", "advisor-chat__quick-replies");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Suggested answers");
+      buttons.forEach(function (button) {
+        var b = el("button", "advisor-chat__quick-reply", button.title);
+        b.type = "button";
+        b.addEventListener("click", function () {
+          sendMessage(button.payload, button.title);
+        });
+        group.appendChild(b);
+      });
+      log.appendChild(group);
+    }
+
+    function renderEntry(entry) {
+      var row = el("div", "advisor-chat__msg advisor-chat__msg--" + (entry.from === "user" ? "user" : "bot"));
+      if (entry.text) {
+        row.appendChild(el("p", "advisor-chat__bubble", entry.text));
+      }
+      if (entry.image) {
+        var src = safeImageUrl(entry.image);
+        if (src) {
+          var img = document.createElement("img");
+          img.className = "advisor-chat__image";
+          img.alt = "Image from the advisor";
+          img.loading = "lazy";
+          img.src = src;
+          row.appendChild(img);
+        }
+      }
+      if (row.childNodes.length) log.appendChild(row);
+    }
+
+    function renderAll() {
+      log.textContent = "";
+      if (config.intro) log.appendChild(el("p", "advisor-chat__intro", config.intro));
+      state.history.forEach(renderEntry);
+      var last = state.history[state.history.length - 1];
+      if (last && last.from === "bot" && last.buttons && last.buttons.length) renderQuickReplies(last.buttons);
+      scrollToEnd();
+    }
+
+    function remember(entry) {
+      state.history.push(entry);
+      if (state.history.length > HISTORY_LIMIT) state.history = state.history.slice(-HISTORY_LIMIT);
+      store.set("history", state.history);
+    }
+
+    function setOpen(open) {
+      state.open = open;
+      store.set("open", open);
+      panel.hidden = !open;
+      launcher.hidden = open;
+      launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle("advisor-chat--open", open);
+      if (open) {
+        scrollToEnd();
+      }
+    }
+
+    function showStatus(message, kind) {
+      status.textContent = message || "";
+      status.hidden = !message;
+      status.className = "advisor-chat__status" + (kind ? " advisor-chat__status--" + kind : "");
+      status.setAttribute("role", kind === "error" ? "alert" : "status");
+    }
+
+    function updateComposer() {
+      var length = input.value.length;
+      counter.textContent = length + " / " + MAX_LENGTH;
+      counter.classList.toggle("advisor-chat__counter--near", length >= MAX_LENGTH * 0.9);
+      send.disabled = !state.connected || input.value.trim() === "";
+    }
+
+    function showTyping() {
+      typing.hidden = false;
+      clearTimeout(state.typingTimer);
+      state.typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+      scrollToEnd();
+    }
+
+    function hideTyping() {
+      clearTimeout(state.typingTimer);
+      typing.hidden = true;
+    }
+
+    // ---- messages
+
+    function metadata() {
+      return {
+        page_url: window.location.href,
+        language: navigator.language || "",
+        widget_version: VERSION,
+      };
+    }
+
+    function sendMessage(payload, shownText) {
+      var message = String(payload || "").trim();
+      if (!message) return false;
+      if (message.length > MAX_LENGTH) {
+        showStatus("Messages can be at most " + MAX_LENGTH + " characters long.", "warning");
+        return false;
+      }
+      if (!state.connected || !state.sessionId) {
+        showStatus("Not connected to the advisor yet. Your message was not sent; please try again in a moment.", "error");
+        return false;
+      }
+      removeQuickReplies();
+      state.history.forEach(function (entry) {
+        delete entry.buttons;
+      });
+      var entry = { from: "user", text: shownText || message };
+      remember(entry);
+      renderEntry(entry);
+      state.socket.emit("user_uttered", {
+        message: message,
+        session_id: state.sessionId,
+        metadata: metadata(),
+      });
+      showTyping();
+      scrollToEnd();
+      return true;
+    }
+
+    function receive(data) {
+      if (!data || typeof data !== "object") return;
+      hideTyping();
+      var entry = { from: "bot" };
+      if (typeof data.text === "string") entry.text = data.text;
+      var buttons = normaliseButtons(data.quick_replies || data.buttons);
+      if (data.attachment && data.attachment.type === "image" && data.attachment.payload) {
+        entry.image = data.attachment.payload.src;
+      }
+      if (!entry.text && !entry.image && !buttons.length) return;
+      removeQuickReplies();
+      if (buttons.length) entry.buttons = buttons;
+      remember(entry);
+      renderEntry(entry);
+      if (buttons.length) renderQuickReplies(buttons);
+      scrollToEnd();
+    }
+
+    // ---- connection
+
+    function setConnected(connected) {
+      state.connected = connected;
+      root.classList.toggle("advisor-chat--offline", !connected);
+      updateComposer();
+    }
+
+    function connect() {
+      var socket = window.io(rasaUrl, {
+        path: config.socketPath,
+        transports: config.transports,
+        tryAllTransports: true,
+        reconnection: true,
+        reconnectionDelay: 1000,
+        reconnectionDelayMax: 5000,
+        timeout: 10000,
+      });
+      state.socket = socket;
+
+      socket.on("connect", function () {
+        socket.emit("session_request", { session_id: state.sessionId });
+      });
+
+      socket.on("session_confirm", function (data) {
+        var id = typeof data === "string" ? data : data && data.session_id;
+        if (!id) return;
+        if (state.sessionId && id !== state.sessionId) {
+          // The server gave us another conversation: the old transcript no longer applies.
+          state.history = [];
+          store.set("history", state.history);
+          renderAll();
+        }
+        state.sessionId = id;
+        store.set("session", id);
+        state.everConnected = true;
+        setConnected(true);
+        showStatus("", null);
+      });
+
+      socket.on("bot_uttered", receive);
+
+      socket.on("connect_error", function () {
+        setConnected(false);
+        hideTyping();
+        if (socket.active) {
+          showStatus("We can\u2019t reach the advisor right now. Retrying automatically\u2026", "error");
+        } else {
+          showStatus("The advisor refused the connection. Please reload the page later.", "error");
+        }
+      });
+
+      socket.on("disconnect", function (reason) {
+        setConnected(false);
+        hideTyping();
+        if (reason === "io client disconnect") return;
+        showStatus("Connection to the advisor lost. Reconnecting\u2026", "error");
+        if (reason === "io server disconnect") socket.connect();
+      });
+    }
+
+    function restartConversation() {
+      state.history = [];
+      state.sessionId = null;
+      store.remove("history");
+      store.remove("session");
+      hideTyping();
+      renderAll();
+      if (state.socket) {
+        setConnected(false);
+        state.socket.disconnect();
+        state.socket.connect();
+      }
+      input.focus();
+    }
+
+    // ---- events
+
+    launcher.addEventListener("click", function () {
+      setOpen(true);
+      input.focus();
+    });
+    close.addEventListener("click", function () {
+      setOpen(false);
+      launcher.focus();
+    });
+    restart.addEventListener("click", restartConversation);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (sendMessage(input.value)) {
+        input.value = "";
+        updateComposer();
+      }
+    });
+    input.addEventListener("input", updateComposer);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (typeof form.requestSubmit === "function") form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
+
+    renderAll();
+    setOpen(!!state.open);
+    setConnected(false);
+    showStatus("Connecting\u2026", "info");
+    connect();
+
+    return {
+      send: sendMessage,
+      open: function () {
+        setOpen(true);
+      },
+      close: function () {
+        setOpen(false);
+      },
+      restart: restartConversation,
+      get sessionId() {
+        return state.sessionId;
+      },
+    };
+  }
+
+  // ------------------------------------------------------------- bootstrap
+
+  var instance = null;
+
+  function init(options) {
+    if (instance) return instance;
+    var config = merge(readPageConfig(), options || {});
+    ensureStylesheet();
+    if (typeof window.io === "function") {
+      instance = createWidget(config);
+      window.AdvisorChat.instance = instance;
+      return instance;
+    }
+    // socket.io-client is served next to this file; load it on demand for one-tag embeds.
+    loadScript(
+      scriptBase + "socket.io.min.js",
+      function () {
+        if (!instance) {
+          instance = createWidget(config);
+          window.AdvisorChat.instance = instance;
+        }
+      },
+      function () {
+        if (window.console) window.console.error("advisor chat: could not load socket.io.min.js");
+      }
+    );
+    return null;
+  }
+
+  window.AdvisorChat = { version: VERSION, maxLength: MAX_LENGTH, init: init, instance: null };
+
+  var autoInit = !(currentScript && currentScript.dataset && currentScript.dataset.autoInit === "false");
+  if (autoInit) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () {
+        init();
+      });
+    } else {
+      init();
+    }
+  }
+})();
