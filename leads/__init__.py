@@ -1,0 +1,46 @@
+"""Lead pre-qualification and hand-off to the sales team (plain Python, no Rasa imports).
+
+What the assistant's actions call::
+
+    from leads import save_lead, record_event, notify_lead, validate_email, validate_name
+
+    result = save_lead(conversation_id, full_name=..., email=..., consent=True, answers={...})
+    notify_lead(result.lead)                       # webhook + Slack, idempotent
+    record_event(conversation_id, "lead_captured")
+
+Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
+:mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
+(nothing lost), :mod:`leads.notify`, :mod:`leads.report` and :mod:`leads.cli`.
+"""
+
+from .config import LeadsConfig, load_config
+from .model import idempotency_key, lead_version
+from .notify import NotifyResult, notify_lead
+from .outbox import (
+    FlushResult,
+    Outbox,
+    SaveResult,
+    delete_lead,
+    flush_outbox,
+    record_event,
+    save_lead,
+)
+from .redact import RedactingFilter, redact, redact_lead
+from .score import LeadScore, score_from_lead, score_lead
+from .store import EVENT_KINDS, LeadStore
+from .validation import (
+    CompanySize,
+    EmailCheck,
+    NameCheck,
+    parse_company_size,
+    validate_email,
+    validate_name,
+)
+
+__all__ = [
+    "EVENT_KINDS", "CompanySize", "EmailCheck", "FlushResult", "LeadScore", "LeadStore",
+    "LeadsConfig", "NameCheck", "NotifyResult", "Outbox", "RedactingFilter", "SaveResult",
+    "delete_lead", "flush_outbox", "idempotency_key", "lead_version", "load_config",
+    "notify_lead", "parse_company_size", "record_event", "redact", "redact_lead",
+    "save_lead", "score_from_lead", "score_lead", "validate_email", "validate_name",
+]  # fmt: skip

@@ -1,0 +1,147 @@
+"""Command line for the sales team and operators.
+
+    python -m leads.cli export [--tier hot|warm|cold] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+                               [--format csv|json] [--include-unconsented]
+    python -m leads.cli report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format text|json]
+    python -m leads.cli flush                     # write the outbox to the database now
+    python -m leads.cli delete CONVERSATION_ID    # erase one lead (right to be forgotten)
+
+``--db`` (before the command) takes a SQLite path or a SQLAlchemy URL; by default the
+database of :mod:`leads.config` is used. Dates are UTC days; ``--until`` is inclusive.
+Export prints leads with consent only unless ``--include-unconsented`` is given. In CSV,
+cells starting with ``= + - @`` get a leading ``'`` so spreadsheets don't run them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .config import load_config
+from .outbox import Outbox, delete_lead, flush_outbox
+from .redact import describe_error
+from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel
+from .store import LeadStore, is_unavailable
+
+
+def _day(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-01-31, got {text!r}"
+        ) from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m leads.cli", description="Leads export and funnel report."
+    )
+    parser.add_argument(
+        "--db",
+        help="SQLite file or SQLAlchemy URL (default: LEADS_DB_URL / LEADS_DB_PATH)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="print leads as CSV or JSON")
+    export.add_argument("--tier", choices=("hot", "warm", "cold"))
+    export.add_argument("--since", type=_day, help="created on or after this UTC day")
+    export.add_argument("--until", type=_day, help="created on or before this UTC day")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument(
+        "--include-unconsented", action="store_true", help="also leads without consent"
+    )
+    report = commands.add_parser("report", help="print the conversation-to-lead funnel")
+    report.add_argument("--since", type=_day)
+    report.add_argument("--until", type=_day)
+    report.add_argument("--format", choices=("text", "json"), default="text")
+    commands.add_parser("flush", help="write pending outbox entries to the database")
+    erase = commands.add_parser("delete", help="erase the lead of one conversation")
+    erase.add_argument("conversation_id")
+    return parser
+
+
+def _store(db: str | None) -> LeadStore:
+    """``--db`` wins over the environment: a URL as is, anything else as a SQLite path."""
+    if not db:
+        return LeadStore()
+    if "://" in db:
+        return LeadStore(db)
+    return LeadStore("sqlite:///" + str(Path(db).expanduser().resolve()))
+
+
+def _end(day: datetime | None) -> datetime | None:
+    return day + timedelta(days=1) if day else None
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    store = _store(args.db)
+    out = sys.stdout
+    try:
+        if args.command == "export":
+            leads = store.list_leads(
+                tier=args.tier, since=args.since, until=_end(args.until)
+            )
+            leads = [
+                lead
+                for lead in leads
+                if args.include_unconsented or lead.get("consent")
+            ]
+            if args.format == "json":
+                json.dump(
+                    [export_row(lead, for_csv=False) for lead in leads],
+                    out,
+                    ensure_ascii=False,
+                    indent=2,
+                )
+                out.write("\n")
+            else:
+                writer = csv.DictWriter(
+                    out, fieldnames=EXPORT_COLUMNS, lineterminator="\n"
+                )
+                writer.writeheader()
+                writer.writerows(export_row(lead, for_csv=True) for lead in leads)
+        elif args.command == "report":
+            numbers = funnel(store, since=args.since, until=_end(args.until))
+            text = (
+                json.dumps(numbers, indent=2)
+                if args.format == "json"
+                else format_funnel(numbers)
+            )
+            out.write(text + "\n")
+        elif args.command == "flush":
+            result = flush_outbox(store, Outbox(load_config().outbox_path))
+            out.write(
+                f"applied {result.applied}, remaining {result.remaining}, rejected {result.rejected}\n"
+            )
+            return 0 if result.remaining == 0 else 3
+        elif args.command == "delete":
+            found = delete_lead(
+                args.conversation_id,
+                store=store,
+                outbox=Outbox(load_config().outbox_path),
+            )
+            out.write(("deleted" if found else "no lead for that conversation") + "\n")
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        sys.stderr.write(f"database unreachable: {describe_error(error)}\n")
+        return 2
+    finally:
+        store.dispose()
+    return 0
+
+
+def main() -> None:
+    """``python -m leads.cli``."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Validation of what a visitor types: work email, name and company size.
+
+* :func:`validate_email` checks the syntax (one ``@``, a dotted domain with a real TLD,
+  no spaces) and explains what is wrong; free-mail domains (gmail.com, yahoo.*,
+  outlook.*, hotmail.*, ...) are accepted but flagged with ``is_freemail``.
+* :func:`validate_name` accepts any script and emoji up to :data:`NAME_MAX_CHARS`
+  (200) Unicode code points and refuses longer or empty names with a clear message.
+* :func:`parse_company_size` reads "50 people", "1-10", "about 2000 employees", "2k",
+  "small" into a head-count range and a band.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+NAME_MAX_CHARS = 200
+EMAIL_MAX_CHARS = 254
+
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "ymail.com",
+        "rocketmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "mail.ru",
+        "yandex.com",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "zohomail.com",
+        "fastmail.com",
+        "tutanota.com",
+        "rediffmail.com",
+        "hey.com",
+    }
+)
+# Providers with many country domains (yahoo.co.uk, hotmail.fr, outlook.de, ...).
+FREEMAIL_PREFIXES = (
+    "yahoo.",
+    "hotmail.",
+    "outlook.",
+    "live.",
+    "gmx.",
+    "yandex.",
+    "aol.",
+)
+
+_LOCAL_FORBIDDEN = re.compile(r'[\s()<>\[\]:;@\\,"]')
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True)
+class EmailCheck:
+    """``ok`` with the normalised ``email`` (domain lower-cased), or a ``message`` why not."""
+
+    ok: bool
+    email: str | None = None
+    is_freemail: bool = False
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    """``ok`` with the ``name`` (outer whitespace removed), or a ``message`` why not."""
+
+    ok: bool
+    name: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class CompanySize:
+    """Head-count range (``maximum`` None means open-ended) and its ``band``."""
+
+    minimum: int
+    maximum: int | None
+    band: str
+
+
+def is_freemail(domain: str) -> bool:
+    """True for consumer mail providers (the address may still be a real buyer's)."""
+    domain = domain.lower().rstrip(".")
+    return domain in FREEMAIL_DOMAINS or domain.startswith(FREEMAIL_PREFIXES)
+
+
+def _domain_problem(domain: str) -> str | None:
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return f"the part after @ ('{domain}') is not a valid domain"
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not labels[-1]:
+        return f"the domain '{domain}' looks incomplete, e.g. name@company.com"
+    if not all(_LABEL.match(label) for label in labels):
+        return f"the domain '{domain}' has an empty part or a character not allowed in domains"
+    if not re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]+", labels[-1]):
+        return (
+            f"the domain '{domain}' does not end in a real top-level domain like .com"
+        )
+    return None
+
+
+def validate_email(text: str | None) -> EmailCheck:
+    """Check a work email address; the message says what to fix."""
+    raw = (text or "").strip()
+    if not raw:
+        return EmailCheck(
+            False, message="Please type your work email address, e.g. jane@company.com."
+        )
+    if len(raw) > EMAIL_MAX_CHARS:
+        return EmailCheck(
+            False, message=f"That address is longer than {EMAIL_MAX_CHARS} characters."
+        )
+    if raw.count("@") != 1:
+        problem = "has no @" if "@" not in raw else "has more than one @"
+        return EmailCheck(
+            False,
+            message=f"That address {problem}; it should look like jane@company.com.",
+        )
+    local, domain = raw.split("@")
+    if re.search(r"\s", raw):
+        return EmailCheck(False, message="An email address cannot contain spaces.")
+    if not local:
+        return EmailCheck(
+            False, message="The part before the @ is missing, e.g. jane@company.com."
+        )
+    if (
+        len(local) > 64
+        or _LOCAL_FORBIDDEN.search(local)
+        or ".." in local
+        or local[0] == "."
+        or local[-1] == "."
+    ):
+        return EmailCheck(
+            False,
+            message="The part before the @ has characters or dots that are not allowed.",
+        )
+    problem = (
+        _domain_problem(domain)
+        if domain
+        else "the domain after the @ is missing, e.g. jane@company.com"
+    )
+    if problem:
+        return EmailCheck(
+            False, message=f"That doesn't look like a valid email: {problem}."
+        )
+    email = f"{local}@{domain.lower()}"
+    return EmailCheck(True, email=email, is_freemail=is_freemail(domain))
+
+
+def validate_name(text: str | None) -> NameCheck:
+    """Accept any script or emoji up to :data:`NAME_MAX_CHARS` code points."""
+    name = (text or "").strip()
+    if not name:
+        return NameCheck(False, message="Please tell me your name.")
+    if len(name) > NAME_MAX_CHARS:
+        return NameCheck(
+            False,
+            message=(
+                f"That name is {len(name):,} characters long; please keep it to "
+                f"{NAME_MAX_CHARS} characters or fewer."
+            ),
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return NameCheck(
+            False,
+            message="Please type your name on one line, without control characters.",
+        )
+    return NameCheck(True, name=name)
+
+
+_BANDS = (
+    (10, "1-10"),
+    (50, "11-50"),
+    (200, "51-200"),
+    (1000, "201-1000"),
+    (5000, "1001-5000"),
+)
+_WORDS = {
+    "just me": (1, 1),
+    "solo": (1, 1),
+    "freelancer": (1, 1),
+    "self-employed": (1, 1),
+    "startup": (1, 50),
+    "small": (1, 50),
+    "medium": (51, 1000),
+    "mid-size": (51, 1000),
+    "midsize": (51, 1000),
+    "mid-sized": (51, 1000),
+    "sme": (1, 250),
+    "large": (1001, None),
+    "enterprise": (1001, None),
+    "big": (1001, None),
+    "corporation": (1001, None),
+}
+_NUMBER = r"(\d+(?:\.\d+)?)\s*(k|thousand)?"
+
+
+def band_for(count: int) -> str:
+    """Size band ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")."""
+    return next((band for limit, band in _BANDS if count <= limit), "5000+")
+
+
+def _count(number: str, suffix: str | None) -> int:
+    return round(float(number) * (1000 if suffix else 1))
+
+
+def parse_company_size(text: str | None) -> CompanySize | None:
+    """Parse a head count or a size word; None when nothing usable is found."""
+    if text is None:
+        return None
+    lowered = str(text).lower().replace(",", "").strip()
+    span = re.search(rf"{_NUMBER}\s*(?:-|–|to|and)\s*{_NUMBER}", lowered)
+    if span:
+        low = _count(span.group(1), span.group(2) or span.group(4))
+        high = _count(span.group(3), span.group(4))
+        low, high = min(low, high), max(low, high)
+        return CompanySize(max(low, 1), high, band_for(high))
+    single = re.search(rf"{_NUMBER}\s*(\+)?", lowered)
+    if single:
+        count = max(_count(single.group(1), single.group(2)), 1)
+        if single.group(3) or re.search(r"\b(?:over|more than|above)\b", lowered):
+            return CompanySize(count, None, band_for(count))
+        if re.search(r"\b(?:under|fewer than|less than|below)\b", lowered):
+            return CompanySize(1, count, band_for(count))
+        return CompanySize(count, count, band_for(count))
+    for word, (low, high) in _WORDS.items():
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
+            band = (
+                "small"
+                if word in {"small", "startup", "sme"}
+                else band_for(high or low)
+            )
+            if high is None:
+                band = f"{low}+"
+            elif word in {"medium", "mid-size", "midsize", "mid-sized"}:
+                band = "medium"
+            return CompanySize(low, high, band)
+    return None

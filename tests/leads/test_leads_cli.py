@@ -1,0 +1,220 @@
+"""``python -m leads.cli`` run as a real process against real databases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from leads.store import LeadStore
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = datetime(2026, 4, 10, 12, 0, tzinfo=timezone.utc)
+HOT_ANSWERS = {
+    "tasks": ["payroll", "support", "research"],
+    "budget": "flexible",
+    "expertise_gap": True,
+}
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADS_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "leads.cli", *args], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def populate(store: LeadStore) -> None:
+    """Five conversations over three days; three leads captured (hot, warm, cold)."""
+    store.upsert_lead(
+        "hot-1",
+        {"full_name": "Ava 🚀 Okafor", "email": "ava@bigco.com", "company": "=HYPERLINK(\"x\")", "role": "CEO",
+         "timeline": "now", "consent": True, "answers": HOT_ANSWERS, "recommendation": "hybrid"},
+        at=DAY,
+    )  # fmt: skip
+    store.upsert_lead(
+        "warm-1",
+        {"full_name": "Wen Li 李", "email": "wen@gmail.com", "company": "Mid, Inc.", "role": "Ops manager",
+         "timeline": "this quarter", "consent": True, "recommendation": "bpo",
+         "answers": {"tasks": ["support", "billing"], "budget": "moderate", "expertise_gap": True}},
+        at=DAY + timedelta(days=1),
+    )  # fmt: skip
+    store.upsert_lead(
+        "cold-1",
+        {"full_name": "Carl", "email": "carl@tiny.io", "role": "intern", "timeline": "just exploring",
+         "consent": True, "recommendation": "kpo", "answers": {"tasks": ["research"], "budget": "tight"}},
+        at=DAY + timedelta(days=2),
+    )  # fmt: skip
+    store.upsert_lead(
+        "no-consent", {"company": "Anon", "answers": {"tasks": ["x"]}}, at=DAY
+    )
+    events = [
+        ("hot-1", "conversation_started", None, 0), ("hot-1", "advice_given", "hybrid", 0),
+        ("hot-1", "lead_offered", None, 0), ("hot-1", "lead_captured", None, 0),
+        ("warm-1", "conversation_started", None, 1), ("warm-1", "advice_given", "kpo", 1),
+        ("warm-1", "advice_given", "bpo", 1), ("warm-1", "lead_offered", None, 1),
+        ("warm-1", "lead_captured", None, 1),
+        ("cold-1", "conversation_started", None, 2), ("cold-1", "advice_given", "kpo", 2),
+        ("cold-1", "lead_offered", None, 2), ("cold-1", "lead_captured", None, 2),
+        ("cold-1", "lead_captured", None, 2),
+        ("no-consent", "conversation_started", None, 0), ("no-consent", "advice_given", "bpo", 0),
+        ("no-consent", "lead_offered", None, 0), ("no-consent", "lead_declined", None, 0),
+        ("bounced", "conversation_started", None, 2),
+    ]  # fmt: skip
+    for conversation, kind, detail, offset in events:
+        store.record_event(conversation, kind, detail, at=DAY + timedelta(days=offset))
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> str:
+    path = tmp_path / "leads.db"
+    store = LeadStore("sqlite:///" + str(path))
+    populate(store)
+    store.dispose()
+    return str(path)
+
+
+def test_export_csv_default(sqlite_db: str) -> None:
+    result = cli("--db", sqlite_db, "export")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["conversation_id"] for row in rows] == [
+        "hot-1",
+        "warm-1",
+        "cold-1",
+    ]  # consented only
+    hot = rows[0]
+    assert hot["full_name"] == "Ava 🚀 Okafor" and hot["email"] == "ava@bigco.com"
+    assert hot["company"] == '\'=HYPERLINK("x")'  # formula neutralised for spreadsheets
+    assert (hot["tier"], hot["score"], hot["consent"]) == ("hot", "95", "true")
+    assert json.loads(hot["answers"]) == HOT_ANSWERS
+    assert rows[1]["company"] == "Mid, Inc." and rows[1]["email_is_freemail"] == "true"
+
+
+def test_export_filters_and_json(sqlite_db: str) -> None:
+    result = cli("--db", sqlite_db, "export", "--tier", "warm", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    [lead] = json.loads(result.stdout)
+    assert (lead["conversation_id"], lead["full_name"], lead["tier"]) == (
+        "warm-1",
+        "Wen Li 李",
+        "warm",
+    )
+    assert lead["company"] == "Mid, Inc."
+    since = json.loads(
+        cli(
+            "--db", sqlite_db, "export", "--since", "2026-04-11", "--format", "json"
+        ).stdout
+    )
+    assert [lead["conversation_id"] for lead in since] == ["warm-1", "cold-1"]
+    window = cli(
+        "--db",
+        sqlite_db,
+        "export",
+        "--since",
+        "2026-04-11",
+        "--until",
+        "2026-04-11",
+        "--format",
+        "json",
+    )
+    assert [lead["conversation_id"] for lead in json.loads(window.stdout)] == ["warm-1"]
+    every = json.loads(
+        cli(
+            "--db", sqlite_db, "export", "--include-unconsented", "--format", "json"
+        ).stdout
+    )
+    assert len(every) == 4
+    assert json.loads(cli("--db", sqlite_db, "export", "--tier", "hot", "--since", "2026-04-12",
+                          "--format", "json").stdout) == []  # fmt: skip
+
+
+def test_report_numbers(sqlite_db: str) -> None:
+    result = cli("--db", sqlite_db, "report", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "since": None,
+        "until": None,
+        "conversations_started": 5,
+        "advice_given": {"total": 4, "bpo": 2, "kpo": 1, "hybrid": 1},
+        "leads_offered": 4,
+        "leads_captured": 3,
+        "leads_declined": 1,
+        "captured_by_tier": {"hot": 1, "warm": 1, "cold": 1, "unknown": 0},
+    }
+    lines = [
+        " ".join(line.split())
+        for line in cli("--db", sqlite_db, "report").stdout.splitlines()
+    ]
+    assert lines == [
+        "Lead funnel (beginning .. now, UTC)",
+        "Conversations started 5 100.0%",
+        "Advice given 4 80.0% bpo 2 kpo 1 hybrid 1",
+        "Leads offered 4 80.0%",
+        "Leads captured 3 60.0% hot 1 warm 1 cold 1",
+        "Leads declined 1 20.0%",
+    ]
+
+
+def test_report_window(sqlite_db: str) -> None:
+    result = cli(
+        "--db",
+        sqlite_db,
+        "report",
+        "--since",
+        "2026-04-12",
+        "--until",
+        "2026-04-12",
+        "--format",
+        "json",
+    )
+    numbers = json.loads(result.stdout)
+    assert numbers["conversations_started"] == 2
+    assert numbers["advice_given"] == {"total": 1, "bpo": 0, "kpo": 1, "hybrid": 0}
+    assert numbers["leads_captured"] == 1 and numbers["captured_by_tier"]["cold"] == 1
+    assert numbers["since"].startswith("2026-04-12") and numbers["until"].startswith(
+        "2026-04-13"
+    )
+
+
+def test_delete_command_and_report_after_erasure(sqlite_db: str) -> None:
+    assert cli("--db", sqlite_db, "delete", "hot-1").stdout.strip() == "deleted"
+    numbers = json.loads(cli("--db", sqlite_db, "report", "--format", "json").stdout)
+    assert numbers["leads_captured"] == 3
+    assert numbers["captured_by_tier"] == {"hot": 0, "warm": 1, "cold": 1, "unknown": 1}
+    exported = cli("--db", sqlite_db, "export").stdout
+    assert "Ava" not in exported and "hot-1" not in exported
+
+
+def test_cli_against_postgresql_via_environment(pg_url: str) -> None:
+    store = LeadStore(pg_url)
+    populate(store)
+    store.dispose()
+    result = cli(
+        "export", "--tier", "hot", "--format", "json", env={"LEADS_DB_URL": pg_url}
+    )
+    assert result.returncode == 0, result.stderr
+    assert [lead["conversation_id"] for lead in json.loads(result.stdout)] == ["hot-1"]
+    report = json.loads(
+        cli("report", "--format", "json", env={"LEADS_DB_URL": pg_url}).stdout
+    )
+    assert report["conversations_started"] == 5 and report["leads_captured"] == 3
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = cli("--db", str(blocker / "leads.db"), "export")
+    assert result.returncode == 2
+    assert "database unreachable" in result.stderr
+    bad = cli("export", "--since", "yesterday")
+    assert bad.returncode == 2 and "expected a date like 2026-01-31" in bad.stderr

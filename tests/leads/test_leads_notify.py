@@ -1,0 +1,208 @@
+"""Webhook and Slack hand-off against real local HTTP servers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from leads_testkit import FakeServer, free_port
+
+from leads.config import LeadsConfig
+from leads.model import idempotency_key, merge_lead, utcnow
+from leads.notify import DeliveryLog, notify_lead, slack_summary
+from leads.redact import RedactingFilter, redact, redact_lead
+
+HOT = {"full_name": "Aiko Tanaka 田中", "email": "aiko@kaisha.jp", "company": "Kaisha KK", "role": "CEO",
+       "company_size": "51-200", "timeline": "now", "consent": True, "recommendation": "hybrid",
+       "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True}}  # fmt: skip
+WARM = {**HOT, "role": "Operations manager", "timeline": "this quarter", "answers": {"tasks": ["support"],
+        "budget": "moderate", "expertise_gap": True}}  # fmt: skip
+
+
+def make_lead(
+    fields: dict[str, Any], conversation_id: str = "conv-42"
+) -> dict[str, Any]:
+    return merge_lead(None, fields, conversation_id=conversation_id, at=utcnow())
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> LeadsConfig:
+    return LeadsConfig(deliveries_path=str(tmp_path / "deliveries.jsonl"), webhook_backoff_seconds=0.01,
+                       webhook_max_attempts=4, webhook_timeout_seconds=2)  # fmt: skip
+
+
+class SleepRecorder:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def test_webhook_retries_503_then_delivers_once(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    fake_server.plan = [503, 503]
+    config = replace(config, webhook_url=fake_server.url + "/crm/leads")
+    lead = make_lead(HOT)
+    assert lead["tier"] == "hot"
+    sleep = SleepRecorder()
+    result = notify_lead(lead, config=config, sleep=sleep)
+    assert result.webhook == "sent" and result.slack == "disabled"
+    assert [r.status for r in fake_server.received] == [503, 503, 200]
+    assert sleep.calls == [0.01, 0.02]  # exponential back-off
+    key = idempotency_key(lead)
+    assert {r.headers["Idempotency-Key"] for r in fake_server.received} == {key}
+    [accepted] = fake_server.accepted
+    assert accepted.path == "/crm/leads"
+    assert accepted.body["idempotency_key"] == key
+    assert accepted.body["lead"]["email"] == "aiko@kaisha.jp"
+    assert accepted.body["lead"]["full_name"] == "Aiko Tanaka 田中"
+    assert accepted.body["lead"]["tier"] == "hot"
+
+    again = notify_lead(lead, config=config, sleep=sleep)
+    assert again.webhook == "already_sent"
+    assert len(fake_server.received) == 3  # nothing sent the second time
+
+
+def test_new_lead_version_gets_a_new_key(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    config = replace(config, webhook_url=fake_server.url)
+    first = make_lead(HOT)
+    notify_lead(first, config=config)
+    changed = make_lead({**HOT, "company": "Kaisha Holdings"})
+    assert idempotency_key(changed) != idempotency_key(first)
+    assert idempotency_key(make_lead(HOT)) == idempotency_key(
+        first
+    )  # stable, timestamps ignored
+    assert notify_lead(changed, config=config).webhook == "sent"
+    assert len(fake_server.accepted) == 2
+
+
+def test_connection_errors_are_retried_then_sent_later(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    lead = make_lead(HOT)
+    down = replace(config, webhook_url=f"http://127.0.0.1:{free_port()}/hook")
+    sleep = SleepRecorder()
+    assert notify_lead(lead, config=down, sleep=sleep).webhook == "failed"
+    assert sleep.calls == [0.01, 0.02, 0.04]  # 4 tries
+    up = replace(config, webhook_url=fake_server.url)
+    assert (
+        notify_lead(lead, config=up).webhook == "sent"
+    )  # the failure was not recorded
+    assert len(fake_server.accepted) == 1
+
+
+def test_client_error_is_not_retried(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    fake_server.plan = [400]
+    config = replace(config, webhook_url=fake_server.url)
+    assert notify_lead(make_lead(HOT), config=config).webhook == "failed"
+    assert len(fake_server.received) == 1
+
+
+def test_concurrent_notifications_send_once(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    config = replace(config, webhook_url=fake_server.url)
+    lead = make_lead(HOT)
+    results: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(notify_lead(lead, config=config).webhook)
+        )
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["already_sent"] * 4 + ["sent"]
+    assert len(fake_server.received) == 1
+
+
+def test_leads_without_consent_are_not_sent(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    config = replace(
+        config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url
+    )
+    result = notify_lead(make_lead({**HOT, "consent": False}), config=config)
+    assert (result.webhook, result.slack) == ("skipped", "skipped")
+    assert fake_server.received == []
+
+
+def test_slack_announces_only_hot_leads(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    config = replace(config, slack_webhook_url=fake_server.url + "/slack")
+    warm = make_lead(WARM, "conv-warm")
+    cold = make_lead({"consent": True, "role": "intern"}, "conv-cold")
+    hot = make_lead(HOT, "conv-hot")
+    assert (warm["tier"], cold["tier"]) == ("warm", "cold")
+    assert notify_lead(warm, config=config).slack == "skipped"
+    assert notify_lead(cold, config=config).slack == "skipped"
+    assert notify_lead(hot, config=config).slack == "sent"
+    assert notify_lead(hot, config=config).slack == "already_sent"
+    [message] = fake_server.received
+    assert message.path == "/slack"
+    text = message.body["text"]
+    for expected in ("HOT lead", "Kaisha KK", "payroll, support, analytics", "HYBRID", "Aiko Tanaka 田中",
+                     "aiko@kaisha.jp", "CEO"):  # fmt: skip
+        assert expected in text
+    assert text == slack_summary(hot)
+
+
+def test_webhook_and_slack_together(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    config = replace(
+        config,
+        webhook_url=fake_server.url + "/crm",
+        slack_webhook_url=fake_server.url + "/slack",
+    )
+    result = notify_lead(make_lead(HOT), config=config)
+    assert (result.webhook, result.slack) == ("sent", "sent")
+    assert sorted(r.path for r in fake_server.received) == ["/crm", "/slack"]
+    deliveries = DeliveryLog(config.deliveries_path).path.read_text()
+    assert "aiko" not in deliveries.lower() and "conv-42" not in deliveries
+
+
+def test_logs_never_carry_names_or_emails(
+    fake_server: FakeServer, config: LeadsConfig, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="leads")
+    fake_server.plan = [503, 400]
+    config = replace(
+        config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url
+    )
+    notify_lead(make_lead(HOT), config=config)
+    assert caplog.records, "expected log lines about the failed delivery"
+    assert "aiko" not in caplog.text.lower() and "Tanaka" not in caplog.text
+
+
+def test_redaction_helpers() -> None:
+    assert (
+        redact("write to jane.doe@acme.com or bob@x.org")
+        == "write to ***@acme.com or ***@x.org"
+    )
+    safe = redact_lead(make_lead(HOT))
+    assert safe["full_name"] == "<redacted>" and safe["email"] == "***@kaisha.jp"
+    assert (
+        safe["conversation_id"].startswith("conv-")
+        and safe["conversation_id"] != "conv-42"
+    )
+    assert safe["tier"] == "hot"
+    record = logging.LogRecord(
+        "leads", logging.INFO, __file__, 1, "mail %s", ("jane@acme.com",), None
+    )
+    assert (
+        RedactingFilter().filter(record) and record.getMessage() == "mail ***@acme.com"
+    )

@@ -1,0 +1,211 @@
+"""Nothing lost: the outbox keeps writes while the database is unreachable and flushes them once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+from leads_testkit import TcpProxy, free_port, pg_url_for
+
+from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, save_lead
+from leads.store import LeadStore
+
+CONTACT = {"full_name": "Søren Ærø 🐻", "email": "soren@acme.dk", "company": "Acme ApS", "role": "CFO",
+           "consent": True}  # fmt: skip
+
+
+def lines(outbox: Outbox) -> list[dict]:
+    if not outbox.path.exists():
+        return []
+    return [
+        json.loads(line)
+        for line in outbox.path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+
+
+@pytest.fixture
+def blocked_sqlite(tmp_path: Path):
+    """A SQLite store whose directory cannot be created until the blocker file is removed."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the database directory should be")
+    store = LeadStore(path=blocker / "db" / "leads.db", connect_timeout=1)
+    yield store, blocker
+    store.dispose()
+
+
+def test_sqlite_unreachable_then_back_flushes_exactly_once(
+    blocked_sqlite, outbox: Outbox, caplog
+) -> None:
+    store, blocker = blocked_sqlite
+    caplog.set_level(logging.DEBUG, logger="leads")
+    first = save_lead(
+        "c1", channel="web", answers={"tasks": ["support"]}, store=store, outbox=outbox
+    )
+    second = save_lead("c1", **CONTACT, store=store, outbox=outbox)
+    assert record_event("c1", "lead_captured", store=store, outbox=outbox) is False
+    assert first.queued and second.queued and not second.stored
+    assert second.lead["full_name"] == CONTACT["full_name"] and second.lead["tier"]
+    pending = lines(outbox)
+    assert [entry["type"] for entry in pending] == ["lead", "lead", "event"]
+    assert len({entry["id"] for entry in pending}) == 3
+    assert "soren@acme.dk" not in caplog.text and "Søren" not in caplog.text
+
+    blocker.unlink()  # the database is back
+    third = save_lead("c2", company="Beta", store=store, outbox=outbox)
+    assert third.stored
+    assert lines(outbox) == []
+    lead = store.get_lead("c1")
+    assert lead["full_name"] == CONTACT["full_name"] and lead["channel"] == "web"
+    assert lead["answers"] == {"tasks": ["support"]}
+    assert [e["kind"] for e in store.list_events()] == ["lead_captured"]
+    assert flush_outbox(store, outbox).applied == 0
+    assert len(store.list_leads()) == 2 and len(store.list_events()) == 1
+
+
+def test_queued_writes_keep_their_order(blocked_sqlite, outbox: Outbox) -> None:
+    store, blocker = blocked_sqlite
+    for company in ("First", "Second", "Third"):
+        save_lead("c", company=company, store=store, outbox=outbox)
+    blocker.unlink()
+    result = flush_outbox(store, outbox)
+    assert (result.applied, result.remaining) == (3, 0)
+    assert store.get_lead("c")["company"] == "Third"
+
+
+def test_crash_between_write_and_removal_does_not_apply_twice(
+    blocked_sqlite, outbox: Outbox
+) -> None:
+    store, blocker = blocked_sqlite
+    save_lead("c", company="Queued Ltd", store=store, outbox=outbox)
+    record_event("c", "lead_offered", store=store, outbox=outbox)
+    snapshot = outbox.path.read_bytes()
+    blocker.unlink()
+    assert flush_outbox(store, outbox).applied == 2
+    outbox.path.write_bytes(
+        snapshot
+    )  # as if the process died before removing the entries
+    save_lead("c", company="Newer Ltd", store=store, outbox=outbox)  # flushes first
+    assert lines(outbox) == []
+    assert store.get_lead("c")["company"] == "Newer Ltd"
+    assert len(store.list_events()) == 1
+    outbox.path.write_bytes(snapshot)
+    result = flush_outbox(store, outbox)
+    assert (result.applied, result.already_applied, result.remaining) == (0, 2, 0)
+    assert store.get_lead("c")["company"] == "Newer Ltd"
+
+
+def test_corrupt_line_is_set_aside_not_lost(blocked_sqlite, outbox: Outbox) -> None:
+    store, blocker = blocked_sqlite
+    save_lead("c", company="Good", store=store, outbox=outbox)
+    with open(outbox.path, "a", encoding="utf-8") as handle:
+        handle.write('{"id": "half-written", "type": "le')  # a crash mid-append
+    blocker.unlink()
+    result = flush_outbox(store, outbox)
+    assert (result.applied, result.rejected, result.remaining) == (1, 1, 0)
+    assert "half-written" in outbox.rejected_path.read_text(encoding="utf-8")
+    assert store.get_lead("c")["company"] == "Good"
+
+
+def test_delete_purges_pending_entries(blocked_sqlite, outbox: Outbox) -> None:
+    store, blocker = blocked_sqlite
+    save_lead("erase-me", **CONTACT, store=store, outbox=outbox)
+    record_event("erase-me", "lead_captured", store=store, outbox=outbox)
+    save_lead("keep-me", company="Other", store=store, outbox=outbox)
+    blocker.unlink()
+    assert delete_lead("erase-me", store=store, outbox=outbox) is True
+    assert "soren" not in outbox.path.read_text(encoding="utf-8")
+    flush_outbox(store, outbox)
+    assert store.get_lead("erase-me") is None
+    assert store.get_lead("keep-me")["company"] == "Other"
+    assert store.list_events()[0]["conversation_id"].startswith("erased:")
+
+
+def test_concurrent_flushers_apply_each_entry_once(
+    blocked_sqlite, outbox: Outbox, tmp_path: Path
+) -> None:
+    store, blocker = blocked_sqlite
+    for i in range(20):
+        record_event(f"c{i}", "conversation_started", store=store, outbox=outbox)
+    blocker.unlink()
+    stores = [LeadStore(path=blocker / "db" / "leads.db") for _ in range(4)]
+    threads = [
+        threading.Thread(target=flush_outbox, args=(s, Outbox(outbox.path)))
+        for s in stores
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert lines(outbox) == []
+    events = store.list_events()
+    assert len(events) == 20 and len({e["conversation_id"] for e in events}) == 20
+    for s in stores:
+        s.dispose()
+
+
+def test_postgresql_on_closed_port_then_back(pg_schema: str, outbox: Outbox) -> None:
+    down = LeadStore(pg_url_for(pg_schema, port=free_port()), connect_timeout=1)
+    result = save_lead("pg-1", **CONTACT, store=down, outbox=outbox)
+    assert result.queued and len(lines(outbox)) == 1
+    up = LeadStore(pg_url_for(pg_schema), connect_timeout=2)
+    assert flush_outbox(up, outbox).applied == 1
+    assert flush_outbox(up, outbox).applied == 0
+    assert up.get_lead("pg-1")["email"] == "soren@acme.dk"
+    down.dispose()
+    up.dispose()
+
+
+def test_postgresql_traffic_cut_mid_run(
+    pg_schema: str, pg_proxy: TcpProxy, outbox: Outbox
+) -> None:
+    store = LeadStore(pg_url_for(pg_schema, port=pg_proxy.port), connect_timeout=1)
+    assert save_lead("mid-1", company="Before", store=store, outbox=outbox).stored
+    assert record_event("mid-1", "lead_offered", store=store, outbox=outbox) is True
+
+    pg_proxy.stop()  # the network to PostgreSQL goes away, pooled connections die
+    during = save_lead("mid-1", **CONTACT, store=store, outbox=outbox)
+    assert during.queued
+    assert record_event("mid-1", "lead_captured", store=store, outbox=outbox) is False
+    assert save_lead("mid-2", company="During", store=store, outbox=outbox).queued
+    assert len(lines(outbox)) == 3
+
+    pg_proxy.start()  # back on the same address
+    after = save_lead("mid-3", company="After", store=store, outbox=outbox)
+    assert after.stored and lines(outbox) == []
+    assert store.get_lead("mid-1")["company"] == "Acme ApS"
+    assert store.get_lead("mid-1")["email"] == "soren@acme.dk"
+    assert {lead["conversation_id"] for lead in store.list_leads()} == {
+        "mid-1",
+        "mid-2",
+        "mid-3",
+    }
+    assert [e["kind"] for e in store.list_events()] == ["lead_offered", "lead_captured"]
+    assert flush_outbox(store, outbox).applied == 0
+    store.dispose()
+
+
+def test_invalid_input_is_refused_not_queued(blocked_sqlite, outbox: Outbox) -> None:
+    store, _ = blocked_sqlite
+    with pytest.raises(ValueError):
+        save_lead("c", full_name="nul\x00", store=store, outbox=outbox)
+    with pytest.raises(ValueError):
+        record_event("c", "lead_bought", store=store, outbox=outbox)
+    assert lines(outbox) == []
+
+
+def test_defaults_come_from_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "var" / "leads.db"))
+    monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "var" / "outbox.jsonl"))
+    result = save_lead("env-1", company="Env Co", timeline="this year")
+    assert result.stored
+    assert record_event("env-1", "conversation_started") is True
+    store = LeadStore("sqlite:///" + str(tmp_path / "var" / "leads.db"))
+    assert store.get_lead("env-1")["company"] == "Env Co"
+    assert len(store.list_events()) == 1
+    store.dispose()

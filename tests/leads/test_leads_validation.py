@@ -1,0 +1,129 @@
+"""Email, name and company-size validation, and the configuration reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from leads.config import load_config
+from leads.validation import (
+    NAME_MAX_CHARS,
+    parse_company_size,
+    validate_email,
+    validate_name,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "email", "freemail"),
+    [
+        ("jane@acme.com", "jane@acme.com", False),
+        ("  Jane.Doe+leads@ACME.co.uk ", "Jane.Doe+leads@acme.co.uk", False),
+        ("jane@gmail.com", "jane@gmail.com", True),
+        ("x@yahoo.co.uk", "x@yahoo.co.uk", True),
+        ("x@outlook.com", "x@outlook.com", True),
+        ("x@hotmail.fr", "x@hotmail.fr", True),
+        ("jörg@bücher.de", "jörg@bücher.de", False),
+    ],
+)
+def test_valid_emails(text: str, email: str, freemail: bool) -> None:
+    check = validate_email(text)
+    assert check.ok and check.message is None
+    assert check.email == email
+    assert check.is_freemail is freemail
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("", "type your work email"),
+        ("janeacme.com", "no @"),
+        ("jane@@acme.com", "more than one @"),
+        ("jane doe@acme.com", "spaces"),
+        ("@acme.com", "before the @ is missing"),
+        ("jane@", "domain after the @ is missing"),
+        ("jane@acme", "looks incomplete"),
+        ("jane@acme.c0m", "top-level domain"),
+        ("jane..doe@acme.com", "not allowed"),
+        ("<script>@acme.com", "not allowed"),
+        ("a@" + "b" * 300 + ".com", "longer than 254"),
+    ],
+)
+def test_malformed_emails_are_explained(text: str, hint: str) -> None:
+    check = validate_email(text)
+    assert not check.ok and check.email is None
+    assert hint in check.message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë Åström", "李小龙", "Иван Петров", "محمد علي", "श्रेया", "Ngũgĩ wa Thiong'o", "🦄 Unicorn 👩🏽‍💻",
+     "Robert'); DROP TABLE leads;--", "<b>Bob</b>"],
+)  # fmt: skip
+def test_names_in_any_script_are_accepted(name: str) -> None:
+    check = validate_name(f"  {name} ")
+    assert check.ok and check.name == name
+
+
+def test_name_limit_is_documented_and_enforced() -> None:
+    assert validate_name("a" * NAME_MAX_CHARS).ok
+    check = validate_name("a" * 10_000)
+    assert not check.ok
+    assert (
+        check.message
+        == "That name is 10,000 characters long; please keep it to 200 characters or fewer."
+    )
+    assert not validate_name("   ").ok
+    assert "control" in validate_name("Bob\x00").message
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "maximum", "band"),
+    [
+        ("50 people", 50, 50, "11-50"),
+        ("1-10", 1, 10, "1-10"),
+        ("about 2000 employees", 2000, 2000, "1001-5000"),
+        ("2,000", 2000, 2000, "1001-5000"),
+        ("2k", 2000, 2000, "1001-5000"),
+        ("10k+", 10000, None, "5000+"),
+        ("over 500", 500, None, "201-1000"),
+        ("fewer than 10", 1, 10, "1-10"),
+        ("between 5 and 20 staff", 5, 20, "11-50"),
+        ("5 to 20 staff", 5, 20, "11-50"),
+        ("small", 1, 50, "small"),
+        ("a small startup", 1, 50, "small"),
+        ("mid-size", 51, 1000, "medium"),
+        ("enterprise", 1001, None, "1001+"),
+        ("just me", 1, 1, "1-10"),
+    ],
+)
+def test_company_size_parsing(
+    text: str, minimum: int, maximum: int | None, band: str
+) -> None:
+    size = parse_company_size(text)
+    assert size is not None
+    assert (size.minimum, size.maximum, size.band) == (minimum, maximum, band)
+
+
+@pytest.mark.parametrize("text", [None, "", "banana", "lots"])
+def test_company_size_unknown(text: str | None) -> None:
+    assert parse_company_size(text) is None
+
+
+def test_config_reads_environment_in_one_place() -> None:
+    config = load_config({})
+    assert config.db_url is None and config.db_path == "var/leads.db"
+    assert config.webhook_url is None and config.slack_webhook_url is None
+    config = load_config(
+        {
+            "LEADS_DB_URL": "postgresql://u@h/db",
+            "LEADS_WEBHOOK_URL": "http://127.0.0.1:1/hook",
+            "SALES_SLACK_WEBHOOK_URL": " http://127.0.0.1:1/slack ",
+            "LEADS_WEBHOOK_MAX_ATTEMPTS": "3",
+            "LEADS_WEBHOOK_BACKOFF_SECONDS": "0.25",
+        }
+    )
+    assert config.db_url == "postgresql://u@h/db"
+    assert config.slack_webhook_url == "http://127.0.0.1:1/slack"
+    assert (config.webhook_max_attempts, config.webhook_backoff_seconds) == (3, 0.25)
+    with pytest.raises(ValueError, match="LEADS_WEBHOOK_MAX_ATTEMPTS"):
+        load_config({"LEADS_WEBHOOK_MAX_ATTEMPTS": "many"})
