@@ -19,10 +19,11 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import load_config
+from .model import UTC
 from .outbox import Outbox, delete_lead, flush_outbox
 from .redact import describe_error
 from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel
@@ -31,7 +32,7 @@ from .store import LeadStore, is_unavailable
 
 def _day(text: str) -> datetime:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
             f"expected a date like 2026-01-31, got {text!r}"

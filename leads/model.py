@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .score import score_from_lead
@@ -42,13 +42,15 @@ LEAD_FIELDS = TEXT_FIELDS + (
 PERSONAL_FIELDS = ("full_name", "email", "company", "role")
 RECOMMENDATIONS = ("bpo", "kpo", "hybrid")
 CONVERSATION_ID_MAX = 255
+# The UTC singleton (``timezone.utc``); ``datetime.UTC`` needs Python 3.11.
+UTC = timezone(timedelta(0))
 # Fields that make up a lead "version" for delivery idempotency (timestamps excluded).
 VERSION_FIELDS = LEAD_FIELDS + ("email_is_freemail", "score", "tier")
 
 
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(value: Any) -> datetime | None:
@@ -58,8 +60,8 @@ def as_utc(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _check_text(name: str, value: Any) -> None:

@@ -8,15 +8,16 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from leads.model import UTC
 from leads.store import LeadStore
 
 ROOT = Path(__file__).resolve().parents[2]
-DAY = datetime(2026, 4, 10, 12, 0, tzinfo=timezone.utc)
+DAY = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
 HOT_ANSWERS = {
     "tasks": ["payroll", "support", "research"],
     "budget": "flexible",

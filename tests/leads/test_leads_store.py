@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from leads.model import UTC
 from leads.store import LeadStore, events_table, leads_table
 
 NASTY_TEXTS = [
@@ -34,7 +35,7 @@ def count(store: LeadStore, table) -> int:
 
 
 def test_upsert_keeps_one_row_per_conversation(store: LeadStore) -> None:
-    t0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     first = store.upsert_lead(
         "conv-1",
         {"channel": "web", "answers": {"tasks": ["payroll"], "budget": "tight"}},
@@ -67,7 +68,7 @@ def test_upsert_keeps_one_row_per_conversation(store: LeadStore) -> None:
 
 
 def test_consent_time_is_kept_and_cleared_on_withdrawal(store: LeadStore) -> None:
-    t0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
     store.upsert_lead("c", {"consent": True}, at=t0)
     store.upsert_lead("c", {"company": "Acme"}, at=t0 + timedelta(hours=1))
     store.upsert_lead("c", {"consent": True}, at=t0 + timedelta(hours=2))
@@ -140,7 +141,7 @@ def test_delete_removes_lead_and_personal_fields(store: LeadStore) -> None:
 
 
 def test_list_leads_filters(store: LeadStore) -> None:
-    day = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    day = datetime(2026, 5, 1, tzinfo=UTC)
     store.upsert_lead("hot", {"role": "CEO", "timeline": "now", "answers": {"tasks": 3, "budget": "flexible",
                                                                             "expertise_gap": True}}, at=day)  # fmt: skip
     store.upsert_lead("cold", {"role": "intern"}, at=day + timedelta(days=2))
