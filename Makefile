@@ -1,0 +1,57 @@
+# Outsourcing advisor: `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PROJECT_ROOT := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+
+# Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
+PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
+
+.PHONY: help install train run test lint validate unit stories nlu e2e bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10) or set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'setuptools<70' wheel
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with Python 3.10 and install pinned requirements
+
+train: install ## Train the model if its inputs changed (cached by hash in models/)
+	@scripts/train.sh
+
+run: train ## Start action server, Rasa server (REST + token-protected API) and web page
+	@scripts/run.sh
+
+lint: install ## Ruff lint of all Python code
+	$(VENV)/bin/ruff check advisor actions components tests scripts
+
+validate: install ## rasa data validate --fail-on-warnings
+	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
+
+unit: install ## Domain logic and action tests (no server)
+	$(PY) -m pytest -q tests/unit tests/actions
+
+stories: train ## Test stories, failing on any prediction error
+	$(VENV)/bin/rasa test core --stories tests/stories --model models/advisor-$$(scripts/model_hash.sh).tar.gz --fail-on-prediction-errors --out results/core --quiet
+
+nlu: train ## Held-out NLU evaluation: prints intent and entity F1, fails below the floor
+	$(VENV)/bin/rasa test nlu --nlu tests/nlu/heldout.yml --model models/advisor-$$(scripts/model_hash.sh).tar.gz --out results/nlu --quiet
+	$(PY) scripts/nlu_report.py results/nlu
+
+e2e: train ## Multi-turn conversations against a running server
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -s tests/e2e
+
+test: lint validate unit train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions
+
+clean: ## Remove models, results and runtime state (keeps .venv)
+	rm -rf models results var .rasa

@@ -1,0 +1,1 @@
+"""Rasa custom actions of the outsourcing advisor: thin wrappers around `advisor`."""

@@ -1,0 +1,98 @@
+"""`action_extract_facts`: fills every fact slot from every user message (custom slot mapping)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import BotUttered, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.slots import fact_slots, latest_intent, latest_text
+from advisor import inputs
+from advisor.extraction import UNKNOWN, extract, merge
+
+# Questions and requests: their words are not facts about the company.
+QUESTION_INTENTS = {
+    "ask_knowledge", "ask_why", "ask_tradeoffs", "ask_capabilities", "request_human",
+    "goodbye", "thank",
+}
+# Hypotheticals and resets must never change what the user told us.
+NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over"}
+# Intents whose message may be an answer we cannot classify yet ("some blockchain stuff").
+UNCLEAR_ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "affirm", "deny", None}
+PAYLOAD_SLOTS = {"budget_level", "cost_priority", "in_house_expertise", "coverage"}
+NATURE_TASKS = {"routine": ["routine_process"], "expert": ["expert_analysis"],
+                "both": ["routine_process", "expert_analysis"]}
+TRACKED = {"tasks", "budget_level", "cost_priority", "in_house_expertise", "missing_skills",
+           "goals", "coverage", "budget_amount"}
+
+
+def statements_only(text: str) -> str:
+    """Drop the sentences of `text` that are questions."""
+    parts = re.split(r"(?<=[.!?])\s+", text)
+    return " ".join(p for p in parts if not p.rstrip().endswith("?"))
+
+
+def payload_changes(entities: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, Any]:
+    """Facts from button payloads such as /inform{"budget_level": "tight"}."""
+    changes: dict[str, Any] = {}
+    for entity in entities or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if entity.get("extractor") not in (None, "RegexInterpreter", "RegexMessageHandler"):
+            continue
+        if name in PAYLOAD_SLOTS and value is not None:
+            changes[name] = value
+        elif name == "goals" and value:
+            values = value if isinstance(value, list) else [value]
+            goals = [g for g in (slots.get("goals") or []) if g != UNKNOWN]
+            changes["goals"] = list(dict.fromkeys(goals + values))
+        elif name == "nature" and value in NATURE_TASKS:
+            tasks = list(slots.get("tasks") or [])
+            changes["tasks"] = list(dict.fromkeys(tasks + NATURE_TASKS[value]))
+            changes["unclear_task"] = None
+    if changes.get("budget_level") == "tight" and "cost_priority" not in changes:
+        changes["cost_priority"] = True
+    if changes.get("cost_priority") is True:
+        goals = list(changes.get("goals") or slots.get("goals") or [])
+        if "cost_reduction" not in goals:
+            changes["goals"] = [g for g in goals if g != UNKNOWN] + ["cost_reduction"]
+    return {k: v for k, v in changes.items() if slots.get(k) != v}
+
+
+class ActionExtractFacts(Action):
+    """Reads tasks, budget, expertise, goals and coverage from the latest message."""
+
+    def name(self) -> str:
+        return "action_extract_facts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = []
+        raw = tracker.latest_message.get("text") or ""
+        intent = latest_intent(tracker)
+        requested = tracker.get_slot("requested_slot")
+        slots = fact_slots(tracker)
+        text = latest_text(tracker)
+
+        kind = inputs.classify(text)
+        if kind == "too_long":
+            events.append(BotUttered(text=inputs.REPLIES["too_long"]))
+        text = text[: inputs.MAX_MESSAGE_CHARS]
+        if intent in NO_EXTRACTION_INTENTS or kind in ("foreign", "symbols", "empty"):
+            text = ""
+        elif intent in QUESTION_INTENTS:
+            text = statements_only(text)
+
+        allow_unclear = intent in UNCLEAR_ANSWER_INTENTS
+        changes = merge(extract(text, requested), slots, requested, text, allow_unclear) if text else {}
+        if raw.startswith("/"):
+            changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
+        events.extend(SlotSet(k, v) for k, v in changes.items())
+
+        learned = any(k in TRACKED for k in changes)
+        if learned or tracker.get_slot("new_facts"):
+            events.append(SlotSet("new_facts", learned))
+        return events

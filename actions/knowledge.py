@@ -1,0 +1,29 @@
+"""`action_answer_question`: answers questions about BPO and KPO from `advisor.knowledge`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.slots import latest_text
+from advisor.inputs import MAX_MESSAGE_CHARS
+from advisor.knowledge import answer
+
+
+class ActionAnswerQuestion(Action):
+    """Finds the topic and subject of the question and answers it in plain words."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reply = answer(latest_text(tracker)[:MAX_MESSAGE_CHARS])
+        dispatcher.utter_message(text=reply.text)
+        if tracker.active_loop.get("name"):
+            dispatcher.utter_message(text="Now, back to your situation:")
+        return []

@@ -1,0 +1,42 @@
+"""Reading the advisor's facts from a tracker, and writing slot events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from advisor.engine import Profile, Recommendation, recommend
+from advisor.extraction import FACT_SLOTS
+
+
+def fact_slots(tracker: Tracker) -> dict[str, Any]:
+    """Current values of every fact slot."""
+    return {name: tracker.get_slot(name) for name in FACT_SLOTS}
+
+
+def profile(tracker: Tracker) -> Profile:
+    """The company profile the engine works on."""
+    return Profile.from_slots(fact_slots(tracker))
+
+
+def current_recommendation(tracker: Tracker) -> Recommendation | None:
+    """The engine's advice for the current slots, if advice was already given."""
+    if not tracker.get_slot("recommendation"):
+        return None
+    return recommend(profile(tracker))
+
+
+def slot_events(changes: dict[str, Any]) -> list[SlotSet]:
+    return [SlotSet(name, value) for name, value in changes.items()]
+
+
+def latest_text(tracker: Tracker) -> str:
+    """Text of the latest user message ('' for button payloads and empty messages)."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")

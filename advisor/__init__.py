@@ -1,0 +1,1 @@
+"""Outsourcing advisor domain logic: taxonomy, extraction, rules and knowledge (no Rasa imports)."""

@@ -1,0 +1,200 @@
+"""The recommendation engine: the article's "when to choose" rules applied to a profile.
+
+Decision
+    The nature of the work decides. Each task is BPO (routine, process-driven)
+    or KPO (expertise-driven) by the taxonomy. Only BPO work -> `bpo`, only KPO
+    work -> `kpo`, both -> `hybrid` (naming which task goes where). With no
+    known task the supporting signals below are weighed instead.
+
+Supporting signals (the article's "when to opt for" lists)
+    BPO: routine tasks; cost constraints (tight budget, cost first, cost-cutting
+    goal); customer-service needs (customer-facing work, 24/7 coverage).
+    KPO: specialised expertise missing in-house; strategic projects (research,
+    analysis, strategy, a strategic-decision goal); innovation goals.
+
+Conflicts
+    A signal that points the other way (a tight budget for market research, an
+    innovation goal for payroll) never flips the choice, because the kind of
+    work a provider is staffed for does not change with the budget. It lowers
+    the confidence and is returned in `conflicts` so the assistant can say so.
+
+Confidence
+    0.65 for a choice made by the work, +0.08 per agreeing signal, -0.1 per
+    conflict, bounded to [0.4, 0.95]; without tasks, 0.45 +/- the signal margin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from advisor import taxonomy
+from advisor.taxonomy import BPO, HYBRID, KPO
+
+STRATEGIC_CATEGORIES = {"kpo_rnd", "kpo_strategy", "kpo_market_research", "kpo_financial", "kpo_general"}
+
+
+@dataclass
+class Profile:
+    """What the company told the assistant (slot values)."""
+
+    tasks: list[str] = field(default_factory=list)
+    budget_level: str | None = None
+    budget_amount: float | None = None
+    budget_currency: str | None = None
+    budget_period: str | None = None
+    cost_priority: bool | None = None
+    in_house_expertise: str | None = None
+    missing_skills: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    coverage: str | None = None
+
+    @classmethod
+    def from_slots(cls, slots: dict[str, Any]) -> Profile:
+        known = {k: slots.get(k) for k in cls.__dataclass_fields__}
+        for list_key in ("tasks", "missing_skills", "goals"):
+            known[list_key] = [v for v in (known[list_key] or []) if v and v != "unknown"]
+        return cls(**known)
+
+    @property
+    def cost_constrained(self) -> bool:
+        return (
+            self.budget_level == "tight"
+            or bool(self.cost_priority)
+            or "cost_reduction" in self.goals
+        )
+
+    @property
+    def budget_text(self) -> str:
+        if self.budget_amount:
+            amount = f"{self.budget_amount:,.0f}"
+            currency = f" {self.budget_currency}" if self.budget_currency else ""
+            period = {"month": " a month", "year": " a year", "week": " a week",
+                      "quarter": " a quarter", "total": " in total"}.get(self.budget_period or "", "")
+            return f"{amount}{currency}{period}"
+        return f"a {self.budget_level} budget" if self.budget_level in ("tight", "moderate", "flexible") else ""
+
+
+@dataclass
+class Reason:
+    """One reason for the recommendation, tied to what the user said."""
+
+    rule: str  # e.g. "routine_tasks", "missing_expertise"
+    model: str  # "bpo" or "kpo": which option this reason supports
+    text: str
+
+
+@dataclass
+class Recommendation:
+    """The engine's answer."""
+
+    choice: str
+    confidence: float
+    reasons: list[Reason]
+    bpo_tasks: list[str]
+    kpo_tasks: list[str]
+    conflicts: list[str]
+    decided_by: str  # "nature_of_work" or "signals"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Reason]:
+    out: list[Reason] = []
+    if bpo_tasks:
+        out.append(Reason("routine_tasks", BPO,
+                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(bpo_tasks)))} "
+                          f"{'is' if len(bpo_tasks) == 1 else 'are'} routine, process-driven work: "
+                          "a provider runs it to a set procedure with trained staff."))
+    if p.cost_constrained:
+        said = []
+        if p.budget_level == "tight":
+            said.append(f"your budget is tight ({p.budget_text})" if p.budget_amount else "your budget is tight")
+        if p.cost_priority or "cost_reduction" in p.goals:
+            said.append("cutting costs is a priority")
+        out.append(Reason("cost_constraints", BPO,
+                          f"You said {taxonomy.join_labels(said)}; lowering operating cost is what BPO is built for."))
+    customer_tasks = [t for t in bpo_tasks if taxonomy.TASKS[t].customer_facing]
+    if customer_tasks or p.coverage == "24/7" or "round_the_clock" in p.goals:
+        if p.coverage == "24/7" or "round_the_clock" in p.goals:
+            text = "You need customers covered around the clock; BPO contact centres staff shifts day and night."
+        else:
+            text = "Customer-facing work is a classic BPO service, with coverage that can grow with demand."
+        out.append(Reason("customer_service", BPO, text))
+    if p.in_house_expertise in ("no", "partial") or p.missing_skills:
+        gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
+        level = "only partly has" if p.in_house_expertise == "partial" else "lacks"
+        out.append(Reason("missing_expertise", KPO,
+                          f"Your team {level} the specialist know-how{gap}; KPO gives you experts "
+                          "without permanent hires."))
+    strategic = [t for t in kpo_tasks if taxonomy.TASKS[t].category in STRATEGIC_CATEGORIES]
+    if strategic or "strategic_decisions" in p.goals:
+        what = taxonomy.join_labels(taxonomy.labels(strategic)) if strategic else "better strategic decisions"
+        out.append(Reason("strategic_projects", KPO,
+                          f"{taxonomy.sentence_case(what)} calls for research, analysis and judgement, "
+                          "which is knowledge work."))
+    if "innovation" in p.goals or "research_development" in kpo_tasks:
+        out.append(Reason("innovation_goals", KPO,
+                          "You want to innovate; KPO firms bring outside expertise and new methods."))
+    tech = [t for t in kpo_tasks if taxonomy.TASKS[t].category == "kpo_technology"]
+    if tech and not strategic:
+        out.append(Reason("specialised_work", KPO,
+                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(tech)))} needs advanced "
+                          "technical skills rather than a procedure."))
+    return out
+
+
+def recommend(profile: Profile) -> Recommendation:
+    """Apply the rules in the module docstring to `profile`."""
+    bpo_tasks, kpo_tasks = taxonomy.split_by_model(profile.tasks)
+    reasons = _signals(profile, bpo_tasks, kpo_tasks)
+    bpo_votes = sum(r.model == BPO for r in reasons)
+    kpo_votes = sum(r.model == KPO for r in reasons)
+    conflicts: list[str] = []
+
+    if bpo_tasks or kpo_tasks:
+        decided_by = "nature_of_work"
+        if bpo_tasks and kpo_tasks:
+            choice = HYBRID
+        else:
+            choice = BPO if bpo_tasks else KPO
+        if choice == KPO or choice == HYBRID:
+            if profile.cost_constrained:
+                conflicts.append(
+                    f"Your cost focus points to BPO, but {taxonomy.join_labels(taxonomy.labels(kpo_tasks))} "
+                    "needs specialists that a BPO provider does not staff, so it stays with KPO. "
+                    "Keep the cost down with a tightly scoped, fixed-price engagement."
+                )
+            if profile.in_house_expertise == "yes" and not profile.missing_skills and choice == KPO:
+                conflicts.append(
+                    "You have the know-how in-house, so KPO here buys capacity and an outside view "
+                    "rather than missing skills; keeping the work internal is also a fair option."
+                )
+        if choice == BPO:
+            if "innovation" in profile.goals or "strategic_decisions" in profile.goals:
+                conflicts.append(
+                    "Your goals are strategic, but the tasks you named are routine. BPO frees your "
+                    "people for that strategic work; if you later want outside help with it, that part is KPO."
+                )
+            if profile.in_house_expertise in ("no", "partial") and profile.missing_skills:
+                conflicts.append(
+                    f"You said you lack {taxonomy.join_labels(profile.missing_skills)} skills; the tasks "
+                    "you named don't need them, but if you want those covered too, that part is KPO."
+                )
+        agreeing = bpo_votes if choice == BPO else kpo_votes if choice == KPO else bpo_votes + kpo_votes
+        confidence = 0.65 + 0.08 * max(agreeing - 1, 0) - 0.1 * len(conflicts)
+        if choice == HYBRID:
+            confidence = 0.7 + 0.03 * min(len(bpo_tasks) + len(kpo_tasks), 4) - 0.05 * len(conflicts)
+    else:
+        decided_by = "signals"
+        if bpo_votes > kpo_votes:
+            choice = BPO
+        elif kpo_votes > bpo_votes:
+            choice = KPO
+        else:
+            choice = HYBRID
+        confidence = 0.45 + 0.1 * abs(bpo_votes - kpo_votes)
+    confidence = round(min(max(confidence, 0.4), 0.95), 2)
+    ordered = sorted(reasons, key=lambda r: (choice != HYBRID and r.model != choice))
+    return Recommendation(choice, confidence, ordered, bpo_tasks, kpo_tasks, conflicts, decided_by)

@@ -1,0 +1,274 @@
+"""Turn one user message into facts, and merge facts into the conversation's slots.
+
+`extract(text, requested)` reads a message (tasks with negation, budget, in-house
+expertise, goals, coverage, "I don't know", yes/no) with `advisor.nlp` and
+`advisor.budget`. `merge(facts, slots, requested)` decides what changes: new
+tasks are added, negated ones removed, a correction replaces, a short answer
+fills the slot that was just asked for. Both are pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor import budget as budget_parser
+from advisor import taxonomy
+from advisor.nlp import get_nlp
+
+FACT_SLOTS = (
+    "tasks", "budget_level", "budget_amount", "budget_currency", "budget_period",
+    "cost_priority", "in_house_expertise", "missing_skills", "goals", "coverage",
+    "unclear_task",
+)
+UNKNOWN = "unknown"
+
+_DONT_KNOW = re.compile(
+    r"\b(i\s+)?(don'?t|do\s+not|dont)\s+know\b|\bnot\s+sure\b|\bno\s+idea\b|\bunsure\b|\bdunno\b|"
+    r"\bidk\b|\bhard\s+to\s+say\b|\bno\s+clue\b|\bcan'?t\s+say\b|\bnot\s+decided\b|"
+    r"\bhaven'?t\s+decided\b|\bundecided\b|\bno\s+preference\b|\bwhatever\b|\bskip\b|\bpass\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"^\W*(yes|yeah|yep|yup|sure|correct|right|absolutely|definitely|of\s+course|indeed|"
+    r"we\s+do|we\s+have|affirmative|ok|okay|y)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(r"^\W*(no|nope|nah|not\s+really|negative|n|we\s+don'?t|we\s+do\s+not|none)\b", re.IGNORECASE)
+_PARTIAL = re.compile(
+    r"\b(partly|partially|somewhat|some\s+of\s+it|a\s+bit|a\s+little|kind\s+of|sort\s+of|"
+    r"to\s+some\s+extent|some\s+(?:skills|expertise|know-?how|people|experience)|limited|junior|"
+    r"one\s+person|mixed|half)\b",
+    re.IGNORECASE,
+)
+_EXPERTISE_TOPIC = re.compile(
+    r"\b(expertise|expert|experts|know-?how|knowhow|skills?|skilled|specialists?|in[- ]?house|"
+    r"internally|internal|experience|experienced|knowledge|capabilit(?:y|ies)|talent|lawyers?|"
+    r"analysts?|engineers?|developers?|data\s+scientists?|accountants?|researchers?|consultants?|"
+    r"nobody|no\s+one|anyone|team\s+(?:knows|can)|qualified)\b",
+    re.IGNORECASE,
+)
+_LACK = re.compile(
+    r"\b(no|not|lack|lacks|lacking|missing|without|don'?t|doesn'?t|do\s+not|nobody|no\s+one|"
+    r"none|zero|short\s+on|gap|can'?t|cannot|need\s+(?:the\s+)?(?:expertise|skills|experts))\b",
+    re.IGNORECASE,
+)
+_HAVE = re.compile(
+    r"\b(we\s+have|we'?ve\s+got|we\s+got|our\s+team\s+(?:has|knows|can)|in[- ]house\s+team|"
+    r"have\s+(?:the\s+)?(?:skills|expertise|know-?how|knowledge|people|experts)|we\s+can\s+do|"
+    r"we\s+know\s+how|experienced|capable|strong\s+team|skilled)\b",
+    re.IGNORECASE,
+)
+_BUSINESS_HOURS = re.compile(
+    r"\b(business\s+hours|office\s+hours|working\s+hours|work(?:ing)?\s+days?|weekdays?|"
+    r"9\s*(?:am)?\s*(?:-|to|–)\s*5|nine\s+to\s+five|9-5|daytime|during\s+the\s+day|"
+    r"normal\s+hours|regular\s+hours|standard\s+hours|mon(?:day)?\s*(?:-|to|–)\s*fri(?:day)?|"
+    r"not\s+24/?7|no\s+need\s+for\s+24/?7|daytime\s+only)\b",
+    re.IGNORECASE,
+)
+_ROUTINE = re.compile(
+    r"\b(routine|repetitive|process(?:-driven)?|admin(?:istrative)?|manual|standard|simple|"
+    r"rule[- ]based|transactional|operational|clerical|volume|basic|the\s+first)\b",
+    re.IGNORECASE,
+)
+_EXPERT = re.compile(
+    r"\b(specialist|specialised|specialized|expert(?:ise)?|analytical|analysis|judg(?:e)?ment|"
+    r"strategic|complex|knowledge|research|insight|advanced|highly\s+skilled|the\s+second)\b",
+    re.IGNORECASE,
+)
+_CORRECTION = re.compile(
+    r"\b(actually|i\s+meant|sorry|correction|instead|rather|scratch\s+that|change\s+(?:that|it)|"
+    r"not\s+.+\s+but|only|just)\b",
+    re.IGNORECASE,
+)
+_ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+addition|and\s+also|oh\s+and)\b", re.IGNORECASE)
+
+
+@dataclass
+class Facts:
+    """What one message said, before it is merged into the slots."""
+
+    tasks: list[str] = field(default_factory=list)
+    negated_tasks: list[str] = field(default_factory=list)
+    task_mentions: list[dict[str, Any]] = field(default_factory=list)
+    budget: budget_parser.Budget = field(default_factory=budget_parser.Budget)
+    in_house_expertise: str | None = None
+    missing_skills: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    coverage: str | None = None
+    dont_know: bool = False
+    yes_no: str | None = None
+    nature: str | None = None
+    correction: bool = False
+    additive: bool = False
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _expertise(text: str, skills_mentioned: list[str], requested: str | None) -> str | None:
+    topical = bool(_EXPERTISE_TOPIC.search(text))
+    if requested == "in_house_expertise" or topical:
+        if _PARTIAL.search(text):
+            return "partial"
+        if topical and _LACK.search(text):
+            return "no"
+        if topical and _HAVE.search(text):
+            return "yes"
+        if requested == "in_house_expertise":
+            if _NO.search(text) or (_LACK.search(text) and skills_mentioned):
+                return "no"
+            if _YES.search(text):
+                return "yes"
+    return None
+
+
+def extract(text: str, requested: str | None = None) -> Facts:
+    """Read one message. `requested` is the slot the assistant just asked for, if any."""
+    facts = Facts()
+    text = (text or "").strip()
+    if not text:
+        return facts
+    nlp = get_nlp()
+    mentions = nlp.mentions(text[:5000])
+    for m in mentions:
+        if m.kind == "task":
+            (facts.negated_tasks if m.negated else facts.tasks).append(m.key)
+            facts.task_mentions.append({"text": m.text, "task": m.key, "negated": m.negated})
+        elif m.kind == "goal" and not m.negated:
+            facts.goals.append(m.key)
+    facts.tasks = _unique(facts.tasks)
+    facts.negated_tasks = [t for t in _unique(facts.negated_tasks) if t not in facts.tasks]
+    facts.goals = _unique(facts.goals)
+    facts.budget = budget_parser.parse_budget(text, expecting_budget=requested == "budget_level")
+    if facts.budget.cost_priority and "cost_reduction" not in facts.goals:
+        facts.goals.append("cost_reduction")
+    skills = [m.key for m in mentions if m.kind == "skill"]
+    facts.in_house_expertise = _expertise(text, skills, requested)
+    if facts.in_house_expertise in ("no", "partial"):
+        facts.missing_skills = _unique(skills)
+    if "round_the_clock" in facts.goals:
+        facts.coverage = "24/7"
+    elif _BUSINESS_HOURS.search(text):
+        facts.coverage = "business_hours"
+    facts.dont_know = bool(_DONT_KNOW.search(text))
+    if _YES.search(text):
+        facts.yes_no = "yes"
+    elif _NO.search(text):
+        facts.yes_no = "no"
+    if requested == "tasks" and not facts.tasks:
+        expert, routine = _EXPERT.search(text), _ROUTINE.search(text)
+        if expert and not routine:
+            facts.nature = "expert"
+        elif routine and not expert:
+            facts.nature = "routine"
+        elif routine and expert:
+            facts.nature = "both"
+    facts.correction = bool(_CORRECTION.search(text))
+    facts.additive = bool(_ADDITIVE.search(text))
+    return facts
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def merge(
+    facts: Facts,
+    slots: dict[str, Any],
+    requested: str | None,
+    text: str = "",
+    allow_unclear: bool = True,
+) -> dict[str, Any]:
+    """Slot changes implied by `facts` given the current `slots` (only changed keys).
+
+    `allow_unclear`: an answer to the task question that names no known task is
+    kept in `unclear_task` (so the assistant asks a follow-up) only when True.
+    """
+    changes: dict[str, Any] = {}
+    current_tasks: list[str] = list(slots.get("tasks") or [])
+
+    # Tasks: remove negated ones, then add (or, for a correction, replace).
+    tasks = [t for t in current_tasks if t not in facts.negated_tasks]
+    if facts.tasks:
+        replace = (
+            facts.correction
+            and not facts.additive
+            and not facts.negated_tasks
+            and requested != "tasks"
+            and bool(current_tasks)
+        )
+        tasks = list(facts.tasks) if replace else _unique(tasks + facts.tasks)
+    elif requested == "tasks" and not facts.negated_tasks:
+        generic = {"routine": ["routine_process"], "expert": ["expert_analysis"],
+                   "both": ["routine_process", "expert_analysis"]}.get(facts.nature or "")
+        if generic and slots.get("unclear_task"):
+            tasks = _unique(tasks + generic)
+        elif not allow_unclear:
+            pass
+        elif text.strip() and not facts.dont_know and not facts.yes_no:
+            changes["unclear_task"] = text.strip()[:300]
+        elif facts.dont_know or facts.yes_no:
+            changes["unclear_task"] = text.strip()[:300] or UNKNOWN
+    if tasks != current_tasks:
+        changes["tasks"] = tasks or None
+        if tasks and slots.get("unclear_task"):
+            changes["unclear_task"] = None
+
+    # Budget.
+    b = facts.budget
+    if b.amount is not None:
+        changes.update(
+            budget_amount=b.amount, budget_currency=b.currency, budget_period=b.period, budget_level=b.level
+        )
+    elif b.level:
+        changes["budget_level"] = b.level
+        if slots.get("budget_amount") is not None:
+            changes.update(budget_amount=None, budget_currency=None, budget_period=None)
+    elif b.relative:
+        changes["budget_level"] = budget_parser.shift_level(slots.get("budget_level"), b.relative)
+        if slots.get("budget_amount") is not None:
+            changes.update(budget_amount=None, budget_currency=None, budget_period=None)
+    elif requested == "budget_level":
+        if facts.dont_know:
+            changes["budget_level"] = UNKNOWN
+        elif b.cost_priority is not None or facts.yes_no:
+            # "Yes, cost comes first" answers the priority half of the question.
+            changes["budget_level"] = "tight" if (b.cost_priority or facts.yes_no == "yes") else UNKNOWN
+    if b.cost_priority is not None:
+        changes["cost_priority"] = b.cost_priority
+    elif requested == "budget_level" and facts.yes_no and "budget_level" in changes:
+        changes["cost_priority"] = facts.yes_no == "yes"
+
+    # In-house expertise.
+    if facts.in_house_expertise:
+        changes["in_house_expertise"] = facts.in_house_expertise
+        if facts.missing_skills:
+            changes["missing_skills"] = _unique(list(slots.get("missing_skills") or []) + facts.missing_skills)
+    elif requested == "in_house_expertise" and facts.dont_know:
+        changes["in_house_expertise"] = UNKNOWN
+
+    # Goals (cost reduction also follows from "cost comes first").
+    goals = [g for g in (slots.get("goals") or []) if g != UNKNOWN]
+    new_goals = _unique(goals + facts.goals)
+    if facts.goals and new_goals != (slots.get("goals") or []):
+        changes["goals"] = new_goals
+    elif requested == "goals" and not facts.goals and facts.dont_know:
+        changes["goals"] = [UNKNOWN]
+
+    # Hours of coverage.
+    if facts.coverage:
+        changes["coverage"] = facts.coverage
+    elif requested == "coverage" and facts.dont_know:
+        changes["coverage"] = UNKNOWN
+    elif requested == "coverage" and facts.yes_no:
+        changes["coverage"] = "24/7" if facts.yes_no == "yes" else "business_hours"
+
+    return {k: v for k, v in changes.items() if slots.get(k) != v}
+
+
+def needs_coverage(tasks: list[str] | None) -> bool:
+    """Customer-facing work needs the hours-of-coverage question."""
+    return any(taxonomy.TASKS[t].customer_facing for t in tasks or [] if t in taxonomy.TASKS)

@@ -1,0 +1,51 @@
+"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_MESSAGE_CHARS = 5000
+"""Longer messages are answered, but only their first MAX_MESSAGE_CHARS characters are read."""
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|on\w+\s*=", re.IGNORECASE)
+_FOREIGN_WORDS = re.compile(
+    r"\b(el|la|los|las|necesitamos|queremos|nuestra|nuestro|para|quÃ©|qué|hola|gracias|wir|"
+    r"brauchen|unsere|unser|und|nicht|bitte|hallo|danke|nous|avons|besoin|notre|bonjour|merci|"
+    r"est|une|des|precisamos|nossa|obrigado|olá|ciao|grazie|abbiamo|bisogno)\b",
+    re.IGNORECASE,
+)
+_ENGLISH_WORDS = re.compile(
+    r"\b(the|we|our|and|need|want|what|is|are|to|for|with|help|you|i|a|it|do|how|of|in)\b",
+    re.IGNORECASE,
+)
+
+
+def classify(text: str | None) -> str:
+    """One of: empty, symbols (emoji/punctuation only), markup, foreign, too_long, ok."""
+    text = (text or "").strip()
+    if not text:
+        return "empty"
+    letters = [c for c in text if unicodedata.category(c).startswith(("L", "N"))]
+    if not letters:
+        return "symbols"
+    if len(text) > MAX_MESSAGE_CHARS:
+        return "too_long"
+    if _MARKUP.search(text):
+        return "markup"
+    non_latin = sum(1 for c in letters if ord(c) > 0x24F)
+    if non_latin > len(letters) / 2:
+        return "foreign"
+    foreign, english = len(_FOREIGN_WORDS.findall(text)), len(_ENGLISH_WORDS.findall(text))
+    if foreign >= 2 and foreign > english:
+        return "foreign"
+    return "ok"
+
+
+REPLIES = {
+    "empty": "I didn't receive any text. What would you like to hand off, or what would you like to know about BPO and KPO?",
+    "symbols": "I can't read emoji or symbols on their own, sorry. Tell me in a few words what work you'd like to outsource, or ask me about BPO and KPO.",
+    "markup": "I only read plain text, so I ignored the code or markup in your message. What would you like to know?",
+    "foreign": "Sorry, I can only chat in English for now. Could you tell me in English what work you'd like to outsource?",
+    "too_long": f"That's a long message! I read the first {MAX_MESSAGE_CHARS:,} characters; if I missed something, please send it in a shorter message.",
+}

@@ -1,0 +1,322 @@
+"""A rule-based spaCy pipeline on `spacy.blank("en")` that finds tasks, goals and skills.
+
+No pretrained English model fits spaCy < 3.5 offline, so the pipeline is built
+from parts that need no download:
+
+* spaCy's tokenizer and the lookup lemmatizer (tables from `spacy-lookups-data`),
+* a normaliser that lower-cases, lemmatises and corrects typos against the
+  project's own vocabulary ("payrol" -> "payroll", "custmer" -> "customer"),
+* `PhraseMatcher`s over the normalised, filler-free token stream, so
+  "keep our books in order" matches the pattern "keep book in order",
+* a negation scope check, so "not data entry, we need a forecast" drops data entry.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from advisor import taxonomy
+
+# Words that carry no meaning for matching: dropped from both text and patterns.
+FILLERS: set[str] = {
+    "a", "an", "the", "our", "my", "your", "their", "his", "her", "its", "some", "any",
+    "this", "that", "these", "those", "of", "for", "to", "in", "on", "with", "all",
+    "own", "whole", "entire", "bit", "little", "basic", "simple", "ongoing", "daily",
+    "weekly", "monthly", "basically", "just", "really", "very",
+}
+
+# Lemmas that would merge distinct concepts ("marketing" -> "market").
+KEEP_SURFACE: set[str] = {
+    "marketing", "accounting", "hiring", "training", "consulting", "programming",
+    "coding", "staffing", "data", "billing", "pricing", "planning", "screening",
+    "onboarding", "offboarding", "benchmarking", "positioning", "prototyping",
+    "forecasting", "sales", "news", "analytics", "statistics", "operations",
+}
+
+# Common words that look like typos of vocabulary words but are not.
+NEVER_CORRECT: set[str] = {
+    "right", "light", "night", "might", "sight", "fight", "eight", "tight", "post", "most",
+    "cast", "past", "fast", "last", "vast", "host", "lost", "cost", "hold", "sold", "told",
+    "cold", "bold", "fold", "gold", "sale", "male", "tale", "pale", "bill", "fill", "will",
+    "hill", "kill", "mill", "pill", "till", "well", "sell", "tell", "fell", "bell", "cell",
+    "team", "teams", "term", "terms", "them", "then", "than", "that", "this", "these",
+    "those", "there", "their", "where", "were", "here", "have", "hive", "give", "live",
+    "love", "move", "more", "mode", "made", "make", "mark", "park", "work", "word", "world",
+    "words", "year", "years", "near", "hear", "dear", "fear", "gear", "wear", "tear",
+    "plan", "plans", "scan", "span", "claim", "chain", "train", "brain", "drain", "gain",
+    "main", "rain", "pain", "paid", "said", "raid", "maid", "need", "needs", "feed", "seed",
+    "reed", "weed", "deed", "heed", "speed", "want", "wants", "went", "what", "when",
+    "who", "whom", "whose", "which", "while", "white", "write", "wrote", "quite", "quote",
+    "spend", "spent", "spending", "send", "sent", "bend", "lend", "mend", "tend", "trend",
+    "weekend", "weekends", "legal", "local", "loyal", "royal", "total", "focal",
+    "rent", "lent", "dent", "tent", "bent", "vent", "event", "events", "coast", "toast",
+    "boast", "roast", "beast", "least", "feast", "yeast", "east", "west", "rest", "best",
+    "test", "nest", "pest", "vest", "zest", "jest", "chest", "guest", "quest", "mental",
+    "dental", "rental", "rates", "dates", "gates", "mates", "notes", "votes", "codes",
+    "modes", "nodes", "roles", "rules", "tools", "pools", "fools", "goals", "coals",
+    "help", "held", "hell", "shell", "smell", "spell", "dwell", "swell", "hello", "hallo",
+    "thanks", "thank", "banks", "bank", "tanks", "ranks", "links", "sinks", "winks",
+    "inks", "price", "prices", "pride", "prize", "prime", "crime", "grime", "chime",
+    "support", "sport", "report", "export", "import", "resort", "retort", "deport",
+    "market", "marker", "marked", "basket", "casket", "gasket", "blanket",
+}
+
+NEGATION_CUES: set[str] = {
+    "not", "no", "n't", "never", "without", "except", "nor", "neither", "dont", "doesnt",
+    "isnt", "arent", "wont", "cant", "excluding", "minus", "skip", "drop", "forget",
+    "remove", "instead",
+}
+# Tokens that end a negation's reach (a new clause starts).
+CLAUSE_BREAKS: set[str] = {
+    ",", ";", ".", "!", "?", ":", "-", "--", "—", "–", "but", "however", "though",
+    "although", "so", "because", "whereas", "while", "yet", "then", "rather",
+}
+# "and"/"or" end the negation only when a new verb phrase follows ("and we need X").
+CLAUSE_OPENERS: set[str] = {
+    "we", "i", "need", "needs", "want", "wants", "require", "looking", "would", "also",
+    "could", "should", "please", "it", "they", "what", "is", "are", "do", "get", "have",
+}
+SKILL_NOUNS: set[str] = {
+    "skill", "skills", "expertise", "knowledge", "experience", "know-how", "knowhow",
+    "expert", "experts", "specialist", "specialists", "capability", "capabilities",
+    "talent", "background", "competence", "competency",
+}
+# After a task: "payroll is covered", "we do accounting ourselves".
+POST_NEGATION = re.compile(
+    r"^\W*(?:is|are|'s|'re)?\s*(?:already\s+)?(?:not\s+(?:needed|required|necessary|"
+    r"a\s+priority|an\s+issue|a\s+problem)|isn'?t\s+needed|aren'?t\s+needed|covered|"
+    r"handled|sorted|taken\s+care\s+of|fine\s+as\s+(?:it\s+is|is)|done\s+in[- ]house|"
+    r"(?:we\s+)?(?:do|handle|keep|manage)\s+(?:it\s+|that\s+|them\s+)?"
+    r"(?:ourselves|internally|in[- ]house))",
+    re.IGNORECASE,
+)
+PRE_NEGATION_PHRASES = re.compile(
+    r"(?:rather\s+than|instead\s+of|other\s+than|apart\s+from|as\s+opposed\s+to|"
+    r"no\s+need\s+for|no\s+longer\s+need|don'?t\s+need|do\s+not\s+need|doesn'?t\s+need|"
+    r"not\s+looking\s+for|not\s+interested\s+in|we\s+handle|we\s+do|we\s+already\s+(?:do|have|handle))"
+    r"\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A matched phrase: which concept, where, and whether it was negated."""
+
+    kind: str  # "task", "goal" or "skill"
+    key: str
+    text: str
+    start_char: int
+    end_char: int
+    negated: bool = False
+
+
+class Normalizer:
+    """Turns tokens into matching keys: lemma, lower case, typos fixed."""
+
+    def __init__(self, nlp: Language, vocabulary: Iterable[str]) -> None:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        table = lemmatizer.lookups.get_table("lemma_lookup")
+        self._table = table
+        self._known_words: set[str] = set(table.values())
+        self._vocabulary: set[str] = {w for w in vocabulary if w.isalpha() and len(w) >= 4}
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
+
+    def is_known(self, word: str) -> bool:
+        return word in self._known_words or word in self._table or word in NEVER_CORRECT
+
+    def correct(self, word: str) -> str:
+        """The vocabulary word a typo most likely meant, or the word itself."""
+        if (
+            len(word) < 5
+            or not word.isalpha()
+            or word in self._vocabulary
+            or self.is_known(word)
+        ):
+            return word
+        limit = 1 if len(word) < 8 else 2
+        best, best_distance = word, limit + 1
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            for candidate in self._by_length.get(length, ()):
+                distance = damerau_levenshtein(word, candidate, best_distance)
+                if distance < best_distance:
+                    best, best_distance = candidate, distance
+        return best
+
+    def key(self, lower: str) -> str:
+        word = self.correct(lower)
+        if word in KEEP_SURFACE:
+            return word
+        lemma = self._table.get(word, word)
+        if not isinstance(lemma, str) or word in (lemma + "er", lemma + "est", lemma + "r"):
+            return word  # "number" is not the comparative of "numb"
+        return lemma
+
+
+def damerau_levenshtein(a: str, b: str, cap: int = 3) -> int:
+    """Edit distance with transpositions; returns `cap` as soon as it cannot be lower."""
+    if abs(len(a) - len(b)) >= cap:
+        return cap
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) >= cap:
+            return cap
+        prev2, prev = prev, cur
+    return min(prev[-1], cap)
+
+
+class AdvisorNLP:
+    """Loads once; `mentions(text)` returns tasks, goals and skills found in the text."""
+
+    def __init__(self) -> None:
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        self.nlp.initialize()
+        lexicons = self._lexicons()
+        vocabulary = {
+            word
+            for entries in lexicons.values()
+            for phrases in entries.values()
+            for phrase in phrases
+            for word in re.findall(r"[a-z]+", phrase.lower())
+        }
+        vocabulary |= {"tight", "moderate", "flexible", "budget", "expertise", "knowhow"}
+        self.normalizer = Normalizer(self.nlp, vocabulary)
+        self.matchers: dict[str, PhraseMatcher] = {}
+        for kind, entries in lexicons.items():
+            matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+            for key, phrases in entries.items():
+                patterns = [self._pattern(p) for p in phrases]
+                matcher.add(key, [p for p in patterns if len(p)])
+            self.matchers[kind] = matcher
+
+    @staticmethod
+    def _lexicons() -> dict[str, dict[str, Sequence[str]]]:
+        return {
+            "task": {k: t.phrases for k, t in taxonomy.TASKS.items()},
+            "goal": dict(taxonomy.GOALS),
+            "skill": dict(taxonomy.SKILLS),
+        }
+
+    def _keys(self, doc: Doc) -> list[tuple[int, str]]:
+        """(original token index, matching key) for the content tokens of `doc`."""
+        out = []
+        for token in doc:
+            lower = token.lower_
+            if lower in FILLERS or token.is_space:
+                continue
+            if lower in ("'s", "’s"):
+                continue
+            out.append((token.i, self.normalizer.key(lower)))
+        return out
+
+    def _pattern(self, phrase: str) -> Doc:
+        doc = self.nlp.make_doc(phrase)
+        words = [key for _, key in self._keys(doc)]
+        return Doc(self.nlp.vocab, words=words)
+
+    def parse(self, text: str) -> Doc:
+        """Tokenise and lemmatise `text` with the blank English pipeline."""
+        return self.nlp(text)
+
+    def mentions(self, text: str, kinds: Iterable[str] = ("task", "goal", "skill")) -> list[Mention]:
+        """All non-overlapping mentions in `text`, longest match first, with negation."""
+        doc = self.parse(text)
+        content = self._keys(doc)
+        if not content:
+            return []
+        content_doc = Doc(self.nlp.vocab, words=[key for _, key in content])
+        found: list[Mention] = []
+        for kind in kinds:
+            spans = []
+            for match_id, start, end in self.matchers[kind](content_doc):
+                span = content_doc[start:end]
+                span.label_ = self.nlp.vocab.strings[match_id]
+                spans.append(span)
+            for span in filter_spans(spans):
+                first = doc[content[span.start][0]]
+                last = doc[content[span.end - 1][0]]
+                if kind == "task" and self._is_skill_phrase(doc, last.i):
+                    continue
+                start_char, end_char = first.idx, last.idx + len(last.text)
+                found.append(
+                    Mention(
+                        kind=kind,
+                        key=span.label_,
+                        text=text[start_char:end_char],
+                        start_char=start_char,
+                        end_char=end_char,
+                        negated=self._negated(doc, first.i, last.i, text),
+                    )
+                )
+        found.sort(key=lambda m: m.start_char)
+        return found
+
+    @staticmethod
+    @staticmethod
+    def _is_skill_phrase(doc: Doc, last: int) -> bool:
+        """'data science skills', 'legal expertise': a capability, not work to hand off."""
+        for token in doc[last + 1 : last + 3]:
+            if token.lower_ in SKILL_NOUNS:
+                return True
+            if token.is_punct:
+                return False
+        return False
+
+    @staticmethod
+    def _negated(doc: Doc, first: int, last: int, text: str) -> bool:
+        window = 0
+        i = first - 1
+        while i >= 0 and window < 8:
+            lower = doc[i].lower_
+            if lower in CLAUSE_BREAKS:
+                break
+            if lower in ("and", "or", "&", "plus") and i + 1 < len(doc) and (
+                doc[i + 1].lower_ in CLAUSE_OPENERS
+            ):
+                break
+            if lower in NEGATION_CUES:
+                return True
+            i -= 1
+            window += 1
+        before = text[max(0, doc[first].idx - 60) : doc[first].idx]
+        clause_before = re.split(r"[,;.!?]|\bbut\b|\band\s+(?:we|i)\b", before)[-1]
+        if PRE_NEGATION_PHRASES.search(clause_before):
+            return True
+        after = text[doc[last].idx + len(doc[last].text) :]
+        return bool(POST_NEGATION.match(after))
+
+
+@functools.lru_cache(maxsize=1)
+def get_nlp() -> AdvisorNLP:
+    """The shared pipeline (built once per process, about half a second)."""
+    return AdvisorNLP()
+
+
+def find(text: str, kind: str) -> list[Mention]:
+    """Mentions of one kind in `text`."""
+    return get_nlp().mentions(text, kinds=(kind,))
+
+
+def first_key(mentions: Iterable[Mention]) -> str | None:
+    for m in mentions:
+        return m.key
+    return None

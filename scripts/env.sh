@@ -1,0 +1,18 @@
+# Defaults for every setting; sourced by the Makefile's scripts. Anything already
+# set in the environment wins. The README's "Configuration" table lists them.
+export RASA_TELEMETRY_ENABLED=false
+export PYTHONHASHSEED=0
+export TF_CPP_MIN_LOG_LEVEL=2
+export TF_DETERMINISTIC_OPS=1
+export PYTHONPATH="${PROJECT_ROOT}${PYTHONPATH:+:$PYTHONPATH}"
+export STATE_DIR="${STATE_DIR:-$PROJECT_ROOT/var}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export RASA_HOST="${RASA_HOST:-127.0.0.1}"
+export ACTION_PORT="${ACTION_PORT:-5055}"
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+export TRACKER_DIALECT="${TRACKER_DIALECT:-sqlite}"
+export TRACKER_URL="${TRACKER_URL:-sqlite:///${STATE_DIR}/tracker.db}"
+export WEB_PORT="${WEB_PORT:-8080}"
+export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
+mkdir -p "$STATE_DIR"

@@ -1,0 +1,152 @@
+"""Start the real action server and Rasa server for tests, on free loopback ports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def latest_model() -> Path:
+    """The model `make train` built for the current inputs (MODEL env var wins)."""
+    explicit = os.environ.get("MODEL")
+    if explicit:
+        return Path(explicit)
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("No trained model in models/: run `make train` first.")
+    return models[-1]
+
+
+def wait_for(url: str, timeout: float = 120.0, proc: Optional[subprocess.Popen] = None) -> None:
+    """Poll `url` until it answers 200, failing early if `proc` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} was up")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up within {timeout:.0f}s")
+
+
+@dataclass
+class Stack:
+    """A running action server and Rasa server."""
+
+    rasa_url: str
+    action_url: str
+    token: str
+    workdir: Path
+    env: Dict[str, str]
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    def say(self, sender: str, text: str, metadata: Optional[dict] = None) -> List[dict]:
+        """Send one user message over the REST channel and return the bot replies."""
+        body = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        """Fetch the conversation's tracker through the authenticated HTTP API."""
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def _spawn(cmd: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
+    handle = open(log, "ab")
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def running_stack(
+    workdir: Path,
+    extra_env: Optional[Dict[str, str]] = None,
+    endpoints: Optional[Path] = None,
+    credentials: Optional[Path] = None,
+    extra_args: Optional[List[str]] = None,
+) -> Iterator[Stack]:
+    """Start action server + Rasa server (REST and HTTP API with a token) and stop them after."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_hex(16)
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "SANIC_HOST": "127.0.0.1",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ADVISOR_STATE_DIR": str(workdir),
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        }
+    )
+    env.update(extra_env or {})
+    actions = _spawn(
+        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        env,
+        workdir / "actions.log",
+    )
+    cmd = [
+        str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token,
+        "-i", "127.0.0.1", "-p", str(rasa_port), "-m", str(latest_model()),
+        "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
+        "--credentials", str(credentials or ROOT / "credentials.yml"),
+    ] + (extra_args or [])
+    rasa = _spawn(cmd, env, workdir / "rasa.log")
+    stack = Stack(
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_url=f"http://127.0.0.1:{action_port}",
+        token=token,
+        workdir=workdir,
+        env=env,
+        processes=[actions, rasa],
+    )
+    try:
+        wait_for(f"{stack.action_url}/health", proc=actions)
+        wait_for(f"{stack.rasa_url}/status?token={token}", timeout=180, proc=rasa)
+        yield stack
+    finally:
+        for proc in reversed(stack.processes):
+            _stop(proc)
