@@ -1,0 +1,165 @@
+"""Helpers for the widget tests: credentials as `make run` writes them, web/serve.py, a TCP relay."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.stack import free_port, wait_for  # noqa: E402
+
+RESULTS = ROOT / "results"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SOCKET_IO_CLIENT = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+
+
+def have_model() -> bool:
+    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
+
+
+def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
+    """Write credentials the way `make run` does: scripts/credentials.py on the template."""
+    template = Path(os.environ.get("CREDENTIALS_TEMPLATE", ROOT / "credentials.yml"))
+    if not template.exists():
+        pytest.fail(f"{template} is missing: the credentials template is needed to start Rasa")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(env_overrides or {})
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "credentials.py"), "--template", str(template), "--out", str(out)],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+    return out
+
+
+def keep_pythonpath() -> dict:
+    """running_stack sets PYTHONPATH to the repo; keep the caller's entries in front of it."""
+    outer = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (outer, str(ROOT)) if p)}
+
+
+def default_endpoints(workdir: Path) -> Path | None:
+    """The project's endpoints.yml, or (before it exists) a minimal one for the action server."""
+    if (ROOT / "endpoints.yml").exists():
+        return None
+    path = workdir / "endpoints.yml"
+    path.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n", encoding="utf-8")
+    return path
+
+
+class WebServer:
+    """web/serve.py in a subprocess."""
+
+    def __init__(self, rasa_url: str, log: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "web" / "serve.py"), "--host", "127.0.0.1", "--port", str(self.port),
+             "--rasa-url", rasa_url],
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(f"{self.url}/healthz", timeout=30, proc=self.proc)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+class TcpRelay:
+    """A loopback TCP forwarder that can be cut and restored, to simulate a server outage."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        """Close the listening socket and every relayed connection."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            listener.close()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

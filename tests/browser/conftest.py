@@ -1,0 +1,93 @@
+"""Fixtures for the widget tests: the real stack, web/serve.py and headless Debian chromium.
+
+Environment knobs (all optional):
+  MODEL                  model to serve (default: newest models/*.tar.gz), see tests/support/stack.py
+  CREDENTIALS_TEMPLATE   credentials template (default: credentials.yml), rendered by
+                         scripts/credentials.py exactly as `make run` does
+  CHROMIUM               browser binary (default /usr/bin/chromium; never `playwright install`)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
+    sys.path.insert(0, str(ROOT))
+
+from browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RESULTS,
+    SOCKET_IO_CLIENT,
+    WebServer,
+    default_endpoints,
+    have_model,
+    keep_pythonpath,
+    render_credentials,
+)
+
+from tests.support.stack import Stack, free_port, running_stack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def web_port() -> int:
+    """The demo page's port, chosen before Rasa starts so `--cors` can name its origin."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[Stack]:
+    if not have_model():
+        pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
+    workdir = tmp_path_factory.mktemp("browser-stack")
+    credentials = render_credentials(workdir / "credentials.yml")
+    origin = f"http://127.0.0.1:{web_port}"
+    with running_stack(
+        workdir,
+        credentials=credentials,
+        endpoints=default_endpoints(workdir),
+        extra_args=["--cors", origin],
+        extra_env=keep_pythonpath(),
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    if not SOCKET_IO_CLIENT.exists():
+        pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")
+    server = WebServer(stack.rasa_url, tmp_path_factory.mktemp("web") / "web.log", port=web_port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (never `playwright install`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile (own localStorage) per test, English locale, desktop size."""
+    ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def results_dir() -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return RESULTS
