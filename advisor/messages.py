@@ -42,7 +42,7 @@ TRADEOFFS = {
 def recommendation_text(rec: Recommendation, profile: Profile) -> str:
     """The message that gives and explains the advice."""
     lines: list[str] = []
-    pct = int(round(rec.confidence * 100))
+    pct = round(rec.confidence * 100)
     if rec.choice == "hybrid":
         lines.append(f"My recommendation: a hybrid of BPO and KPO ({pct}% confidence).")
         lines.append(

@@ -9,9 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -37,7 +37,7 @@ def latest_model() -> Path:
     return models[-1]
 
 
-def wait_for(url: str, timeout: float = 120.0, proc: Optional[subprocess.Popen] = None) -> None:
+def wait_for(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
     """Poll `url` until it answers 200, failing early if `proc` died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,10 +58,10 @@ class Stack:
     action_url: str
     token: str
     workdir: Path
-    env: Dict[str, str]
-    processes: List[subprocess.Popen] = field(default_factory=list)
+    env: dict[str, str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
 
-    def say(self, sender: str, text: str, metadata: Optional[dict] = None) -> List[dict]:
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Send one user message over the REST channel and return the bot replies."""
         body = {"sender": sender, "message": text}
         if metadata:
@@ -81,8 +81,8 @@ class Stack:
         return response.json()
 
 
-def _spawn(cmd: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
-    handle = open(log, "ab")
+def _spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    handle = open(log, "ab")  # noqa: SIM115 - stays open for the process lifetime
     return subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -101,10 +101,10 @@ def _stop(proc: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def running_stack(
     workdir: Path,
-    extra_env: Optional[Dict[str, str]] = None,
-    endpoints: Optional[Path] = None,
-    credentials: Optional[Path] = None,
-    extra_args: Optional[List[str]] = None,
+    extra_env: dict[str, str] | None = None,
+    endpoints: Path | None = None,
+    credentials: Path | None = None,
+    extra_args: list[str] | None = None,
 ) -> Iterator[Stack]:
     """Start action server + Rasa server (REST and HTTP API with a token) and stop them after."""
     workdir.mkdir(parents=True, exist_ok=True)

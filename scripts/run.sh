@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Starts the action server, the Rasa server and the demo web page in the
+# foreground; Ctrl-C stops all three. Settings: scripts/env.sh and the README.
+set -euo pipefail
+PROJECT_ROOT="$(cd "$(dirname "$0")/.." && pwd)"; cd "$PROJECT_ROOT"
+source scripts/env.sh
+
+if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
+  RASA_AUTH_TOKEN="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+  echo "RASA_AUTH_TOKEN was not set; generated one for this run: ${RASA_AUTH_TOKEN}"
+fi
+export RASA_AUTH_TOKEN
+
+model="models/advisor-$(scripts/model_hash.sh).tar.gz"
+credentials="$(.venv/bin/python scripts/credentials.py 2>/dev/null || echo credentials.yml)"
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+# shellcheck disable=SC2086
+.venv/bin/rasa run --model "$model" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+  --interface "$RASA_HOST" --port "$RASA_PORT" --credentials "$credentials" \
+  --endpoints endpoints.yml --cors $CORS_ORIGINS &
+pids+=($!)
+if [[ -f web/serve.py ]]; then
+  .venv/bin/python web/serve.py &
+  pids+=($!)
+fi
+echo "Action server: http://127.0.0.1:${ACTION_PORT}  Rasa: http://${RASA_HOST}:${RASA_PORT}  Web page: http://localhost:${WEB_PORT}"
+wait -n "${pids[@]}"
