@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the credentials file `rasa run` uses from the committed credentials.yml template.
 
-    python scripts/credentials.py                      # credentials.yml -> var/credentials.yml
+    python scripts/credentials.py                      # credentials.yml -> var/credentials.yml,
+                                                       # prints that path on stdout
     python scripts/credentials.py --template T --out -  # print instead of writing
 
 Why: Rasa expands `${VAR}` in credentials.yml when it starts, and refuses to start when a
@@ -128,9 +129,13 @@ def dump(credentials: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--template", type=Path, default=ROOT / "credentials.yml")
-    parser.add_argument("--out", default=str(ROOT / "var" / "credentials.yml"), help="file to write, or - for stdout")
+    parser.add_argument(
+        "--out", default=str(ROOT / "var" / "credentials.yml"), help="file to write, or - for stdout"
+    )
     args = parser.parse_args(argv)
 
     template = yaml.safe_load(args.template.read_text(encoding="utf-8")) or {}
@@ -146,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
+        print(out)  # scripts/run.sh reads the path from stdout
     enabled = ", ".join(credentials) or "none"
     print(f"credentials: channels enabled: {enabled}", file=sys.stderr)
     for section, reason in dropped.items():

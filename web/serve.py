@@ -25,7 +25,6 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -33,7 +32,7 @@ SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "soc
 CONFIG_PLACEHOLDER = '{"injected": false}'
 DEFAULT_RASA_URL = "http://localhost:5005"
 
-STATIC: Dict[str, Tuple[Path, str]] = {
+STATIC: dict[str, tuple[Path, str]] = {
     "/widget.js": (WEB_DIR / "widget.js", "text/javascript; charset=utf-8"),
     "/widget.css": (WEB_DIR / "widget.css", "text/css; charset=utf-8"),
     "/socket.io.min.js": (SOCKET_IO_CLIENT, "text/javascript; charset=utf-8"),
@@ -78,10 +77,10 @@ class Handler(BaseHTTPRequestHandler):
     rasa_url = DEFAULT_RASA_URL
     quiet = False
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         self._respond(head_only=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._respond(head_only=True)
 
     def _respond(self, head_only: bool) -> None:
@@ -125,20 +124,24 @@ class Handler(BaseHTTPRequestHandler):
         if not head_only:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
 
 def make_server(host: str, port: int, rasa_url: str, quiet: bool = False) -> ThreadingHTTPServer:
-    handler = type("ConfiguredHandler", (Handler,), {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet})
+    handler = type(
+        "ConfiguredHandler", (Handler,), {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet}
+    )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
-def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL", DEFAULT_RASA_URL))

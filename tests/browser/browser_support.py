@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support.stack import free_port, wait_for  # noqa: E402
+from tests.support.stack import free_port, wait_for
 
 RESULTS = ROOT / "results"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -44,7 +44,14 @@ def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(env_overrides or {})
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "credentials.py"), "--template", str(template), "--out", str(out)],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "credentials.py"),
+            "--template",
+            str(template),
+            "--out",
+            str(out),
+        ],
         check=True,
         env=env,
         cwd=ROOT,
@@ -73,10 +80,18 @@ class WebServer:
     def __init__(self, rasa_url: str, log: Path, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = open(log, "ab")
+        self._log = open(log, "ab")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "web" / "serve.py"), "--host", "127.0.0.1", "--port", str(self.port),
-             "--rasa-url", rasa_url],
+            [
+                sys.executable,
+                str(ROOT / "web" / "serve.py"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--rasa-url",
+                rasa_url,
+            ],
             cwd=ROOT,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
     sys.path.insert(0, str(ROOT))
 
-from browser_support import (  # noqa: E402
+from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RESULTS,
@@ -31,7 +31,7 @@ from browser_support import (  # noqa: E402
     render_credentials,
 )
 
-from tests.support.stack import Stack, free_port, running_stack  # noqa: E402
+from tests.support.stack import Stack, free_port, running_stack
 
 
 @pytest.fixture(scope="session")

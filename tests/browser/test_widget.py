@@ -38,8 +38,10 @@ STATUS = ".advisor-chat__status"
 # Typed answers when the bot offers no buttons: (words in the question, answer).
 TYPED_ANSWERS = [
     (("budget", "spend", "afford", "cost"), "It's tight, about 2,000 euros a month."),
-    (("expertise", "in-house", "in house", "know-how", "experience", "skills"),
-     "Yes, we know these processes well, we just lack the time."),
+    (
+        ("expertise", "in-house", "in house", "know-how", "experience", "skills"),
+        "Yes, we know these processes well, we just lack the time.",
+    ),
     (("goal", "priorit", "achieve", "hope"), "Cutting costs and focusing on our core business."),
     (("coverage", "hours", "24/7", "time zone", "around the clock"), "Business hours are enough."),
     (("task", "work", "process", "function", "outsource", "hand over"), "Payroll and bookkeeping."),
@@ -82,7 +84,9 @@ def transcript(page) -> list[str]:
 def wait_for_bot(page, before: int, timeout: float = 60, settle: float = 1.5) -> None:
     """Wait until more than `before` bot messages are shown and no more arrive for `settle` s."""
     page.wait_for_function(
-        "n => document.querySelectorAll('.advisor-chat__msg--bot').length > n", arg=before, timeout=timeout * 1000
+        "n => document.querySelectorAll('.advisor-chat__msg--bot').length > n",
+        arg=before,
+        timeout=timeout * 1000,
     )
     last, since = -1, time.monotonic()
     while time.monotonic() - since < settle:
@@ -165,7 +169,9 @@ def test_conversation_reaches_recommendation_and_survives_reload(stack, web, con
         else:
             type_message(page, typed_answer(bot_texts(page)[-1]))
     else:
-        pytest.fail(f"no bot message containing {GOAL!r} after {MAX_TURNS} turns:\n" + "\n".join(transcript(page)))
+        pytest.fail(
+            f"no bot message containing {GOAL!r} after {MAX_TURNS} turns:\n" + "\n".join(transcript(page))
+        )
 
     sid = session_id(page)
     slots = stack.tracker(sid).get("slots", {})
@@ -216,8 +222,13 @@ def test_markup_is_shown_as_text_and_never_runs(stack, web, context):
     response = requests.post(
         f"{stack.rasa_url}/conversations/{sid}/tracker/events",
         params={"token": stack.token, "output_channel": "socketio", "execute_side_effects": "true"},
-        json=[{"event": "bot", "text": hostile_text,
-               "data": {"buttons": [{"title": hostile_title, "payload": "/nothing"}]}}],
+        json=[
+            {
+                "event": "bot",
+                "text": hostile_text,
+                "data": {"buttons": [{"title": hostile_title, "payload": "/nothing"}]},
+            }
+        ],
         timeout=30,
     )
     response.raise_for_status()
@@ -284,7 +295,9 @@ def test_reconnects_after_an_outage(stack, context, tmp_path):
 
 
 def test_usable_at_360px(stack, web, browser, results_dir):
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    ctx = browser.new_context(
+        locale="en-GB", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     try:
         page = open_page(ctx, web.url)
         wait_connected(page)
@@ -292,14 +305,23 @@ def test_usable_at_360px(stack, web, browser, results_dir):
         width = page.evaluate("() => document.documentElement.clientWidth")
         assert width == 360
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width, "page scrolls sideways"
-        selectors = [".advisor-chat__panel", ".advisor-chat__input", ".advisor-chat__send",
-                     ".advisor-chat__counter", BOT_BUBBLES, ".advisor-chat__restart", ".advisor-chat__close"]
+        selectors = [
+            ".advisor-chat__panel",
+            ".advisor-chat__input",
+            ".advisor-chat__send",
+            ".advisor-chat__counter",
+            BOT_BUBBLES,
+            ".advisor-chat__restart",
+            ".advisor-chat__close",
+        ]
         if page.locator(QUICK_REPLIES).count():
             selectors.append(QUICK_REPLIES)
         for selector in selectors:
             for box in [loc.bounding_box() for loc in page.locator(selector).all()]:
                 assert box is not None, f"{selector} not rendered"
-                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, f"{selector} overflows: {box}"
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+                    f"{selector} overflows: {box}"
+                )
         send = page.locator(".advisor-chat__send").bounding_box()
         assert send["height"] >= 36 and send["width"] >= 44, "Send is too small to tap"
         page.screenshot(path=str(results_dir / "widget-360.png"))
