@@ -1,0 +1,199 @@
+"""Custom actions run against real trackers with a CollectingDispatcher."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import as_dict, user
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.advice import ActionExplainWhy, ActionRecommend, ActionTradeoffs, ActionWhatIf
+from actions.conversation import ActionClarify, ActionHandoff, ActionStartOver
+from actions.extract import ActionExtractFacts
+from actions.form import ActionAskTasks, ValidateAdvisorForm
+from actions.knowledge import ActionAnswerQuestion
+
+FULL_BPO = {
+    "tasks": ["hr_payroll"], "budget_level": "tight", "in_house_expertise": "yes",
+    "goals": ["cost_reduction"],
+}
+
+
+async def run(action, dispatcher, tracker, domain):
+    return await action.run(dispatcher, tracker, domain.as_dict())
+
+
+async def test_extraction_fills_every_fact_from_an_opening_message(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user(
+        "Hi! We need payroll and a competitor analysis, about 8k dollars a month, "
+        "we have no market research expertise in-house and want better decisions", intent="greet")])
+    slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
+    assert slots["tasks"] == ["hr_payroll", "market_research"]
+    assert (slots["budget_amount"], slots["budget_currency"], slots["budget_period"]) == (8000.0, "USD", "month")
+    assert slots["budget_level"] == "moderate"
+    assert slots["in_house_expertise"] == "no"
+    assert "strategic_decisions" in slots["goals"]
+    assert slots["new_facts"] is True
+
+
+async def test_extraction_ignores_the_words_of_a_knowledge_question(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("is payroll BPO or KPO?", intent="ask_knowledge")],
+                           slots={"requested_slot": "budget_level"}, form="advisor_form")
+    assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
+
+
+async def test_extraction_never_changes_facts_for_a_what_if(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("what if our budget were bigger?", intent="ask_what_if")],
+                           slots={**FULL_BPO, "recommendation": "bpo"})
+    assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
+
+
+async def test_dont_know_fills_the_requested_slot_with_unknown(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("no idea honestly", intent="dont_know")],
+                           slots={"tasks": ["data_entry"], "requested_slot": "budget_level"}, form="advisor_form")
+    assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))["budget_level"] == "unknown"
+
+
+async def test_button_payload_sets_slots_and_tight_budget_means_cost_first(make_tracker, dispatcher, domain):
+    payload = [{"entity": "budget_level", "value": "tight"}]
+    tracker = make_tracker([user('/inform{"budget_level": "tight"}', entities=payload)],
+                           slots={"tasks": ["data_entry"], "requested_slot": "budget_level"}, form="advisor_form")
+    slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
+    assert slots["budget_level"] == "tight"
+    assert slots["cost_priority"] is True
+    assert "cost_reduction" in slots["goals"]
+
+
+async def test_correction_moves_budget_up_and_negation_removes_a_task(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("actually our budget is bigger, and we don't need payroll after all")],
+                           slots={"tasks": ["hr_payroll", "legal_services"], "budget_level": "tight"})
+    slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
+    assert slots["budget_level"] == "moderate"
+    assert slots["tasks"] == ["legal_services"]
+
+
+async def test_a_huge_message_is_read_up_to_the_limit_and_the_user_is_told(make_tracker, dispatcher, domain):
+    text = "We need payroll. " + "blah " * 5000
+    events = await run(ActionExtractFacts(), dispatcher, make_tracker([user(text)]), domain)
+    assert any(e.get("event") == "bot" and "long message" in e.get("text", "") for e in events)
+    assert as_dict(events)["tasks"] == ["hr_payroll"]
+
+
+async def test_form_asks_for_coverage_only_for_customer_facing_work(make_tracker, dispatcher, domain):
+    form = ValidateAdvisorForm()
+    slots = ["tasks", "budget_level", "in_house_expertise", "goals"]
+    support = make_tracker([], slots={"tasks": ["customer_support"]})
+    payroll = make_tracker([], slots={"tasks": ["hr_payroll"]})
+    assert "coverage" in await form.required_slots(slots, dispatcher, support, domain.as_dict())
+    assert "coverage" not in await form.required_slots(slots, dispatcher, payroll, domain.as_dict())
+
+
+async def test_unclear_task_answer_gets_the_follow_up_question(make_tracker, dispatcher, domain):
+    tracker = make_tracker([], slots={"unclear_task": "some blockchain stuff", "requested_slot": "tasks"})
+    await run(ActionAskTasks(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_tasks_unclear"
+
+
+@pytest.mark.parametrize(
+    "slots, expected",
+    [
+        (FULL_BPO, "bpo"),
+        ({"tasks": ["legal_services"], "budget_level": "flexible", "in_house_expertise": "no",
+          "goals": ["strategic_decisions"]}, "kpo"),
+        ({"tasks": ["customer_support", "financial_analysis"], "budget_level": "moderate",
+          "in_house_expertise": "partial", "goals": ["scalability"], "coverage": "24/7"}, "hybrid"),
+    ],
+)
+async def test_recommend_sets_the_recommendation_slot_and_explains(make_tracker, dispatcher, domain, slots, expected):
+    events = await run(ActionRecommend(), dispatcher, make_tracker([], slots=slots), domain)
+    assert as_dict(events)["recommendation"] == expected
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("My recommendation:")
+    assert "Why:" in text
+
+
+async def test_recommend_says_when_nothing_changed(make_tracker, dispatcher, domain):
+    first = await run(ActionRecommend(), dispatcher, make_tracker([], slots=FULL_BPO), domain)
+    details = as_dict(first)["recommendation_details"]
+    tracker = make_tracker([], slots={**FULL_BPO, "recommendation": "bpo", "recommendation_details": details})
+    again = CollectingDispatcher()
+    assert await run(ActionRecommend(), again, tracker, domain) == []
+    assert again.messages[0]["text"] == "Nothing you've told me changes the advice: BPO."
+
+
+async def test_why_explains_the_question_inside_the_form(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("why do you ask?", intent="ask_why")],
+                           slots={"requested_slot": "budget_level"}, form="advisor_form")
+    await run(ActionExplainWhy(), dispatcher, tracker, domain)
+    assert "budget" in dispatcher.messages[0]["text"].lower()
+
+
+async def test_why_after_advice_lists_the_reasons(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("why?", intent="ask_why")], slots={**FULL_BPO, "recommendation": "bpo"})
+    await run(ActionExplainWhy(), dispatcher, tracker, domain)
+    assert "routine" in dispatcher.messages[0]["text"]
+
+
+async def test_what_if_expertise_changes_nothing_for_routine_work_but_says_so(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("what if our budget were bigger?", intent="ask_what_if")],
+                           slots={**FULL_BPO, "recommendation": "bpo"})
+    await run(ActionWhatIf(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("It would still be BPO")
+
+
+async def test_what_if_only_payroll_switches_a_hybrid_to_bpo(make_tracker, dispatcher, domain):
+    slots = {"tasks": ["hr_payroll", "market_research"], "budget_level": "moderate",
+             "in_house_expertise": "no", "goals": ["cost_reduction"], "recommendation": "hybrid"}
+    tracker = make_tracker([user("what if we only needed payroll?", intent="ask_what_if")], slots=slots)
+    await run(ActionWhatIf(), dispatcher, tracker, domain)
+    assert "to BPO" in dispatcher.messages[0]["text"]
+
+
+async def test_tradeoffs_of_the_other_option(make_tracker, dispatcher, domain):
+    tracker = make_tracker([], slots={**FULL_BPO, "recommendation": "bpo"})
+    await run(ActionTradeoffs(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("KPO trade-offs")
+
+
+async def test_knowledge_answer_classifies_a_named_task(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("is legal research bpo or kpo?", intent="ask_knowledge")])
+    await run(ActionAnswerQuestion(), dispatcher, tracker, domain)
+    assert "Legal services is KPO" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "didn't receive any text"),
+        ("🙂🙂🙂", "emoji"),
+        ("<script>alert(1)</script>", "plain text"),
+        ("Necesitamos externalizar la nómina para nuestra empresa", "English"),
+    ],
+)
+async def test_clarify_answers_odd_input_politely(make_tracker, dispatcher, domain, text, expected):
+    tracker = make_tracker([user(text, intent="nlu_fallback", confidence=0.2)])
+    assert await run(ActionClarify(), dispatcher, tracker, domain) == []
+    assert expected in dispatcher.messages[0]["text"]
+
+
+async def test_clarify_offers_the_likeliest_meanings_as_buttons(make_tracker, dispatcher, domain):
+    event = user("hmm maybe", intent="nlu_fallback", confidence=0.3)
+    event.parse_data["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_knowledge", "confidence": 0.3},
+        {"name": "request_human", "confidence": 0.2}]
+    await run(ActionClarify(), dispatcher, make_tracker([event]), domain)
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles[:2] == ["Explain BPO vs KPO", "Talk to a specialist"]
+
+
+async def test_start_over_clears_answers_and_stops_the_form(make_tracker, dispatcher, domain):
+    tracker = make_tracker([], slots=FULL_BPO, form="advisor_form")
+    events = await run(ActionStartOver(), dispatcher, tracker, domain)
+    assert {"event": "reset_slots", "timestamp": None} in events
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+
+async def test_handoff_keeps_the_answers(make_tracker, dispatcher, domain):
+    events = await run(ActionHandoff(), dispatcher, make_tracker([], slots=FULL_BPO, form="advisor_form"), domain)
+    assert not any(e.get("event") == "reset_slots" for e in events)
+    assert "saved" in dispatcher.messages[0]["text"]
+
