@@ -1,0 +1,88 @@
+"""Fixtures for the Slack tests: the real stack with the Slack channel on, and a fake Slack.
+
+Credentials are made the way `make run` makes them: scripts/credentials.py renders the
+template (CREDENTIALS_TEMPLATE, default credentials.yml) with SLACK_TOKEN,
+SLACK_SIGNING_SECRET and SLACK_PROXY set. SLACK_PROXY points the Slack client at the fake.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
+    sys.path.insert(0, str(ROOT))
+
+from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+
+from tests.support.stack import Stack, running_stack
+
+
+def _have_model() -> bool:
+    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
+
+
+@pytest.fixture(scope="session")
+def fake_slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeSlack]:
+    fake = FakeSlack(tmp_path_factory.mktemp("fake-slack")).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack) -> Iterator[Stack]:
+    if not _have_model():
+        pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
+    template = Path(os.environ.get("CREDENTIALS_TEMPLATE", ROOT / "credentials.yml"))
+    if not template.exists():
+        pytest.fail(f"{template} is missing: the credentials template is needed to start Rasa")
+    workdir = tmp_path_factory.mktemp("slack-stack")
+    slack_env = {
+        "SLACK_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_PROXY": fake_slack.proxy_url,
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(slack_env)
+    credentials = workdir / "credentials.yml"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "credentials.py"),
+            "--template",
+            str(template),
+            "--out",
+            str(credentials),
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+    rendered = credentials.read_text(encoding="utf-8")
+    assert "slack:" in rendered, f"the Slack channel was not enabled:\n{rendered}"
+    assert SLACK_TOKEN not in rendered and SIGNING_SECRET not in rendered, "a secret was written to disk"
+    assert fake_slack.proxy_url in rendered, (
+        "credentials.yml's slack section needs `proxy: ${SLACK_PROXY}` for these tests"
+    )
+
+    endpoints = None
+    if not (ROOT / "endpoints.yml").exists():
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n", encoding="utf-8")
+    outer_pythonpath = os.environ.get("PYTHONPATH")
+    extra_env = dict(slack_env)
+    extra_env.update(
+        {
+            # The fake's certificate for slack.com is signed by a throw-away CA.
+            "SSL_CERT_FILE": str(fake_slack.ca),
+            "PYTHONPATH": os.pathsep.join(p for p in (outer_pythonpath, str(ROOT)) if p),
+        }
+    )
+    with running_stack(workdir, credentials=credentials, endpoints=endpoints, extra_env=extra_env) as stack:
+        yield stack

@@ -1,0 +1,264 @@
+"""Rasa's Slack channel against a fake Slack Web API (see fake_slack.py), over real HTTP.
+
+Events are built and signed the way Slack does (v0 HMAC-SHA256 of "v0:<timestamp>:<body>"
+with the signing secret) and posted to /webhooks/slack/webhook; the replies the bot posts
+with chat.postMessage are read back from the fake.
+
+Knob for other models (e.g. a stock `rasa init` bot during development): SLACK_TEST_OPENING.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+
+from tests.support.stack import Stack
+
+OPENING = os.environ.get(
+    "SLACK_TEST_OPENING", "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
+)
+BOT_USER = "UBOT0001"
+TEAM = "T0000TEST"
+
+TYPED_ANSWERS = [
+    (("budget", "spend", "afford", "cost"), "It's tight, about 2,000 euros a month."),
+    (("expertise", "in-house", "know-how", "experience"), "Yes, we know these processes well."),
+    (("goal", "priorit", "achieve"), "Cutting costs."),
+    (("coverage", "hours", "24/7"), "Business hours are enough."),
+    (("task", "work", "process", "outsource"), "Payroll and bookkeeping."),
+]
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def unique(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex[:8].upper()
+
+
+def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    base = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def deliver(
+    stack: Stack,
+    body: bytes,
+    content_type: str,
+    timestamp: int | None = None,
+    secret: str = SIGNING_SECRET,
+    extra_headers: dict[str, str] | None = None,
+) -> requests.Response:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(body, timestamp, secret),
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+    }
+    headers.update(extra_headers or {})
+    return requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=headers, timeout=30)
+
+
+def event_body(user: str, channel: str, text: str, kind: str = "message", channel_type: str = "im") -> bytes:
+    ts = f"{time.time():.6f}"
+    event: dict[str, Any] = {
+        "type": kind,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel": channel,
+        "team": TEAM,
+    }
+    if kind == "message":
+        event["channel_type"] = channel_type
+    envelope = {
+        "token": "legacy-verification-token-unused",
+        "team_id": TEAM,
+        "api_app_id": "A0000TEST",
+        "event": event,
+        "type": "event_callback",
+        "event_id": unique("Ev"),
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+    return json.dumps(envelope).encode()
+
+
+def send_event(stack: Stack, user: str, channel: str, text: str, **kwargs: Any) -> requests.Response:
+    response = deliver(stack, event_body(user, channel, text, **kwargs), "application/json")
+    assert response.status_code == 200, response.text
+    return response
+
+
+def click_button(stack: Stack, user: str, channel: str, message_ts: str, value: str) -> requests.Response:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "team_id": TEAM},
+        "team": {"id": TEAM},
+        "channel": {"id": channel},
+        "message": {"ts": message_ts, "type": "message"},
+        "actions": [
+            {"type": "button", "action_id": "a1", "block_id": "b1", "value": value, "action_ts": "1"}
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    response = deliver(stack, body, "application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.text
+    return response
+
+
+def button_posts(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in posts if any(block.get("type") == "actions" for block in p.get("blocks") or [])]
+
+
+def user_texts(stack: Stack, sender: str) -> list[str]:
+    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def typed_answer(question: str) -> str:
+    lowered = question.lower()
+    for words, answer in TYPED_ANSWERS:
+        if any(word in lowered for word in words):
+            return answer
+    return "Yes."
+
+
+# ------------------------------------------------------------------- tests
+
+
+def test_url_verification_challenge_is_answered(slack_stack: Stack) -> None:
+    body = json.dumps({"token": "x", "challenge": "c-123-abc", "type": "url_verification"}).encode()
+    response = deliver(slack_stack, body, "application/json")
+    assert response.status_code == 200
+    assert "c-123-abc" in response.text
+
+
+def test_signed_message_gets_reply_with_block_kit_buttons(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    user, channel = unique("U"), unique("D")
+    send_event(slack_stack, user, channel, OPENING)
+    assert fake_slack.wait_for(lambda: fake_slack.posts(channel)), "no reply posted to Slack"
+
+    # Answer by text until the bot offers buttons (the advisor asks with buttons).
+    for _ in range(6):
+        if button_posts(fake_slack.posts(channel)):
+            break
+        seen = len(fake_slack.posts(channel))
+        send_event(slack_stack, user, channel, typed_answer(fake_slack.posts(channel)[-1].get("text", "")))
+        assert fake_slack.wait_for(lambda seen=seen: len(fake_slack.posts(channel)) > seen)
+    with_buttons = button_posts(fake_slack.posts(channel))
+    assert with_buttons, f"no reply with buttons: {fake_slack.posts(channel)}"
+
+    post = with_buttons[-1]
+    call = next(c for c in fake_slack.calls if c["body"] is post)
+    assert call["method"] == "chat.postMessage"
+    assert call["headers"].get("Authorization") == f"Bearer {SLACK_TOKEN}"
+    assert post["channel"] == channel
+    section, actions = post["blocks"][0], post["blocks"][-1]
+    assert section["type"] == "section" and section["text"]["text"] == post["text"]
+    assert actions["type"] == "actions"
+    buttons = actions["elements"]
+    assert buttons and all(b["type"] == "button" for b in buttons)
+    assert all(b["text"]["type"] == "plain_text" and b["text"]["text"] and b["value"] for b in buttons)
+
+    # Clicking the first button (Slack's interactivity request) moves the conversation on.
+    seen = len(fake_slack.posts(channel))
+    click_button(slack_stack, user, channel, "1700000000.000100", buttons[0]["value"])
+    assert fake_slack.wait_for(lambda: len(fake_slack.posts(channel)) > seen), "button click got no reply"
+    assert user_texts(slack_stack, user)[-1] == buttons[0]["value"]
+    assert fake_slack.refused == []
+
+
+def test_forged_signature_is_rejected(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    user, channel = unique("U"), unique("D")
+    body = event_body(user, channel, OPENING)
+    forged = deliver(slack_stack, body, "application/json", secret="not-the-signing-secret")
+    assert forged.status_code == 400
+    unsigned = requests.post(
+        f"{slack_stack.rasa_url}/webhooks/slack/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(int(time.time()))},
+        timeout=30,
+    )
+    assert unsigned.status_code == 400
+    # A signature for other bytes does not cover this body either.
+    tampered = event_body(user, channel, "something else")
+    timestamp = int(time.time())
+    response = requests.post(
+        f"{slack_stack.rasa_url}/webhooks/slack/webhook",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": sign(tampered, timestamp),
+        },
+        timeout=30,
+    )
+    assert response.status_code == 400
+    fake_slack.settle(3)
+    assert fake_slack.posts(channel) == []
+    assert user_texts(slack_stack, user) == []
+
+
+def test_stale_timestamp_is_rejected(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    user, channel = unique("U"), unique("D")
+    body = event_body(user, channel, OPENING)
+    stale = deliver(slack_stack, body, "application/json", timestamp=int(time.time()) - 6 * 60)
+    assert stale.status_code == 400
+    future = deliver(slack_stack, body, "application/json", timestamp=int(time.time()) + 6 * 60)
+    assert future.status_code == 400
+    fake_slack.settle(3)
+    assert fake_slack.posts(channel) == []
+    assert user_texts(slack_stack, user) == []
+
+
+def test_retry_of_the_same_event_is_not_answered_twice(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    user, channel = unique("U"), unique("D")
+    body = event_body(user, channel, OPENING)
+    first = deliver(slack_stack, body, "application/json")
+    assert first.status_code == 200
+    assert fake_slack.wait_for(lambda: fake_slack.posts(channel))
+    answered = len(fake_slack.posts(channel))
+
+    # Slack did not see our 200 in time and sends the very same event again.
+    retry = deliver(
+        slack_stack,
+        body,
+        "application/json",
+        extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
+    assert retry.status_code in (200, 201)
+    assert retry.headers.get("X-Slack-No-Retry") == "1"  # and asks Slack to stop retrying
+    fake_slack.settle(3)
+    assert len(fake_slack.posts(channel)) == answered
+    assert user_texts(slack_stack, user) == [OPENING]
+
+
+def test_two_users_in_one_channel_have_separate_conversations(
+    slack_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    channel = unique("C")
+    alice, bob = unique("UA"), unique("UB")
+    alice_text = OPENING
+    bob_text = "hello there"
+    send_event(slack_stack, alice, channel, f"<@{BOT_USER}> {alice_text}", kind="app_mention")
+    assert fake_slack.wait_for(lambda: fake_slack.posts(channel))
+    after_alice = len(fake_slack.posts(channel))
+    send_event(slack_stack, bob, channel, f"<@{BOT_USER}> {bob_text}", kind="app_mention")
+    assert fake_slack.wait_for(lambda: len(fake_slack.posts(channel)) > after_alice)
+
+    # The mention of the bot is stripped, and each user has a conversation of their own.
+    assert user_texts(slack_stack, alice) == [alice_text]
+    assert user_texts(slack_stack, bob) == [bob_text]
+    assert all(p["channel"] == channel for p in fake_slack.posts(channel))
+    assert "thread_ts" not in fake_slack.posts(channel)[-1]  # threads are off unless SLACK_USE_THREADS

@@ -1,0 +1,136 @@
+"""scripts/credentials.py: the Slack channel is on only when its secrets are in the environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "credentials.py"
+
+TEMPLATE = """\
+rest:
+socketio:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+  metadata_key: metadata
+slack:
+  slack_token: ${SLACK_TOKEN}
+  slack_signing_secret: ${SLACK_SIGNING_SECRET}
+  slack_channel: ${SLACK_CHANNEL}
+  use_threads: ${SLACK_USE_THREADS}
+  conversation_granularity: ${SLACK_CONVERSATION_GRANULARITY}
+  proxy: ${SLACK_PROXY}
+"""
+
+
+def _load_module():
+    spec = importlib.util.spec_from_file_location("advisor_credentials_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+credentials = _load_module()
+
+
+def render(env: dict) -> dict:
+    result, _ = credentials.render(yaml.safe_load(TEMPLATE), env)
+    return result
+
+
+def test_slack_is_dropped_without_its_secrets() -> None:
+    result, dropped = credentials.render(yaml.safe_load(TEMPLATE), {"SLACK_CHANNEL": "C1"})
+    assert list(result) == ["rest", "socketio"]
+    assert result["rest"] is None
+    assert result["socketio"]["session_persistence"] is True
+    assert "slack" in dropped
+
+
+def test_slack_is_on_with_secrets_kept_as_references() -> None:
+    result = render({"SLACK_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"})
+    assert result["slack"] == {
+        "slack_token": "${SLACK_TOKEN}",
+        "slack_signing_secret": "${SLACK_SIGNING_SECRET}",
+    }
+
+
+def test_optional_settings_are_filled_in_and_typed() -> None:
+    result = render(
+        {
+            "SLACK_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_CHANNEL": "#advisor",
+            "SLACK_USE_THREADS": "true",
+            "SLACK_CONVERSATION_GRANULARITY": "thread",
+            "SLACK_PROXY": "",
+        }
+    )
+    assert result["slack"]["slack_channel"] == "#advisor"
+    assert result["slack"]["use_threads"] is True
+    assert result["slack"]["conversation_granularity"] == "thread"
+    assert "proxy" not in result["slack"]  # empty counts as unset
+
+
+def test_half_configured_slack_is_an_error() -> None:
+    with pytest.raises(credentials.CredentialsError, match="SLACK_SIGNING_SECRET"):
+        render({"SLACK_TOKEN": "xoxb-1"})
+
+
+def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = tmp_path / "credentials.yml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    out = tmp_path / "var" / "credentials.yml"
+    env = {"PATH": "/usr/bin:/bin", "SLACK_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s3cret-2"}
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == str(out)  # scripts/run.sh reads the path from stdout
+    text = out.read_text(encoding="utf-8")
+    assert "xoxb-secret-1" not in text and "s3cret-2" not in text
+
+    import rasa.shared.utils.io
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loaded = rasa.shared.utils.io.read_config_file(str(out))
+    assert loaded["slack"]["slack_token"] == "xoxb-secret-1"
+    assert loaded["slack"]["slack_signing_secret"] == "s3cret-2"
+    assert loaded["socketio"]["session_persistence"] is True
+    assert "rest" in loaded
+
+
+def test_without_slack_rasa_starts_with_no_slack_variables(tmp_path: Path) -> None:
+    template = tmp_path / "credentials.yml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--template", str(template), "--out", "-"],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "${" not in done.stdout.split("\n", 2)[2]  # nothing left for Rasa to expand
+    assert "channel 'slack' disabled" in done.stderr
+
+
+@pytest.mark.skipif(not (ROOT / "credentials.yml").exists(), reason="no credentials.yml yet")
+def test_project_template_has_the_expected_channels() -> None:
+    template = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    assert "rest" in template
+    socketio = template.get("socketio") or {}
+    assert socketio.get("session_persistence") is True, "the widget needs session_persistence: true"
+    assert socketio.get("metadata_key", "metadata") == "metadata"
+    slack = template.get("slack") or {}
+    assert slack.get("slack_token") == "${SLACK_TOKEN}"
+    assert slack.get("slack_signing_secret") == "${SLACK_SIGNING_SECRET}"
