@@ -30,9 +30,7 @@ def _have_model() -> bool:
 
 
 @pytest.fixture(scope="session")
-def stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The action server and Rasa server, started once for the whole e2e session."""
     if not _have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
@@ -74,9 +72,7 @@ def _log_tracebacks(workdir: Path) -> dict[str, int]:
     for name in ("rasa.log", "actions.log"):
         log = workdir / name
         if log.exists():
-            counts[name] = log.read_text(encoding="utf-8", errors="replace").count(
-                "Traceback"
-            )
+            counts[name] = log.read_text(encoding="utf-8", errors="replace").count("Traceback")
     return counts
 
 
@@ -91,9 +87,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "accuracy": _accuracy(conversations),
         "correct": sum(1 for o in conversations if o["correct"]),
         "total": len(conversations),
-        "without_repeated_questions": sum(
-            1 for o in conversations if not o["repeated_questions"]
-        ),
+        "without_repeated_questions": sum(1 for o in conversations if not o["repeated_questions"]),
         "robustness_passed": sum(1 for o in robustness if o["passed"]),
         "robustness_total": len(robustness),
         "server_logs": str(workdir) if workdir else None,
@@ -124,15 +118,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if conversations:
         terminalreporter.write_line(_accuracy(conversations))
         clean = sum(1 for o in conversations if not o["repeated_questions"])
-        terminalreporter.write_line(
-            f"E2E no repeated questions: {clean}/{len(conversations)}"
-        )
+        terminalreporter.write_line(f"E2E no repeated questions: {clean}/{len(conversations)}")
         for outcome in conversations:
-            if (
-                not outcome["correct"]
-                or outcome["repeated_questions"]
-                or outcome["error"]
-            ):
+            if not outcome["correct"] or outcome["repeated_questions"] or outcome["error"]:
                 repeated = sorted({r["slot"] for r in outcome["repeated_questions"]})
                 terminalreporter.write_line(
                     f"  {outcome['id']}: expected {outcome['expected']}, got {outcome['actual']}"

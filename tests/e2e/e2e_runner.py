@@ -27,9 +27,7 @@ TOPIC_SLOTS: dict[str, str] = {
     "coverage": "coverage",
 }
 SLOT_TOPICS: dict[str, str] = {slot: topic for topic, slot in TOPIC_SLOTS.items()}
-ASK_ACTIONS: dict[str, str] = {
-    f"utter_ask_{slot}": slot for slot in TOPIC_SLOTS.values()
-}
+ASK_ACTIONS: dict[str, str] = {f"utter_ask_{slot}": slot for slot in TOPIC_SLOTS.values()}
 RECOMMENDATIONS = ("bpo", "kpo", "hybrid")
 MAX_TURNS = 12
 UNSCRIPTED_ANSWER = "I don't know."
@@ -73,37 +71,25 @@ class Conversation:
 def _parse_answer(raw: Any, where: str) -> Answer:
     if isinstance(raw, str):
         return raw
-    if (
-        isinstance(raw, dict)
-        and set(raw) == {"button"}
-        and isinstance(raw["button"], str)
-    ):
+    if isinstance(raw, dict) and set(raw) == {"button"} and isinstance(raw["button"], str):
         return Button(raw["button"])
-    raise ScriptError(
-        f"{where}: an answer is a string or {{button: TITLE}}, got {raw!r}"
-    )
+    raise ScriptError(f"{where}: an answer is a string or {{button: TITLE}}, got {raw!r}")
 
 
 def _parse_turn(raw: Any, index: int, where: str) -> Turn:
     if isinstance(raw, str):
         return Turn(say=raw, at=index)
     if not isinstance(raw, dict) or not isinstance(raw.get("say"), str):
-        raise ScriptError(
-            f"{where}: turn {index} needs a string or a mapping with `say`"
-        )
+        raise ScriptError(f"{where}: turn {index} needs a string or a mapping with `say`")
     triggers = [key for key in ("at", "on_ask", "after") if key in raw]
     unknown = set(raw) - {"say", "at", "on_ask", "after"}
     if len(triggers) != 1 or unknown:
-        raise ScriptError(
-            f"{where}: turn {index} needs exactly one of at/on_ask/after, got {sorted(raw)}"
-        )
+        raise ScriptError(f"{where}: turn {index} needs exactly one of at/on_ask/after, got {sorted(raw)}")
     for key in ("on_ask", "after"):
         if key in raw and raw[key] not in TOPIC_SLOTS:
             raise ScriptError(f"{where}: turn {index}: unknown topic {raw[key]!r}")
     if "at" in raw and not (isinstance(raw["at"], int) and 0 <= raw["at"] < MAX_TURNS):
-        raise ScriptError(
-            f"{where}: turn {index}: `at` must be an integer in 0..{MAX_TURNS - 1}"
-        )
+        raise ScriptError(f"{where}: turn {index}: `at` must be an integer in 0..{MAX_TURNS - 1}")
     return Turn(
         say=raw["say"],
         at=raw.get("at"),
@@ -123,9 +109,7 @@ def parse_conversation(raw: dict[str, Any]) -> Conversation:
             raise ScriptError(f"{where}: `{key}` must be a non-empty string")
     if raw["recommendation"] not in RECOMMENDATIONS:
         raise ScriptError(f"{where}: recommendation must be one of {RECOMMENDATIONS}")
-    turns = tuple(
-        _parse_turn(t, i, where) for i, t in enumerate(raw.get("turns") or [])
-    )
+    turns = tuple(_parse_turn(t, i, where) for i, t in enumerate(raw.get("turns") or []))
     answers: dict[str, tuple[Answer, ...]] = {}
     for topic, value in (raw.get("answers") or {}).items():
         if topic not in TOPIC_SLOTS:
@@ -136,17 +120,13 @@ def parse_conversation(raw: dict[str, Any]) -> Conversation:
         answers[topic] = tuple(_parse_answer(item, where) for item in items)
     if not turns and not answers:
         raise ScriptError(f"{where}: needs turns or answers")
-    return Conversation(
-        raw["id"], raw["description"], raw["recommendation"], turns, answers
-    )
+    return Conversation(raw["id"], raw["description"], raw["recommendation"], turns, answers)
 
 
 def load_conversations(path: Path = CONVERSATIONS_FILE) -> list[Conversation]:
     """Load and validate every conversation; ids must be unique."""
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(entries, dict) or not isinstance(
-        entries.get("conversations"), list
-    ):
+    if not isinstance(entries, dict) or not isinstance(entries.get("conversations"), list):
         raise ScriptError(f"{path}: expected a top-level `conversations:` list")
     conversations = [parse_conversation(entry) for entry in entries["conversations"]]
     ids = [c.id for c in conversations]
@@ -243,9 +223,7 @@ def reply_texts(replies: Sequence[dict[str, Any]]) -> list[str]:
         buttons = reply.get("buttons") or []
         if buttons:
             lines.append(
-                "[buttons: "
-                + " | ".join(f"{b.get('title')} -> {b.get('payload')}" for b in buttons)
-                + "]"
+                "[buttons: " + " | ".join(f"{b.get('title')} -> {b.get('payload')}" for b in buttons) + "]"
             )
         if not text and not buttons:
             lines.append(f"[non-text reply: {sorted(reply)}]")
@@ -292,9 +270,7 @@ class Outcome:
 
     def render(self) -> str:
         """The transcript as text, for assertion messages."""
-        lines = [
-            f"[{self.id}] {self.description}: expected {self.expected}, got {self.actual}"
-        ]
+        lines = [f"[{self.id}] {self.description}: expected {self.expected}, got {self.actual}"]
         for number, step in enumerate(self.transcript):
             lines.append(f"  {number:>2} USER ({step['why']}): {step['user'][:300]!r}")
             for text in step["bot"]:
@@ -304,24 +280,18 @@ class Outcome:
         return "\n".join(lines)
 
 
-def _resolve(
-    answer: Answer, replies: Sequence[dict[str, Any]], notes: list[str]
-) -> str:
+def _resolve(answer: Answer, replies: Sequence[dict[str, Any]], notes: list[str]) -> str:
     if isinstance(answer, str):
         return answer
     wanted = answer.title.strip().lower()
-    buttons = [
-        b for reply in replies for b in reply.get("buttons") or [] if b.get("payload")
-    ]
+    buttons = [b for reply in replies for b in reply.get("buttons") or [] if b.get("payload")]
     titles = [str(b.get("title", "")).strip().lower() for b in buttons]
     # Exact title first, then a title starting with it, then one containing it ("no" is in "know").
     for matches in (str.__eq__, str.startswith, str.__contains__):
         for button, title in zip(buttons, titles):
             if matches(title, wanted):
                 return str(button["payload"])
-    notes.append(
-        f"no button titled like {answer.title!r} in the last reply; sent the title as text"
-    )
+    notes.append(f"no button titled like {answer.title!r} in the last reply; sent the title as text")
     return answer.title
 
 
@@ -341,9 +311,7 @@ class ConversationRunner:
         self.max_turns = max_turns
         self.pending: list[Turn] = list(conversation.turns)
         self.answer_counts: dict[str, int] = {}
-        self.outcome = Outcome(
-            conversation.id, conversation.description, conversation.recommendation
-        )
+        self.outcome = Outcome(conversation.id, conversation.description, conversation.recommendation)
 
     def _take(self, predicate) -> Turn | None:
         for turn in self.pending:
@@ -355,9 +323,7 @@ class ConversationRunner:
     def _answer(self, topic: str, replies: Sequence[dict[str, Any]]) -> str:
         queue = self.conversation.answers.get(topic)
         if not queue:
-            self.outcome.notes.append(
-                f"bot asked about {topic!r}, which this script did not expect"
-            )
+            self.outcome.notes.append(f"bot asked about {topic!r}, which this script did not expect")
             return UNSCRIPTED_ANSWER
         count = self.answer_counts.get(topic, 0)
         self.answer_counts[topic] = count + 1
@@ -369,9 +335,7 @@ class ConversationRunner:
         turn = self._take(lambda t: t.at == position)
         if turn:
             return turn.say, "fixed turn"
-        turn = self._take(
-            lambda t: t.after is not None and t.after in self.answer_counts
-        )
+        turn = self._take(lambda t: t.after is not None and t.after in self.answer_counts)
         if turn:
             return turn.say, f"after answering {turn.after}"
         if asked:
@@ -398,12 +362,12 @@ class ConversationRunner:
             for position in range(self.max_turns):
                 chosen = self._next_message(position, asked, tracker, replies)
                 if chosen is None:
-                    self.outcome.notes.append(
-                        f"turn {position}: the script had nothing left to say"
-                    )
+                    self.outcome.notes.append(f"turn {position}: the script had nothing left to say")
                     break
                 message, why = chosen
                 replies = self.stack.say(self.sender, message)
+                if not replies:
+                    self.outcome.notes.append(f"turn {position}: the bot sent no reply")
                 tracker = self.stack.tracker(self.sender)
                 asked = detect_question(tracker)
                 if asked:
@@ -422,17 +386,13 @@ class ConversationRunner:
                 if not is_empty(slots.get("recommendation")):
                     break
             else:
-                self.outcome.notes.append(
-                    f"no recommendation after {self.max_turns} turns"
-                )
+                self.outcome.notes.append(f"no recommendation after {self.max_turns} turns")
         except requests.RequestException as exc:  # keep the partial transcript
             self.outcome.error = f"{type(exc).__name__}: {exc}"
         if tracker is not None:
             self.outcome.actual = (tracker.get("slots") or {}).get("recommendation")
             self.outcome.repeated = repeated_questions(tracker.get("events") or [])
-        self.outcome.notes.extend(
-            f"scripted turn never sent: {turn.say!r}" for turn in self.pending
-        )
+        self.outcome.notes.extend(f"scripted turn never sent: {turn.say!r}" for turn in self.pending)
         return self.outcome
 
 

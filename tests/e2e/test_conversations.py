@@ -18,9 +18,7 @@ def test_conversation_file_has_enough_varied_cases() -> None:
     assert all(counts[outcome] >= 10 for outcome in ("bpo", "kpo", "hybrid")), counts
 
 
-@pytest.mark.parametrize(
-    "conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS]
-)
+@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS])
 def test_conversation_reaches_expected_recommendation_without_repeating_questions(
     conversation: Conversation,
     stack: Any,
@@ -31,10 +29,6 @@ def test_conversation_reaches_expected_recommendation_without_repeating_question
     outcome = run_conversation(stack, conversation, sender)
     conversation_outcomes.append(outcome.as_dict())
     transcript = outcome.render()
-    assert outcome.error is None, (
-        f"the conversation broke off: {outcome.error}\n{transcript}"
-    )
+    assert outcome.error is None, f"the conversation broke off: {outcome.error}\n{transcript}"
     assert outcome.actual == conversation.recommendation, transcript
-    assert not outcome.repeated, (
-        f"asked again for answered slots: {outcome.repeated}\n{transcript}"
-    )
+    assert not outcome.repeated, f"asked again for answered slots: {outcome.repeated}\n{transcript}"

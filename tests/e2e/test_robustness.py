@@ -11,9 +11,7 @@ MALFORMED_INPUTS = {
     "empty": "",
     "whitespace": " \t\n   ",
     "emoji": "🙂🙂🙂",
-    "20k_chars": ("lorem ipsum dolor sit amet consectetur adipiscing elit " * 400)[
-        :20_000
-    ],
+    "20k_chars": ("lorem ipsum dolor sit amet consectetur adipiscing elit " * 400)[:20_000],
     "spanish": "Necesitamos externalizar la nómina",
     "markup": "<script>alert(1)</script>",
     "sql_injection": "'; DROP TABLE events; --",
@@ -25,9 +23,7 @@ MALFORMED_INPUTS = {
 
 ANSWERS = {
     "tasks": ("We'd like to outsource payroll and customer support.",),
-    "budget": (
-        "It's tight, about 3,000 euros a month, and cutting costs is our priority.",
-    ),
+    "budget": ("It's tight, about 3,000 euros a month, and cutting costs is our priority.",),
     "expertise": ("Yes, we know these processes well, we just lack people.",),
     "goals": ("Reduce costs and let our team focus on the core business.",),
     "coverage": ("Business hours are enough.",),
@@ -54,9 +50,7 @@ def test_malformed_input_gets_a_reply_and_the_conversation_still_ends_in_a_recom
     name: str, stack: Any, sender: str, robustness_outcomes: list[dict[str, Any]]
 ) -> None:
     """Every odd message is answered in text, leaks no error, and the advice is unchanged."""
-    outcome = run_conversation(
-        stack, _conversation(name, MALFORMED_INPUTS[name]), sender
-    )
+    outcome = run_conversation(stack, _conversation(name, MALFORMED_INPUTS[name]), sender)
     problems = []
     if outcome.error:
         problems.append(f"the conversation broke off: {outcome.error}")
@@ -65,23 +59,16 @@ def test_malformed_input_gets_a_reply_and_the_conversation_still_ends_in_a_recom
     else:
         replies = outcome.transcript[1]["replies"]
         if not any(str(reply.get("text") or "").strip() for reply in replies):
-            problems.append(
-                f"no text reply to the malformed message: {reply_texts(replies)}"
-            )
+            problems.append(f"no text reply to the malformed message: {reply_texts(replies)}")
     leaked = [
-        text
-        for step in outcome.transcript
-        for text in step["bot"]
-        if any(word in text for word in FORBIDDEN)
+        text for step in outcome.transcript for text in step["bot"] if any(word in text for word in FORBIDDEN)
     ]
     if leaked:
         problems.append(f"a reply leaks an error: {leaked}")
     if outcome.actual is None:
         problems.append("no recommendation was reached afterwards")
     elif outcome.actual != "bpo":
-        problems.append(
-            f"the malformed message changed the advice: {outcome.actual} instead of bpo"
-        )
+        problems.append(f"the malformed message changed the advice: {outcome.actual} instead of bpo")
     record = outcome.as_dict()
     record.update(
         {

@@ -114,9 +114,7 @@ def test_a_question_for_a_filled_slot_is_reported_with_or_without_metadata() -> 
         assert [r["slot"] for r in outcome.repeated] == ["tasks"], with_metadata
 
 
-def test_after_turn_follows_its_answer_and_unused_or_unscripted_turns_are_noted() -> (
-    None
-):
+def test_after_turn_follows_its_answer_and_unused_or_unscripted_turns_are_noted() -> None:
     conversation = Conversation(
         id="c",
         description="c",
@@ -136,9 +134,7 @@ def test_after_turn_follows_its_answer_and_unused_or_unscripted_turns_are_noted(
     stack = FakeStack()
     outcome = run_conversation(stack, conversation, "s")
     assert stack.received == ["open", "t", "b", "actually bigger", "g", "I don't know."]
-    assert (
-        "bot asked about 'coverage', which this script did not expect" in outcome.notes
-    )
+    assert "bot asked about 'coverage', which this script did not expect" in outcome.notes
     assert "scripted turn never sent: 'fixed seventh'" in outcome.notes
 
 
