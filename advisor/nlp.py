@@ -146,18 +146,20 @@ class Normalizer:
         ):
             return word
         limit = 1 if len(word) < 8 else 2
-        best, best_distance = word, limit + 1
+        best, best_score = word, limit + 1.0
         for length in range(len(word) - limit, len(word) + limit + 1):
-            for candidate in self._by_length.get(length, ()):
-                distance = damerau_levenshtein(word, candidate, best_distance)
-                if distance < best_distance:
-                    best, best_distance = candidate, distance
+            for candidate in sorted(self._by_length.get(length, ())):
+                distance = damerau_levenshtein(word, candidate, limit + 1)
+                # Ties go to the candidate with the same first letter ("biling" -> "billing", not "filing").
+                score = distance + (0.0 if candidate[0] == word[0] else 0.5)
+                if distance <= limit and score < best_score:
+                    best, best_score = candidate, score
         return best
 
     def key(self, lower: str) -> str:
         word = self.correct(lower)
-        if word in KEEP_SURFACE:
-            return word
+        if word in KEEP_SURFACE or len(word) <= 3:
+            return word  # the lemma table maps e.g. "ai" to "have"
         lemma = self._table.get(word, word)
         if not isinstance(lemma, str) or word in (lemma + "er", lemma + "est", lemma + "r"):
             return word  # "number" is not the comparative of "numb"
