@@ -59,6 +59,25 @@ def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
     return out
 
 
+def check_socketio_server() -> None:
+    """Fail fast, with the fix, when python-socketio is too new for Rasa 3.6.
+
+    python-socketio 5.10 made AsyncServer.enter_room a coroutine; Rasa 3.6's socket.io
+    channel calls it without await, so with session_persistence the client never joins its
+    session's room and never receives a bot message (RasaHQ/rasa#13027).
+    """
+    import inspect
+    from importlib.metadata import version
+
+    import socketio
+
+    if inspect.iscoroutinefunction(socketio.AsyncServer.enter_room):
+        pytest.fail(
+            f"python-socketio {version('python-socketio')} is too new for Rasa 3.6's socket.io channel (enter_room is a coroutine, Rasa does "
+            "not await it): pin python-socketio==5.9.0 and python-engineio==4.7.1"
+        )
+
+
 def keep_pythonpath() -> dict:
     """running_stack sets PYTHONPATH to the repo; keep the caller's entries in front of it."""
     outer = os.environ.get("PYTHONPATH")

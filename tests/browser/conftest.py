@@ -25,6 +25,7 @@ from browser_support import (
     RESULTS,
     SOCKET_IO_CLIENT,
     WebServer,
+    check_socketio_server,
     default_endpoints,
     have_model,
     keep_pythonpath,
@@ -34,16 +35,17 @@ from browser_support import (
 from tests.support.stack import Stack, free_port, running_stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def web_port() -> int:
     """The demo page's port, chosen before Rasa starts so `--cors` can name its origin."""
     return free_port()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[Stack]:
     if not have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
+    check_socketio_server()
     workdir = tmp_path_factory.mktemp("browser-stack")
     credentials = render_credentials(workdir / "credentials.yml")
     origin = f"http://127.0.0.1:{web_port}"
@@ -57,7 +59,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[S
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     if not SOCKET_IO_CLIENT.exists():
         pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")

@@ -11,10 +11,13 @@ WIDGET_TEST_OPENING (first message) and WIDGET_TEST_GOAL (text a bot reply must 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import threading
 import time
 import uuid
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -158,7 +161,14 @@ def test_conversation_reaches_recommendation_and_survives_reload(stack, web, con
     wait_connected(page)
     assert page.locator(ALL_MESSAGES).count() == 0
 
+    page.evaluate(
+        """() => { window.__typingSeen = false;
+        const t = document.querySelector('.advisor-chat__typing');
+        new MutationObserver(() => { if (!t.hidden) window.__typingSeen = true; })
+            .observe(t, {attributes: true}); }"""
+    )
     type_message(page, OPENING)
+    assert page.evaluate("() => window.__typingSeen"), "no typing indicator while waiting"
     assert page.locator(".advisor-chat__typing").is_hidden()
     clicked: list[str] = []
     for _ in range(MAX_TURNS):
@@ -357,3 +367,66 @@ def test_cors_names_only_the_page_origin(stack, web):
     assert own.headers.get("Access-Control-Allow-Origin") == web.url
     other = requests.get(handshake, headers={"Origin": "http://evil.example"}, timeout=10)
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_new_chat_starts_a_fresh_conversation(stack, web, context):
+    page = open_page(context, web.url)
+    wait_connected(page)
+    type_message(page, OPENING)
+    old = session_id(page)
+
+    page.click(".advisor-chat__restart")
+    page.wait_for_function(
+        "old => { const w = window.AdvisorChat.instance; return w.sessionId && w.sessionId !== old; }",
+        arg=old,
+    )
+    wait_connected(page)
+    assert page.locator(ALL_MESSAGES).count() == 0
+    new = session_id(page)
+    page.reload()
+    wait_connected(page)
+    assert session_id(page) == new
+    assert page.locator(ALL_MESSAGES).count() == 0
+    type_message(page, "hello")
+    assert [e["text"] for e in user_events(stack, new)] == ["hello"]
+    assert [e["text"] for e in user_events(stack, old)] == [OPENING]
+
+
+def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):
+    """The one-tag snippet from the README, on a page of another origin."""
+    site = tmp_path / "site"
+    site.mkdir()
+    snippet = f'<script src="{web.url}/widget.js" data-rasa-url="{stack.rasa_url}" defer></script>'
+    (site / "index.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Acme</title></head>"
+        f"<body><h1>Acme Ltd</h1>{snippet}</body></html>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = open_page_closed(context, f"http://127.0.0.1:{server.server_address[1]}/")
+        launcher = page.locator(".advisor-chat__launcher")
+        assert launcher.evaluate("el => getComputedStyle(el).position") == "fixed"  # CSS came along
+        assert page.locator(".advisor-chat__panel").is_hidden()  # closed until clicked
+        launcher.click()
+        page.wait_for_selector(".advisor-chat__panel", state="visible")
+        wait_connected(page)
+        type_message(page, OPENING)
+        metadata = user_events(stack, session_id(page))[-1]["metadata"]
+        assert metadata["page_url"].startswith(f"http://127.0.0.1:{server.server_address[1]}/")
+        assert page.dialogs == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def open_page_closed(context, url: str):
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    page.wait_for_selector(".advisor-chat__launcher", state="visible")
+    return page

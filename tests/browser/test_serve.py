@@ -1,0 +1,76 @@
+"""web/serve.py on its own: which files it serves, the injected config and its headers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from browser_support import ROOT, SOCKET_IO_CLIENT, WebServer
+
+HOSTILE_URL = "http://rasa.example:5005/</script><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    web = WebServer(HOSTILE_URL, tmp_path_factory.mktemp("serve") / "web.log")
+    yield web
+    web.stop()
+
+
+def test_page_carries_the_rasa_url_as_inert_json(server: WebServer) -> None:
+    response = requests.get(server.url + "/", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    html = response.text
+    assert '{"injected": false}' not in html
+    assert "<script>alert(1)" not in html  # the URL cannot close the config tag
+    assert "http://rasa.example:5005/\\u003c/script\\u003e" in html
+
+
+def test_page_headers_restrict_scripts_and_connections(server: WebServer) -> None:
+    headers = requests.get(server.url + "/", timeout=10).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "connect-src 'self' http://rasa.example:5005 ws://rasa.example:5005" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/widget.js", "text/javascript"),
+        ("/widget.css", "text/css"),
+        ("/socket.io.min.js", "text/javascript"),
+        ("/healthz", "text/plain"),
+    ],
+)
+def test_serves_the_widget_files(server: WebServer, path: str, content_type: str) -> None:
+    if path == "/socket.io.min.js" and not SOCKET_IO_CLIENT.exists():
+        pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")
+    response = requests.get(server.url + path, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith(content_type)
+    if path == "/socket.io.min.js":
+        assert response.content == SOCKET_IO_CLIENT.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "path", ["/serve.py", "/../web/serve.py", "/%2e%2e/README.md", "/node_modules/", "/package.json", "/x"]
+)
+def test_serves_nothing_else(server: WebServer, path: str) -> None:
+    assert requests.get(server.url + path, timeout=10).status_code == 404
+
+
+def test_rejects_a_rasa_url_that_is_not_http(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", "javascript:alert(1)"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "RASA_PUBLIC_URL" in done.stderr
