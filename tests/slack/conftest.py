@@ -28,14 +28,14 @@ def _have_model() -> bool:
     return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fake_slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeSlack]:
     fake = FakeSlack(tmp_path_factory.mktemp("fake-slack")).start()
     yield fake
     fake.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack) -> Iterator[Stack]:
     if not _have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
