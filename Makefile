@@ -16,11 +16,13 @@ PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt web/package-lock.json
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10) or set PYTHON310=/path/to/python3.10"; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 'setuptools<70' wheel
 	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18+ for the web widget"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --silent
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv with Python 3.10 and install pinned requirements
@@ -32,7 +34,7 @@ run: train ## Start action server, Rasa server (REST + token-protected API) and 
 	@scripts/run.sh
 
 lint: install ## Ruff lint of all Python code
-	$(VENV)/bin/ruff check advisor actions components tests scripts
+	$(VENV)/bin/ruff check advisor actions components leads tests scripts web/serve.py
 
 validate: install ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form import ask
 from advisor import inputs
 
 # What each intent means to a user, for "did you mean ...?" buttons.
@@ -34,13 +35,19 @@ class ActionClarify(Action):
     ) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
         kind = inputs.classify(raw)
-        in_form = bool(tracker.active_loop.get("name"))
+        requested = tracker.get_slot("requested_slot") if tracker.active_loop.get("name") else None
+        # Always end the turn here: this action is also the policies' fallback,
+        # and without a listen it would be predicted again and again.
+        done: list[EventType] = [FollowupAction("action_listen")]
         if kind in inputs.REPLIES and kind != "too_long":
             dispatcher.utter_message(text=inputs.REPLIES[kind])
-            return []
-        if in_form:
+            if requested:
+                ask(dispatcher, requested, tracker)
+            return done
+        if requested:
             dispatcher.utter_message(text="Sorry, I didn't catch that.")
-            return []
+            ask(dispatcher, requested, tracker)
+            return done
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = []
         for candidate in ranking:
@@ -53,7 +60,7 @@ class ActionClarify(Action):
         dispatcher.utter_message(
             text="Sorry, I'm not sure what you mean. Did you want one of these?", buttons=buttons
         )
-        return []
+        return done
 
 
 class ActionStartOver(Action):

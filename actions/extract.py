@@ -22,6 +22,8 @@ QUESTION_INTENTS = {
 NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over"}
 # Intents whose message may be an answer we cannot classify yet ("some blockchain stuff").
 UNCLEAR_ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "affirm", "deny", None}
+RETRYABLE = {"budget_level", "in_house_expertise", "goals", "coverage"}
+MAX_MISSES = 2
 PAYLOAD_SLOTS = {"budget_level", "cost_priority", "in_house_expertise", "coverage"}
 NATURE_TASKS = {"routine": ["routine_process"], "expert": ["expert_analysis"],
                 "both": ["routine_process", "expert_analysis"]}
@@ -64,6 +66,15 @@ def payload_changes(entities: list[dict[str, Any]], slots: dict[str, Any]) -> di
 class ActionExtractFacts(Action):
     """Reads tasks, budget, expertise, goals and coverage from the latest message."""
 
+    @staticmethod
+    def _retry(tracker: Tracker, requested: str) -> dict[str, Any]:
+        """No answer read for the question just asked: ask once more, then move on as "unknown"."""
+        previous = tracker.get_slot("retry_slot") or ""
+        misses = int(previous.split(":")[1]) + 1 if previous.startswith(requested + ":") else 1
+        if misses >= MAX_MISSES:
+            return {requested: [UNKNOWN] if requested == "goals" else UNKNOWN, "retry_slot": None}
+        return {"retry_slot": f"{requested}:{misses}"}
+
     def name(self) -> str:
         return "action_extract_facts"
 
@@ -87,9 +98,15 @@ class ActionExtractFacts(Action):
             text = statements_only(text)
 
         allow_unclear = intent in UNCLEAR_ANSWER_INTENTS
+        if kind == "markup":
+            text = inputs.strip_markup(text)
         changes = merge(extract(text, requested), slots, requested, text, allow_unclear) if text else {}
         if raw.startswith("/"):
             changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
+        if requested in RETRYABLE and requested not in changes and allow_unclear and raw.strip():
+            changes.update(self._retry(tracker, requested))
+        elif tracker.get_slot("retry_slot") and (not requested or requested in changes):
+            changes["retry_slot"] = None
         events.extend(SlotSet(k, v) for k, v in changes.items())
 
         learned = any(k in TRACKED for k in changes)

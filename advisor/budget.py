@@ -4,7 +4,7 @@
 Amounts are converted to a rough US-dollar monthly figure only to pick a level;
 the amount, currency and period as the user gave them are kept as well.
 
-Levels (USD-equivalent per month): under 3,000 is tight, up to 15,000 moderate,
+Levels (USD-equivalent per month): up to 3,000 is tight, up to 15,000 moderate,
 above that flexible. A one-off project budget is spread over six months.
 """
 
@@ -45,7 +45,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERIOD = re.compile(
-    r"\b(?P<month>per\s+month|a\s+month|each\s+month|every\s+month|monthly|/\s?mo(?:nth)?|"
+    r"(?<!\w)(?P<month>per\s+month|a\s+month|each\s+month|every\s+month|monthly|/\s?mo(?:nth)?|"
     r"p\.?m\.?|pcm|month)\b|(?P<year>per\s+(?:year|annum)|a\s+year|each\s+year|every\s+year|"
     r"annually|annual|yearly|/\s?y(?:ea)?r|p\.?a\.?|per\s+yr|year|annum)\b|"
     r"(?P<week>per\s+week|a\s+week|weekly|/\s?wk)\b|(?P<quarter>per\s+quarter|a\s+quarter|quarterly)\b|"
@@ -73,7 +73,7 @@ _LEVEL_PATTERNS = (
     ("tight", re.compile(
         r"\b(tight|limited|small|low|lean|modest|shoestring|minimal|not\s+(?:a\s+)?(?:lot|much|big)|"
         r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|bootstrapp?ed|"
-        r"cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
+        r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
         re.IGNORECASE)),
     ("flexible", re.compile(
         r"\b(flexible|generous|large|big|healthy|significant|substantial|plenty|deep\s+pockets|"
@@ -97,14 +97,15 @@ _COST_PRIORITY = re.compile(
     r"\b(cost\s+(?:reduction|cutting|saving|savings?)\s+(?:is|are)\s+(?:the\s+|our\s+)?(?:main\s+|top\s+|key\s+|first\s+)?"
     r"(?:priority|goal|focus|concern)|(?:cutting|reducing|saving|lower(?:ing)?)\s+costs?\s+(?:is|comes)\s+"
     r"(?:the\s+|our\s+)?(?:main\s+|top\s+|first\s+)?(?:priority|goal|first)|cost\s+(?:is|comes)\s+first|"
-    r"price\s+(?:is|matters)\s+(?:most|first|key)|cost\s+is\s+(?:key|king|everything|critical)|"
+    r"price\s+(?:is|matters)\s+(?:most|first|key)|(?:cost|price|saving\s+money|money)\s+is\s+(?:the\s+|our\s+)?"
+    r"(?:main\s+|top\s+|biggest\s+|number\s+one\s+|#1\s+|first\s+)?(?:priority|concern|driver)|cost\s+is\s+(?:key|king|everything|critical)|"
     r"as\s+cheap\s+as\s+possible|cheapest|priority\s+is\s+(?:to\s+)?(?:cut|reduce|lower|save)|"
     r"(?:need|want|have)\s+to\s+(?:cut|reduce|lower)\s+costs?|main(?:ly)?\s+(?:about|to)\s+(?:cut|sav|reduc))",
     re.IGNORECASE,
 )
 _NOT_COST_PRIORITY = re.compile(
-    r"\b(quality\s+(?:over|before|matters\s+more\s+than)\s+(?:cost|price)|cost\s+(?:is|isn'?t)\s+(?:not\s+)?"
-    r"(?:the\s+)?(?:main\s+)?(?:priority|issue|concern)|not\s+about\s+(?:saving|cost|money)|"
+    r"\b(quality\s+(?:over|before|matters\s+more\s+than)\s+(?:cost|price)|cost\s+(?:is\s+not|isn'?t)\s+"
+    r"(?:the\s+|a\s+|our\s+)?(?:main\s+|top\s+)?(?:priority|issue|concern)|not\s+about\s+(?:saving|cost|money)|"
     r"(?:money|cost|budget)\s+is\s+not\s+(?:an?\s+)?(?:issue|problem|concern|priority)|"
     r"(?:money|cost|budget)\s+isn'?t\s+(?:an?\s+)?(?:issue|problem|concern|priority))",
     re.IGNORECASE,
@@ -157,7 +158,7 @@ def monthly_usd(amount: float, currency: str | None, period: str | None) -> floa
 def level_for(amount: float, currency: str | None, period: str | None) -> str:
     """tight / moderate / flexible for an amount, by the thresholds in the module docstring."""
     monthly = monthly_usd(amount, currency, period)
-    if monthly < TIGHT_MONTHLY_USD:
+    if monthly <= TIGHT_MONTHLY_USD:
         return "tight"
     if monthly <= FLEXIBLE_MONTHLY_USD:
         return "moderate"
@@ -186,6 +187,11 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
         nearby_budget = _BUDGET_WORD.search(text[max(0, match.start() - 40) : match.end() + 40])
         if not (cur or mult or period_match or nearby_budget or expecting_budget):
             continue
+        adjacent_period = period_match is not None and period_match.start() < 3
+        if not (cur or mult or adjacent_period) and re.fullmatch(r"(?:19|20)\d\d", raw) and re.search(
+            r"\b(?:in|for|by|since|until|from|before|after)\s+$", text[: match.start()], re.IGNORECASE
+        ):
+            continue  # "our budget for 2025 is 50k": a year, not an amount
         value = _to_number(raw, mult)
         if value < 50 and not mult:  # "2 people", "3 tasks": not money
             continue
@@ -207,15 +213,14 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
             if period_match:
                 period = next(k for k, v in period_match.groupdict().items() if v)
     level = None
-    if amount is not None:
+    if expecting_budget or _BUDGET_WORD.search(text):
+        # A level the user names ("tight, around 3k") wins over one derived from the amount.
+        for name, pattern in _LEVEL_PATTERNS:
+            if pattern.search(text):
+                level = name
+                break
+    if level is None and amount is not None:
         level = level_for(amount, currency, period)
-    else:
-        budget_context = expecting_budget or _BUDGET_WORD.search(text)
-        if budget_context:
-            for name, pattern in _LEVEL_PATTERNS:
-                if pattern.search(text):
-                    level = name
-                    break
     relative = None
     if amount is None and re.search(r"\bbudget\b", text, re.IGNORECASE):
         if _BIGGER.search(text):

@@ -37,7 +37,7 @@ _YES = re.compile(
 )
 _NO = re.compile(r"^\W*(no|nope|nah|not\s+really|negative|n|we\s+don'?t|we\s+do\s+not|none)\b", re.IGNORECASE)
 _PARTIAL = re.compile(
-    r"\b(partly|partially|somewhat|some\s+of\s+it|a\s+bit|a\s+little|kind\s+of|sort\s+of|"
+    r"\b(partial|partly|partially|somewhat|some\s+of\s+it|a\s+bit|a\s+little|kind\s+of|sort\s+of|"
     r"to\s+some\s+extent|some\s+(?:skills|expertise|know-?how|people|experience)|limited|junior|"
     r"one\s+person|mixed|half)\b",
     re.IGNORECASE,
@@ -54,10 +54,24 @@ _LACK = re.compile(
     r"none|zero|short\s+on|gap|can'?t|cannot|need\s+(?:the\s+)?(?:expertise|skills|experts))\b",
     re.IGNORECASE,
 )
+# Lacking hands or time is not lacking know-how ("we know how, we just lack people").
+_CAPACITY_GAP = re.compile(
+    r"\b(?:lack|lacking|short\s+on|don'?t\s+have|do\s+not\s+have|not\s+enough|no)\s+(?:the\s+|enough\s+)?"
+    r"(?:people|peple|hands|staff|headcount|time|capacity|bandwidth|manpower|resources)\b|"
+    r"too\s+much\s+on\s+(?:her|his|their|our|my)\s+plate|(?:too\s+)?busy|overloaded|stretched\s+thin",
+    re.IGNORECASE,
+)
 _HAVE = re.compile(
-    r"\b(we\s+have|we'?ve\s+got|we\s+got|our\s+team\s+(?:has|knows|can)|in[- ]house\s+team|"
+    r"\b(we\s+know|know\s+how\s+(?:it|to|these|this)|knows\s+how|we\s+(?:wrote|built|run|ran|did)|"
+    r"we\s+have|we'?ve\s+got|we\s+got|our\s+team\s+(?:has|knows|can)|in[- ]house\s+team|"
     r"have\s+(?:the\s+)?(?:skills|expertise|know-?how|knowledge|people|experts)|we\s+can\s+do|"
     r"we\s+know\s+how|experienced|capable|strong\s+team|skilled)\b",
+    re.IGNORECASE,
+)
+# "we hav the knowhow inhouse": know-how named without a negation right before it.
+_KNOWHOW_OWNED = re.compile(
+    r"(?<!no\s)(?<!not\s)(?<!lack\s)(?<!without\s)\b(?:the|our|enough)\s+(?:know-?how|expertise|skills|knowledge)\b"
+    r"(?!\s+(?:is|are)\s+missing)",
     re.IGNORECASE,
 )
 _BUSINESS_HOURS = re.compile(
@@ -79,7 +93,7 @@ _EXPERT = re.compile(
 )
 _CORRECTION = re.compile(
     r"\b(actually|i\s+meant|sorry|correction|instead|rather|scratch\s+that|change\s+(?:that|it)|"
-    r"not\s+.+\s+but|only|just)\b",
+    r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
 )
 _ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+addition|and\s+also|oh\s+and)\b", re.IGNORECASE)
@@ -104,18 +118,41 @@ class Facts:
     additive: bool = False
 
 
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\bbut\b|\bhowever\b|\bthough\b", re.IGNORECASE)
+
+
+def _clause_at(text: str, pos: int) -> str:
+    """The clause of `text` around character `pos` (split at punctuation and 'but')."""
+    start = max([m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)], default=0)
+    end = next((m.start() for m in _CLAUSE_BREAK.finditer(text, pos)), len(text))
+    return text[start:end]
+
+
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
 def _expertise(text: str, skills_mentioned: list[str], requested: str | None) -> str | None:
-    topical = bool(_EXPERTISE_TOPIC.search(text))
+    capacity_gap = bool(_CAPACITY_GAP.search(text))
+    text = _CAPACITY_GAP.sub(" ", text)
+    # Judge each clause on its own: "we know the books, but nobody knows the market" is partial.
+    clauses = [c for c in re.split(r"[,;.!?]|\bbut\b|\bhowever\b|\bthough\b", text) if c.strip()]
+    lack_clauses = [c for c in clauses if _LACK.search(c) and _EXPERTISE_TOPIC.search(c)]
+    have = any(
+        (_HAVE.search(c) or _KNOWHOW_OWNED.search(c)) and not _LACK.search(c) for c in clauses
+    )
+    topical = bool(_EXPERTISE_TOPIC.search(text)) or (requested == "in_house_expertise" and have)
     if requested == "in_house_expertise" or topical:
         if _PARTIAL.search(text):
             return "partial"
-        if topical and _LACK.search(text):
+        lack = bool(lack_clauses)
+        if have and lack:
+            return "partial"
+        if lack:
             return "no"
-        if topical and _HAVE.search(text):
+        if have and topical:
+            return "yes"
+        if capacity_gap and requested == "in_house_expertise":
             return "yes"
         if requested == "in_house_expertise":
             if _NO.search(text) or (_LACK.search(text) and skills_mentioned):
@@ -133,7 +170,10 @@ def extract(text: str, requested: str | None = None) -> Facts:
         return facts
     nlp = get_nlp()
     mentions = nlp.mentions(text[:5000])
+    generic = {"routine_process", "expert_analysis"}
     for m in mentions:
+        if m.kind == "task" and m.key in generic and requested not in (None, "tasks"):
+            continue  # "we know how these processes work" answers another question
         if m.kind == "task":
             (facts.negated_tasks if m.negated else facts.tasks).append(m.key)
             facts.task_mentions.append({"text": m.text, "task": m.key, "negated": m.negated})
@@ -145,10 +185,25 @@ def extract(text: str, requested: str | None = None) -> Facts:
     facts.budget = budget_parser.parse_budget(text, expecting_budget=requested == "budget_level")
     if facts.budget.cost_priority and "cost_reduction" not in facts.goals:
         facts.goals.append("cost_reduction")
-    skills = [m.key for m in mentions if m.kind == "skill"]
+    # Skills count only in sentences about know-how ("we don't have legal expertise").
+    expertise_spans = [
+        (m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+", text) if _EXPERTISE_TOPIC.search(m.group(0))
+    ]
+    skills = [
+        m.key
+        for m in mentions
+        if m.kind == "skill"
+        and (requested == "in_house_expertise" or any(a <= m.start_char < b for a, b in expertise_spans))
+    ]
     facts.in_house_expertise = _expertise(text, skills, requested)
     if facts.in_house_expertise in ("no", "partial"):
         facts.missing_skills = _unique(skills)
+        # "we have marketing people but no strategy expertise": only skills in a lacking clause are missing.
+        lacking = [
+            m.key for m in mentions
+            if m.kind == "skill" and m.key in skills and _LACK.search(_clause_at(text, m.start_char))
+        ]
+        facts.missing_skills = _unique(lacking) or facts.missing_skills
     if "round_the_clock" in facts.goals:
         facts.coverage = "24/7"
     elif _BUSINESS_HOURS.search(text):

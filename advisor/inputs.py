@@ -49,3 +49,8 @@ REPLIES = {
     "foreign": "Sorry, I can only chat in English for now. Could you tell me in English what work you'd like to outsource?",
     "too_long": f"That's a long message! I read the first {MAX_MESSAGE_CHARS:,} characters; if I missed something, please send it in a shorter message.",
 }
+
+
+def strip_markup(text: str) -> str:
+    """The text without tags, so "<b>payroll</b>" still reads as payroll."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()

@@ -29,7 +29,7 @@ from advisor import taxonomy
 # Words that carry no meaning for matching: dropped from both text and patterns.
 FILLERS: set[str] = {
     "a", "an", "the", "our", "my", "your", "their", "his", "her", "its", "some", "any",
-    "this", "that", "these", "those", "of", "for", "to", "in", "on", "with", "all",
+    "this", "that", "these", "those", "of", "for", "to", "in", "on", "with",
     "own", "whole", "entire", "bit", "little", "basic", "simple", "ongoing", "daily",
     "weekly", "monthly", "basically", "just", "really", "very",
 }
@@ -92,9 +92,10 @@ SKILL_NOUNS: set[str] = {
 }
 # After a task: "payroll is covered", "we do accounting ourselves".
 POST_NEGATION = re.compile(
-    r"^\W*(?:is|are|'s|'re)?\s*(?:already\s+)?(?:not\s+(?:needed|required|necessary|"
-    r"a\s+priority|an\s+issue|a\s+problem)|isn'?t\s+needed|aren'?t\s+needed|covered|"
-    r"handled|sorted|taken\s+care\s+of|fine\s+as\s+(?:it\s+is|is)|done\s+in[- ]house|"
+    r"^\W*(?:(?:is|are|'s|'re)\s+(?:already\s+)?(?:not\s+(?:needed|required|necessary|"
+    r"a\s+priority|an\s+issue|a\s+problem)|covered|handled\s+(?:internally|in[- ]house|already|by\s+us)|"
+    r"sorted|taken\s+care\s+of|fine\s+as\s+(?:it\s+is|is)|done\s+in[- ]house)|"
+    r"isn'?t\s+needed|aren'?t\s+needed|not\s+needed|not\s+required|"
     r"(?:we\s+)?(?:do|handle|keep|manage)\s+(?:it\s+|that\s+|them\s+)?"
     r"(?:ourselves|internally|in[- ]house))",
     re.IGNORECASE,

@@ -14,5 +14,7 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_POR
 export TRACKER_DIALECT="${TRACKER_DIALECT:-sqlite}"
 export TRACKER_URL="${TRACKER_URL:-sqlite:///${STATE_DIR}/tracker.db}"
 export WEB_PORT="${WEB_PORT:-8080}"
+export WEB_HOST="${WEB_HOST:-127.0.0.1}"
+export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
 mkdir -p "$STATE_DIR"

@@ -12,7 +12,7 @@ fi
 export RASA_AUTH_TOKEN
 
 model="models/advisor-$(scripts/model_hash.sh).tar.gz"
-credentials="$(.venv/bin/python scripts/credentials.py 2>/dev/null || echo credentials.yml)"
+credentials="$(.venv/bin/python scripts/credentials.py)"
 pids=()
 cleanup() {
   trap - INT TERM EXIT

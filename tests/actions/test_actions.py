@@ -91,6 +91,24 @@ async def test_unclear_task_answer_gets_the_follow_up_question(make_tracker, dis
     tracker = make_tracker([], slots={"unclear_task": "some blockchain stuff", "requested_slot": "tasks"})
     await run(ActionAskTasks(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_ask_tasks_unclear"
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]][0] == "Routine process work"
+
+
+async def test_an_unreadable_answer_is_asked_again_then_marked_unknown(make_tracker, dispatcher, domain):
+    base = {"tasks": ["data_entry"], "requested_slot": "budget_level"}
+    first = await run(ActionExtractFacts(), dispatcher,
+                      make_tracker([user("hmm, purple elephants")], slots=base, form="advisor_form"), domain)
+    assert as_dict(first) == {"retry_slot": "budget_level:1"}
+    second = await run(ActionExtractFacts(), dispatcher, make_tracker(
+        [user("purple elephants again")], slots={**base, "retry_slot": "budget_level:1"}, form="advisor_form"), domain)
+    assert as_dict(second) == {"budget_level": "unknown", "retry_slot": None, "new_facts": True}
+
+
+async def test_clarify_in_the_form_repeats_the_question(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("🙂", intent="nlu_fallback", confidence=0.2)],
+                           slots={"tasks": ["data_entry"], "requested_slot": "coverage"}, form="advisor_form")
+    await run(ActionClarify(), dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == [None, "utter_ask_coverage"]
 
 
 @pytest.mark.parametrize(
@@ -171,7 +189,8 @@ async def test_knowledge_answer_classifies_a_named_task(make_tracker, dispatcher
 )
 async def test_clarify_answers_odd_input_politely(make_tracker, dispatcher, domain, text, expected):
     tracker = make_tracker([user(text, intent="nlu_fallback", confidence=0.2)])
-    assert await run(ActionClarify(), dispatcher, tracker, domain) == []
+    events = await run(ActionClarify(), dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
     assert expected in dispatcher.messages[0]["text"]
 
 

@@ -128,11 +128,17 @@ def running_stack(
         env,
         workdir / "actions.log",
     )
+    if credentials is None:
+        credentials = workdir / "credentials.yml"
+        subprocess.run(
+            [str(VENV_BIN / "python"), str(ROOT / "scripts/credentials.py"), "--out", str(credentials)],
+            check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        )
     cmd = [
         str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token,
         "-i", "127.0.0.1", "-p", str(rasa_port), "-m", str(latest_model()),
         "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
-        "--credentials", str(credentials or ROOT / "credentials.yml"),
+        "--credentials", str(credentials),
     ] + (extra_args or [])
     rasa = _spawn(cmd, env, workdir / "rasa.log")
     stack = Stack(
