@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
 PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
 
-.PHONY: help install train run test lint validate unit stories nlu e2e bench clean
+.PHONY: help install train run test lint validate unit stories nlu e2e leads report bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,12 @@ e2e: train ## Multi-turn conversations against a running server
 
 test: lint validate unit train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions
+
+leads: install ## Stored leads as CSV on stdout (ARGS="--tier hot --since 2026-01-01 --format json")
+	@$(PY) -m leads.cli export $(ARGS)
+
+report: install ## Funnel: conversations, advice by outcome, leads offered/captured, tiers (ARGS="--since ...")
+	@$(PY) -m leads.cli report $(ARGS)
 
 clean: ## Remove models, results and runtime state (keeps .venv)
 	rm -rf models results var .rasa
