@@ -31,6 +31,7 @@ from typing import Any
 from advisor import taxonomy
 from advisor.taxonomy import BPO, HYBRID, KPO
 
+SPECIALISED_CATEGORIES = {"kpo_technology", "kpo_legal"}
 STRATEGIC_CATEGORIES = {"kpo_rnd", "kpo_strategy", "kpo_market_research", "kpo_financial", "kpo_general"}
 
 
@@ -120,7 +121,8 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         if p.coverage == "24/7" or "round_the_clock" in p.goals:
             text = "You need customers covered around the clock; BPO contact centres staff shifts day and night."
         else:
-            text = "Customer-facing work is a classic BPO service, with coverage that can grow with demand."
+            named = taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
+            text = f"{named} is customer-facing work, a classic BPO service whose capacity can grow with demand."
         out.append(Reason("customer_service", BPO, text))
     if p.in_house_expertise in ("no", "partial") or p.missing_skills:
         gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
@@ -134,14 +136,22 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         out.append(Reason("strategic_projects", KPO,
                           f"{taxonomy.sentence_case(what)} calls for research, analysis and judgement, "
                           "which is knowledge work."))
-    if "innovation" in p.goals or "research_development" in kpo_tasks:
+    if "innovation" in p.goals:
         out.append(Reason("innovation_goals", KPO,
                           "You want to innovate; KPO firms bring outside expertise and new methods."))
-    tech = [t for t in kpo_tasks if taxonomy.TASKS[t].category == "kpo_technology"]
-    if tech and not strategic:
+    elif "research_development" in kpo_tasks:
+        out.append(Reason("innovation_goals", KPO,
+                          "Research and development is innovation work; KPO firms bring outside expertise "
+                          "and new methods to it."))
+    specialised = [t for t in kpo_tasks if taxonomy.TASKS[t].category in SPECIALISED_CATEGORIES]
+    if specialised:
+        skills = {"kpo_technology": "advanced technical skills", "kpo_legal": "legal expertise"}
+        needed = taxonomy.join_labels(
+            list(dict.fromkeys(skills[taxonomy.TASKS[t].category] for t in specialised))
+        )
         out.append(Reason("specialised_work", KPO,
-                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(tech)))} needs advanced "
-                          "technical skills rather than a procedure."))
+                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(specialised)))} "
+                          f"needs {needed} rather than a procedure."))
     return out
 
 

@@ -98,16 +98,16 @@ _TOPICS: list[tuple[str, re.Pattern]] = [
     ("definition", re.compile(
         r"\b(stand\s+for|stands\s+for|define|definition|meaning|mean|acronym|abbreviation)\b", re.IGNORECASE)),
     ("differences", re.compile(
-        r"\b(differ\w*|vs\.?|versus|compare\w*|comparison|distinguish|distinction|contrast|"
+        r"\b(differ\w*|dif+ren\w*|dif+er\w*|vs\.?|versus|compare\w*|comparison|distinguish|distinction|contrast|"
         r"same\s+thing|similar\w*)\b",
         re.IGNORECASE)),
     ("when", re.compile(
-        r"\b(when\s+(?:should|to|would|do|does|is|are|must)|which\s+(?:should|to|is\s+(?:right|better|best))|"
+        r"^\s*when\b|\b(when\s+(?:should|to|would|do|does|is|are|must)|which\s+(?:should|to|is\s+(?:right|better|best))|"
         r"should\s+(?:i|we)\s+(?:choose|pick|go|use|opt)|choose|choosing|pick|opt\s+for|right\s+for|"
         r"better\s+for|best\s+for|suit\w*|fit|make\s+sense|worth\s+it|appropriate|ideal)\b",
         re.IGNORECASE)),
     ("benefits", re.compile(
-        r"\b(benefit\w*|advantage\w*|pros|upside\w*|why\s+(?:use|outsource|would)|gain|value|"
+        r"\b(benefit\w*|ben[ie]fit\w*|bene?fi?t\w*|adv\w*nt\w*ge\w*|pros|upside\w*|why\s+(?:use|outsource|would)|gain|value|"
         r"good\s+for|point\s+of|help\s+(?:us|my|a)\s+(?:company|business))\b",
         re.IGNORECASE)),
     ("types", re.compile(r"\b(types?|kinds?|categor\w*|forms?|flavou?rs?|varieties|sorts?)\b", re.IGNORECASE)),

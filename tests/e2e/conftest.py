@@ -33,7 +33,7 @@ def _have_model() -> bool:
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The action server and Rasa server, started once for the whole e2e session."""
     if not _have_model():
-        pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
+        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
     workdir = tmp_path_factory.mktemp("e2e-stack")
     request.config.stash[STACK_DIR] = workdir
     with running_stack(workdir) as running:

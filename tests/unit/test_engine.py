@@ -102,16 +102,7 @@ KPO_TASK_REASON = {
 @pytest.mark.parametrize(
     ("key", "rule"),
     [
-        pytest.param(
-            k, r,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="advisor/engine.py gives legal services (category kpo_legal) no KPO reason at all: "
-                "it is neither in STRATEGIC_CATEGORIES nor kpo_technology",
-            ),
-        )
-        if k == "legal_services"
-        else (k, r)
+        (k, r)
         for k, r in KPO_TASK_REASON.items()
     ],
 )
@@ -193,21 +184,11 @@ def test_back_office_tasks_do_not_trigger_the_customer_service_rule(key):
     assert "customer_service" not in rules(recommend(Profile(tasks=[key])))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="advisor/engine.py: without 24/7 coverage the customer_service reason says 'Customer-facing work' "
-    "instead of naming the task the user gave",
-)
 def test_customer_service_reason_names_the_customer_facing_task():
     rec = recommend(Profile(tasks=["sales"]))
     assert "sales" in reason(rec, "customer_service").text.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="advisor/engine.py: an R&D task alone yields the innovation reason 'You want to innovate', "
-    "a goal the user never stated; the text should name research and development",
-)
 def test_innovation_reason_from_an_rnd_task_names_the_task_not_an_unstated_goal():
     rec = recommend(Profile(tasks=["research_development"]))
     assert "research and development" in reason(rec, "innovation_goals").text.lower()

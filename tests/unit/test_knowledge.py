@@ -80,7 +80,6 @@ def test_question_is_mapped_to_the_expected_topic_and_subject(question, topic, s
     assert a.text
 
 
-_KNOWLEDGE_RX = "advisor/knowledge.py topic rules match exact words only; the typo'd topic word is missed"
 TYPO_TOPICS = [
     ("diffrence between bpo and kpo", "differences", "both"),
     ("benifits of bpo", "benefits", "bpo"),
@@ -90,16 +89,9 @@ TYPO_TOPICS = [
 
 @pytest.mark.parametrize(
     ("question", "topic", "subject"),
-    [pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason=_KNOWLEDGE_RX)) for row in TYPO_TOPICS]
+    TYPO_TOPICS
     + [
-        pytest.param(
-            "when kpo", "when", "kpo",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="advisor/knowledge.py: the 'when' rule needs 'when should/to/...'; terse 'when kpo' "
-                "falls through to the definition",
-            ),
-        )
+        ("when kpo", "when", "kpo"),
     ],
 )
 def test_typo_or_terse_topic_words_are_still_understood(question, topic, subject):
