@@ -9,7 +9,10 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form import ask
+from actions.slots import slots_set_this_turn
 from advisor import inputs
+
+ANSWER_SLOTS = {"tasks", "budget_level", "in_house_expertise", "goals", "coverage"}
 
 # What each intent means to a user, for "did you mean ...?" buttons.
 INTENT_BUTTONS = {
@@ -87,6 +90,10 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        answered = set(slots_set_this_turn(tracker)) & ANSWER_SLOTS
+        if tracker.active_loop.get("name") and answered:
+            # "Specialist stuff, really" answers the question; it is not a request for a person.
+            return [FollowupAction(tracker.active_loop["name"])]
         dispatcher.utter_message(
             text="Of course. A specialist from our team will pick this up; everything you've told me "
             "so far is saved, so you won't have to repeat it."

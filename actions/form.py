@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.slots import slots_set_this_turn
 from advisor.extraction import needs_coverage
 
 
@@ -88,7 +89,9 @@ class ValidateAdvisorForm(FormValidationAction):
         events = await super().get_validation_events(dispatcher, tracker, domain)
         # An answer we could not read is still an answer: returning its marker keeps
         # the form active, so it asks again (or asks the follow-up) instead of giving up.
-        candidates = tracker.slots_to_validate()
+        # (Rasa hands the validation action only the form's own slots as candidates,
+        # so the bookkeeping slots are read from the turn's events.)
+        candidates = slots_set_this_turn(tracker)
         unclear = candidates.get("unclear_task")
         if unclear and tracker.get_slot("requested_slot") == "tasks":
             events.append(SlotSet("unclear_task", unclear))

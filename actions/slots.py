@@ -40,3 +40,14 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """Slots set since the latest user message (latest value wins)."""
+    found: dict[str, Any] = {}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            found.setdefault(event["name"], event.get("value"))
+    return found

@@ -321,6 +321,9 @@ _TASKS: tuple[Task, ...] = (
             "intellectual property", "ip research", "trademark", "litigation support",
             "e discovery", "ediscovery", "document review", "legal",
             "nda", "terms and condition",
+            "agreement", "supplier agreement", "review agreement", "go through agreement",
+            "clause", "risky clause", "flag clause", "liability", "legal risk", "terms of service",
+            "privacy policy", "employment law", "licensing",
         ),
     ),
     Task(

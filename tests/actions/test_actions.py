@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import as_dict, user
+from rasa.shared.core.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advice import ActionExplainWhy, ActionRecommend, ActionTradeoffs, ActionWhatIf
@@ -212,7 +213,18 @@ async def test_start_over_clears_answers_and_stops_the_form(make_tracker, dispat
 
 
 async def test_handoff_keeps_the_answers(make_tracker, dispatcher, domain):
-    events = await run(ActionHandoff(), dispatcher, make_tracker([], slots=FULL_BPO, form="advisor_form"), domain)
+    tracker = make_tracker([user("can I talk to a person?", intent="request_human")], slots=FULL_BPO,
+                           form="advisor_form")
+    events = await run(ActionHandoff(), dispatcher, tracker, domain)
     assert not any(e.get("event") == "reset_slots" for e in events)
     assert "saved" in dispatcher.messages[0]["text"]
+
+
+async def test_an_answer_that_sounds_like_a_handoff_request_continues_the_form(make_tracker, dispatcher, domain):
+    tracker = make_tracker(
+        [user("specialist stuff really", intent="request_human"), SlotSet("tasks", ["expert_analysis"])],
+        slots={"requested_slot": "tasks", "unclear_task": "blockchain"}, form="advisor_form")
+    events = await run(ActionHandoff(), dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "advisor_form"}]
+    assert dispatcher.messages == []
 
