@@ -92,7 +92,7 @@ async def test_unclear_task_answer_gets_the_follow_up_question(make_tracker, dis
     tracker = make_tracker([], slots={"unclear_task": "some blockchain stuff", "requested_slot": "tasks"})
     await run(ActionAskTasks(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_ask_tasks_unclear"
-    assert [b["title"] for b in dispatcher.messages[0]["buttons"]][0] == "Routine process work"
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "Routine process work"
 
 
 async def test_an_unreadable_answer_is_asked_again_then_marked_unknown(make_tracker, dispatcher, domain):
