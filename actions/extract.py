@@ -23,12 +23,25 @@ NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over"}
 # Intents whose message may be an answer we cannot classify yet ("some blockchain stuff").
 UNCLEAR_ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "affirm", "deny", None}
 RETRYABLE = {"budget_level", "in_house_expertise", "goals", "coverage"}
-MAX_MISSES = 2
+# Goals only support the advice, so one unreadable answer is enough to move on.
+MAX_MISSES = {"goals": 1, "budget_level": 2, "in_house_expertise": 2, "coverage": 2}
 PAYLOAD_SLOTS = {"budget_level", "cost_priority", "in_house_expertise", "coverage"}
 NATURE_TASKS = {"routine": ["routine_process"], "expert": ["expert_analysis"],
                 "both": ["routine_process", "expert_analysis"]}
 TRACKED = {"tasks", "budget_level", "cost_priority", "in_house_expertise", "missing_skills",
            "goals", "coverage", "budget_amount"}
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(what|how|why|is|are|does|do|can|could|would|should|when|which|who|where|tell\s+me|explain|"
+    r"define|whats|what's)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question rather than an answer ("what is KPO?", "why do you ask")."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
 
 
 def statements_only(text: str) -> str:
@@ -71,7 +84,7 @@ class ActionExtractFacts(Action):
         """No answer read for the question just asked: ask once more, then move on as "unknown"."""
         previous = tracker.get_slot("retry_slot") or ""
         misses = int(previous.split(":")[1]) + 1 if previous.startswith(requested + ":") else 1
-        if misses >= MAX_MISSES:
+        if misses >= MAX_MISSES.get(requested, 2):
             return {requested: [UNKNOWN] if requested == "goals" else UNKNOWN, "retry_slot": None}
         return {"retry_slot": f"{requested}:{misses}"}
 
@@ -86,7 +99,7 @@ class ActionExtractFacts(Action):
         intent = latest_intent(tracker)
         requested = tracker.get_slot("requested_slot")
         slots = fact_slots(tracker)
-        text = latest_text(tracker)
+        text = original = latest_text(tracker)
 
         kind = inputs.classify(text)
         if kind == "too_long":
@@ -97,13 +110,16 @@ class ActionExtractFacts(Action):
         elif intent in QUESTION_INTENTS:
             text = statements_only(text)
 
-        allow_unclear = intent in UNCLEAR_ANSWER_INTENTS
+        # While a question is pending, a statement is an answer whatever intent it got.
+        allow_unclear = bool(text) and (
+            intent in UNCLEAR_ANSWER_INTENTS or bool(requested and not looks_like_question(original))
+        )
         if kind == "markup":
             text = inputs.strip_markup(text)
         changes = merge(extract(text, requested), slots, requested, text, allow_unclear) if text else {}
         if raw.startswith("/"):
             changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
-        if requested in RETRYABLE and requested not in changes and allow_unclear and raw.strip():
+        if requested in RETRYABLE and requested not in changes and allow_unclear:
             changes.update(self._retry(tracker, requested))
         elif tracker.get_slot("retry_slot") and (not requested or requested in changes):
             changes["retry_slot"] = None

@@ -128,7 +128,7 @@ class Normalizer:
         lemmatizer = nlp.get_pipe("lemmatizer")
         table = lemmatizer.lookups.get_table("lemma_lookup")
         self._table = table
-        self._known_words: set[str] = set(table.values())
+        self._known_words: set[str] = set(table.values()) | _english_base_forms()
         self._vocabulary: set[str] = {w for w in vocabulary if w.isalpha() and len(w) >= 4}
         self._by_length: dict[int, list[str]] = {}
         for word in self._vocabulary:
@@ -165,6 +165,20 @@ class Normalizer:
         if not isinstance(lemma, str) or word in (lemma + "er", lemma + "est", lemma + "r"):
             return word  # "number" is not the comparative of "numb"
         return lemma
+
+
+def _english_base_forms() -> set[str]:
+    """About 91,000 English base forms (spaCy's lemma index): real words are never "corrected"."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_index.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        index = json.load(handle)
+    return {word for words in index.values() for word in words if word.isalpha()}
 
 
 def damerau_levenshtein(a: str, b: str, cap: int = 3) -> int:

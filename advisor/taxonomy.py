@@ -304,6 +304,8 @@ _TASKS: tuple[Task, ...] = (
             "cash flow forecast", "financial insight", "financial due diligence",
             "analyse financial", "analyze financial", "financial report analysis",
             "crunch number for investment", "m&a analysis",
+            "value company", "value business", "value startup", "valuing", "acquisition target",
+            "target company", "price acquisition", "what company is worth", "business is worth",
         ),
     ),
     Task(
@@ -321,7 +323,7 @@ _TASKS: tuple[Task, ...] = (
             "intellectual property", "ip research", "trademark", "litigation support",
             "e discovery", "ediscovery", "document review", "legal",
             "nda", "terms and condition",
-            "agreement", "supplier agreement", "review agreement", "go through agreement",
+            "compliant", "be compliant", "stay compliant", "avoid fine", "agreement", "supplier agreement", "review agreement", "go through agreement",
             "clause", "risky clause", "flag clause", "liability", "legal risk", "terms of service",
             "privacy policy", "employment law", "licensing",
         ),
