@@ -10,7 +10,7 @@ fills the slot that was just asked for. Both are pure functions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor import budget as budget_parser
@@ -97,6 +97,14 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+addition|and\s+also|oh\s+and)\b", re.IGNORECASE)
+
+
+OTHER_QUESTIONS = {"budget_level", "in_house_expertise", "goals", "coverage"}
+_TASK_REQUEST = re.compile(
+    r"\b(need|needs|want|wants|outsourc\w*|hand\s+(?:off|over)|also|too|as\s+well|help\s+with|"
+    r"looking\s+for|add|plus|another|instead|actually)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -247,15 +255,18 @@ def merge(
 
     # Tasks: remove negated ones, then add (or, for a correction, replace).
     tasks = [t for t in current_tasks if t not in facts.negated_tasks]
+    if requested in OTHER_QUESTIONS and not _TASK_REQUEST.search(text):
+        # "No, our finance team only does bookkeeping" describes the team, it does not add work.
+        facts = replace(facts, tasks=[])
     if facts.tasks:
-        replace = (
+        replacing = (
             facts.correction
             and not facts.additive
             and not facts.negated_tasks
             and requested != "tasks"
             and bool(current_tasks)
         )
-        tasks = list(facts.tasks) if replace else _unique(tasks + facts.tasks)
+        tasks = list(facts.tasks) if replacing else _unique(tasks + facts.tasks)
     elif requested == "tasks" and not facts.negated_tasks:
         generic = {"routine": ["routine_process"], "expert": ["expert_analysis"],
                    "both": ["routine_process", "expert_analysis"]}.get(facts.nature or "")

@@ -494,3 +494,18 @@ def test_needs_coverage_only_for_customer_facing_work():
 def test_extract_of_empty_text_returns_empty_facts():
     assert extract("") == Facts()
     assert extract("   ") == Facts()
+
+
+def test_an_answer_about_the_team_does_not_add_work_to_hand_off():
+    slots = {"tasks": ["financial_analysis"]}
+    text = "No, our finance team only does bookkeeping."
+    changes = merge(extract(text, "in_house_expertise"), slots, "in_house_expertise", text)
+    assert "tasks" not in changes
+    assert changes["in_house_expertise"] == "no"
+
+
+def test_an_answer_to_another_question_can_still_add_work_explicitly():
+    slots = {"tasks": ["financial_analysis"]}
+    text = "tight budget, and we also need payroll"
+    changes = merge(extract(text, "budget_level"), slots, "budget_level", text)
+    assert changes["tasks"] == ["financial_analysis", "hr_payroll"]
