@@ -102,8 +102,11 @@ class ValidateAdvisorForm(FormValidationAction):
         return events
 
 
-class AskAction(Action):
-    """Base for `action_ask_<slot>`: the form calls it to ask a question."""
+class AskAction:
+    """Mixin for `action_ask_<slot>` (the form calls it to ask a question).
+
+    Not an `Action` itself, so that the action server does not register it.
+    """
 
     slot = ""
 
@@ -117,23 +120,23 @@ class AskAction(Action):
         return []
 
 
-class ActionAskTasks(AskAction):
+class ActionAskTasks(AskAction, Action):
     """Asks for the tasks, or what kind of work an unclassified answer is."""
 
     slot = "tasks"
 
 
-class ActionAskBudgetLevel(AskAction):
+class ActionAskBudgetLevel(AskAction, Action):
     slot = "budget_level"
 
 
-class ActionAskInHouseExpertise(AskAction):
+class ActionAskInHouseExpertise(AskAction, Action):
     slot = "in_house_expertise"
 
 
-class ActionAskGoals(AskAction):
+class ActionAskGoals(AskAction, Action):
     slot = "goals"
 
 
-class ActionAskCoverage(AskAction):
+class ActionAskCoverage(AskAction, Action):
     slot = "coverage"
