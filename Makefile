@@ -40,7 +40,7 @@ validate: install ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
 
 unit: install ## Domain logic and action tests (no server)
-	$(PY) -m pytest -q tests/unit tests/actions
+	$(PY) -m pytest -q tests/unit tests/actions tests/components
 
 stories: train ## Test stories, failing on any prediction error
 	$(VENV)/bin/rasa test core --stories tests/stories --model models/advisor-$$(scripts/model_hash.sh).tar.gz --fail-on-prediction-errors --out results/core --quiet
@@ -53,7 +53,7 @@ e2e: train ## Multi-turn conversations against a running server
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -s tests/e2e
 
 test: lint validate unit train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
-	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions --ignore=tests/components
 
 leads: install ## Stored leads as CSV on stdout (ARGS="--tier hot --since 2026-01-01 --format json")
 	@$(PY) -m leads.cli export $(ARGS)

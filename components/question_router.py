@@ -1,0 +1,63 @@
+"""Rasa NLU component: questions about BPO/KPO are knowledge questions, whatever DIET thought.
+
+"is data entry bpo or kpo?" must be answered, not taken as a request to
+outsource data entry. When a message is phrased as a question, names BPO or KPO
+and does not ask for advice for the user's own company, the intent becomes
+`ask_knowledge` with full confidence. Runs after the intent classifier and
+before the FallbackClassifier.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.I)
+QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|whats|what's|how|why|is|are|does|do|can|could|would|when|which|who|where|"
+    r"explain|define|tell\s+me|difference|diff)\b",
+    re.I,
+)
+ADVICE_FOR_US = re.compile(
+    r"\b(should\s+(?:we|i)|for\s+(?:us|me|our|my)|recommend|we\s+need|we\s+want|our\s+company|"
+    r"right\s+for\s+(?:us|me)|what\s+if|why\s+not|instead|other\s+option|downside|trade-?offs?)\b",
+    re.I,
+)
+TARGET = "ask_knowledge"
+KEEP = {"ask_why", "ask_what_if", "ask_tradeoffs", "request_human", "start_over"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class QuestionRouter(GraphComponent):
+    """Overrides the intent of general BPO/KPO questions to `ask_knowledge`."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "QuestionRouter":
+        return cls()
+
+    @staticmethod
+    def is_knowledge_question(text: Text) -> bool:
+        return bool(MODELS.search(text) and QUESTION.search(text) and not ADVICE_FOR_US.search(text))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if text.startswith("/") or intent in KEEP or not self.is_knowledge_question(text[:2000]):
+                continue
+            if intent != TARGET:
+                message.set(INTENT, {INTENT_NAME_KEY: TARGET, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+        return messages
