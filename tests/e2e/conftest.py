@@ -60,11 +60,19 @@ def robustness_outcomes(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return request.config.stash.setdefault(ROBUSTNESS, [])
 
 
-def _accuracy(outcomes: list[dict[str, Any]]) -> str:
+def _accuracy(outcomes: list[dict[str, Any]], label: str = "") -> str:
     correct = sum(1 for o in outcomes if o["correct"])
     total = len(outcomes)
     percent = 100.0 * correct / total if total else 0.0
-    return f"E2E accuracy: {correct}/{total} = {percent:.1f}%"
+    return f"E2E accuracy{label}: {correct}/{total} = {percent:.1f}%"
+
+
+def _accuracy_by_file(outcomes: list[dict[str, Any]]) -> dict[str, str]:
+    """One accuracy line per conversations*.yml file the outcomes came from."""
+    files = sorted({o.get("file", "?") for o in outcomes})
+    return {
+        name: _accuracy([o for o in outcomes if o.get("file", "?") == name], f" [{name}]") for name in files
+    }
 
 
 def _log_tracebacks(workdir: Path) -> dict[str, int]:
@@ -85,6 +93,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workdir = session.config.stash.get(STACK_DIR, None)
     summary = {
         "accuracy": _accuracy(conversations),
+        "accuracy_by_file": _accuracy_by_file(conversations),
         "correct": sum(1 for o in conversations if o["correct"]),
         "total": len(conversations),
         "without_repeated_questions": sum(1 for o in conversations if not o["repeated_questions"]),
@@ -116,7 +125,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     terminalreporter.section("e2e summary")
     if conversations:
-        terminalreporter.write_line(_accuracy(conversations))
+        for line in _accuracy_by_file(conversations).values():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(_accuracy(conversations) + " (overall)")
         clean = sum(1 for o in conversations if not o["repeated_questions"])
         terminalreporter.write_line(f"E2E no repeated questions: {clean}/{len(conversations)}")
         for outcome in conversations:

@@ -8,6 +8,7 @@ answers it from the conversation's `answers`, interleaving the fixed `turns` whe
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ import requests
 import yaml
 
 CONVERSATIONS_FILE = Path(__file__).with_name("conversations.yml")
+# Every tests/e2e/conversations*.yml is played; conversations_<name>.yml ids start with <name>_.
+CONVERSATIONS_GLOB = "conversations*.yml"
 
 # Topic names used in conversations.yml -> slot the form fills for that topic.
 TOPIC_SLOTS: dict[str, str] = {
@@ -66,6 +69,7 @@ class Conversation:
     recommendation: str
     turns: tuple[Turn, ...] = ()
     answers: dict[str, tuple[Answer, ...]] = field(default_factory=dict)
+    source: str = CONVERSATIONS_FILE.name
 
 
 def _parse_answer(raw: Any, where: str) -> Answer:
@@ -128,11 +132,30 @@ def load_conversations(path: Path = CONVERSATIONS_FILE) -> list[Conversation]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(entries, dict) or not isinstance(entries.get("conversations"), list):
         raise ScriptError(f"{path}: expected a top-level `conversations:` list")
-    conversations = [parse_conversation(entry) for entry in entries["conversations"]]
+    conversations = [
+        dataclasses.replace(parse_conversation(entry), source=path.name) for entry in entries["conversations"]
+    ]
     ids = [c.id for c in conversations]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise ScriptError(f"{path}: duplicate ids {duplicates}")
+    return conversations
+
+
+def load_all_conversations(directory: Path = CONVERSATIONS_FILE.parent) -> list[Conversation]:
+    """Every conversations*.yml in `directory`; ids unique across files, prefixed by the file's suffix."""
+    conversations: list[Conversation] = []
+    for path in sorted(directory.glob(CONVERSATIONS_GLOB)):
+        loaded = load_conversations(path)
+        prefix = path.stem.removeprefix("conversations").lstrip("_")
+        wrong = [c.id for c in loaded if prefix and not c.id.startswith(f"{prefix}_")]
+        if wrong:
+            raise ScriptError(f"{path}: ids must start with {prefix + '_'!r}: {wrong}")
+        conversations.extend(loaded)
+    ids = [c.id for c in conversations]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ScriptError(f"{directory}: ids used in more than one file {duplicates}")
     return conversations
 
 
@@ -242,6 +265,7 @@ class Outcome:
     id: str
     description: str
     expected: str
+    source: str = CONVERSATIONS_FILE.name
     actual: str | None = None
     repeated: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
@@ -257,6 +281,7 @@ class Outcome:
         return {
             "id": self.id,
             "description": self.description,
+            "file": self.source,
             "expected": self.expected,
             "actual": self.actual,
             "correct": self.correct,
@@ -311,7 +336,9 @@ class ConversationRunner:
         self.max_turns = max_turns
         self.pending: list[Turn] = list(conversation.turns)
         self.answer_counts: dict[str, int] = {}
-        self.outcome = Outcome(conversation.id, conversation.description, conversation.recommendation)
+        self.outcome = Outcome(
+            conversation.id, conversation.description, conversation.recommendation, conversation.source
+        )
 
     def _take(self, predicate) -> Turn | None:
         for turn in self.pending:

@@ -1,4 +1,4 @@
-"""Scripted multi-turn conversations against the running advisor over REST (conversations.yml)."""
+"""Scripted multi-turn conversations against the running advisor over REST (conversations*.yml)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from e2e_runner import Conversation, load_conversations, run_conversation
+from e2e_runner import Conversation, load_all_conversations, run_conversation
 
-CONVERSATIONS = load_conversations()
+CONVERSATIONS = load_all_conversations()
 
 
 def test_conversation_file_has_enough_varied_cases() -> None:
