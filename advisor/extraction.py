@@ -177,7 +177,9 @@ def extract(text: str, requested: str | None = None) -> Facts:
     if not text:
         return facts
     nlp = get_nlp()
-    mentions = nlp.mentions(text[:5000])
+    # Cue words (work described without a task phrase) count where tasks are being described.
+    describing_work = requested in (None, "tasks") or bool(_TASK_REQUEST.search(text))
+    mentions = nlp.mentions(text[:5000], use_cues=describing_work)
     generic = {"routine_process", "expert_analysis"}
     for m in mentions:
         if m.kind == "task" and m.key in generic and requested not in (None, "tasks"):

@@ -24,71 +24,417 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from advisor import taxonomy
+from advisor import cues, taxonomy
 
 # Words that carry no meaning for matching: dropped from both text and patterns.
 FILLERS: set[str] = {
-    "a", "an", "the", "our", "my", "your", "their", "his", "her", "its", "some", "any",
-    "this", "that", "these", "those", "of", "for", "to", "in", "on", "with",
-    "own", "whole", "entire", "bit", "little", "basic", "simple", "ongoing", "daily",
-    "weekly", "monthly", "basically", "just", "really", "very",
+    "a",
+    "an",
+    "the",
+    "our",
+    "my",
+    "your",
+    "their",
+    "his",
+    "her",
+    "its",
+    "some",
+    "any",
+    "this",
+    "that",
+    "these",
+    "those",
+    "of",
+    "for",
+    "to",
+    "in",
+    "on",
+    "with",
+    "own",
+    "whole",
+    "entire",
+    "bit",
+    "little",
+    "basic",
+    "simple",
+    "ongoing",
+    "daily",
+    "weekly",
+    "monthly",
+    "basically",
+    "just",
+    "really",
+    "very",
 }
 
 # Lemmas that would merge distinct concepts ("marketing" -> "market").
 KEEP_SURFACE: set[str] = {
-    "marketing", "accounting", "hiring", "training", "consulting", "programming",
-    "coding", "staffing", "data", "billing", "pricing", "planning", "screening",
-    "onboarding", "offboarding", "benchmarking", "positioning", "prototyping",
-    "forecasting", "sales", "news", "analytics", "statistics", "operations",
+    "marketing",
+    "accounting",
+    "hiring",
+    "training",
+    "consulting",
+    "programming",
+    "coding",
+    "staffing",
+    "data",
+    "billing",
+    "pricing",
+    "planning",
+    "screening",
+    "onboarding",
+    "offboarding",
+    "benchmarking",
+    "positioning",
+    "prototyping",
+    "forecasting",
+    "sales",
+    "news",
+    "analytics",
+    "statistics",
+    "operations",
 }
 
 # Common words that look like typos of vocabulary words but are not.
 NEVER_CORRECT: set[str] = {
-    "right", "light", "night", "might", "sight", "fight", "eight", "tight", "post", "most",
-    "cast", "past", "fast", "last", "vast", "host", "lost", "cost", "hold", "sold", "told",
-    "cold", "bold", "fold", "gold", "sale", "male", "tale", "pale", "bill", "fill", "will",
-    "hill", "kill", "mill", "pill", "till", "well", "sell", "tell", "fell", "bell", "cell",
-    "team", "teams", "term", "terms", "them", "then", "than", "that", "this", "these",
-    "those", "there", "their", "where", "were", "here", "have", "hive", "give", "live",
-    "love", "move", "more", "mode", "made", "make", "mark", "park", "work", "word", "world",
-    "words", "year", "years", "near", "hear", "dear", "fear", "gear", "wear", "tear",
-    "plan", "plans", "scan", "span", "claim", "chain", "train", "brain", "drain", "gain",
-    "main", "rain", "pain", "paid", "said", "raid", "maid", "need", "needs", "feed", "seed",
-    "reed", "weed", "deed", "heed", "speed", "want", "wants", "went", "what", "when",
-    "who", "whom", "whose", "which", "while", "white", "write", "wrote", "quite", "quote",
-    "spend", "spent", "spending", "send", "sent", "bend", "lend", "mend", "tend", "trend",
-    "weekend", "weekends", "legal", "local", "loyal", "royal", "total", "focal",
-    "rent", "lent", "dent", "tent", "bent", "vent", "event", "events", "coast", "toast",
-    "boast", "roast", "beast", "least", "feast", "yeast", "east", "west", "rest", "best",
-    "test", "nest", "pest", "vest", "zest", "jest", "chest", "guest", "quest", "mental",
-    "dental", "rental", "rates", "dates", "gates", "mates", "notes", "votes", "codes",
-    "modes", "nodes", "roles", "rules", "tools", "pools", "fools", "goals", "coals",
-    "help", "held", "hell", "shell", "smell", "spell", "dwell", "swell", "hello", "hallo",
-    "thanks", "thank", "banks", "bank", "tanks", "ranks", "links", "sinks", "winks",
-    "inks", "price", "prices", "pride", "prize", "prime", "crime", "grime", "chime",
-    "support", "sport", "report", "export", "import", "resort", "retort", "deport",
-    "market", "marker", "marked", "basket", "casket", "gasket", "blanket",
+    "right",
+    "light",
+    "night",
+    "might",
+    "sight",
+    "fight",
+    "eight",
+    "tight",
+    "post",
+    "most",
+    "cast",
+    "past",
+    "fast",
+    "last",
+    "vast",
+    "host",
+    "lost",
+    "cost",
+    "hold",
+    "sold",
+    "told",
+    "cold",
+    "bold",
+    "fold",
+    "gold",
+    "sale",
+    "male",
+    "tale",
+    "pale",
+    "bill",
+    "fill",
+    "will",
+    "hill",
+    "kill",
+    "mill",
+    "pill",
+    "till",
+    "well",
+    "sell",
+    "tell",
+    "fell",
+    "bell",
+    "cell",
+    "team",
+    "teams",
+    "term",
+    "terms",
+    "them",
+    "then",
+    "than",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "their",
+    "where",
+    "were",
+    "here",
+    "have",
+    "hive",
+    "give",
+    "live",
+    "love",
+    "move",
+    "more",
+    "mode",
+    "made",
+    "make",
+    "mark",
+    "park",
+    "work",
+    "word",
+    "world",
+    "words",
+    "year",
+    "years",
+    "near",
+    "hear",
+    "dear",
+    "fear",
+    "gear",
+    "wear",
+    "tear",
+    "plan",
+    "plans",
+    "scan",
+    "span",
+    "claim",
+    "chain",
+    "train",
+    "brain",
+    "drain",
+    "gain",
+    "main",
+    "rain",
+    "pain",
+    "paid",
+    "said",
+    "raid",
+    "maid",
+    "need",
+    "needs",
+    "feed",
+    "seed",
+    "reed",
+    "weed",
+    "deed",
+    "heed",
+    "speed",
+    "want",
+    "wants",
+    "went",
+    "what",
+    "when",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "while",
+    "white",
+    "write",
+    "wrote",
+    "quite",
+    "quote",
+    "spend",
+    "spent",
+    "spending",
+    "send",
+    "sent",
+    "bend",
+    "lend",
+    "mend",
+    "tend",
+    "trend",
+    "weekend",
+    "weekends",
+    "legal",
+    "local",
+    "loyal",
+    "royal",
+    "total",
+    "focal",
+    "rent",
+    "lent",
+    "dent",
+    "tent",
+    "bent",
+    "vent",
+    "event",
+    "events",
+    "coast",
+    "toast",
+    "boast",
+    "roast",
+    "beast",
+    "least",
+    "feast",
+    "yeast",
+    "east",
+    "west",
+    "rest",
+    "best",
+    "test",
+    "nest",
+    "pest",
+    "vest",
+    "zest",
+    "jest",
+    "chest",
+    "guest",
+    "quest",
+    "mental",
+    "dental",
+    "rental",
+    "rates",
+    "dates",
+    "gates",
+    "mates",
+    "notes",
+    "votes",
+    "codes",
+    "modes",
+    "nodes",
+    "roles",
+    "rules",
+    "tools",
+    "pools",
+    "fools",
+    "goals",
+    "coals",
+    "help",
+    "held",
+    "hell",
+    "shell",
+    "smell",
+    "spell",
+    "dwell",
+    "swell",
+    "hello",
+    "hallo",
+    "thanks",
+    "thank",
+    "banks",
+    "bank",
+    "tanks",
+    "ranks",
+    "links",
+    "sinks",
+    "winks",
+    "inks",
+    "price",
+    "prices",
+    "pride",
+    "prize",
+    "prime",
+    "crime",
+    "grime",
+    "chime",
+    "support",
+    "sport",
+    "report",
+    "export",
+    "import",
+    "resort",
+    "retort",
+    "deport",
+    "market",
+    "marker",
+    "marked",
+    "basket",
+    "casket",
+    "gasket",
+    "blanket",
 }
 
 NEGATION_CUES: set[str] = {
-    "not", "no", "n't", "never", "without", "except", "nor", "neither", "dont", "doesnt",
-    "isnt", "arent", "wont", "cant", "excluding", "minus", "skip", "drop", "forget",
-    "remove", "instead",
+    "not",
+    "no",
+    "n't",
+    "never",
+    "without",
+    "except",
+    "nor",
+    "neither",
+    "dont",
+    "doesnt",
+    "isnt",
+    "arent",
+    "wont",
+    "cant",
+    "excluding",
+    "minus",
+    "skip",
+    "drop",
+    "forget",
+    "remove",
+    "instead",
 }
+# After a one-word task ("sales"), these words make it a figure, not work to hand off.
+FIGURE_WORDS = {
+    "dropped", "drop", "fell", "fall", "falling", "grew", "grow", "growing", "rose", "rise",
+    "increased", "decreased", "declined", "numbers",
+    "figures", "data", "volume", "volumes", "budget", "revenue", "target", "targets", "forecast",
+}
+TREND_WORDS = {
+    "down", "up", "flat", "low", "high", "falling", "dropping", "growing", "declining", "rising",
+    "dropped", "fallen", "grown", "risen", "stagnating", "weak", "strong",
+}
+# Tokens that separate stretches of text scored for cue words.
+SEGMENT_BREAKS = {",", ";", ".", "!", "?", ":", "and", "or", "&", "plus", "but", "also", "then", "while"}
 # Tokens that end a negation's reach (a new clause starts).
 CLAUSE_BREAKS: set[str] = {
-    ",", ";", ".", "!", "?", ":", "-", "--", "—", "–", "but", "however", "though",
-    "although", "so", "because", "whereas", "while", "yet", "then", "rather",
+    ",",
+    ";",
+    ".",
+    "!",
+    "?",
+    ":",
+    "-",
+    "--",
+    "—",
+    "–",
+    "but",
+    "however",
+    "though",
+    "although",
+    "so",
+    "because",
+    "whereas",
+    "while",
+    "yet",
+    "then",
+    "rather",
 }
 # "and"/"or" end the negation only when a new verb phrase follows ("and we need X").
 CLAUSE_OPENERS: set[str] = {
-    "we", "i", "need", "needs", "want", "wants", "require", "looking", "would", "also",
-    "could", "should", "please", "it", "they", "what", "is", "are", "do", "get", "have",
+    "just", "only", "but", "rather", "instead", "mainly", "mostly",
+    "we",
+    "i",
+    "need",
+    "needs",
+    "want",
+    "wants",
+    "require",
+    "looking",
+    "would",
+    "also",
+    "could",
+    "should",
+    "please",
+    "it",
+    "they",
+    "what",
+    "is",
+    "are",
+    "do",
+    "get",
+    "have",
 }
 SKILL_NOUNS: set[str] = {
-    "skill", "skills", "expertise", "knowledge", "experience", "know-how", "knowhow",
-    "expert", "experts", "specialist", "specialists", "capability", "capabilities",
-    "talent", "background", "competence", "competency",
+    "skill",
+    "skills",
+    "expertise",
+    "knowledge",
+    "experience",
+    "know-how",
+    "knowhow",
+    "expert",
+    "experts",
+    "specialist",
+    "specialists",
+    "capability",
+    "capabilities",
+    "talent",
+    "background",
+    "competence",
+    "competency",
 }
 # After a task: "payroll is covered", "we do accounting ourselves".
 POST_NEGATION = re.compile(
@@ -139,12 +485,7 @@ class Normalizer:
 
     def correct(self, word: str) -> str:
         """The vocabulary word a typo most likely meant, or the word itself."""
-        if (
-            len(word) < 5
-            or not word.isalpha()
-            or word in self._vocabulary
-            or self.is_known(word)
-        ):
+        if len(word) < 5 or not word.isalpha() or word in self._vocabulary or self.is_known(word):
             return word
         limit = 1 if len(word) < 8 else 2
         best, best_score = word, limit + 1.0
@@ -216,6 +557,7 @@ class AdvisorNLP:
             for word in re.findall(r"[a-z]+", phrase.lower())
         }
         vocabulary |= {"tight", "moderate", "flexible", "budget", "expertise", "knowhow"}
+        vocabulary |= set(cues.cue_vocabulary())
         self.normalizer = Normalizer(self.nlp, vocabulary)
         self.matchers: dict[str, PhraseMatcher] = {}
         for kind, entries in lexicons.items():
@@ -240,8 +582,8 @@ class AdvisorNLP:
             lower = token.lower_
             if lower in FILLERS or token.is_space:
                 continue
-            if lower in ("'s", "’s"):
-                continue
+            if lower in ("'s", "’s", "-", "/"):
+                continue  # "computer-vision" matches "computer vision"
             out.append((token.i, self.normalizer.key(lower)))
         return out
 
@@ -254,7 +596,9 @@ class AdvisorNLP:
         """Tokenise and lemmatise `text` with the blank English pipeline."""
         return self.nlp(text)
 
-    def mentions(self, text: str, kinds: Iterable[str] = ("task", "goal", "skill")) -> list[Mention]:
+    def mentions(
+        self, text: str, kinds: Iterable[str] = ("task", "goal", "skill"), use_cues: bool = False
+    ) -> list[Mention]:
         """All non-overlapping mentions in `text`, longest match first, with negation."""
         doc = self.parse(text)
         content = self._keys(doc)
@@ -273,6 +617,8 @@ class AdvisorNLP:
                 last = doc[content[span.end - 1][0]]
                 if kind == "task" and self._is_skill_phrase(doc, last.i):
                     continue
+                if kind == "task" and first.i == last.i and self._is_figure(doc, last.i):
+                    continue
                 start_char, end_char = first.idx, last.idx + len(last.text)
                 found.append(
                     Mention(
@@ -284,10 +630,58 @@ class AdvisorNLP:
                         negated=self._negated(doc, first.i, last.i, text),
                     )
                 )
+        if use_cues and "task" in kinds:
+            found.extend(self._cue_mentions(doc, content, found, text))
         found.sort(key=lambda m: m.start_char)
         return found
 
+    def _cue_mentions(
+        self, doc: Doc, content: list[tuple[int, str]], found: list[Mention], text: str
+    ) -> list[Mention]:
+        """Tasks read from cue words in stretches of text that matched no task phrase."""
+        task_chars = [(m.start_char, m.end_char) for m in found if m.kind == "task"]
+        out: list[Mention] = []
+        segment: list[tuple[int, str]] = []
+
+        def flush() -> None:
+            if not segment:
+                return
+            first, last = doc[segment[0][0]], doc[segment[-1][0]]
+            start, end = first.idx, last.idx + len(last.text)
+            if any(a < end and start < b for a, b in task_chars):
+                return
+            key = cues.best_task(k for _, k in segment)
+            if key:
+                out.append(
+                    Mention(
+                        "task",
+                        key,
+                        text[start:end],
+                        start,
+                        end,
+                        negated=self._negated(doc, first.i, last.i, text),
+                    )
+                )
+
+        for index, key in content:
+            if key in SEGMENT_BREAKS:
+                flush()
+                segment = []
+            else:
+                segment.append((index, key))
+        flush()
+        return out
+
     @staticmethod
+    @staticmethod
+    def _is_figure(doc: Doc, last: int) -> bool:
+        """'our sales dropped', 'marketing budget': a number being talked about, not work."""
+        following = doc[last + 1].lower_ if last + 1 < len(doc) else ""
+        after = doc[last + 2].lower_ if last + 2 < len(doc) else ""
+        return following in FIGURE_WORDS or (
+            following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS
+        )
+
     @staticmethod
     def _is_skill_phrase(doc: Doc, last: int) -> bool:
         """'data science skills', 'legal expertise': a capability, not work to hand off."""
@@ -304,10 +698,18 @@ class AdvisorNLP:
         i = first - 1
         while i >= 0 and window < 8:
             lower = doc[i].lower_
+            following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+            if lower == "," and following not in CLAUSE_OPENERS:
+                # "no research, analysis or strategy": a comma inside a negated list
+                i -= 1
+                window += 1
+                continue
             if lower in CLAUSE_BREAKS:
                 break
-            if lower in ("and", "or", "&", "plus") and i + 1 < len(doc) and (
-                doc[i + 1].lower_ in CLAUSE_OPENERS
+            if (
+                lower in ("and", "or", "&", "plus")
+                and i + 1 < len(doc)
+                and (doc[i + 1].lower_ in CLAUSE_OPENERS)
             ):
                 break
             if lower in NEGATION_CUES:

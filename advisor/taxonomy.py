@@ -166,7 +166,8 @@ _TASKS: tuple[Task, ...] = (
         "sales and lead generation",
         "bpo_front_office",
         (
-            "sales", "telesales", "telesale", "telemarketing", "outbound call",
+            "sales", "sales team", "sales rep", "sales people", "sales agent", "sales work", "sales support",
+            "help with sales", "outsource sales", "handle sales", "do sales", "telesales", "telesale", "telemarketing", "outbound call",
             "cold call", "cold calling", "lead generation", "lead gen", "generate lead",
             "appointment setting", "book meeting", "book appointment", "inside sales",
             "sales call", "upsell", "upselling", "sales team",
