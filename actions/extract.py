@@ -18,8 +18,8 @@ QUESTION_INTENTS = {
     "ask_knowledge", "ask_why", "ask_tradeoffs", "ask_capabilities", "request_human",
     "goodbye", "thank",
 }
-# Hypotheticals and resets must never change what the user told us.
-NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over"}
+# Hypotheticals, resets and privacy requests must never change what the user told us.
+NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over", "delete_my_data", "withdraw_consent"}
 # Intents whose message may be an answer we cannot classify yet ("some blockchain stuff").
 UNCLEAR_ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "affirm", "deny", None}
 RETRYABLE = {"budget_level", "in_house_expertise", "goals", "coverage"}
@@ -35,6 +35,16 @@ TRACKED = {"tasks", "budget_level", "cost_priority", "in_house_expertise", "miss
 _QUESTION_START = re.compile(
     r"^\s*(what|how|why|is|are|does|do|can|could|would|should|when|which|who|where|tell\s+me|explain|"
     r"define|whats|what's)\b",
+    re.IGNORECASE,
+)
+
+
+COMMAND = re.compile(
+    r"\b(start\s+(?:over|again|afresh)|restart|reset|begin\s+again|from\s+scratch|clear\s+(?:my|the|all)|"
+    r"forget\s+(?:everything|it\s+all|all\s+that|what)|new\s+conversation|human|real\s+person|"
+    r"talk\s+to|speak\s+(?:to|with)|call\s+me|get\s+a\s+quote|book\s+a\s+(?:call|meeting|demo)|"
+    r"agent|sales\s+rep|what\s+if|suppose|imagine|hypothetically|delete\s+(?:my|our)|withdraw|"
+    r"remove\s+my|erase)\b",
     re.IGNORECASE,
 )
 
@@ -94,6 +104,8 @@ class ActionExtractFacts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.active_loop.get("name") == "lead_form":
+            return []  # contact details (names, companies, roles) are not facts about the work
         events: list[EventType] = []
         raw = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)
@@ -105,9 +117,13 @@ class ActionExtractFacts(Action):
         if kind == "too_long":
             events.append(BotUttered(text=inputs.REPLIES["too_long"]))
         text = text[: inputs.MAX_MESSAGE_CHARS]
-        if intent in NO_EXTRACTION_INTENTS or kind in ("foreign", "symbols", "empty"):
+        # A statement made while a question is pending is an answer, whatever intent
+        # NLU gave it ("Convince investors." is not a request to start over), unless
+        # it says in so many words that it is a command.
+        answering = bool(requested) and not looks_like_question(original) and not COMMAND.search(original)
+        if kind in ("foreign", "symbols", "empty") or intent in NO_EXTRACTION_INTENTS and not answering:
             text = ""
-        elif intent in QUESTION_INTENTS:
+        elif intent in QUESTION_INTENTS and not answering:
             text = statements_only(text)
 
         # While a question is pending, a statement is an answer whatever intent it got.

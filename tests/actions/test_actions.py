@@ -228,3 +228,22 @@ async def test_an_answer_that_sounds_like_a_handoff_request_continues_the_form(m
     assert events == [{"event": "followup", "timestamp": None, "name": "advisor_form"}]
     assert dispatcher.messages == []
 
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("Convince investors.", "start_over"), ("Our clerks could do the invoices if they had time", "ask_what_if")],
+)
+async def test_a_statement_during_a_question_is_an_answer_whatever_its_intent(
+    make_tracker, dispatcher, domain, text, intent
+):
+    tracker = make_tracker([user(text, intent=intent)],
+                           slots={"tasks": ["financial_analysis"], "requested_slot": "goals"}, form="advisor_form")
+    slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
+    assert slots.get("goals") == ["unknown"] or "retry_slot" in slots
+
+
+async def test_an_explicit_start_over_during_a_question_is_not_read_as_an_answer(make_tracker, dispatcher, domain):
+    tracker = make_tracker([user("let's start over", intent="start_over")],
+                           slots={"tasks": ["financial_analysis"], "requested_slot": "goals"}, form="advisor_form")
+    assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
