@@ -40,7 +40,8 @@ _QUESTION_START = re.compile(
 
 
 COMMAND = re.compile(
-    r"\b(start\s+(?:over|again|afresh)|restart|reset|begin\s+again|from\s+scratch|clear\s+(?:my|the|all)|"
+    r"\b(start\s+(?:over|again|afresh)|restart|reset|begin\s+again|from\s+scratch|"
+    r"clear\s+(?:my|our|all|the)\s+(?:answers|data|conversation|chat)|clear\s+everything|"
     r"forget\s+(?:everything|it\s+all|all\s+that|what)|new\s+conversation|human|real\s+person|"
     r"talk\s+to|speak\s+(?:to|with)|call\s+me|get\s+a\s+quote|book\s+a\s+(?:call|meeting|demo)|"
     r"agent|sales\s+rep|what\s+if|suppose|imagine|hypothetically|delete\s+(?:my|our)|withdraw|"

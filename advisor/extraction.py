@@ -92,7 +92,7 @@ _EXPERT = re.compile(
     re.IGNORECASE,
 )
 _CORRECTION = re.compile(
-    r"\b(actually|i\s+meant|sorry|correction|instead|rather|scratch\s+that|change\s+(?:that|it)|"
+    r"\b(actually|i\s+meant|meant|sorry|correction|instead|rather|scratch\s+that|change\s+(?:that|it)|"
     r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
 )
@@ -178,11 +178,12 @@ def extract(text: str, requested: str | None = None) -> Facts:
         return facts
     nlp = get_nlp()
     # Cue words (work described without a task phrase) count where tasks are being described.
-    describing_work = requested in (None, "tasks") or bool(_TASK_REQUEST.search(text))
+    explicit_request = bool(_TASK_REQUEST.search(text))
+    describing_work = requested in (None, "tasks") or explicit_request
     mentions = nlp.mentions(text[:5000], use_cues=describing_work)
     generic = {"routine_process", "expert_analysis"}
     for m in mentions:
-        if m.kind == "task" and m.key in generic and requested not in (None, "tasks"):
+        if m.kind == "task" and m.key in generic and not (requested in (None, "tasks") or explicit_request):
             continue  # "we know how these processes work" answers another question
         if m.kind == "task":
             (facts.negated_tasks if m.negated else facts.tasks).append(m.key)
@@ -257,7 +258,7 @@ def merge(
 
     # Tasks: remove negated ones, then add (or, for a correction, replace).
     tasks = [t for t in current_tasks if t not in facts.negated_tasks]
-    if requested in OTHER_QUESTIONS and not _TASK_REQUEST.search(text):
+    if requested in OTHER_QUESTIONS and not (_TASK_REQUEST.search(text) or facts.correction):
         # "No, our finance team only does bookkeeping" describes the team, it does not add work.
         facts = replace(facts, tasks=[])
     if facts.tasks:
