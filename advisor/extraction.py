@@ -107,6 +107,13 @@ _TASK_REQUEST = re.compile(
 )
 
 
+_DROP_REQUEST = re.compile(
+    r"\b(need|needed|needs|want|wanted|require[ds]?|outsourc\w*|drop|remove|skip|forget|anymore|"
+    r"no\s+longer|after\s+all)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Facts:
     """What one message said, before it is merged into the slots."""
@@ -257,6 +264,9 @@ def merge(
     current_tasks: list[str] = list(slots.get("tasks") or [])
 
     # Tasks: remove negated ones, then add (or, for a correction, replace).
+    if requested in OTHER_QUESTIONS and not (facts.correction or _DROP_REQUEST.search(text)):
+        # "We have no compliance lawyer" answers the know-how question; it does not drop legal work.
+        facts = replace(facts, negated_tasks=[])
     tasks = [t for t in current_tasks if t not in facts.negated_tasks]
     if requested in OTHER_QUESTIONS and not (_TASK_REQUEST.search(text) or facts.correction):
         # "No, our finance team only does bookkeeping" describes the team, it does not add work.

@@ -509,3 +509,18 @@ def test_an_answer_to_another_question_can_still_add_work_explicitly():
     text = "tight budget, and we also need payroll"
     changes = merge(extract(text, "budget_level"), slots, "budget_level", text)
     assert changes["tasks"] == ["financial_analysis", "hr_payroll"]
+
+
+def test_a_missing_skill_in_a_know_how_answer_does_not_drop_that_work():
+    slots = {"tasks": ["customer_support", "legal_services"]}
+    text = "We have no compliance lawyer, and the call volume is more than we can handle."
+    changes = merge(extract(text, "in_house_expertise"), slots, "in_house_expertise", text)
+    assert "tasks" not in changes
+    assert changes["in_house_expertise"] == "no"
+
+
+def test_dropping_work_while_answering_another_question_still_works():
+    slots = {"tasks": ["hr_payroll", "legal_services"]}
+    text = "tight budget, and we don't need payroll after all"
+    changes = merge(extract(text, "budget_level"), slots, "budget_level", text)
+    assert changes["tasks"] == ["legal_services"]
