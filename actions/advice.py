@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import leads as lead_actions
 from actions.slots import current_recommendation, latest_text, profile
 from advisor import messages
 from advisor.engine import recommend
@@ -16,7 +17,7 @@ from advisor.knowledge import TEXTS
 
 
 class ActionRecommend(Action):
-    """Runs the engine on the collected facts and explains the result."""
+    """Runs the engine on the collected facts, explains the result and offers a specialist."""
 
     def name(self) -> str:
         return "action_recommend"
@@ -32,6 +33,7 @@ class ActionRecommend(Action):
                 text=f"Nothing you've told me changes the advice: {messages.NAMES[rec.choice]}."
             )
             dispatcher.utter_message(response="utter_after_recommendation")
+            await lead_actions.offer_specialist(dispatcher, tracker)
             return []
         if previous.get("choice") and previous.get("choice") != rec.choice:
             dispatcher.utter_message(
@@ -42,13 +44,17 @@ class ActionRecommend(Action):
         dispatcher.utter_message(response="utter_after_recommendation")
         details = rec.to_dict()
         details["profile"] = asdict(facts)
-        return [
+        reasons = [r.text for r in rec.reasons] + rec.conflicts
+        events = [
             SlotSet("recommendation", rec.choice),
             SlotSet("recommendation_confidence", rec.confidence),
-            SlotSet("recommendation_reasons", [r.text for r in rec.reasons] + rec.conflicts),
+            SlotSet("recommendation_reasons", reasons),
             SlotSet("recommendation_details", details),
             SlotSet("new_facts", False),
         ]
+        events += await lead_actions.advice_given(tracker, rec.choice, reasons)
+        events += await lead_actions.offer_specialist(dispatcher, tracker)
+        return events
 
 
 class ActionExplainWhy(Action):

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import leads as lead_actions
 from actions.form import ask
 from actions.slots import slots_set_this_turn
 from advisor import inputs
@@ -82,7 +83,7 @@ class ActionStartOver(Action):
 
 
 class ActionHandoff(Action):
-    """The user wants a person: pause the questions and hand over."""
+    """The user wants a person: pause the questions and offer to connect them with a specialist."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -94,8 +95,9 @@ class ActionHandoff(Action):
         if tracker.active_loop.get("name") and answered:
             # "Specialist stuff, really" answers the question; it is not a request for a person.
             return [FollowupAction(tracker.active_loop["name"])]
-        dispatcher.utter_message(
-            text="Of course. A specialist from our team will pick this up; everything you've told me "
-            "so far is saved, so you won't have to repeat it."
-        )
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        if (tracker.latest_message.get("intent") or {}).get("name") != "share_contact":
+            dispatcher.utter_message(
+                text="Of course. Everything you've told me so far is saved, so you won't have to repeat it."
+            )
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events + await lead_actions.handoff(dispatcher, tracker)

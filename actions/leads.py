@@ -1,0 +1,597 @@
+"""Lead pre-qualification and hand-off to sales: the offer, `lead_form`, storing and privacy.
+
+Thin: these actions read slots, call the `leads` package (score, store with outbox,
+notifications) and write events. Every `leads` call runs in a worker thread, and a
+failing database never breaks the conversation (the package queues writes in its
+outbox). Logs carry hashed conversation ids only, never names or emails.
+
+Flow: `action_recommend` and `action_handoff` call :func:`offer_specialist` (yes/no
+buttons). "Yes" starts `lead_form` (name, work email, company, role, company size,
+timeline, consent); `validate_lead_form` checks each answer; `action_submit_lead` stores
+the lead only with consent. `action_withdraw_consent` and `action_delete_lead_data`
+erase it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.slots import latest_intent
+from advisor import messages, taxonomy
+from advisor.budget import monthly_usd
+from advisor.knowledge import answer as knowledge_answer
+from leads import (
+    delete_lead,
+    notify_lead,
+    parse_company_size,
+    record_event,
+    save_lead,
+    score_from_lead,
+    validate_email,
+    validate_name,
+)
+from leads.model import conversation_digest
+from leads.redact import describe_error
+
+log = logging.getLogger(__name__)
+
+FORM = "lead_form"
+FIELDS = {
+    "lead_full_name": "full_name",
+    "lead_email": "email",
+    "lead_company": "company",
+    "lead_role": "role",
+    "lead_company_size": "company_size",
+    "lead_timeline": "timeline",
+}
+LABELS = {
+    "lead_full_name": "name",
+    "lead_email": "email address",
+    "lead_company": "company",
+    "lead_role": "role",
+    "lead_company_size": "company size",
+    "lead_timeline": "timeline",
+}
+# Everything the lead part writes; cleared again when nothing may be kept.
+LEAD_SLOTS = (*FIELDS, "lead_consent", "lead_score", "lead_tier")
+TEXT_MAX_CHARS = 200
+# Longest a notification may hold up the reply; it carries on in the background after that.
+NOTIFY_WAIT_SECONDS = 3.0
+
+CONSENT_BUTTONS = [
+    {"title": "Yes, I agree", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+]
+
+# --- reading answers --------------------------------------------------------------------
+
+_FILLER = r"(?:(?:sorry|oops|actually|wait|no|correction|oh|ah|hm+|ok(?:ay)?|also|and|btw|by the way|i meant|i mean)[\s,:;.!-]*)*"
+_SET = r"(?:(?:change|update|correct|set) (?:my|our|the) {field} to)"
+_STATEMENTS = {
+    "lead_full_name": r"(?:my (?:full )?name(?: is|'s|:)|(?:full )?name:|" + _SET.format(field="(?:full )?name") + ")",
+    "lead_email": (
+        r"(?:my (?:work )?e-?mail(?: address)?(?: is|'s|:)|(?:work )?e-?mail(?: address)?:|"
+        + _SET.format(field="(?:work )?e-?mail(?: address)?") + ")"
+    ),
+    "lead_company": (
+        r"(?:(?:my|our|the) company(?: name)?(?: is|'s|:)|company(?: name)?:|i work (?:at|for)|"
+        + _SET.format(field="company(?: name)?") + ")"
+    ),
+    "lead_role": (
+        r"(?:my (?:role|title|job title|job|position)(?: is|'s|:)|(?:role|title|job title|position):|"
+        + _SET.format(field="(?:role|title|job title|position)") + ")"
+    ),
+}
+_STATEMENT_RES = {
+    slot: re.compile(rf"^\s*{_FILLER}{pattern}\s*(?:actually\s+)?(?P<value>.+?)\s*$", re.IGNORECASE | re.DOTALL)
+    for slot, pattern in _STATEMENTS.items()
+}
+_EMAIL_TOKEN = re.compile(r"[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+")
+_EMAIL_WORDS = re.compile(r"\b(?:and\s+)?(?:my\s+)?(?:work\s+)?e-?mail(?:\s+address)?(?:\s+is)?\b", re.IGNORECASE)
+_STOP = re.compile(
+    r"^\s*(?:no[\s,.!]*)?(?:thanks[\s,.!]*|thank you[\s,.!]*)?"
+    r"(?:stop|cancel|quit|never ?mind|forget it|no thanks|no thank you|not interested|"
+    r"i(?:'ve| have)? changed my mind|"
+    r"i don'?t want (?:to )?(?:be contacted|be called|share (?:this|that|it|my details|my data)|"
+    r"give (?:you )?(?:my details|it|that|this)))[\s.!]*$",
+    re.IGNORECASE,
+)
+_BARE_NO = re.compile(r"^\s*(?:no|nope|nah|no,? thanks?)[\s.!]*$", re.IGNORECASE)
+_CONSENT_YES = re.compile(
+    r"^\s*(?:/affirm|y|yes|yeah|yep|yup|sure|ok|okay|of course|i agree|agreed|i consent|go ahead|"
+    r"please do|fine|absolutely|definitely)\b",
+    re.IGNORECASE,
+)
+_CONSENT_NO = re.compile(
+    r"^\s*(?:/deny|n|no|nope|nah|never|i don'?t|i do not|don'?t|do not|i disagree|i'?d rather not|rather not)\b",
+    re.IGNORECASE,
+)
+QUESTION_INTENTS = {"ask_knowledge", "ask_what_if", "ask_tradeoffs", "ask_capabilities", "request_human"}
+
+
+def statement(text: str) -> tuple[str, str] | None:
+    """("lead_company", "Globex") for "sorry, my company is actually Globex"; None otherwise."""
+    for slot, pattern in _STATEMENT_RES.items():
+        match = pattern.match(text or "")
+        if match and match.group("value").strip():
+            return slot, match.group("value").strip()
+    return None
+
+
+def split_email(text: str) -> tuple[str | None, str]:
+    """A valid email address inside `text` (normalised) and the rest of the text."""
+    tokens = list(_EMAIL_TOKEN.finditer(text or ""))
+    if len(tokens) != 1:
+        return None, text
+    token = tokens[0]
+    check = validate_email(token.group(0).rstrip("."))
+    if not check.ok:
+        return None, text
+    rest = _EMAIL_WORDS.sub(" ", text[: token.start()] + text[token.end() :])
+    rest = re.sub(r"\s+(?:and|&)\s*$", "", rest.strip(" \t,;:-–—()<>[]"))
+    return check.email, rest.strip(" \t,;:-–—()<>[]")
+
+
+def volunteered(text: str) -> dict[str, str]:
+    """Contact details stated in a message outside the form ("my email is jane@acme.com")."""
+    found: dict[str, str] = {}
+    said = statement(text)
+    if said:
+        found[said[0]] = said[1]
+    email, _ = split_email(text)
+    if email:
+        found["lead_email"] = email
+    checked = {}
+    for slot, value in found.items():
+        good, _ = check_field(slot, value)
+        if good is not None:
+            checked[slot] = good
+    return checked
+
+
+def _text_problem(label: str, value: str) -> str | None:
+    if not value:
+        return f"Please type your {label}."
+    if value.startswith("/"):
+        return f"Please type your {label} in words."
+    if len(value) > TEXT_MAX_CHARS:
+        return (
+            f"That's {len(value):,} characters; please keep your {label} to "
+            f"{TEXT_MAX_CHARS} characters or fewer."
+        )
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        return f"Please type your {label} on one line, without control characters."
+    return None
+
+
+def check_field(slot: str, raw: Any) -> tuple[str | None, str | None]:
+    """(value to keep, None) or (None, what to tell the user) for one lead answer."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if slot == "lead_email":
+        embedded, _ = split_email(text)  # "it's jane@acme.com, thanks" -> the address
+        text = embedded or text
+        check = validate_email(text)
+        return (check.email, None) if check.ok else (None, check.message)
+    if slot == "lead_full_name":
+        if text.startswith("/"):
+            return None, "Please type your name in words."
+        check = validate_name(text)
+        if check.ok and any(unicodedata.category(ch) == "Cs" for ch in check.name or ""):
+            return None, "Please type your name without unusual control characters."
+        return (check.name, None) if check.ok else (None, check.message)
+    problem = _text_problem(LABELS[slot], text)
+    return (None, problem) if problem else (text, None)
+
+
+def consent_answer(text: str, intent: str | None) -> bool | None:
+    """True/False for a clear yes/no to the consent question, else None."""
+    if intent == "dont_know":
+        return None
+    if intent == "affirm" or _CONSENT_YES.match(text or ""):
+        return True
+    if intent in ("deny", "withdraw_consent") or _CONSENT_NO.match(text or ""):
+        return False
+    return None
+
+
+def wants_to_stop(text: str, intent: str | None) -> bool:
+    """"stop", "never mind", "no thanks" while giving details: the user declines the hand-off."""
+    return bool(_STOP.match(text or "")) or (intent == "deny" and bool(_BARE_NO.match(text or "")))
+
+
+# --- the advice part, reused --------------------------------------------------------------
+
+
+def advisor_answers(tracker: Tracker) -> dict[str, Any]:
+    """What the advice part already knows, in the `answers` keys `leads.score` reads."""
+    get = tracker.get_slot
+    expertise = get("in_house_expertise")
+    amount = get("budget_amount")
+    monthly = None
+    if isinstance(amount, (int, float)) and amount > 0:
+        monthly = round(monthly_usd(float(amount), get("budget_currency"), get("budget_period")), 2)
+    level = get("budget_level")
+    answers = {
+        "tasks": [t for t in (get("tasks") or []) if t != "unknown"] or None,
+        "budget": level if level in ("tight", "moderate", "flexible") else None,
+        "budget_level": level,
+        "budget_amount": amount,
+        "budget_currency": get("budget_currency"),
+        "budget_period": get("budget_period"),
+        "monthly_budget_usd": monthly,
+        "cost_priority": get("cost_priority"),
+        "in_house_expertise": expertise,
+        "expertise_gap": {"no": True, "partial": True, "yes": False}.get(expertise),
+        "missing_skills": get("missing_skills") or None,
+        "goals": [g for g in (get("goals") or []) if g != "unknown"] or None,
+        "coverage": get("coverage"),
+        "recommendation_confidence": get("recommendation_confidence"),
+    }
+    size = parse_company_size(get("lead_company_size"))
+    if size:
+        answers["company_size_band"] = size.band
+    return {key: value for key, value in answers.items() if value is not None}
+
+
+def lead_fields(tracker: Tracker) -> dict[str, Any]:
+    """The lead as `leads.save_lead` takes it, from the slots."""
+    recommendation = tracker.get_slot("recommendation")
+    return {
+        **{field: tracker.get_slot(slot) for slot, field in FIELDS.items()},
+        "answers": advisor_answers(tracker),
+        "recommendation": recommendation if recommendation in ("bpo", "kpo", "hybrid") else None,
+        "recommendation_reasons": tracker.get_slot("recommendation_reasons") or None,
+    }
+
+
+# --- talking to the leads package -------------------------------------------------------
+
+_notifications: set[asyncio.Task] = set()
+
+
+def _who(tracker: Tracker) -> str:
+    return "conv-" + conversation_digest(str(tracker.sender_id))
+
+
+async def funnel(tracker: Tracker, kind: str, detail: str | None = None) -> None:
+    """Record a funnel event; analytics never break the conversation."""
+    try:
+        await asyncio.to_thread(record_event, tracker.sender_id, kind, detail)
+    except Exception as error:  # noqa: BLE001 - logged, the user still gets an answer
+        log.error("funnel event %s for %s not recorded: %s", kind, _who(tracker), describe_error(error))
+
+
+async def _notify(lead: dict[str, Any], who: str) -> None:
+    try:
+        result = await asyncio.to_thread(notify_lead, lead)
+        log.info("lead %s hand-off: webhook %s, slack %s", who, result.webhook, result.slack)
+    except Exception as error:  # noqa: BLE001
+        log.error("lead %s hand-off failed: %s", who, describe_error(error))
+
+
+async def notify_in_background(lead: dict[str, Any], tracker: Tracker) -> None:
+    """Send the lead to sales in a worker thread; wait a little, never block the reply long."""
+    task = asyncio.get_running_loop().create_task(_notify(lead, _who(tracker)))
+    _notifications.add(task)
+    task.add_done_callback(_notifications.discard)
+    await asyncio.wait({task}, timeout=NOTIFY_WAIT_SECONDS)
+
+
+async def wait_for_notifications() -> None:
+    """Wait until every hand-off started by this process has finished (tests, shutdown)."""
+    while _notifications:
+        await asyncio.gather(*list(_notifications), return_exceptions=True)
+
+
+async def store(tracker: Tracker, **changes: Any) -> dict[str, Any] | None:
+    """Upsert the conversation's lead (database, or outbox while it is down); None on refusal."""
+    try:
+        result = await asyncio.to_thread(
+            save_lead,
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel(),
+            **changes,
+        )
+    except (ValueError, TypeError) as error:
+        log.error("lead %s refused: %s", _who(tracker), describe_error(error))
+        return None
+    if result.queued:
+        log.warning("lead %s queued in the outbox (database unreachable)", _who(tracker))
+    return result.lead
+
+
+# --- the offer (called by action_recommend and action_handoff) ----------------------------
+
+
+async def start_funnel(tracker: Tracker) -> list[EventType]:
+    """`conversation_started`, once per conversation (first advice or first hand-off request)."""
+    if tracker.get_slot("funnel_started"):
+        return []
+    await funnel(tracker, "conversation_started")
+    return [SlotSet("funnel_started", True)]
+
+
+async def advice_given(tracker: Tracker, choice: str, reasons: list[str]) -> list[EventType]:
+    """Funnel events for new advice; a captured lead gets the updated advice too."""
+    events = await start_funnel(tracker)
+    await funnel(tracker, "advice_given", choice)
+    if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
+        fields = lead_fields(tracker)
+        await store(
+            tracker,
+            answers=fields["answers"],
+            recommendation=choice,
+            recommendation_reasons=reasons,
+        )
+    return events
+
+
+async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Offer to connect the user with a specialist (yes/no), unless they already gave details."""
+    if tracker.get_slot("lead_status") == "captured":
+        dispatcher.utter_message(response="utter_lead_already_captured")
+        return []
+    dispatcher.utter_message(response="utter_offer_specialist")  # yes/no buttons in domain.yml
+    await funnel(tracker, "lead_offered")
+    return []
+
+
+async def handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A request for a person (or volunteered contact details): offer, keeping what was said."""
+    events = await start_funnel(tracker)
+    text = tracker.latest_message.get("text") or ""
+    details = volunteered(text) if not text.startswith("/") else {}
+    if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
+        if details:
+            await store(tracker, **{FIELDS[slot]: value for slot, value in details.items()})
+            changed = taxonomy.join_labels([LABELS[slot] for slot in details])
+            dispatcher.utter_message(text=f"Thanks, I've updated your {changed} for the specialist.")
+            return events + [SlotSet(slot, value) for slot, value in details.items()]
+        dispatcher.utter_message(response="utter_lead_already_captured")
+        return events
+    events += [SlotSet(slot, value) for slot, value in details.items()]
+    return events + await offer_specialist(dispatcher, tracker)
+
+
+# --- the form ---------------------------------------------------------------------------
+
+
+class ValidateLeadForm(FormValidationAction):
+    """Checks each contact answer; explains and asks again when one can't be used.
+
+    * name: any script or emoji up to 200 characters; email: `leads.validate_email`
+      (a free-mail address is accepted and noted); other answers: up to 200 characters on
+      one line. Values are kept exactly as typed (outer spaces removed).
+    * "sorry, my company is Globex" at any question corrects that answer instead;
+      an email address typed with another answer is picked out.
+    * "stop", "never mind", "no thanks" ends the form without consent (nothing stored).
+    * a question ("what is KPO?") is answered, then the same question is asked again.
+    """
+
+    def name(self) -> str:
+        return "validate_lead_form"
+
+    async def _answer(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot or not isinstance(value, str):
+            good, _ = check_field(slot, value)  # pre-filled before the form asked: check quietly
+            return {slot: good}
+        intent = latest_intent(tracker)
+        if wants_to_stop(value, intent):
+            return {slot: None, "lead_consent": False, "requested_slot": None}
+        if intent in QUESTION_INTENTS and value.rstrip().endswith("?"):
+            self._digress(intent, value, dispatcher)
+            return {slot: None}
+        said = statement(value)
+        if said and said[0] != slot:
+            return self._correct(slot, said, dispatcher)
+        if said:
+            value = said[1]
+        changes: dict[str, Any] = {}
+        if slot in ("lead_full_name", "lead_company", "lead_role"):
+            email, rest = split_email(value)
+            if email:
+                changes["lead_email"] = email
+                value = rest
+                if not rest:
+                    dispatcher.utter_message(text="Thanks, I've noted your email address.")
+                    return {**changes, slot: None}
+        good, problem = check_field(slot, value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+        return {**changes, slot: good}
+
+    @staticmethod
+    def _digress(intent: str, text: str, dispatcher: CollectingDispatcher) -> None:
+        if intent == "ask_knowledge":
+            dispatcher.utter_message(text=knowledge_answer(text).text)
+            dispatcher.utter_message(text="Now, back to your details:")
+        elif intent == "request_human":
+            dispatcher.utter_message(
+                text="That's exactly what this is for: with these details a specialist will contact you."
+            )
+        else:
+            dispatcher.utter_message(text="Happy to go into that once we've finished your details.")
+
+    @staticmethod
+    def _correct(slot: str, said: tuple[str, str], dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        other, value = said
+        good, problem = check_field(other, value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {slot: None}
+        dispatcher.utter_message(text=f"Thanks, I've updated your {LABELS[other]}.")
+        return {other: good, slot: None}
+
+    async def validate_lead_full_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._answer("lead_full_name", value, dispatcher, tracker)
+
+    async def validate_lead_email(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        result = await self._answer("lead_email", value, dispatcher, tracker)
+        email = result.get("lead_email")
+        if email and tracker.get_slot("requested_slot") == "lead_email" and validate_email(email).is_freemail:
+            domain_name = email.rsplit("@", 1)[-1]
+            dispatcher.utter_message(
+                text=f"Thanks. Just so you know, {domain_name} is a personal address; a work address "
+                "helps our team reach the right people, but this one works too."
+            )
+        return result
+
+    async def validate_lead_company(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._answer("lead_company", value, dispatcher, tracker)
+
+    async def validate_lead_role(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._answer("lead_role", value, dispatcher, tracker)
+
+    async def validate_lead_company_size(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._answer("lead_company_size", value, dispatcher, tracker)
+
+    async def validate_lead_timeline(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return await self._answer("lead_timeline", value, dispatcher, tracker)
+
+    async def validate_lead_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"lead_consent": value}
+        if tracker.get_slot("requested_slot") != "lead_consent" or not isinstance(value, str):
+            return {"lead_consent": None}
+        said = statement(value)
+        if said:
+            return self._correct("lead_consent", said, dispatcher)
+        consent = consent_answer(value, latest_intent(tracker))
+        if consent is None:
+            dispatcher.utter_message(text="Please answer yes or no.")
+        return {"lead_consent": consent}
+
+
+class ActionAskLeadConsent(Action):
+    """Shows what would be passed on, exactly as typed, and asks for explicit consent."""
+
+    def name(self) -> str:
+        return "action_ask_lead_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lines = [f"• {LABELS[slot].capitalize()}: {tracker.get_slot(slot)}" for slot in FIELDS]
+        tasks = taxonomy.labels(tracker.get_slot("tasks") or [])
+        recommendation = tracker.get_slot("recommendation")
+        if tasks or recommendation:
+            need = taxonomy.sentence_case(taxonomy.join_labels(tasks)) if tasks else "Your needs"
+            advice = f"; my advice: {messages.NAMES[recommendation]}" if recommendation in messages.NAMES else ""
+            lines.append(f"• What you need: {need}{advice}")
+        dispatcher.utter_message(
+            text="Here's what I'd pass on to our specialist:\n" + "\n".join(lines) + "\n\n"
+            "May we store these details and have a specialist contact you about your outsourcing plans? "
+            "You can withdraw your consent at any time by saying \"withdraw my consent\".",
+            buttons=CONSENT_BUTTONS,
+        )
+        return []
+
+
+class ActionSubmitLead(Action):
+    """With consent: score, store, notify sales. Without: store nothing personal, and say so."""
+
+    def name(self) -> str:
+        return "action_submit_lead"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("lead_consent") is not True:
+            await funnel(tracker, "lead_declined")
+            dispatcher.utter_message(response="utter_lead_not_stored")
+            return [SlotSet(slot, None) for slot in LEAD_SLOTS] + [SlotSet("lead_status", "declined")]
+        fields = lead_fields(tracker)
+        scored = score_from_lead(fields)
+        lead = await store(tracker, consent=True, **fields)
+        if lead is None:
+            dispatcher.utter_message(response="utter_lead_store_failed")
+            return []
+        await funnel(tracker, "lead_captured")
+        await notify_in_background(lead, tracker)
+        name, email = fields["full_name"], fields["email"]
+        dispatcher.utter_message(
+            text=f"Thank you, {name}! A specialist will contact you at {email}, usually within one "
+            "business day. If you'd rather they didn't, just say \"withdraw my consent\" and I'll erase "
+            "your details."
+        )
+        return [
+            SlotSet("lead_score", float(scored.score)),
+            SlotSet("lead_tier", scored.tier),
+            SlotSet("lead_status", "captured"),
+        ]
+
+
+class ActionDeclineLead(Action):
+    """"No thanks" to the offer: nothing is taken, and the user is told so."""
+
+    def name(self) -> str:
+        return "action_decline_lead"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        await funnel(tracker, "lead_declined")
+        dispatcher.utter_message(response="utter_lead_offer_declined")
+        return [SlotSet("lead_status", "declined")]
+
+
+class _EraseLead:
+    """Erase the stored lead (and anything queued for it) and clear the contact slots.
+
+    A mixin, not an `Action`: the SDK registers every `Action` subclass by its name.
+    """
+
+    status = ""
+    response = ""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # Like a hand-off, this pauses any questions (the advice resumes with the next fact).
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [SlotSet(slot, None) for slot in LEAD_SLOTS]
+        if tracker.active_loop.get("name") == FORM:  # stopped while giving details
+            await funnel(tracker, "lead_declined")
+        try:
+            await asyncio.to_thread(delete_lead, tracker.sender_id)
+        except Exception as error:  # noqa: BLE001 - database down: at least withdraw consent
+            log.error("erasing lead %s failed: %s", _who(tracker), describe_error(error))
+            if tracker.get_slot("lead_status") == "captured":
+                await store(tracker, consent=False)  # queued: no hand-off once the database is back
+            dispatcher.utter_message(response="utter_lead_erase_failed")
+            return events + [SlotSet("lead_status", "withdrawn")]
+        dispatcher.utter_message(response=self.response)
+        return events + [SlotSet("lead_status", self.status)]
+
+
+class ActionWithdrawConsent(_EraseLead, Action):
+    """"I withdraw my consent": nobody will contact them, and the stored details are erased."""
+
+    status = "withdrawn"
+    response = "utter_consent_withdrawn"
+
+    def name(self) -> str:
+        return "action_withdraw_consent"
+
+
+class ActionDeleteLeadData(_EraseLead, Action):
+    """"Delete my data": the lead record and contact details are erased."""
+
+    status = "deleted"
+    response = "utter_lead_data_deleted"
+
+    def name(self) -> str:
+        return "action_delete_lead_data"

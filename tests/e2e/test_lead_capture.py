@@ -1,0 +1,355 @@
+"""Lead capture end to end: real Rasa + action servers over REST, the real lead store and CLI.
+
+* A conversation that reaches advice, accepts the specialist offer and gives contact details
+  appears in ``python -m leads.cli export`` with the right recommendation and tier, and is
+  handed to the CRM webhook and (hot) Slack; the score is never shown to the user.
+* One that declines (the offer, or consent at the end) stores nothing personal.
+* A database outage in the middle (PostgreSQL behind a loopback TCP proxy that is stopped
+  and restarted) loses nothing: the outbox keeps the writes and they arrive afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for extra in (ROOT, ROOT / "tests" / "leads"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from leads_testkit import TcpProxy, pg_address, pg_url_for
+from sqlalchemy import create_engine, text
+
+from leads import LeadStore
+from tests.support.stack import Stack, running_stack
+
+OPENING = (
+    "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
+    "a month. We have no legal or research expertise in-house, and we want better strategic decisions."
+)
+# Answers to any advisor question the opening did not settle.
+ADVISOR_ANSWERS = {
+    "tasks": "Contract review and market research.",
+    "budget_level": "Flexible, about 25,000 dollars a month.",
+    "in_house_expertise": "No, we lack that expertise.",
+    "goals": "Better strategic decisions.",
+    "coverage": "Business hours are enough.",
+}
+CONTACT = {
+    "lead_full_name": "Zoë O'Brien-Ünal",
+    "lead_email": "zoe.obrien@acme-legal.com",
+    "lead_company": "Acme Legal & Research <GmbH>",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+}
+
+
+def _have_model() -> bool:
+    return any((ROOT / "models").glob("*.tar.gz"))
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def slots(stack: Stack, sender: str) -> dict[str, Any]:
+    return stack.tracker(sender)["slots"]
+
+
+def reach_advice(stack: Stack, sender: str) -> list[dict[str, Any]]:
+    """Describe the company and answer whatever is still asked until the advice comes."""
+    replies = stack.say(sender, OPENING)
+    for _ in range(6):
+        current = slots(stack, sender)
+        if current.get("recommendation"):
+            return replies
+        replies = stack.say(sender, ADVISOR_ANSWERS.get(current.get("requested_slot"), "I don't know."))
+    pytest.fail(f"no advice after the scripted answers: {texts(replies)!r}")
+
+
+def give_details(stack: Stack, sender: str, contact: dict[str, str]) -> list[list[dict[str, Any]]]:
+    """Answer the contact questions in the order they are asked, up to the consent question."""
+    transcript = []
+    for _ in range(len(contact) + 2):
+        requested = slots(stack, sender).get("requested_slot")
+        if requested == "lead_consent":
+            return transcript
+        assert requested in contact, f"unexpected question {requested!r}"
+        transcript.append(stack.say(sender, contact[requested]))
+    pytest.fail("the consent question was never asked")
+
+
+def capture(
+    stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT
+) -> list[list[dict[str, Any]]]:
+    """Advice, yes to the offer, contact details, then `consent` ("/affirm" or "/deny")."""
+    transcript = [reach_advice(stack, sender)]
+    assert "specialist" in texts(transcript[0]).lower()
+    transcript.append(stack.say(sender, "yes please"))
+    assert slots(stack, sender)["requested_slot"] == "lead_full_name", texts(transcript[-1])
+    transcript += give_details(stack, sender, contact)
+    summary = texts(transcript[-1])
+    for value in contact.values():
+        assert value in summary, f"{value!r} not shown as typed before consent"
+    transcript.append(stack.say(sender, consent))
+    return transcript
+
+
+def cli(stack: Stack, *args: str) -> subprocess.CompletedProcess:
+    """`python -m leads.cli ARGS` with the stack's lead settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "leads.cli", *args],
+        check=False, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def export(stack: Stack, *extra: str) -> list[dict[str, Any]]:
+    result = cli(stack, "export", "--format", "json", *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+class Receiver:
+    """A loopback HTTP server standing in for the CRM webhook and Slack; records every POST."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], Any]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                owner.received.append((self.path, dict(self.headers), json.loads(body or b"null")))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def posts(self, path: str) -> list[tuple[str, dict[str, str], Any]]:
+        return [r for r in self.received if r[0] == path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def sqlite_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[Stack]:
+    """The stack with a SQLite lead store, a CRM webhook and a Slack webhook."""
+    if not _have_model():
+        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
+    workdir = tmp_path_factory.mktemp("leads-stack")
+    env = {
+        "LEADS_DB_PATH": str(workdir / "leads.db"),
+        "LEADS_OUTBOX_PATH": str(workdir / "leads_outbox.jsonl"),
+        "LEADS_DELIVERIES_PATH": str(workdir / "leads_deliveries.jsonl"),
+        "LEADS_WEBHOOK_URL": receiver.url + "/crm",
+        "SALES_SLACK_WEBHOOK_URL": receiver.url + "/slack",
+        "LEADS_WEBHOOK_BACKOFF_SECONDS": "0.05",
+    }
+    with running_stack(workdir, extra_env=env) as stack:
+        yield stack
+
+
+def sender_id(name: str) -> str:
+    return f"e2e-lead-{name}-{uuid.uuid4().hex[:8]}"
+
+
+def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: Stack, receiver: Receiver) -> None:
+    sender = sender_id("accept")
+    transcript = capture(sqlite_stack, sender, "/affirm")
+    thanks = texts(transcript[-1])
+    assert f"Thank you, {CONTACT['lead_full_name']}!" in thanks
+    final = slots(sqlite_stack, sender)
+    assert (final["recommendation"], final["lead_status"]) == ("kpo", "captured")
+
+    leads = [lead for lead in export(sqlite_stack) if lead["conversation_id"] == sender]
+    assert len(leads) == 1, leads
+    lead = leads[0]
+    assert lead["recommendation"] == "kpo"
+    assert lead["tier"] == final["lead_tier"] == "hot"
+    assert lead["score"] == final["lead_score"]
+    assert {key: lead[key.removeprefix("lead_")] for key in CONTACT} == CONTACT  # exactly as typed
+    assert lead["consent"] is True and lead["channel"] == "rest"
+    assert lead["answers"]["tasks"] == final["tasks"]  # the advice answers, reused
+    assert {"legal_services", "market_research"} <= set(final["tasks"])
+    assert lead["answers"]["expertise_gap"] is True
+    assert any("legal" in reason.lower() for reason in lead["recommendation_reasons"])
+    hot = export(sqlite_stack, "--tier", "hot", "--since", "2026-01-01")
+    assert sender in {row["conversation_id"] for row in hot}
+
+    # The score is the sales team's business only.
+    said = "\n".join(texts(turn) for turn in transcript).lower()
+    assert "score" not in said and f" {lead['score']}" not in said and "hot" not in said
+
+    # Handed off: the CRM gets the lead, Slack the hot-lead summary.
+    crm = wait_until(lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == sender],
+                     what="the CRM webhook")
+    assert crm[0][1]["Idempotency-Key"].startswith("lead-")
+    assert crm[0][2]["lead"]["email"] == CONTACT["lead_email"]
+    slack = wait_until(lambda: [p for p in receiver.posts("/slack") if CONTACT["lead_company"] in p[2]["text"]],
+                       what="the Slack announcement")
+    assert "KPO" in slack[0][2]["text"]
+
+    report = cli(sqlite_stack, "report", "--format", "json")
+    assert report.returncode == 0, report.stderr
+    numbers = json.loads(report.stdout)
+    assert numbers["leads_captured"] >= 1 and numbers["advice_given"]["kpo"] >= 1
+
+
+def _personal_bytes_in(workdir: Path, contact: dict[str, str]) -> list[str]:
+    """Lead store files (database, outbox, deliveries; not the tracker store) holding `contact`."""
+    found = []
+    for path in workdir.iterdir():
+        if path.is_file() and path.name.startswith("leads"):
+            data = path.read_bytes()
+            found += [f"{path.name}: {v!r}" for v in contact.values() if v.encode() in data and len(v) > 8]
+    return found
+
+
+def test_declining_stores_nothing_personal(sqlite_stack: Stack, receiver: Receiver) -> None:
+    no_offer = sender_id("decline-offer")
+    reach_advice(sqlite_stack, no_offer)
+    declined = texts(sqlite_stack.say(no_offer, "no thanks"))
+    assert "haven't taken any contact details" in declined
+    assert slots(sqlite_stack, no_offer)["lead_status"] == "declined"
+
+    no_consent = sender_id("decline-consent")
+    token = uuid.uuid4().hex[:8]
+    contact = {
+        "lead_full_name": f"Ingrid Nyström {token}",
+        "lead_email": f"ingrid.{token}@nordic-freight.se",
+        "lead_company": f"Nordic Freight AB {token}",
+        "lead_role": "Head of Logistics",
+        "lead_company_size": "11-50",
+        "lead_timeline": "This quarter",
+    }
+    transcript = capture(sqlite_stack, no_consent, "/deny", contact)
+    assert "haven't stored your contact details" in texts(transcript[-1])
+    final = slots(sqlite_stack, no_consent)
+    assert all(final[slot] is None for slot in (*CONTACT, "lead_consent", "lead_tier", "lead_score"))
+
+    everything = export(sqlite_stack, "--include-unconsented")
+    assert not {no_offer, no_consent} & {lead["conversation_id"] for lead in everything}
+    assert _personal_bytes_in(sqlite_stack.workdir, contact) == []
+    store = LeadStore(path=sqlite_stack.workdir / "leads.db")
+    try:
+        kinds = {(e["conversation_id"], e["kind"]) for e in store.list_events()}
+    finally:
+        store.dispose()
+    assert (no_offer, "lead_declined") in kinds and (no_consent, "lead_declined") in kinds
+    assert not any(post[2]["lead"]["conversation_id"] == no_consent for post in receiver.posts("/crm"))
+
+
+# --- database outage ----------------------------------------------------------------------
+
+
+def _pg_reachable() -> bool:
+    try:
+        socket.create_connection(pg_address(), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, TcpProxy, str]]:
+    """The stack with its lead store in PostgreSQL, reached through a stoppable TCP proxy."""
+    if not _pg_reachable():
+        pytest.skip("PostgreSQL unreachable (set LEADS_TEST_PG_URL)")
+    if not _have_model():
+        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
+    schema = f"leads_e2e_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url_for("public"), future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    proxy = TcpProxy(pg_address())
+    proxy.start()
+    workdir = tmp_path_factory.mktemp("leads-pg-stack")
+    env = {
+        "LEADS_DB_URL": pg_url_for(schema, host="127.0.0.1", port=proxy.port),
+        "LEADS_DB_CONNECT_TIMEOUT": "1",
+        "LEADS_OUTBOX_PATH": str(workdir / "leads_outbox.jsonl"),
+        "LEADS_DELIVERIES_PATH": str(workdir / "leads_deliveries.jsonl"),
+    }
+    try:
+        with running_stack(workdir, extra_env=env) as stack:
+            yield stack, proxy, pg_url_for(schema)
+    finally:
+        proxy.stop()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_a_database_outage_in_the_middle_loses_nothing(pg_stack: tuple[Stack, TcpProxy, str]) -> None:
+    stack, proxy, direct_url = pg_stack
+    outbox = stack.workdir / "leads_outbox.jsonl"
+    sender = sender_id("outage")
+    reach_advice(stack, sender)  # conversation_started, advice_given, lead_offered: database up
+
+    proxy.stop()
+    try:
+        transcript = [stack.say(sender, "yes please")]
+        transcript += give_details(stack, sender, CONTACT)
+        transcript.append(stack.say(sender, "/affirm"))
+        assert f"Thank you, {CONTACT['lead_full_name']}!" in texts(transcript[-1])
+        assert slots(stack, sender)["lead_status"] == "captured"
+        queued = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+        assert {entry.get("kind") or entry["type"] for entry in queued} == {"lead", "lead_captured"}
+        down = cli(stack, "export")
+        assert down.returncode == 2 and "database unreachable" in down.stderr
+    finally:
+        proxy.start()
+
+    # The next write of any conversation flushes the outbox first.
+    reach_advice(stack, sender_id("after-outage"))
+    wait_until(lambda: not outbox.exists() or outbox.stat().st_size == 0, what="the outbox to drain")
+
+    leads = [lead for lead in export(stack) if lead["conversation_id"] == sender]
+    assert len(leads) == 1
+    assert (leads[0]["recommendation"], leads[0]["tier"]) == ("kpo", slots(stack, sender)["lead_tier"])
+    assert leads[0]["email"] == CONTACT["lead_email"] and leads[0]["company"] == CONTACT["lead_company"]
+    store = LeadStore(direct_url)
+    try:
+        kinds = [e["kind"] for e in store.list_events() if e["conversation_id"] == sender]
+    finally:
+        store.dispose()
+    assert sorted(kinds) == sorted(["conversation_started", "advice_given", "lead_offered", "lead_captured"])
