@@ -301,8 +301,8 @@ async def store(tracker: Tracker, **changes: Any) -> dict[str, Any] | None:
             channel=tracker.get_latest_input_channel(),
             **changes,
         )
-    except (ValueError, TypeError) as error:
-        log.error("lead %s refused: %s", _who(tracker), describe_error(error))
+    except Exception as error:  # noqa: BLE001 - refused (or the outbox failed): say so, don't crash
+        log.error("lead %s not saved: %s", _who(tracker), describe_error(error))
         return None
     if result.queued:
         log.warning("lead %s queued in the outbox (database unreachable)", _who(tracker))
