@@ -374,3 +374,14 @@ async def test_withdrawing_in_the_middle_of_the_form_stops_it(make_tracker, disp
     assert as_dict(events)["lead_full_name"] is None
     assert [k for k, _ in kinds(store)] == ["lead_declined"]
     assert store.list_leads() == []
+
+
+async def test_a_lead_the_store_refuses_is_reported_not_crashed(make_tracker, dispatcher, domain, store, monkeypatch):
+    def refuse(**_: object) -> None:
+        raise ValueError("full_name contains a NUL character, which cannot be stored")
+
+    monkeypatch.setattr(lead_actions, "save_lead", refuse)
+    tracker = make_tracker([], slots={**ADVISED, **CONTACT, "lead_consent": True})
+    assert await run(ActionSubmitLead(), dispatcher, tracker, domain) == []
+    assert dispatcher.messages[0]["response"] == "utter_lead_store_failed"
+    assert ("lead_captured", None) not in kinds(store)
