@@ -136,7 +136,8 @@ class ActionExtractFacts(Action):
         changes = merge(extract(text, requested), slots, requested, text, allow_unclear) if text else {}
         if raw.startswith("/"):
             changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
-        if requested in RETRYABLE and requested not in changes and allow_unclear:
+        learned_something = any(k in TRACKED for k in changes)
+        if requested in RETRYABLE and requested not in changes and allow_unclear and not learned_something:
             changes.update(self._retry(tracker, requested))
         elif tracker.get_slot("retry_slot") and (not requested or requested in changes):
             changes["retry_slot"] = None

@@ -45,6 +45,7 @@ BUTTONS: dict[str, list[dict[str, str]]] = {
     ],
     "coverage": [
         {"title": "24/7", "payload": _payload(coverage="24/7")},
+        {"title": "Evenings and weekends", "payload": _payload(coverage="extended")},
         {"title": "Business hours", "payload": _payload(coverage="business_hours")},
     ],
 }

@@ -72,13 +72,17 @@ _WORD_MONEY = re.compile(
 _LEVEL_PATTERNS = (
     ("tight", re.compile(
         r"\b(tight|limited|small|low|lean|modest|shoestring|minimal|not\s+(?:a\s+)?(?:lot|much|big)|"
-        r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|bootstrapp?ed|"
+        r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|(?:close|next)\s+to\s+nothing|"
+        r"as\s+little\s+as\s+possible|every\s+(?:dollar|penny|cent|euro|pound)\s+counts|"
+        r"bootstrapp?ed|"
         r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
         re.IGNORECASE)),
     ("flexible", re.compile(
         r"\b(flexible|generous|large|big|healthy|significant|substantial|plenty|deep\s+pockets|"
         r"(?:money|cost|price|budget)\s+(?:is|isn'?t)\s+(?:not\s+)?(?:an?\s+)?(?:issue|problem|concern|constraint)|"
         r"not\s+(?:an?\s+)?(?:issue|problem|concern|constraint)|no\s+(?:real\s+)?(?:limit|constraint|cap)|"
+        r"(?:money|cost|price|budget)\s+(?:is\s+not|isn'?t)\s+really\s+(?:the\s+|an?\s+)?(?:issue|problem|concern)|"
+        r"pay\s+for\s+quality|quality\s+(?:first|over\s+(?:cost|price))|"
         r"unlimited|whatever\s+it\s+takes|open|well[- ]funded|sizeable|sizable|high|ample)\b",
         re.IGNORECASE)),
     ("moderate", re.compile(
@@ -184,6 +188,8 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
         if re.match(r"^\s*/\s*7", text[match.end(2) :]) or raw in ("24",) and "7" in after[:3]:
             continue
         period_match = _PERIOD.search(text[match.end() : match.end() + 30])
+        if period_match and text[match.end() : match.end() + period_match.start()].strip():
+            period_match = None  # "300 orders a week": the period belongs to something else
         nearby_budget = _BUDGET_WORD.search(text[max(0, match.start() - 40) : match.end() + 40])
         if not (cur or mult or period_match or nearby_budget or expecting_budget):
             continue

@@ -117,9 +117,12 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         out.append(Reason("cost_constraints", BPO,
                           f"You said {taxonomy.join_labels(said)}; lowering operating cost is what BPO is built for."))
     customer_tasks = [t for t in bpo_tasks if taxonomy.TASKS[t].customer_facing]
-    if customer_tasks or p.coverage == "24/7" or "round_the_clock" in p.goals:
+    if customer_tasks or p.coverage in ("24/7", "extended") or "round_the_clock" in p.goals:
         if p.coverage == "24/7" or "round_the_clock" in p.goals:
             text = "You need customers covered around the clock; BPO contact centres staff shifts day and night."
+        elif p.coverage == "extended":
+            text = ("You need customers covered beyond office hours; BPO contact centres staff the "
+                    "evenings and weekends for you.")
         else:
             named = taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
             text = f"{named} is customer-facing work, a classic BPO service whose capacity can grow with demand."

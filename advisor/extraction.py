@@ -74,6 +74,12 @@ _KNOWHOW_OWNED = re.compile(
     r"(?!\s+(?:is|are)\s+missing)",
     re.IGNORECASE,
 )
+_EXTENDED_HOURS = re.compile(
+    r"\b(extended\s+hours|(?:7|seven)\s+days(?:\s+a\s+week)?|evenings?|late\s+(?:nights?|hours)|"
+    r"(?:until|till|to)\s+(?:midnight|10\s*pm|11\s*pm|late)|early\s+mornings?|weekends?\s+too|"
+    r"\d{1,2}\s*(?:am)?\s*(?:-|to|–)\s*(?:midnight|1[0-2]\s*pm|[89]\s*pm))\b",
+    re.IGNORECASE,
+)
 _BUSINESS_HOURS = re.compile(
     r"\b(business\s+hours|office\s+hours|working\s+hours|work(?:ing)?\s+days?|weekdays?|"
     r"9\s*(?:am)?\s*(?:-|to|–)\s*5|nine\s+to\s+five|9-5|daytime|during\s+the\s+day|"
@@ -82,17 +88,20 @@ _BUSINESS_HOURS = re.compile(
     re.IGNORECASE,
 )
 _ROUTINE = re.compile(
-    r"\b(routine|repetitive|process(?:-driven)?|admin(?:istrative)?|manual|standard|simple|"
+    r"\b(enter|entering|typ(?:e|ing)|answer(?:ing)?|handl(?:e|ing)|fil(?:e|ing)|sort(?:ing)?|copy(?:ing)?|"
+    r"updat(?:e|ing)|schedul(?:e|ing)|book(?:ing)?|chas(?:e|ing)|routine|repetitive|process(?:-driven)?|admin(?:istrative)?|manual|standard|simple|"
     r"rule[- ]based|transactional|operational|clerical|volume|basic|the\s+first)\b",
     re.IGNORECASE,
 )
 _EXPERT = re.compile(
-    r"\b(specialist|specialised|specialized|expert(?:ise)?|analytical|analysis|judg(?:e)?ment|"
+    r"\b(work\s+out|figure\s+out|find\s+out|decide|advise|advice|recommend|model(?:l?ing)?|predict\w*|"
+    r"why|tell\s+us\s+(?:which|whether|what|how)|analy\w+|specialist|specialised|specialized|expert(?:ise)?|analytical|analysis|judg(?:e)?ment|"
     r"strategic|complex|knowledge|research|insight|advanced|highly\s+skilled|the\s+second)\b",
     re.IGNORECASE,
 )
 _CORRECTION = re.compile(
-    r"\b(actually|i\s+meant|meant|sorry|correction|instead|rather|scratch\s+that|change\s+(?:that|it)|"
+    r"(?:^|[.,;!?]\s*)(?:actually|sorry|oops|no)\b|\b(i\s+meant|meant|correction|instead|rather|scratch\s+that|"
+    r"mixed\s+(?:that|it|things)\s+up|got\s+(?:that|it)\s+wrong|change\s+(?:that|it)|"
     r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
 )
@@ -102,7 +111,7 @@ _ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+ad
 OTHER_QUESTIONS = {"budget_level", "in_house_expertise", "goals", "coverage"}
 _TASK_REQUEST = re.compile(
     r"\b(need|needs|want|wants|outsourc\w*|hand\s+(?:off|over)|also|too|as\s+well|help\s+with|"
-    r"looking\s+for|add|plus|another|instead|actually)\b",
+    r"looking\s+for|add|plus|another|instead)\b",
     re.IGNORECASE,
 )
 
@@ -224,6 +233,8 @@ def extract(text: str, requested: str | None = None) -> Facts:
         facts.missing_skills = _unique(lacking) or facts.missing_skills
     if "round_the_clock" in facts.goals:
         facts.coverage = "24/7"
+    elif _EXTENDED_HOURS.search(text):
+        facts.coverage = "extended"
     elif _BUSINESS_HOURS.search(text):
         facts.coverage = "business_hours"
     facts.dont_know = bool(_DONT_KNOW.search(text))

@@ -334,6 +334,9 @@ NEVER_CORRECT: set[str] = {
 }
 
 NEGATION_CUES: set[str] = {
+    "nt",  # spaCy splits "dont" into "do" + "nt"
+    "scratch",
+    "cancel",
     "not",
     "no",
     "n't",
@@ -366,6 +369,12 @@ TREND_WORDS = {
     "down", "up", "flat", "low", "high", "falling", "dropping", "growing", "declining", "rising",
     "dropped", "fallen", "grown", "risen", "stagnating", "weak", "strong",
 }
+SENTENCE = re.compile(r"[^.!?\n]+")
+SELF_DESCRIPTION = re.compile(
+    r"\s*(?:hi|hello|hey)?[,!\s]*(?:we'?re|we\s+are|i'?m|i\s+am|i\s+run|we\s+run|our\s+company\s+is|"
+    r"this\s+is|we\s+make|we\s+sell|we\s+build|we\s+produce|we\s+develop)\s+(?:a|an|the)?\b",
+    re.IGNORECASE,
+)
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = {",", ";", ".", "!", "?", ":", "and", "or", "&", "plus", "but", "also", "then", "while"}
 # Tokens that end a negation's reach (a new clause starts).
@@ -442,6 +451,7 @@ POST_NEGATION = re.compile(
     r"a\s+priority|an\s+issue|a\s+problem)|covered|handled\s+(?:internally|in[- ]house|already|by\s+us)|"
     r"sorted|taken\s+care\s+of|fine\s+as\s+(?:it\s+is|is)|done\s+in[- ]house)|"
     r"isn'?t\s+needed|aren'?t\s+needed|not\s+needed|not\s+required|"
+    r"(?:stays?|remains?)\s+(?:with\s+(?:us|our|me)|in[- ]house|internal)|"
     r"(?:we\s+)?(?:do|handle|keep|manage)\s+(?:it\s+|that\s+|them\s+)?"
     r"(?:ourselves|internally|in[- ]house))",
     re.IGNORECASE,
@@ -642,13 +652,17 @@ class AdvisorNLP:
         task_chars = [(m.start_char, m.end_char) for m in found if m.kind == "task"]
         out: list[Mention] = []
         segment: list[tuple[int, str]] = []
+        # "We're a SaaS startup (scheduling software)" describes the company, not work to hand off.
+        described = [
+            (m.start(), m.end()) for m in SENTENCE.finditer(text) if SELF_DESCRIPTION.match(m.group(0))
+        ]
 
         def flush() -> None:
             if not segment:
                 return
             first, last = doc[segment[0][0]], doc[segment[-1][0]]
             start, end = first.idx, last.idx + len(last.text)
-            if any(a < end and start < b for a, b in task_chars):
+            if any(a < end and start < b for a, b in task_chars + described):
                 return
             key = cues.best_task(k for _, k in segment)
             if key:
@@ -670,6 +684,18 @@ class AdvisorNLP:
             else:
                 segment.append((index, key))
         flush()
+        # A sentence whose short stretches said nothing clear is read as a whole, more strictly.
+        covered = task_chars + [(m.start_char, m.end_char) for m in out]
+        for sentence in SENTENCE.finditer(text):
+            start, end = sentence.start(), sentence.end()
+            if any(a < end and start < b for a, b in covered + described):
+                continue
+            keys = [k for i, k in content if start <= doc[i].idx < end and k not in SEGMENT_BREAKS]
+            key = cues.best_task(keys, threshold=cues.SENTENCE_THRESHOLD)
+            if key:
+                first = next(doc[i] for i, _ in content if start <= doc[i].idx < end)
+                out.append(Mention("task", key, text[start:end].strip(), start, end,
+                                   negated=self._negated(doc, first.i, first.i, text)))
         return out
 
     @staticmethod

@@ -50,3 +50,21 @@ def test_phrases_win_over_cues_in_the_same_stretch():
 
 def test_cues_are_not_read_from_answers_about_the_team():
     assert extract("our receptionists know the booking system", "in_house_expertise").tasks == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We're a SaaS company (booking software for salons). We need someone for the support inbox.",
+         {"customer_support"}),
+        ("we sell analytics software and need people to chase late payments", {"accounting"}),
+    ],
+)
+def test_describing_the_company_is_not_work_to_hand_off(text, expected):
+    assert set(extract(text).tasks) == expected
+
+
+def test_a_spacy_split_negation_still_negates():
+    facts = extract("we need people to answer customer emails. we dont need any strategy stuff")
+    assert facts.tasks == ["customer_support"]
+    assert "strategic_consulting" in facts.negated_tasks
