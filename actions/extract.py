@@ -129,7 +129,7 @@ class ActionExtractFacts(Action):
 
         # While a question is pending, a statement is an answer whatever intent it got.
         allow_unclear = bool(text) and (
-            intent in UNCLEAR_ANSWER_INTENTS or bool(requested and not looks_like_question(original))
+            intent in UNCLEAR_ANSWER_INTENTS or answering
         )
         if kind == "markup":
             text = inputs.strip_markup(text)

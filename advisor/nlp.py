@@ -371,10 +371,25 @@ TREND_WORDS = {
 }
 SENTENCE = re.compile(r"[^.!?\n]+")
 SELF_DESCRIPTION = re.compile(
-    r"\s*(?:hi|hello|hey)?[,!\s]*(?:we'?re|we\s+are|i'?m|i\s+am|i\s+run|we\s+run|our\s+company\s+is|"
-    r"this\s+is|we\s+make|we\s+sell|we\s+build|we\s+produce|we\s+develop)\s+(?:a|an|the)?\b",
+    r"\s*(?:hi|hello|hey)?[,!\s]*(?:(?:we'?re|we\s+are|i'?m|i\s+am|this\s+is|our\s+company\s+is)\s+(?:a|an|the)\b|"
+    r"(?:i|we)\s+run\b|we\s+(?:make|sell|build|produce|develop|offer|provide)\b)",
     re.IGNORECASE,
 )
+NEED_VERB = re.compile(r"\b(need|needs|want|wants|looking\s+for|would\s+like|require|require)\b", re.IGNORECASE)
+
+
+def described_spans(text: str) -> list[tuple[int, int]]:
+    """Stretches where the user describes their own company ("We're a SaaS startup ..."),
+    from the sentence start to its first "need"/"want", if any."""
+    spans = []
+    for sentence in SENTENCE.finditer(text):
+        if SELF_DESCRIPTION.match(sentence.group(0)):
+            need = NEED_VERB.search(sentence.group(0))
+            end = sentence.start() + need.start() if need else sentence.end()
+            spans.append((sentence.start(), end))
+    return spans
+
+
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = {",", ";", ".", "!", "?", ":", "and", "or", "&", "plus", "but", "also", "then", "while"}
 # Tokens that end a negation's reach (a new clause starts).
@@ -640,6 +655,13 @@ class AdvisorNLP:
                         negated=self._negated(doc, first.i, last.i, text),
                     )
                 )
+        if use_cues:
+            # "We sell analytics software": the company's own business, not work to hand off.
+            spans = described_spans(text)
+            found = [
+                m for m in found
+                if m.kind != "task" or not any(a <= m.start_char and m.end_char <= b for a, b in spans)
+            ]
         if use_cues and "task" in kinds:
             found.extend(self._cue_mentions(doc, content, found, text))
         found.sort(key=lambda m: m.start_char)
@@ -653,9 +675,7 @@ class AdvisorNLP:
         out: list[Mention] = []
         segment: list[tuple[int, str]] = []
         # "We're a SaaS startup (scheduling software)" describes the company, not work to hand off.
-        described = [
-            (m.start(), m.end()) for m in SENTENCE.finditer(text) if SELF_DESCRIPTION.match(m.group(0))
-        ]
+        described = described_spans(text)
 
         def flush() -> None:
             if not segment:

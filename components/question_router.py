@@ -10,7 +10,7 @@ before the FallbackClassifier.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,16 +19,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.I)
+MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
 QUESTION = re.compile(
     r"\?\s*$|^\s*(what|whats|what's|how|why|is|are|does|do|can|could|would|when|which|who|where|"
     r"explain|define|tell\s+me|difference|diff)\b",
-    re.I,
+    re.IGNORECASE,
 )
 ADVICE_FOR_US = re.compile(
     r"\b(should\s+(?:we|i)|for\s+(?:us|me|our|my)|recommend|we\s+need|we\s+want|our\s+company|"
     r"right\s+for\s+(?:us|me)|what\s+if|why\s+not|instead|other\s+option|downside|trade-?offs?)\b",
-    re.I,
+    re.IGNORECASE,
 )
 TARGET = "ask_knowledge"
 KEEP = {"ask_why", "ask_what_if", "ask_tradeoffs", "request_human", "start_over"}
@@ -41,18 +41,18 @@ class QuestionRouter(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "QuestionRouter":
+    ) -> QuestionRouter:
         return cls()
 
     @staticmethod
-    def is_knowledge_question(text: Text) -> bool:
+    def is_knowledge_question(text: str) -> bool:
         return bool(MODELS.search(text) and QUESTION.search(text) and not ADVICE_FOR_US.search(text))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)

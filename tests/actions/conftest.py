@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,21 +23,6 @@ def domain() -> Domain:
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
-
-
-def user(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> UserUttered:
-    """A user message as NLU would have parsed it."""
-    return UserUttered(
-        text,
-        intent={"name": intent, "confidence": confidence},
-        entities=entities or [],
-        parse_data={
-            "intent": {"name": intent, "confidence": confidence},
-            "entities": entities or [],
-            "text": text,
-            "intent_ranking": [{"name": intent, "confidence": confidence}],
-        },
-    )
 
 
 @pytest.fixture
@@ -57,6 +42,12 @@ def make_tracker(domain: Domain):
     return build
 
 
-def as_dict(events) -> dict[str, Any]:
-    """SlotSet events (SDK dicts) -> {slot: value}."""
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+@pytest.fixture(autouse=True)
+def private_lead_store(tmp_path, monkeypatch):
+    """Actions that store leads write into the test's own folder, never the repo's var/."""
+    monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "leads.db"))
+    monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.setenv("LEADS_DELIVERIES_PATH", str(tmp_path / "deliveries.jsonl"))
+    monkeypatch.delenv("LEADS_DB_URL", raising=False)
+    monkeypatch.delenv("LEADS_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("SALES_SLACK_WEBHOOK_URL", raising=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import as_dict, user
+from actions_testkit import as_dict, user
 from rasa.shared.core.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 

@@ -5,13 +5,13 @@ Every test gets its own SQLite lead store and outbox (LEADS_* variables point in
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
 from pathlib import Path
 
 import pytest
+from actions_testkit import as_dict, user
 from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,18 +28,6 @@ from actions.leads import (
     ValidateLeadForm,
 )
 from leads import LeadStore, score_from_lead
-
-
-def _helpers():
-    """`user` and `as_dict` from this folder's conftest.py, loaded by path: `from conftest import`
-    would pick tests/leads/conftest.py when both folders run in one pytest session."""
-    spec = importlib.util.spec_from_file_location("actions_test_helpers", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.user, module.as_dict
-
-
-user, as_dict = _helpers()
 
 KPO_FACTS = {
     "tasks": ["legal_services", "market_research"], "budget_level": "flexible", "in_house_expertise": "no",
