@@ -42,9 +42,10 @@ _QUESTION_START = re.compile(
 COMMAND = re.compile(
     r"\b(start\s+(?:over|again|afresh)|restart|reset|begin\s+again|from\s+scratch|"
     r"clear\s+(?:my|our|all|the)\s+(?:answers|data|conversation|chat)|clear\s+everything|"
-    r"forget\s+(?:everything|it\s+all|all\s+that|what)|new\s+conversation|human|real\s+person|"
-    r"talk\s+to|speak\s+(?:to|with)|call\s+me|get\s+a\s+quote|book\s+a\s+(?:call|meeting|demo)|"
-    r"agent|sales\s+rep|what\s+if|suppose|imagine|hypothetically|delete\s+(?:my|our)|withdraw|"
+    r"forget\s+(?:everything|it\s+all|all\s+that|what)|new\s+conversation|real\s+person|"
+    r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some|your\s+)?(?:human|person|one|body|specialist|agent|expert|sales)|"
+    r"human\s+agent|call\s+me|get\s+a\s+quote|book\s+a\s+(?:call|meeting|demo)|contact\s+me|"
+    r"sales\s+rep|what\s+if|suppose|imagine|hypothetically|delete\s+(?:my|our)|withdraw|"
     r"remove\s+my|erase)\b",
     re.IGNORECASE,
 )

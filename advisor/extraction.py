@@ -101,7 +101,7 @@ _EXPERT = re.compile(
 )
 _CORRECTION = re.compile(
     r"(?:^|[.,;!?]\s*)(?:actually|sorry|oops|no)\b|\b(i\s+meant|meant|correction|instead|rather|scratch\s+that|"
-    r"mixed\s+(?:that|it|things)\s+up|got\s+(?:that|it)\s+wrong|change\s+(?:that|it)|"
+    r"scratch|it'?s\s+only|only\s+the|mixed\s+(?:that|it|things)\s+up|got\s+(?:that|it)\s+wrong|change\s+(?:that|it)|"
     r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
 )
@@ -111,13 +111,13 @@ _ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+ad
 OTHER_QUESTIONS = {"budget_level", "in_house_expertise", "goals", "coverage"}
 _TASK_REQUEST = re.compile(
     r"\b(need|needs|want|wants|outsourc\w*|hand\s+(?:off|over)|also|too|as\s+well|help\s+with|"
-    r"looking\s+for|add|plus|another|instead)\b",
+    r"looking\s+for|add|plus|another|instead|forgot|one\s+more|in\s+addition)\b",
     re.IGNORECASE,
 )
 
 
 _DROP_REQUEST = re.compile(
-    r"\b(need|needed|needs|want|wanted|require[ds]?|outsourc\w*|drop|remove|skip|forget|anymore|"
+    r"\b(need|needed|needs|want|wanted|require[ds]?|outsourc\w*|drop|remove|skip|forget|anymore|scratch|"
     r"no\s+longer|after\s+all)\b",
     re.IGNORECASE,
 )

@@ -524,3 +524,17 @@ def test_dropping_work_while_answering_another_question_still_works():
     text = "tight budget, and we don't need payroll after all"
     changes = merge(extract(text, "budget_level"), slots, "budget_level", text)
     assert changes["tasks"] == ["legal_services"]
+
+
+@pytest.mark.parametrize(
+    "text, before, after",
+    [
+        ("scratch the bookkeeping, our accountant keeps doing it. it's only the investment research.",
+         ["accounting", "financial_analysis"], ["financial_analysis"]),
+        ("Oh wait, I forgot one: forecasting demand from our booking data.",
+         ["customer_support"], ["customer_support", "data_analytics"]),
+    ],
+)
+def test_work_changed_while_another_question_is_open(text, before, after):
+    changes = merge(extract(text, "budget_level"), {"tasks": before}, "budget_level", text)
+    assert changes["tasks"] == after
