@@ -9,6 +9,7 @@ gold span), per extractor and for both together.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,9 @@ def parsed() -> list[tuple[list[tuple[int, int]], list[dict]]]:
         hard = [(await agent.parse_message(text)).get("entities", []) for text, _ in HARD_CASES]
         return held_out, hard
 
-    return asyncio.run(parse_all())
+    # A thread of its own: other test folders (Playwright's sync API) may leave a loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, parse_all()).result()
 
 
 def test_spacy_extractor_improves_task_extraction_over_diet_alone(parsed):
