@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
 PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
 
-.PHONY: help install train run test lint validate unit stories nlu e2e leads report bench clean
+.PHONY: help install train run test lint validate unit stories nlu e2e ops-test leads report bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ run: train ## Start action server, Rasa server (REST + token-protected API) and 
 	@scripts/run.sh
 
 lint: install ## Ruff lint of all Python code
-	$(VENV)/bin/ruff check advisor actions components leads tests scripts web/serve.py
+	$(VENV)/bin/ruff check advisor actions components leads serving tests scripts web/serve.py
 
 validate: install ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
@@ -51,6 +51,12 @@ nlu: train ## Held-out NLU evaluation: prints intent and entity F1, fails below 
 
 e2e: train ## Multi-turn conversations against a running server
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -s tests/e2e
+
+ops-test: train ## Production-like tests: endpoints, turn guard, faults, two replicas on PostgreSQL+Redis, deploy files
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests/ops
+
+bench: train ## Load test + profile vs a stock `rasa init` assistant -> results/bench.json (BENCH_VISITORS, BENCH_BACKEND)
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) scripts/bench.py
 
 test: lint validate unit train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions --ignore=tests/components

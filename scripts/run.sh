@@ -13,6 +13,7 @@ export RASA_AUTH_TOKEN
 
 model="models/advisor-$(scripts/model_hash.sh).tar.gz"
 credentials="$(.venv/bin/python scripts/credentials.py)"
+endpoints="$(.venv/bin/python scripts/endpoints.py)"
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -21,12 +22,15 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+# `python -m serving.actions` is `python -m rasa_sdk` without TensorFlow (~490 MB less RSS).
+.venv/bin/python -m serving.actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
+# `python -m serving run` is `rasa run` plus the turn guard (serving/guard.py); it passes
+# RASA_AUTH_TOKEN to Rasa itself, so the token does not show in `ps`.
 # shellcheck disable=SC2086
-.venv/bin/rasa run --model "$model" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+.venv/bin/python -m serving run --model "$model" --enable-api \
   --interface "$RASA_HOST" --port "$RASA_PORT" --credentials "$credentials" \
-  --endpoints endpoints.yml --cors $CORS_ORIGINS &
+  --endpoints "$endpoints" --cors $CORS_ORIGINS &
 pids+=($!)
 if [[ -f web/serve.py ]]; then
   .venv/bin/python web/serve.py &

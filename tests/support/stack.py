@@ -98,6 +98,66 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def stack_env(workdir: Path, action_port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the stack's processes get: this one plus test defaults and `extra_env`."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "SANIC_HOST": "127.0.0.1",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ADVISOR_STATE_DIR": str(workdir),
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            # Leads go to the test's own folder, never the repo's var/.
+            "LEADS_DB_PATH": str(workdir / "leads.db"),
+            "LEADS_OUTBOX_PATH": str(workdir / "leads_outbox.jsonl"),
+            "LEADS_DELIVERIES_PATH": str(workdir / "leads_deliveries.jsonl"),
+        }
+    )
+    env.update(extra_env or {})
+    return env
+
+
+def render_endpoints(env: dict[str, str], out: Path) -> Path:
+    """Write the endpoints file for `env` with scripts/endpoints.py (as scripts/run.sh does)."""
+    subprocess.run(
+        [str(VENV_BIN / "python"), str(ROOT / "scripts/endpoints.py"), "--out", str(out)],
+        check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )
+    return out
+
+
+def start_actions(env: dict[str, str], workdir: Path, port: int, log: str = "actions.log") -> subprocess.Popen:
+    """Start the action server (`python -m serving.actions`) on 127.0.0.1:`port` (not waiting for it)."""
+    return _spawn(
+        [str(VENV_BIN / "python"), "-m", "serving.actions", "--actions", "actions", "--port", str(port)],
+        env,
+        workdir / log,
+    )
+
+
+def start_rasa(
+    env: dict[str, str],
+    workdir: Path,
+    port: int,
+    token: str,
+    endpoints: Path,
+    credentials: Path,
+    extra_args: list[str] | None = None,
+    log: str = "rasa.log",
+) -> subprocess.Popen:
+    """Start `rasa run` (with the turn guard: `python -m serving run`) on 127.0.0.1:`port`."""
+    cmd = [
+        str(VENV_BIN / "python"), "-m", "serving", "run", "--enable-api", "--auth-token", token,
+        "-i", "127.0.0.1", "-p", str(port), "-m", str(latest_model()),
+        "--endpoints", str(endpoints),
+        "--credentials", str(credentials),
+    ] + (extra_args or [])
+    return _spawn(cmd, env, workdir / log)
+
+
 @contextlib.contextmanager
 def running_stack(
     workdir: Path,
@@ -110,37 +170,17 @@ def running_stack(
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
-    env = dict(os.environ)
-    env.update(
-        {
-            "RASA_TELEMETRY_ENABLED": "false",
-            "PYTHONPATH": str(ROOT),
-            "SANIC_HOST": "127.0.0.1",
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "ADVISOR_STATE_DIR": str(workdir),
-            "TRACKER_DIALECT": "sqlite",
-            "TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        }
-    )
-    env.update(extra_env or {})
-    actions = _spawn(
-        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        env,
-        workdir / "actions.log",
-    )
+    env = stack_env(workdir, action_port, extra_env)
+    actions = start_actions(env, workdir, action_port)
     if credentials is None:
         credentials = workdir / "credentials.yml"
         subprocess.run(
             [str(VENV_BIN / "python"), str(ROOT / "scripts/credentials.py"), "--out", str(credentials)],
             check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
         )
-    cmd = [
-        str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token,
-        "-i", "127.0.0.1", "-p", str(rasa_port), "-m", str(latest_model()),
-        "--endpoints", str(endpoints or ROOT / "endpoints.yml"),
-        "--credentials", str(credentials),
-    ] + (extra_args or [])
-    rasa = _spawn(cmd, env, workdir / "rasa.log")
+    if endpoints is None:
+        endpoints = render_endpoints(env, workdir / "endpoints.yml")
+    rasa = start_rasa(env, workdir, rasa_port, token, endpoints, credentials, extra_args)
     stack = Stack(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}",

@@ -1,0 +1,100 @@
+"""Rasa's Redis lock store, with its ticket updates made atomic.
+
+Rasa 3.6's `RedisLockStore` keeps each conversation's ticket lock as one JSON value and
+changes it by read-modify-write: GET the lock, add or remove a ticket in Python, SET it
+back. Two Rasa servers that receive a message for the same conversation at the same
+moment both read the same lock, both issue themselves the same ticket number, and both
+go ahead: the two turns run at once, and because the SQL tracker store appends "the
+events beyond those already stored", one turn's events are lost. tests/ops/
+test_scale_out.py caught exactly that (two simultaneous messages, one of them gone).
+Releasing is racy in the same way (a lock deleted while another server had just queued).
+
+This subclass does every change of a lock inside a Redis transaction (WATCH the key,
+read, MULTI/SET or DEL, EXEC; redo when another server changed the key in between), so
+ticket numbers are unique and a lock is only deleted when nobody is queued. Reading,
+waiting and the stored format are Rasa's, unchanged.
+
+endpoints.yml: `lock_store: type: serving.lock_store.AtomicRedisLockStore` with Rasa's
+usual Redis keys (url, port, db, password, key_prefix, use_ssl).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+_KEEP = object()  # leave the stored lock as it is
+_DELETE = object()  # delete the stored lock
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """`RedisLockStore` whose ticket changes are atomic across processes."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:  # how Rasa builds a lock store named by module path
+            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock | None], tuple[Any, Any]]) -> Any:
+        """Apply `change(lock) -> (new lock | _KEEP | _DELETE, result)` atomically; return result."""
+        key = self.key_prefix + conversation_id
+
+        def transaction(pipe: Any) -> Any:
+            raw = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+            new, result = change(lock)
+            pipe.multi()
+            if new is _DELETE:
+                pipe.delete(key)
+            elif new is not _KEEP:
+                pipe.set(key, new.dumps())
+            return result
+
+        return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock: TicketLock | None) -> tuple[Any, int]:
+            lock = lock or TicketLock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._change(conversation_id, issue)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        def expire(lock: TicketLock | None) -> tuple[Any, None]:
+            if lock is None:
+                return _KEEP, None
+            lock.remove_expired_tickets()
+            return lock, None
+
+        self._change(conversation_id, expire)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def finish(lock: TicketLock | None) -> tuple[Any, None]:
+            if lock is None:
+                return _KEEP, None
+            lock.remove_ticket_for(ticket_number)
+            return lock, None
+
+        self._change(conversation_id, finish)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove the ticket, and the lock when nobody else is queued, in one step."""
+
+        def release(lock: TicketLock | None) -> tuple[Any, bool]:
+            if lock is None:
+                return _KEEP, False
+            lock.remove_ticket_for(ticket_number)
+            if lock.is_someone_waiting():
+                return lock, False
+            return _DELETE, True
+
+        if self._change(conversation_id, release):
+            self._log_deletion(conversation_id, deletion_successful=True)

@@ -1,0 +1,91 @@
+"""deploy/: the Compose file is valid against the Compose Specification and keeps its promises.
+
+No Docker engine runs here, so nothing is started: the file is validated against the
+Compose Specification's JSON schema (deploy/compose-spec.schema.json, the copy that the
+dclint 3.1.0 linter ships) and checked for the settings deploy/README.md relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from ops_support import ROOT
+
+DEPLOY = ROOT / "deploy"
+COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES: dict[str, Any] = COMPOSE["services"]
+SECRET_NAME = re.compile(r"(PASS|PASSWORD|TOKEN|SECRET|AUTH)$")
+
+
+def test_the_compose_file_is_valid_against_the_compose_specification() -> None:
+    schema = json.loads((DEPLOY / "compose-spec.schema.json").read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(COMPOSE), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+
+
+def test_it_runs_rasa_the_action_server_postgresql_redis_and_the_web_page() -> None:
+    assert {"rasa", "actions", "web", "postgres", "redis"} <= set(SERVICES)
+    assert SERVICES["rabbitmq"].get("profiles") == ["events"], "the event broker is opt-in"
+
+
+def test_only_rasa_and_the_web_page_are_published_and_only_on_loopback() -> None:
+    for name, service in SERVICES.items():
+        ports = service.get("ports", [])
+        if name in ("rasa", "web"):
+            assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), name
+        else:
+            assert not ports, f"{name} must not be published"
+    assert COMPOSE["networks"]["backend"].get("internal") is True
+    for name in ("actions", "postgres", "redis"):
+        assert SERVICES[name]["networks"] == ["backend"], name
+
+
+def test_secrets_come_only_from_the_environment_and_are_required() -> None:
+    for name, service in SERVICES.items():
+        for key, value in (service.get("environment") or {}).items():
+            text = str(value)
+            if SECRET_NAME.search(key) or "@" in text:  # a secret, or a URL with credentials
+                assert "${" in text, f"{name}.{key} holds a literal secret"
+    rasa = SERVICES["rasa"]["environment"]
+    assert rasa["RASA_AUTH_TOKEN"].startswith("${RASA_AUTH_TOKEN:?"), "no token, no start"
+    assert rasa["CORS_ORIGINS"].startswith("${CORS_ORIGINS:?"), "no wildcard CORS default"
+    assert ":?" in rasa["TRACKER_URL"] and ":?" in rasa["REDIS_PASSWORD"]
+
+
+def test_every_service_has_a_pinned_image_or_the_project_build_and_a_healthcheck() -> None:
+    for name, service in SERVICES.items():
+        image = service.get("image", "")
+        assert ":" in image and not image.endswith(":latest"), f"{name}: pin the image ({image!r})"
+        assert "healthcheck" in service, name
+    for dependency in ("postgres", "redis", "actions"):
+        assert SERVICES["rasa"]["depends_on"][dependency]["condition"] == "service_healthy"
+
+
+def test_the_rasa_container_requires_a_token_and_never_puts_it_on_the_command_line() -> None:
+    entrypoint = (DEPLOY / "entrypoint.sh").read_text(encoding="utf-8")
+    rasa_role = entrypoint.split("rasa)", 1)[1].split(";;", 1)[0]
+    assert "${RASA_AUTH_TOKEN:?" in rasa_role
+    assert "--enable-api" in rasa_role and "--cors" in rasa_role
+    assert "--auth-token" not in rasa_role
+    assert "python -m serving run" in rasa_role and "python -m serving.actions" in entrypoint
+    subprocess.run(["sh", "-n", str(DEPLOY / "entrypoint.sh")], check=True)
+
+
+def test_the_image_trains_its_own_model_and_runs_as_a_non_root_user() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "RUN rasa train" in dockerfile, "the model is built with the pinned Rasa, never downloaded"
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
+    for image in re.findall(r"^FROM\s+(\S+)", dockerfile, re.MULTILINE):
+        assert ":" in image and not image.endswith(":latest"), image
+
+
+@pytest.mark.parametrize("name", ["docker-compose.yml", "Dockerfile", "entrypoint.sh", "README.md"])
+def test_the_deploy_files_exist(name: str) -> None:
+    assert (DEPLOY / name).is_file()
