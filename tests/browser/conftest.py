@@ -68,8 +68,10 @@ def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Headless Debian Chromium, per module: Playwright's sync API keeps an event loop
+    running while it is open, which would break async tests in other folders."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (never `playwright install`)")
     from playwright.sync_api import sync_playwright
