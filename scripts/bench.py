@@ -12,14 +12,15 @@ For each assistant it measures, in this order and one assistant at a time:
    --out`, empty cache); the stock assistant is created with `rasa init --no-prompt`, which
    trains it; both timed;
 2. start-up: from spawning the servers to both answering (`/status`, action `/health`);
-3. one warm-up conversation (not counted), then a profile with a single visitor: per-turn
+3. a warm-up (each scripted conversation once, not counted), then a profile with a single visitor: per-turn
    time, `/model/parse` (NLU pipeline only), `/conversations/<id>/predict` (tracker read +
    policies), the tracker read (`GET /conversations/<id>/tracker`) and append (`POST
    .../tracker/events`), and, for the advisor, the action server's `/webhook` for its
    three main actions, each called directly;
 4. load: N visitors at once (asyncio + aiohttp over REST), each holding one whole
    conversation (the advisor: to a recommendation, checked; the stock assistant:
-   hello / mood_great / bot_challenge / goodbye), per-turn p50/p95/p99, throughput, errors;
+   hello / mood_great / bot_challenge / goodbye), three rounds (BENCH_ROUNDS), pooled:
+   per-turn p50/p95/p99, throughput, errors;
 5. peak resident memory of the Rasa and action server processes, sampled every 0.2 s
    (psutil if installed, else /proc).
 
@@ -353,23 +354,31 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
         outcome.errors.append(f"{sender}: last reply {last_texts}, expected {expected!r}")
 
 
-async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: int) -> dict[str, Any]:
-    """All visitors at once, each holding one whole conversation."""
+async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: int,
+               rounds: int = 1) -> dict[str, Any]:
+    """All visitors at once, each holding one whole conversation; `rounds` times over."""
     import aiohttp
 
     outcome = Outcome()
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=300)
+    wall = 0.0
+    per_round = []
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(
-            converse(session, server, f"bench-{server.name}-{i}-{uuid.uuid4().hex[:6]}",
-                     *scripts[i % len(scripts)], outcome)
-            for i in range(visitors)
-        ))
-        wall = time.perf_counter() - started
+        for round_ in range(rounds):
+            first = len(outcome.latencies)
+            started = time.perf_counter()
+            await asyncio.gather(*(
+                converse(session, server, f"bench-{server.name}-{round_}-{i}-{uuid.uuid4().hex[:6]}",
+                         *scripts[i % len(scripts)], outcome)
+                for i in range(visitors)
+            ))
+            wall += time.perf_counter() - started
+            this_round = outcome.latencies[first:]
+            per_round.append([ms(percentile(this_round, 0.5)), ms(percentile(this_round, 0.95))])
     return {
         "visitors": visitors,
+        "rounds": rounds,
         "turns": outcome.turns,
         "errors": len(outcome.errors),
         "error_samples": outcome.errors[:5],
@@ -379,6 +388,7 @@ async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: i
         "max_ms": ms(max(outcome.latencies) if outcome.latencies else None),
         "wall_s": round(wall, 2),
         "throughput_turns_per_s": round(outcome.turns / wall, 2) if wall else None,
+        "per_round_p50_p95_ms": per_round,
     }
 
 
@@ -481,7 +491,7 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
 
 
 def bench_assistant(name: str, start: Callable[[MemorySampler], Server],
-                    scripts: list[tuple[list[str], str]], visitors: int) -> dict[str, Any]:
+                    scripts: list[tuple[list[str], str]], visitors: int, rounds: int) -> dict[str, Any]:
     sampler = MemorySampler()
     sampler.start()
     server = None
@@ -489,10 +499,10 @@ def bench_assistant(name: str, start: Callable[[MemorySampler], Server],
         print(f"[bench] {name}: starting", flush=True)
         server = start(sampler)
         print(f"[bench] {name}: up in {server.startup_s:.1f}s; warm-up and profile", flush=True)
-        asyncio.run(load(server, scripts[:1], 1))  # warm-up, not counted
+        asyncio.run(load(server, scripts, len(scripts)))  # warm-up: each conversation once, not counted
         prof = profile(server, scripts)
-        print(f"[bench] {name}: {visitors} visitors", flush=True)
-        result = asyncio.run(load(server, scripts, visitors))
+        print(f"[bench] {name}: {visitors} visitors at once, {rounds} rounds", flush=True)
+        result = asyncio.run(load(server, scripts, visitors, rounds))
     finally:
         if server:
             server.stop()
@@ -566,6 +576,8 @@ def print_table(report: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=int(os.environ.get("BENCH_VISITORS", "20")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")),
+                        help="how many times the visitors come (all at once each time)")
     parser.add_argument("--backend", choices=("embedded", "postgres"),
                         default=os.environ.get("BENCH_BACKEND", "embedded"))
     parser.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` assistant")
@@ -583,6 +595,8 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version()},
         "backend": args.backend,
         "visitors": args.visitors,
+        "rounds": args.rounds,
+        "sanic_workers": os.environ.get("SANIC_WORKERS", "1"),
         "model": str(latest_model()),
         "targets_definition": TARGETS,
     }
@@ -603,13 +617,13 @@ def main(argv: list[str] | None = None) -> int:
             (workdir / "advisor").mkdir(exist_ok=True)
             report["advisor"] = bench_assistant(
                 "advisor", lambda s: start_advisor(workdir / "advisor", env, s), ADVISOR_CONVERSATIONS,
-                args.visitors)
+                args.visitors, args.rounds)
         report["advisor"]["training_s"] = training["advisor"]
         if stock_dir is not None:
             with backend_env(args.backend, "stock", workdir) as env:
                 report["stock"] = bench_assistant(
                     "stock", lambda s: start_stock(stock_dir, workdir, env, s), STOCK_CONVERSATIONS,
-                    args.visitors)
+                    args.visitors, args.rounds)
             report["stock"]["training_s"] = training["stock"]
             report["stock"]["training_note"] = "rasa init --no-prompt: scaffolding + training"
         report["targets"] = summarise(report)
