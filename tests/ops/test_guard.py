@@ -156,3 +156,15 @@ def test_install_is_idempotent_and_replaces_channel_registration() -> None:
     finally:
         with contextlib.suppress(Exception):
             RemoteAction.run, channel.register = original_run, original_register
+
+
+def test_the_api_never_starts_without_a_token_and_the_token_stays_off_the_command_line() -> None:
+    from serving.__main__ import with_token
+
+    run = ["run", "--enable-api", "--port", "5005"]
+    assert with_token(run, {"RASA_AUTH_TOKEN": "t0k"}) == [*run, "--auth-token", "t0k"]
+    assert with_token([*run, "--auth-token", "x"], {}) == [*run, "--auth-token", "x"]
+    assert with_token(["run", "--port", "5005"], {}) == ["run", "--port", "5005"], "no API, no token needed"
+    assert with_token(["train"], {}) == ["train"]
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
+        with_token(run, {})
