@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import BotUttered, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.slots import fact_slots, latest_intent, latest_text
@@ -116,8 +116,8 @@ class ActionExtractFacts(Action):
         text = original = latest_text(tracker)
 
         kind = inputs.classify(text)
-        if kind == "too_long":
-            events.append(BotUttered(text=inputs.REPLIES["too_long"]))
+        # (Over-long messages: the notice comes from serving/guard.py; Rasa keeps only
+        # SlotSet events from a slot-mapping action, so it cannot be said here.)
         text = text[: inputs.MAX_MESSAGE_CHARS]
         # A statement made while a question is pending is an answer, whatever intent
         # NLU gave it ("Convince investors." is not a request to start over), unless
