@@ -219,10 +219,15 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
             if period_match:
                 period = next(k for k, v in period_match.groupdict().items() if v)
     level = None
-    if expecting_budget or _BUDGET_WORD.search(text):
+    # A level word counts when the budget was asked for, or next to a money word
+    # ("budget medium", not "small winery").
+    scope = text if expecting_budget else " ".join(
+        text[max(0, m.start() - 40) : m.end() + 40] for m in _BUDGET_WORD.finditer(text)
+    )
+    if scope:
         # A level the user names ("tight, around 3k") wins over one derived from the amount.
         for name, pattern in _LEVEL_PATTERNS:
-            if pattern.search(text):
+            if pattern.search(scope):
                 level = name
                 break
     if level is None and amount is not None:

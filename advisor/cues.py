@@ -273,7 +273,7 @@ CUES: dict[str, dict[str, float]] = {
         "recommendation": 1,
     },
     "market_research": {
-        "charge": 1,
+        "export": 1.5, "exporting": 1.5, "abroad": 1.5, "overseas": 1.5, "international": 1, "ride": 0.5, "charge": 1,
         "compare": 1.5,
         "buyer": 0.5,
         "demand": 1.5,
@@ -301,7 +301,7 @@ CUES: dict[str, dict[str, float]] = {
         "potential": 1,
     },
     "financial_analysis": {
-        "payback": 2,
+        "profitable": 1.5, "profit": 1.5, "payback": 2,
         "roi": 2,
         "pay": 1,
         "year": 0.5,
@@ -393,11 +393,11 @@ CUES: dict[str, dict[str, float]] = {
         "chatbot": 2,
     },
     "research_development": {
-        "invent": 2,
+        "developing": 1, "ceramic": 1, "formula": 1.5, "invent": 2,
         "invention": 2,
         "prototype": 2,
         "formulation": 2,
-        "lab": 2,
+        "lab": 1,
         "laboratory": 2,
         "experiment": 2,
         "test": 0.5,
@@ -422,7 +422,7 @@ CUES: dict[str, dict[str, float]] = {
         "breakthrough": 2,
     },
     "strategic_consulting": {
-        "merge": 1.5,
+        "redesign": 1.5, "independent": 1, "vote": 1, "long-term": 1.5, "ten-year": 1.5, "merge": 1.5,
         "decide": 1.5,
         "close": 0.5,
         "strategy": 2,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor import budget as budget_parser
+from advisor import cues
 from advisor import taxonomy
 from advisor.nlp import get_nlp
 
@@ -68,6 +69,12 @@ _HAVE = re.compile(
     r"we\s+know\s+how|experienced|capable|strong\s+team|skilled)\b",
     re.IGNORECASE,
 )
+_MIXED = re.compile(
+    r"\b(?:yes|yeah|yep|fine|ok|we\s+know|we\s+can|we\s+could|could\s+do|know\s+(?:the|our|it|how))\b.{0,60}?"
+    r"(?:,|;|\bbut\b|\bnot\b|\bno\b|\bnothing\b|\bcan'?t\b|\bdon'?t\b)\s*.{0,40}?\b(?:no|not|nothing|can'?t|cannot|don'?t)\b|"
+    r"\b(?:yes|yeah|ok)\b\s*,\s*[^,]{1,40}\b(?:no|not)\b|\b\w+\s+yes\s*,\s*\w+\s+no\b",
+    re.IGNORECASE,
+)
 # "we hav the knowhow inhouse": know-how named without a negation right before it.
 _KNOWHOW_OWNED = re.compile(
     r"(?<!no\s)(?<!not\s)(?<!lack\s)(?<!without\s)\b(?:the|our|enough)\s+(?:know-?how|expertise|skills|knowledge)\b"
@@ -100,7 +107,7 @@ _EXPERT = re.compile(
     re.IGNORECASE,
 )
 _CORRECTION = re.compile(
-    r"(?:^|[.,;!?]\s*)(?:actually|sorry|oops|no)\b|\b(i\s+meant|meant|correction|instead|rather|scratch\s+that|"
+    r"(?:^|[.,;!?]\s*)(?:actually|sorry|oops)\b|\b(i\s+meant|meant|correction|instead|rather|scratch\s+that|"
     r"scratch|it'?s\s+only|only\s+the|mixed\s+(?:that|it|things)\s+up|got\s+(?:that|it)\s+wrong|change\s+(?:that|it)|"
     r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
@@ -166,6 +173,8 @@ def _expertise(text: str, skills_mentioned: list[str], requested: str | None) ->
         (_HAVE.search(c) or _KNOWHOW_OWNED.search(c)) and not _LACK.search(c) for c in clauses
     )
     topical = bool(_EXPERTISE_TOPIC.search(text)) or (requested == "in_house_expertise" and have)
+    if requested == "in_house_expertise" and _MIXED.search(text):
+        return "partial"  # "payroll yes, materials no", "we know the books but nothing about export"
     if requested == "in_house_expertise" or topical:
         if _PARTIAL.search(text):
             return "partial"
@@ -250,9 +259,23 @@ def extract(text: str, requested: str | None = None) -> Facts:
             facts.nature = "routine"
         elif routine and expert:
             facts.nature = "both"
+        else:
+            facts.nature = _leaning(text)
     facts.correction = bool(_CORRECTION.search(text))
     facts.additive = bool(_ADDITIVE.search(text))
     return facts
+
+
+def _leaning(text: str) -> str | None:
+    """Which way weak cue words lean ("routine" or "expert"), for a second unclear answer."""
+    nlp = get_nlp()
+    keys = [key for _, key in nlp._keys(nlp.parse(text[:2000]))]
+    totals = {"bpo": 0.0, "kpo": 0.0}
+    for task_key, points in cues.score(keys):
+        totals[taxonomy.TASKS[task_key].model] += points
+    if max(totals.values()) < 1.0 or abs(totals["bpo"] - totals["kpo"]) < 0.5:
+        return None
+    return "routine" if totals["bpo"] > totals["kpo"] else "expert"
 
 
 def _empty(value: Any) -> bool:

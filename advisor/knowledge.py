@@ -90,6 +90,13 @@ TEXTS[("examples", "kpo")] = TEXTS[("services", "kpo")]
 _BPO = re.compile(r"\b(bpo|business\s+process(?:\s+outsourcing)?)\b", re.IGNORECASE)
 _KPO = re.compile(r"\b(kpo|knowledge\s+process(?:\s+outsourcing)?|lpo)\b", re.IGNORECASE)
 _TOPICS: list[tuple[str, re.Pattern]] = [
+    ("differences", re.compile(
+        r"\b(strategic\s+value|adds?\s+(?:more\s+)?value|more\s+value|skill\s+level|skills?\s+(?:needed|required)|"
+        r"(?:highly\s+)?speciali[sz]ed\s+(?:staff|people|skills)|nature\s+of\s+(?:the\s+)?work)\b",
+        re.IGNORECASE)),
+    ("types", re.compile(r"\b(industry[- ]specific|sector[- ]specific|front[- ]office|back[- ]office)\b", re.IGNORECASE)),
+    ("when", re.compile(r"\b(situations?|better\s+choice|right\s+choice|when\s+is)\b", re.IGNORECASE)),
+    ("benefits", re.compile(r"\b(help\s+(?:with|us)\s+innovat\w*|what\s+do\s+(?:i|we)\s+gain)\b", re.IGNORECASE)),
     ("classify", re.compile(
         r"\b(is|are|would|does|do|counts?|falls?|belongs?|classif\w*|categor\w*|which\s+one|under|type\s+of)\b"
         r".*\b(bpo|kpo)\b.*\b(or|vs|versus)\b|\b(bpo|kpo)\s+or\s+(bpo|kpo)\b|\bcounts?\s+as\b|"
@@ -166,6 +173,8 @@ def topic_of(question: str, tasks: list[str] | None = None) -> str:
     """The question's topic by the first matching rule; tasks + BPO/KPO named -> classify."""
     tasks = tasks if tasks is not None else classify_tasks(question)
     names_model = bool(_BPO.search(question) or _KPO.search(question))
+    if names_model and _TOPICS[0][1].search(question):
+        return "differences"  # "which adds more strategic value?" is about the models, not a task
     if tasks and (names_model or re.search(r"\b(outsourc\w*|which|what\s+kind|category)\b", question, re.IGNORECASE)):
         return "classify"
     for topic, pattern in _TOPICS:

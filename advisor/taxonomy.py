@@ -90,6 +90,7 @@ _TASKS: tuple[Task, ...] = (
             "back office", "back office work", "admin work", "administrative work",
             "administration", "paperwork", "clerical work", "clerical", "database update",
             "crm update", "update crm", "update database",
+            "into system", "into our system", "type into", "key into", "enter into",
         ),
     ),
     Task(
@@ -215,7 +216,7 @@ _TASKS: tuple[Task, ...] = (
         (
             "research and development", "r&d", "r & d", "rnd", "product research",
             "product development", "develop new product", "new product development",
-            "prototype", "prototyping", "scientific research", "lab research",
+            "developing new", "develop new", "new material", "new formula", "prototype", "prototyping", "scientific research", "lab research",
             "clinical research", "clinical trial", "engineering research", "design research",
             "develop product", "product design", "innovation project", "research project",
             "developing new product", "developing product",

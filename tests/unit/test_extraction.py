@@ -538,3 +538,23 @@ def test_dropping_work_while_answering_another_question_still_works():
 def test_work_changed_while_another_question_is_open(text, before, after):
     changes = merge(extract(text, "budget_level"), {"tasks": before}, "budget_level", text)
     assert changes["tasks"] == after
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("we know bookkeeping but nothing about export markets", "partial"), ("payroll yes, materials no", "partial"),
+     ("the typing we could do, the clause review we can't", "partial")],
+)
+def test_mixed_know_how_answers_are_partial(text, expected):
+    assert extract(text, "in_house_expertise").in_house_expertise == expected
+
+
+def test_a_plain_no_to_the_know_how_question_is_not_a_correction():
+    slots = {"tasks": ["legal_services"]}
+    text = "no noone here knows the legal side"
+    changes = merge(extract(text, "in_house_expertise"), slots, "in_house_expertise", text)
+    assert "tasks" not in changes and changes["in_house_expertise"] == "no"
+
+
+def test_a_level_word_counts_only_next_to_a_money_word():
+    assert extract("small winery. need bookkeeping done, budget medium").budget.level == "moderate"

@@ -208,3 +208,13 @@ def test_a_classify_question_about_an_unknown_task_does_not_invent_a_classificat
 def test_answer_never_crashes_and_always_returns_text(question):
     a = answer(question)
     assert a.topic and a.subject in ("bpo", "kpo", "both") and a.text
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [("Which one adds more strategic value, BPO or KPO?", "differences"), ("What is industry-specific BPO?", "types"),
+     ("Does KPO help with innovation?", "benefits"), ("in which situations is KPO the better choice?", "when"),
+     ("does BPO need highly specialised staff?", "differences")],
+)
+def test_questions_found_in_a_blind_check_get_the_right_topic(question, topic):
+    assert answer(question).topic == topic
