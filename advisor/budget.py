@@ -222,7 +222,7 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
     # A level word counts when the budget was asked for, or next to a money word
     # ("budget medium", not "small winery").
     scope = text if expecting_budget else " ".join(
-        text[max(0, m.start() - 40) : m.end() + 40] for m in _BUDGET_WORD.finditer(text)
+        text[max(0, m.start() - 15) : m.end() + 30] for m in _BUDGET_WORD.finditer(text)
     )
     if scope:
         # A level the user names ("tight, around 3k") wins over one derived from the amount.

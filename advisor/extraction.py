@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor import budget as budget_parser
-from advisor import cues
-from advisor import taxonomy
+from advisor import cues, taxonomy
 from advisor.nlp import get_nlp
 
 FACT_SLOTS = (
