@@ -34,6 +34,9 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config_render import load_template, write_output  # a sibling file: scripts/ is not a package
+
 ROOT = Path(__file__).resolve().parents[1]
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|KEY)$")
@@ -138,20 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    template = yaml.safe_load(args.template.read_text(encoding="utf-8")) or {}
+    template = load_template(args.template)
     try:
         credentials, dropped = render(template, os.environ)
     except CredentialsError as exc:
         print(f"credentials: error: {exc}", file=sys.stderr)
         return 2
     text = dump(credentials)
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        print(out)  # scripts/run.sh reads the path from stdout
+    write_output(text, args.out)
     enabled = ", ".join(credentials) or "none"
     print(f"credentials: channels enabled: {enabled}", file=sys.stderr)
     for section, reason in dropped.items():

@@ -41,6 +41,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config_render import load_template, write_output  # a sibling file: scripts/ is not a package
+
 ROOT = Path(__file__).resolve().parents[1]
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -175,20 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    template = yaml.safe_load(args.template.read_text(encoding="utf-8")) or {}
+    template = load_template(args.template)
     try:
         endpoints, dropped = render(template, os.environ)
     except EndpointsError as exc:
         print(f"endpoints: error: {exc}", file=sys.stderr)
         return 2
     text = dump(endpoints)
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        print(out)  # scripts/run.sh reads the path from stdout
+    write_output(text, args.out)
     print(f"endpoints: configured: {', '.join(endpoints) or 'none'}", file=sys.stderr)
     for name, reason in dropped.items():
         print(f"endpoints: '{name}' left out ({reason})", file=sys.stderr)
