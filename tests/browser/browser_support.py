@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support import stack as stack_support
 from tests.support.stack import free_port, wait_for
 
 RESULTS = ROOT / "results"
@@ -43,20 +44,7 @@ def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
         pytest.fail(f"{template} is missing: the credentials template is needed to start Rasa")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(env_overrides or {})
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "credentials.py"),
-            "--template",
-            str(template),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        env=env,
-        cwd=ROOT,
-    )
-    return out
+    return stack_support.render_credentials(out, env, template)
 
 
 def check_socketio_server() -> None:

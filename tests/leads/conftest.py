@@ -12,7 +12,6 @@ import os
 import socket
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,10 +24,10 @@ sys.path.insert(
 )  # leads_testkit, any import mode
 
 from leads_testkit import PG_URL, FakeServer, Received, TcpProxy, pg_address, pg_url_for
-from sqlalchemy import create_engine, text
 
 from leads.outbox import Outbox
 from leads.store import LeadStore
+from tests.support.pg import temporary_schema
 
 
 @pytest.fixture(autouse=True)
@@ -55,16 +54,8 @@ def pg_base_url() -> str:
 @pytest.fixture
 def pg_schema(pg_base_url: str) -> Iterator[str]:
     """A fresh schema for one test; yields its name, drops it afterwards."""
-    name = f"leads_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_base_url, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
+    with temporary_schema(pg_base_url, "leads_test") as name:
         yield name
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.support.pg import temporary_schema
 from tests.support.stack import (
     _stop,
     free_port,
@@ -95,16 +95,8 @@ def pg_address() -> tuple[str, int]:
 def pg_schema(prefix: str) -> Iterator[str]:
     """A fresh PostgreSQL schema in the test database, dropped afterwards."""
     require(pg_address(), "PostgreSQL")
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
+    with temporary_schema(PG_URL, prefix) as name:
         yield name
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        admin.dispose()
 
 
 def tracker_url(host: str | None = None, port: int | None = None) -> str:

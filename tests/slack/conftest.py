@@ -8,7 +8,6 @@ SLACK_SIGNING_SECRET and SLACK_PROXY set. SLACK_PROXY points the Slack client at
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not a
 
 from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
-from tests.support.stack import Stack, running_stack
+from tests.support.stack import Stack, render_credentials, running_stack
 
 
 def _have_model() -> bool:
@@ -50,20 +49,7 @@ def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack)
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(slack_env)
-    credentials = workdir / "credentials.yml"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "credentials.py"),
-            "--template",
-            str(template),
-            "--out",
-            str(credentials),
-        ],
-        check=True,
-        env=env,
-        cwd=ROOT,
-    )
+    credentials = render_credentials(workdir / "credentials.yml", env, template)
     rendered = credentials.read_text(encoding="utf-8")
     assert "slack:" in rendered, f"the Slack channel was not enabled:\n{rendered}"
     assert SLACK_TOKEN not in rendered and SIGNING_SECRET not in rendered, "a secret was written to disk"

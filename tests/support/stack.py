@@ -120,6 +120,15 @@ def stack_env(workdir: Path, action_port: int, extra_env: dict[str, str] | None 
     return env
 
 
+def render_credentials(out: Path, env: dict[str, str], template: Path | None = None) -> Path:
+    """Write credentials with scripts/credentials.py, as `make run` does."""
+    cmd = [str(VENV_BIN / "python"), str(ROOT / "scripts/credentials.py"), "--out", str(out)]
+    if template is not None:
+        cmd += ["--template", str(template)]
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return out
+
+
 def render_endpoints(env: dict[str, str], out: Path) -> Path:
     """Write the endpoints file for `env` with scripts/endpoints.py (as scripts/run.sh does)."""
     subprocess.run(
@@ -173,11 +182,7 @@ def running_stack(
     env = stack_env(workdir, action_port, extra_env)
     actions = start_actions(env, workdir, action_port)
     if credentials is None:
-        credentials = workdir / "credentials.yml"
-        subprocess.run(
-            [str(VENV_BIN / "python"), str(ROOT / "scripts/credentials.py"), "--out", str(credentials)],
-            check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-        )
+        credentials = render_credentials(workdir / "credentials.yml", env)
     if endpoints is None:
         endpoints = render_endpoints(env, workdir / "endpoints.yml")
     rasa = start_rasa(env, workdir, rasa_port, token, endpoints, credentials, extra_args)
