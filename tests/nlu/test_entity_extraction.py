@@ -1,9 +1,9 @@
-"""The spaCy rule-based extractor makes task extraction better than DIET's entities alone.
+"""Task entities from the spaCy rule-based extractor, on utterances the model never saw.
 
 Runs the trained model over the held-out NLU file (utterances not in the
 training data) plus typo'd ones, and scores `task` entities against the
 annotations with lenient span matching (a prediction counts when it overlaps a
-gold span), per extractor and for both together.
+gold span).
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
-from advisor.taxonomy import TASKS
 from tests.support.stack import latest_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SPACY = "AdvisorEntityExtractor"
-DIET = "DIETClassifier"
 
 # Typo'd and keyword-free requests (not in the training data) and the task keys they name.
 HARD_CASES: list[tuple[str, list[str]]] = [
@@ -88,34 +86,23 @@ def parsed() -> list[tuple[list[tuple[int, int]], list[dict]]]:
         return pool.submit(asyncio.run, parse_all()).result()
 
 
-def test_spacy_extractor_improves_task_extraction_over_diet_alone(parsed):
-    parsed = parsed[0]
-    scores = {
-        name: _score([(gold, _spans(predicted, extractors)) for gold, predicted in parsed])
-        for name, extractors in (("DIET alone", DIET), ("spaCy rules", SPACY), ("DIET + spaCy", f"{DIET}+{SPACY}"))
-    }
-    for name, s in scores.items():
-        print(f"task entities, {name:13s}: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}")
-    assert scores["DIET + spaCy"]["recall"] > scores["DIET alone"]["recall"]
-    assert scores["spaCy rules"]["precision"] > scores["DIET alone"]["precision"]
-    assert scores["DIET + spaCy"]["f1"] > scores["DIET alone"]["f1"]
+def test_task_entities_on_held_out_utterances(parsed):
+    """Lenient-span F1 of the rule-based `task` entities on utterances not in the training data.
+
+    (DIET's own entity recognition scored F1 0.792 here against these rules' 0.910 when
+    it was last in the pipeline; README "Performance" has the comparison.)
+    """
+    s = _score([(gold, _spans(predicted, SPACY)) for gold, predicted in parsed[0]])
+    print(f"task entities, spaCy rules: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}")
+    assert s["precision"] >= 0.90
+    assert s["f1"] >= 0.88
 
 
-def _diet_keys(entities: list[dict]) -> set:
-    """What plain DIET gives: entity text, mapped to a task only by an exact synonym lookup."""
-    lookup = {phrase: key for key, task in TASKS.items() for phrase in task.phrases}
-    return {lookup[e["value"].lower()] for e in entities
-            if e.get("extractor") == DIET and e["entity"] == "task" and e["value"].lower() in lookup}
-
-
-def test_spacy_extractor_names_the_right_task_where_diet_text_cannot(parsed):
+def test_typod_and_keyword_free_requests_name_the_right_task(parsed):
     hard = parsed[1]
-    spacy_ok = sum(
+    ok = sum(
         {e["value"] for e in entities if e.get("extractor") == SPACY and e["entity"] == "task"} == set(keys)
         for entities, (_, keys) in zip(hard, HARD_CASES)
     )
-    diet_ok = sum(_diet_keys(entities) == set(keys) for entities, (_, keys) in zip(hard, HARD_CASES))
-    print(f"typo'd/paraphrased requests mapped to the right tasks: spaCy {spacy_ok}/{len(hard)}, "
-          f"DIET + synonym lookup {diet_ok}/{len(hard)}")
-    assert spacy_ok > diet_ok
-    assert spacy_ok >= len(hard) - 1
+    print(f"typo'd/paraphrased requests mapped to the right tasks: {ok}/{len(hard)}")
+    assert ok >= len(hard) - 1
