@@ -54,7 +54,7 @@ def features(text: str, char_ngrams: tuple[int, int] = (2, 5)) -> set[str]:
         if word.isalnum() or "'" in word:
             padded = f" {word} "
             for size in range(low, high + 1):
-                for start in range(0, max(len(padded) - size + 1, 0)):
+                for start in range(max(len(padded) - size + 1, 0)):
                     found.add("c:" + padded[start:start + size])
     if words:
         found.add(f"b:{previous} </s>")

@@ -57,7 +57,7 @@ def test_ranking_is_a_probability_distribution_best_first(tmp_path):
     message = _classify(component, "what is kpo exactly?")
     ranking = message.get("intent_ranking")
     confidences = [r["confidence"] for r in ranking]
-    assert [r["name"] for r in ranking][0] == message.get("intent")["name"]
+    assert ranking[0]["name"] == message.get("intent")["name"]
     assert confidences == sorted(confidences, reverse=True)
     assert sum(confidences) == pytest.approx(1.0, abs=1e-5)
     assert message.get("intent")["confidence"] == confidences[0]
