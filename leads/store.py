@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    event,
     exc,
     insert,
     select,
@@ -42,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from .config import LeadsConfig, load_config
@@ -184,9 +186,19 @@ class LeadStore:
             connect_args["timeout"] = max(timeout, 5.0)
         elif self.url.startswith("postgresql"):
             connect_args["connect_timeout"] = max(round(timeout), 1)
+        engine_kwargs: dict[str, Any] = {}
+        if self._sqlite_path is not None:
+            # Pooled connections (SQLAlchemy 1.4 opens one per transaction for a file);
+            # the pool hands each to one thread at a time.
+            connect_args["check_same_thread"] = False
+            engine_kwargs["poolclass"] = QueuePool
         self.engine: Engine = create_engine(
-            self.url, future=True, pool_pre_ping=True, connect_args=connect_args
+            self.url, future=True, pool_pre_ping=True, connect_args=connect_args, **engine_kwargs
         )
+        if self._sqlite_path is not None:
+            # Write-ahead log: one fsync per commit instead of several, and readers (the
+            # `make leads` export) never block the assistant's writes.
+            event.listen(self.engine, "connect", _sqlite_wal)
         self._schema_ready = False
         self._schema_lock = threading.Lock()
 
@@ -399,3 +411,9 @@ def check_event(kind: Any, detail: Any) -> tuple:
                 "advice_given needs the outcome as detail: bpo, kpo or hybrid"
             )
     return kind, detail
+
+
+def _sqlite_wal(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

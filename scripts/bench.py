@@ -317,6 +317,7 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     turns: int = 0
+    by_turn: dict[int, list[float]] = field(default_factory=dict)  # latencies by turn number
 
 
 async def converse(session: Any, server: Server, sender: str, turns: list[str], expected: str,
@@ -325,7 +326,7 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
     import aiohttp
 
     last_texts: list[str] = []
-    for turn in turns:
+    for number, turn in enumerate(turns, start=1):
         started = time.perf_counter()
         try:
             async with session.post(f"{server.rasa_url}/webhooks/rest/webhook",
@@ -336,6 +337,7 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
             outcome.errors.append(f"{sender}: {turn!r}: {error!r}")
             continue
         outcome.latencies.append(time.perf_counter() - started)
+        outcome.by_turn.setdefault(number, []).append(outcome.latencies[-1])
         outcome.turns += 1
         last_texts = [str(m.get("text") or "") for m in body or []]
         if status != 200:
@@ -389,6 +391,7 @@ async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: i
         "wall_s": round(wall, 2),
         "throughput_turns_per_s": round(outcome.turns / wall, 2) if wall else None,
         "per_round_p50_p95_ms": per_round,
+        "p50_ms_by_turn_number": {n: ms(percentile(v, 0.5)) for n, v in sorted(outcome.by_turn.items())},
     }
 
 

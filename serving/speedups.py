@@ -1,15 +1,31 @@
 """Behaviour-preserving speed-ups for Rasa 3.6.21, installed by `python -m serving`.
 
-Profiling the Rasa server under load (py-spy, README "Performance") showed that about 60%
-of its CPU time went into one line: `RemoteAction._validate_action_result` calls
-`jsonschema.validate(result, schema)` on every action server response, and
-`jsonschema.validate` first checks the (constant) schema itself against the JSON Schema
-meta-schema each time. Every advisor turn makes about three action calls, so this cost
-more than the NLU pipeline and the policies together.
+Each one was found by profiling the Rasa server under `make bench` load (py-spy, README
+"Performance") and each keeps Rasa's results, errors and messages:
 
-`install()` replaces that method with one that checks the schema once and keeps the
-validator: the same validator class, the same `best_match` error and the same message
-on an invalid response; only the repeated meta-schema check is gone.
+1. **Action responses are validated without re-checking the schema and without trying
+   all 23 event schemas per event.** Rasa calls `jsonschema.validate(result, schema)` on
+   every action server response: that first checks the constant schema against the JSON
+   Schema meta-schema (about 60% of the server's CPU at first), then validates each event
+   against a `oneOf` of 23 event schemas, all of which must be tried. Every branch of that
+   `oneOf` is told apart by the constant `event` field, so an event is valid exactly when
+   it passes the common part and the one branch for its `event` name. Responses are
+   checked that way; anything that fails is checked again with the full schema, so an
+   invalid response raises the same `best_match` error with the same message as before.
+2. **Event classes are looked up in a table.** `Event.resolve_by_type` walks the whole
+   Event class tree for every event of every tracker read; the table keeps the first match
+   of that walk and is rebuilt when a name is not in it.
+3. **Graphs run in a precomputed order.** Rasa runs its NLU and policy graphs through
+   dask, which rebuilds the graph, recomputes the minimal schema and re-plans the order
+   on every run (about a tenth of the server's CPU under load). The graphs are fixed once
+   the model is loaded, so the order of each (targets) is computed once and the nodes are
+   called in it with the same arguments dask would pass; errors pass through unchanged,
+   and a `RuntimeError` becomes Rasa's `GraphRunError` as before.
+4. **Connections to the action server are kept open.** Rasa opens a new HTTP session, and
+   so a new TCP connection, for every action call (three a turn here). Each endpoint keeps
+   one session per event loop; idle connections are dropped after 2 s, before the action
+   server's 5 s keep-alive ends, so a closing connection is never reused. A failed call
+   still fails as before (the turn guard answers), and the next call connects afresh.
 """
 
 from __future__ import annotations
@@ -19,10 +35,18 @@ from typing import Any
 
 def install() -> None:
     """Install the speed-ups in this process (idempotent)."""
+    _install_response_validation()
+    _install_event_type_table()
+    _install_graph_runner()
+    _install_shared_sessions()
+
+
+def _install_response_validation() -> None:
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
     if getattr(RemoteAction._validate_action_result, "advisor_speedup", False):
         return
@@ -30,8 +54,28 @@ def install() -> None:
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)  # once, not on every response
     validator = validator_class(schema)
+    # The response without looking inside events, and one validator per event name.
+    outer = validator_class({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
+    common = {k: v for k, v in EVENT_SCHEMA.items() if k != "oneOf"}
+    per_event = {
+        branch["properties"]["event"]["const"]: validator_class({**common, "allOf": [branch]})
+        for branch in EVENT_SCHEMA["oneOf"]
+    }
+    if len(per_event) != len(EVENT_SCHEMA["oneOf"]):  # pragma: no cover - a future Rasa schema
+        per_event = {}
+
+    def quick_valid(result: Any) -> bool:
+        if not per_event or not outer.is_valid(result):
+            return False
+        for event in result.get("events") or []:
+            check = per_event.get(event.get("event")) if isinstance(event, dict) else None
+            if check is None or not check.is_valid(event):
+                return False
+        return True
 
     def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+        if quick_valid(result):
+            return True
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
@@ -45,3 +89,147 @@ def install() -> None:
 
     _validate_action_result.advisor_speedup = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def _install_event_type_table() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    if getattr(Event.resolve_by_type, "advisor_speedup", False):
+        return
+    original = Event.resolve_by_type
+    table: dict[str, type] = {}
+
+    def rebuild() -> None:
+        table.clear()
+        for cls in all_subclasses(Event):
+            table.setdefault(cls.type_name, cls)  # the first match, as the walk finds it
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        cls = table.get(type_name)
+        if cls is None:
+            rebuild()
+            cls = table.get(type_name)
+        if cls is not None:
+            return cls
+        return original(type_name, default)  # "topic", the default or Rasa's error
+
+    resolve_by_type.advisor_speedup = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+def graph_plan(nodes: dict[str, list[str]]) -> list[str]:
+    """Node names in an order where every node comes after the nodes it needs.
+
+    `nodes` maps each node to the names it needs; names that are not nodes (inputs) are
+    ignored. Ties keep the given order, so the plan is deterministic.
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = being visited, 2 = placed
+
+    def visit(name: str) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ValueError(f"the graph has a cycle through {name!r}")
+        state[name] = 1
+        for need in nodes[name]:
+            if need in nodes:
+                visit(need)
+        state[name] = 2
+        order.append(name)
+
+    for name in nodes:
+        visit(name)
+    return order
+
+
+def _install_graph_runner() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    if getattr(DaskGraphRunner.run, "advisor_speedup", False):
+        return
+
+    def plan_for(self: Any, run_targets: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+        plans = self.__dict__.setdefault("_advisor_plans", {})
+        key = tuple(run_targets)
+        if key not in plans:
+            minimal = self._graph_schema.minimal_graph_schema(run_targets)
+            needs = {name: list(node.needs.values()) for name, node in minimal.nodes.items()}
+            plans[key] = (graph_plan(needs), needs)
+        return plans[key]
+
+    def run(self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        order, needs = plan_for(self, run_targets)
+        values: dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and (value in needs or value in (inputs or {})):
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            values[name] = (name, value)  # as dask sees an input: a literal pair
+        try:
+            for name in order:
+                if name in values:  # an input replaces the node of the same name
+                    continue
+                args = [values.get(need, need) for need in needs[name]]  # unresolved: the name, as dask
+                values[name] = self._instantiated_nodes[name](*args)
+            return dict(values[target] for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    run.advisor_speedup = True  # type: ignore[attr-defined]
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+IDLE_CONNECTION_SECONDS = 2.0
+
+
+class _Borrowed:
+    """`async with` hands out a shared session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: object) -> bool:
+        return False
+
+
+def _install_shared_sessions() -> None:
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    if getattr(EndpointConfig.session, "advisor_speedup", False):
+        return
+    original = EndpointConfig.session
+
+    def session(self: Any) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return original(self)
+        shared = self.__dict__.setdefault("_advisor_sessions", {})
+        current = shared.get(loop)
+        if current is None or current.closed:
+            fresh = original(self)  # Rasa's headers, auth and timeout
+            connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS)
+            current = aiohttp.ClientSession(
+                headers=fresh.headers if fresh.headers else None, auth=fresh.auth,
+                timeout=fresh.timeout, connector=connector,
+            )
+            loop.create_task(fresh.close())
+            shared.clear()  # sessions of closed loops go with them
+            shared[loop] = current
+        return _Borrowed(current)
+
+    session.advisor_speedup = True  # type: ignore[attr-defined]
+    EndpointConfig.session = session  # type: ignore[method-assign]

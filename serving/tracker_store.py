@@ -24,7 +24,8 @@ And two for speed (README "Performance"), with the same results:
   statement-cache bookkeeping for it cost more than the query: 3.1 ms against 1.7 ms per
   read of a 50-event conversation here), and new events are inserted in one batch;
 * SQLite files are put in write-ahead-log mode (one fsync per commit instead of several,
-  readers never block the writer; still `synchronous=FULL`).
+  readers never block the writer; still `synchronous=FULL`), and their connections are
+  pooled instead of opened for every read and write.
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             connect_args = dict(engine_kwargs.get("connect_args") or {})
             connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
             engine_kwargs["connect_args"] = connect_args
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a new connection (and so re-runs the WAL pragma) for every
+            # session of a SQLite file; a small pool reuses them. All sessions run on the
+            # server's event-loop thread, one at a time.
+            engine_kwargs["poolclass"] = sa.pool.QueuePool
+            engine_kwargs["connect_args"] = {**(engine_kwargs.get("connect_args") or {}),
+                                             "check_same_thread": False}
         self.engine.dispose()
         self.engine = sa.create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":

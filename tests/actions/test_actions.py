@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.advice import ActionExplainWhy, ActionRecommend, ActionTradeoffs, ActionWhatIf
 from actions.conversation import ActionClarify, ActionHandoff, ActionStartOver
 from actions.extract import ActionExtractFacts
-from actions.form import ActionAskTasks, ValidateAdvisorForm
+from actions.form import ValidateAdvisorForm
 from actions.knowledge import ActionAnswerQuestion
 
 FULL_BPO = {
@@ -87,11 +87,39 @@ async def test_form_asks_for_coverage_only_for_customer_facing_work(make_tracker
     assert "coverage" not in await form.required_slots(slots, dispatcher, payroll, domain.as_dict())
 
 
-async def test_unclear_task_answer_gets_the_follow_up_question(make_tracker, dispatcher, domain):
-    tracker = make_tracker([], slots={"unclear_task": "some blockchain stuff", "requested_slot": "tasks"})
-    await run(ActionAskTasks(), dispatcher, tracker, domain)
-    assert dispatcher.messages[0]["response"] == "utter_ask_tasks_unclear"
-    assert dispatcher.messages[0]["buttons"][0]["title"] == "Routine process work"
+async def test_unclear_task_answer_gets_the_follow_up_question_with_working_buttons(domain):
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    plain = DialogueStateTracker.from_events("s", [SlotSet("requested_slot", "tasks")], domain.slots)
+    unclear = DialogueStateTracker.from_events(
+        "s", [SlotSet("requested_slot", "tasks"), SlotSet("unclear_task", "some blockchain stuff")], domain.slots)
+    first = await nlg.generate("utter_ask_tasks", plain, "rest")
+    follow_up = await nlg.generate("utter_ask_tasks", unclear, "rest")
+    assert first["text"].startswith("What work would you like to hand off?") and not first.get("buttons")
+    assert follow_up["text"].startswith("I'm not sure how to classify that")
+    assert [b["payload"] for b in follow_up["buttons"]] == [
+        '/inform{"nature": "routine"}', '/inform{"nature": "expert"}', '/inform{"nature": "both"}']
+
+
+async def test_every_question_has_quick_replies_that_parse_as_facts(domain):
+    """The form's questions are domain responses; their payloads must survive Rasa's templating."""
+    import json
+
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker.from_events("s", [SlotSet("tasks", ["customer_support"])], domain.slots)
+    for slot in ("budget_level", "in_house_expertise", "goals", "coverage"):
+        reply = await nlg.generate(f"utter_ask_{slot}", tracker, "rest")
+        assert len(reply["buttons"]) >= 3, slot
+        for button in reply["buttons"]:
+            assert button["payload"].startswith("/inform{")
+            assert slot in json.loads(button["payload"][len("/inform"):])
 
 
 async def test_an_unreadable_answer_is_asked_again_then_marked_unknown(make_tracker, dispatcher, domain):

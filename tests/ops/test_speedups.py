@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import jsonschema
@@ -22,13 +23,29 @@ INVALID = [
 ]
 
 
-@pytest.fixture
-def patched() -> Iterator[RemoteAction]:
-    original = RemoteAction._validate_action_result
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """The speed-ups, for one test; Rasa's own methods again afterwards."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
+
+    originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
+                 DaskGraphRunner.run)
+    assert not any(getattr(o, "advisor_speedup", False) for o in (originals[0], *originals[2:]))
     speedups.install()
     speedups.install()  # idempotent
-    yield RemoteAction("action_x", None)
-    RemoteAction._validate_action_result = original
+    try:
+        yield
+    finally:
+        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
+         DaskGraphRunner.run) = originals
+
+
+@pytest.fixture
+def patched() -> Iterator[RemoteAction]:
+    with installed():
+        yield RemoteAction("action_x", None)
 
 
 @pytest.mark.parametrize("response", VALID)
@@ -45,3 +62,205 @@ def test_invalid_responses_fail_with_rasas_error(patched: RemoteAction, response
         patched._validate_action_result(response)
     assert raised.value.message.startswith(expected.value.message)
     assert "Failed to validate Action server response" in raised.value.message
+
+
+# --- every event type, valid and broken ----------------------------------------------------
+
+def _event_samples() -> list[dict]:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActionReverted,
+        ActiveLoop,
+        AgentUttered,
+        AllSlotsReset,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        EntitiesAdded,
+        FollowupAction,
+        LoopInterrupted,
+        ReminderCancelled,
+        ReminderScheduled,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        StoryExported,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    events = [
+        UserUttered("we need payroll", {"name": "inform", "confidence": 0.9},
+                    [{"entity": "task", "value": "hr_payroll", "start": 8, "end": 15}]),
+        ActionExecuted("action_listen"), SlotSet("tasks", ["hr_payroll"]), SlotSet("budget_amount", 2000.0),
+        EntitiesAdded([{"entity": "task", "value": "x"}]), ReminderCancelled(name="r"),
+        ReminderScheduled("intent", __import__("datetime").datetime(2026, 1, 1), name="r"),
+        ActionExecutionRejected("advisor_form"), LoopInterrupted(True), ActiveLoop("advisor_form"),
+        ActiveLoop(None), AllSlotsReset(), ConversationResumed(), ConversationPaused(),
+        FollowupAction("action_listen"), StoryExported(), Restarted(), ActionReverted(),
+        UserUtteranceReverted(), BotUttered("hello", {"buttons": []}), SessionStarted(), AgentUttered("hi"),
+    ]
+    return [e.as_dict() for e in events]
+
+
+def _broken_samples() -> list:
+    good = _event_samples()
+    return [
+        {"event": "slot"},  # slot without a name
+        {"event": "slot", "name": 3, "value": 1},
+        {"event": "user", "text": 5},
+        {"event": "bot", "text": ["x"]},
+        {"event": "action", "name": None, "policy": 4},
+        {"event": 7},
+        {"name": "tasks"},
+        "slot",
+        None,
+        {**good[0], "timestamp": "yesterday"},
+        {**good[2], "metadata": "x"},
+    ]
+
+
+@pytest.mark.parametrize("event", _event_samples(), ids=lambda e: e["event"])
+def test_every_valid_event_type_passes_as_before(patched: RemoteAction, event: dict) -> None:
+    response = {"events": [event], "responses": []}
+    jsonschema.validate(response, RemoteAction.action_response_format_spec())
+    assert patched._validate_action_result(response) is True
+
+
+def _outcome(validate, response: dict) -> str:
+    try:
+        validate(response)
+    except jsonschema.ValidationError as error:
+        return error.message.split(". Failed to validate")[0]
+    return "valid"
+
+
+@pytest.mark.parametrize("event", _broken_samples())
+def test_odd_events_get_the_same_verdict_and_error_as_rasas_check(patched: RemoteAction, event) -> None:
+    response = {"events": [*_event_samples()[:3], event]}
+    expected = _outcome(lambda r: jsonschema.validate(r, RemoteAction.action_response_format_spec()), response)
+    assert _outcome(patched._validate_action_result, response) == expected
+
+
+def test_most_odd_events_are_really_invalid() -> None:
+    spec = RemoteAction.action_response_format_spec()
+    invalid = [e for e in _broken_samples() if _outcome(lambda r: jsonschema.validate(r, spec), {"events": [e]}) != "valid"]
+    assert len(invalid) >= len(_broken_samples()) - 2
+
+
+# --- event class table ------------------------------------------------------------------------
+
+def test_event_types_resolve_to_the_same_classes() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    before = {name: original(name) for name in names}
+    with installed():
+        assert getattr(Event.resolve_by_type, "advisor_speedup", False)
+        assert {name: Event.resolve_by_type(name) for name in names} == before
+        assert Event.resolve_by_type("topic") is None
+        assert Event.resolve_by_type("no_such_event", default=Event) is Event
+        with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+            Event.resolve_by_type("no_such_event")
+
+
+# --- kept-open connections to the action server -----------------------------------------------
+
+async def _serve(port: int, peers: list) -> object:
+    from aiohttp import web
+
+    async def handle(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"ok": len(peers)})
+
+    app = web.Application()
+    app.router.add_post("/webhook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+def test_action_calls_reuse_one_connection_and_survive_a_server_restart() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests.support.stack import free_port
+
+
+    async def scenario() -> tuple[list, list]:
+        port = free_port()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        peers: list = []
+        runner = await _serve(port, peers)
+        for _ in range(5):
+            await endpoint.request(json={"x": 1})
+        first = list(peers)
+        await runner.cleanup()  # the action server goes away and comes back
+        peers.clear()
+        runner = await _serve(port, peers)
+        answer = await endpoint.request(json={"x": 1})
+        await runner.cleanup()
+        for session in endpoint.__dict__.get("_advisor_sessions", {}).values():
+            await session.close()
+        return first, [answer, *peers]
+
+    with installed():
+        first, after = asyncio.run(scenario())
+    assert len(first) == 5 and len(set(first)) == 1  # five calls, one TCP connection
+    assert after[0] == {"ok": 1} and len(after) == 2
+
+
+# --- graphs in a precomputed order -----------------------------------------------------------
+
+def test_graph_plan_puts_every_node_after_what_it_needs() -> None:
+    nodes = {"classify": ["featurize"], "featurize": ["tokenize"], "tokenize": ["__message__"],
+             "route": ["classify", "featurize"], "domain": []}
+    order = speedups.graph_plan(nodes)
+    assert sorted(order) == sorted(nodes)
+    for name, needs in nodes.items():
+        assert all(order.index(n) < order.index(name) for n in needs if n in nodes)
+    with pytest.raises(ValueError, match="cycle"):
+        speedups.graph_plan({"a": ["b"], "b": ["a"]})
+
+
+def test_the_trained_model_parses_and_predicts_the_same_through_the_fast_runner() -> None:
+    import asyncio
+    import concurrent.futures
+
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.support.stack import latest_model
+
+    texts = ["hi", "We need payroll and market research", "what is kpo?", "about 5k a month",
+             "no, we lack the skills", "🙂", "", "why?", "what if our budget were bigger?",
+             '/inform{"budget_level": "tight"}', "talk to a person please", "asdfgh"]
+
+    async def outcomes() -> list:
+        agent = Agent.load(str(latest_model()))
+        results = []
+        for text in texts:
+            parsed = await agent.processor.parse_message(UserMessage(text))
+            tracker = DialogueStateTracker.from_events("s", [ActionExecuted("action_listen"),
+                                                             UserUttered(text, parsed["intent"], parsed["entities"])])
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            results.append((parsed, agent.domain.action_names_or_texts[prediction.max_confidence_index],
+                            round(prediction.max_confidence, 6)))
+        return results
+
+    def in_thread() -> list:  # a loop of its own, whatever other tests left running
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, outcomes()).result()
+
+    before = in_thread()
+    with installed():
+        after = in_thread()
+    assert after == before
+    assert len({action for _, action, _ in before}) >= 4  # the texts lead to different next actions
