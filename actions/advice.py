@@ -52,8 +52,9 @@ class ActionRecommend(Action):
             SlotSet("recommendation_details", details),
             SlotSet("new_facts", False),
         ]
-        events += await lead_actions.advice_given(tracker, rec.choice, reasons)
-        events += await lead_actions.offer_specialist(dispatcher, tracker)
+        async with lead_actions.funnel_batch(tracker):  # up to three funnel events, written at once
+            events += await lead_actions.advice_given(tracker, rec.choice, reasons)
+            events += await lead_actions.offer_specialist(dispatcher, tracker)
         return events
 
 

@@ -15,9 +15,12 @@ erase it again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import re
 import unicodedata
+from collections.abc import AsyncIterator
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -33,7 +36,7 @@ from leads import (
     delete_lead,
     notify_lead,
     parse_company_size,
-    record_event,
+    record_events,
     save_lead,
     score_from_lead,
     validate_email,
@@ -262,12 +265,38 @@ def _who(tracker: Tracker) -> str:
     return "conv-" + conversation_digest(str(tracker.sender_id))
 
 
+_funnel_batch: contextvars.ContextVar[list[tuple[str, str | None]] | None] = contextvars.ContextVar(
+    "funnel_batch", default=None)
+
+
+@contextlib.asynccontextmanager
+async def funnel_batch(tracker: Tracker) -> AsyncIterator[None]:
+    """Funnel events recorded inside are written together when it ends (one lock, one transaction)."""
+    batch: list[tuple[str, str | None]] = []
+    token = _funnel_batch.set(batch)
+    try:
+        yield
+    finally:
+        _funnel_batch.reset(token)
+        if batch:
+            await _record(tracker, batch)
+
+
 async def funnel(tracker: Tracker, kind: str, detail: str | None = None) -> None:
     """Record a funnel event; analytics never break the conversation."""
+    batch = _funnel_batch.get()
+    if batch is not None:
+        batch.append((kind, detail))
+        return
+    await _record(tracker, [(kind, detail)])
+
+
+async def _record(tracker: Tracker, events: list[tuple[str, str | None]]) -> None:
     try:
-        await asyncio.to_thread(record_event, tracker.sender_id, kind, detail)
+        await asyncio.to_thread(record_events, tracker.sender_id, events)
     except Exception as error:  # noqa: BLE001 - logged, the user still gets an answer
-        log.error("funnel event %s for %s not recorded: %s", kind, _who(tracker), describe_error(error))
+        kinds = ", ".join(kind for kind, _ in events)
+        log.error("funnel events %s for %s not recorded: %s", kinds, _who(tracker), describe_error(error))
 
 
 async def _notify(lead: dict[str, Any], who: str) -> None:

@@ -23,6 +23,7 @@ from .outbox import (
     delete_lead,
     flush_outbox,
     record_event,
+    record_events,
     save_lead,
 )
 from .redact import RedactingFilter, redact, redact_lead
@@ -41,6 +42,6 @@ __all__ = [
     "EVENT_KINDS", "CompanySize", "EmailCheck", "FlushResult", "LeadScore", "LeadStore",
     "LeadsConfig", "NameCheck", "NotifyResult", "Outbox", "RedactingFilter", "SaveResult",
     "delete_lead", "flush_outbox", "idempotency_key", "lead_version", "load_config",
-    "notify_lead", "parse_company_size", "record_event", "redact", "redact_lead",
+    "notify_lead", "parse_company_size", "record_event", "record_events", "redact", "redact_lead",
     "save_lead", "score_from_lead", "score_lead", "validate_email", "validate_name",
 ]  # fmt: skip

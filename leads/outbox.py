@@ -348,6 +348,51 @@ def record_event(
     return stored
 
 
+def record_events(
+    conversation_id: str,
+    events: Sequence[tuple[str, str | None]],
+    *,
+    store: LeadStore | None = None,
+    outbox: Outbox | None = None,
+) -> bool:
+    """Append several funnel events of one conversation, in order, at once.
+
+    One lock and one transaction instead of one each (an answer that gives advice
+    records up to three). Returns True when written to the database now, False when
+    queued in the outbox (each event as its own entry, applied exactly once later).
+    """
+    check_conversation_id(conversation_id)
+    now = utcnow().isoformat()
+    entries = []
+    for kind, detail in events:
+        kind, detail = check_event(kind, detail)
+        entries.append({"id": uuid.uuid4().hex, "type": "event", "conversation_id": conversation_id,
+                        "at": now, "kind": kind, "detail": detail})
+    if not entries:
+        return True
+    store, outbox = _resolve(store, outbox)
+    with outbox.lock():
+        _flush_locked(store, outbox)
+        if not outbox.has_pending():
+            try:
+                store.record_events([
+                    {"conversation_id": e["conversation_id"], "kind": e["kind"], "detail": e["detail"],
+                     "event_id": e["id"], "at": e["at"]}
+                    for e in entries
+                ])
+                return True
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
+                log.warning(
+                    "database unreachable, %d events for conv-%s queued in outbox: %s",
+                    len(entries), conversation_digest(conversation_id), describe_error(error),
+                )
+        for entry in entries:
+            outbox.append(entry)
+        return False
+
+
 def delete_lead(
     conversation_id: str,
     *,

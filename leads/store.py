@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -374,6 +374,37 @@ class LeadStore:
                     raise
             return False
         return True
+
+    def record_events(self, entries: Sequence[Mapping[str, Any]]) -> int:
+        """Append several funnel events in one transaction; returns how many were new.
+
+        Each entry has ``conversation_id``, ``kind`` and optionally ``detail``,
+        ``event_id`` and ``at``. When an ``event_id`` was recorded before, the entries
+        are written one by one instead, so that only the new ones are added.
+        """
+        rows = []
+        for entry in entries:
+            check_conversation_id(entry["conversation_id"])
+            kind, detail = check_event(entry["kind"], entry.get("detail"))
+            rows.append({
+                "event_id": entry.get("event_id") or uuid.uuid4().hex,
+                "conversation_id": entry["conversation_id"],
+                "kind": kind,
+                "detail": detail,
+                "created_at": as_utc(entry.get("at")) or utcnow(),
+            })
+        if not rows:
+            return 0
+        try:
+            with self._begin() as conn:
+                conn.execute(insert(events_table), rows)
+        except exc.IntegrityError:
+            return sum(
+                self.record_event(r["conversation_id"], r["kind"], r["detail"],
+                                  event_id=r["event_id"], at=r["created_at"])
+                for r in rows
+            )
+        return len(rows)
 
     def list_events(
         self, *, since: datetime | None = None, until: datetime | None = None

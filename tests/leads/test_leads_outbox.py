@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from leads_testkit import TcpProxy, free_port, pg_url_for
 
-from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, save_lead
+from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, record_events, save_lead
 from leads.store import LeadStore
 
 CONTACT = {"full_name": "Søren Ærø 🐻", "email": "soren@acme.dk", "company": "Acme ApS", "role": "CFO",
@@ -208,4 +208,43 @@ def test_defaults_come_from_environment(
     store = LeadStore("sqlite:///" + str(tmp_path / "var" / "leads.db"))
     assert store.get_lead("env-1")["company"] == "Env Co"
     assert len(store.list_events()) == 1
+    store.dispose()
+
+
+ADVICE_EVENTS = [("conversation_started", None), ("advice_given", "hybrid"), ("lead_offered", None)]
+
+
+def test_several_events_at_once_are_written_in_order(tmp_path: Path, outbox: Outbox) -> None:
+    store = LeadStore(path=tmp_path / "leads.db")
+    assert record_events("c1", ADVICE_EVENTS, store=store, outbox=outbox) is True
+    assert record_events("c1", [], store=store, outbox=outbox) is True
+    stored = store.list_events()
+    assert [(e["kind"], e["detail"]) for e in stored] == ADVICE_EVENTS
+    assert {e["conversation_id"] for e in stored} == {"c1"} and len({e["event_id"] for e in stored}) == 3
+    assert lines(outbox) == []
+    store.dispose()
+
+
+def test_several_events_queue_while_unreachable_and_flush_exactly_once(blocked_sqlite, outbox: Outbox) -> None:
+    store, blocker = blocked_sqlite
+    assert record_events("c1", ADVICE_EVENTS, store=store, outbox=outbox) is False
+    pending = lines(outbox)
+    assert [(e["kind"], e["detail"]) for e in pending] == ADVICE_EVENTS
+    blocker.unlink()
+    assert flush_outbox(store, outbox).applied == 3
+    assert flush_outbox(store, outbox).applied == 0
+    assert [(e["kind"], e["detail"]) for e in store.list_events()] == ADVICE_EVENTS
+
+
+def test_a_batch_with_an_already_recorded_id_adds_only_the_new_events(tmp_path: Path) -> None:
+    store = LeadStore(path=tmp_path / "leads.db")
+    assert store.record_event("c1", "conversation_started", event_id="a" * 32)
+    added = store.record_events([
+        {"conversation_id": "c1", "kind": "conversation_started", "event_id": "a" * 32},
+        {"conversation_id": "c1", "kind": "advice_given", "detail": "kpo", "event_id": "b" * 32},
+    ])
+    assert added == 1
+    assert [e["kind"] for e in store.list_events()] == ["conversation_started", "advice_given"]
+    with pytest.raises(ValueError):
+        store.record_events([{"conversation_id": "c1", "kind": "no_such_kind"}])
     store.dispose()
