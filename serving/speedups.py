@@ -21,7 +21,12 @@ Each one was found by profiling the Rasa server under `make bench` load (py-spy,
    the model is loaded, so the order of each (targets) is computed once and the nodes are
    called in it with the same arguments dask would pass; errors pass through unchanged,
    and a `RuntimeError` becomes Rasa's `GraphRunError` as before.
-4. **Connections to the action server are kept open.** Rasa opens a new HTTP session, and
+4. **No deep copies for debug messages that are not logged.** Rasa's processor, forms and
+   rule policy deep-copy events, slots and states only to pass them to `structlog` debug
+   calls, and the copies are made even when debug logging is off. In those three modules
+   (where `copy.deepcopy` serves nothing else: a test checks the source) `copy` is
+   replaced by a stand-in whose `deepcopy` copies only while debug logging is on.
+5. **Connections to the action server are kept open.** Rasa opens a new HTTP session, and
    so a new TCP connection, for every action call (three a turn here). Each endpoint keeps
    one session per event loop; idle connections are dropped after 2 s, before the action
    server's 5 s keep-alive ends, so a closing connection is never reused. A failed call
@@ -38,6 +43,7 @@ def install() -> None:
     _install_response_validation()
     _install_event_type_table()
     _install_graph_runner()
+    _install_log_copies()
     _install_shared_sessions()
 
 
@@ -184,6 +190,42 @@ def _install_graph_runner() -> None:
 
     run.advisor_speedup = True  # type: ignore[attr-defined]
     DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+LOG_COPY_MODULES = ("rasa.core.processor", "rasa.core.actions.forms", "rasa.core.policies.rule_policy")
+
+
+class LogCopies:
+    """Stands in for the `copy` module where deep copies only feed debug log calls."""
+
+    advisor_speedup = True
+
+    def __init__(self) -> None:
+        import copy
+        import logging
+
+        self._copy = copy
+        self._rasa_logger = logging.getLogger("rasa")
+        self.copy = copy.copy
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        import logging
+
+        if self._rasa_logger.isEnabledFor(logging.DEBUG):
+            return self._copy.deepcopy(value, memo)
+        return value  # the debug message is dropped: nothing keeps the value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._copy, name)
+
+
+def _install_log_copies() -> None:
+    import importlib
+
+    for name in LOG_COPY_MODULES:
+        module = importlib.import_module(name)
+        if not getattr(module.copy, "advisor_speedup", False):
+            module.copy = LogCopies()  # type: ignore[attr-defined]
 
 
 IDLE_CONNECTION_SECONDS = 2.0

@@ -26,10 +26,15 @@ INVALID = [
 @contextlib.contextmanager
 def installed() -> Iterator[None]:
     """The speed-ups, for one test; Rasa's own methods again afterwards."""
+    import importlib
+
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
+    log_modules = [importlib.import_module(name) for name in speedups.LOG_COPY_MODULES]
+    copies = [module.copy for module in log_modules]
+    assert not any(getattr(c, "advisor_speedup", False) for c in copies)
     originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
                  DaskGraphRunner.run)
     assert not any(getattr(o, "advisor_speedup", False) for o in (originals[0], *originals[2:]))
@@ -40,6 +45,8 @@ def installed() -> Iterator[None]:
     finally:
         (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
          DaskGraphRunner.run) = originals
+        for module, original in zip(log_modules, copies):
+            module.copy = original
 
 
 @pytest.fixture
@@ -264,3 +271,47 @@ def test_the_trained_model_parses_and_predicts_the_same_through_the_fast_runner(
         after = in_thread()
     assert after == before
     assert len({action for _, action, _ in before}) >= 4  # the texts lead to different next actions
+
+
+# --- deep copies only for debug messages that are logged -------------------------------------
+
+def _deepcopy_calls_outside_debug_logs(module_name: str) -> list[int]:
+    """Lines of `copy.deepcopy(...)` calls that are not arguments of a `structlogger.debug` call."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    inside_debug: set[int] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "debug"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "structlogger"):
+            inside_debug.update(id(n) for n in ast.walk(node))
+    return [
+        node.lineno for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "deepcopy"
+        and id(node) not in inside_debug
+    ]
+
+
+@pytest.mark.parametrize("module_name", speedups.LOG_COPY_MODULES)
+def test_those_modules_deep_copy_only_for_debug_logs(module_name: str) -> None:
+    assert _deepcopy_calls_outside_debug_logs(module_name) == []
+
+
+def test_the_stand_in_copies_only_while_debug_logging_is_on() -> None:
+    import logging
+
+    stand_in = speedups.LogCopies()
+    value = {"events": [{"event": "slot", "value": [1, 2]}]}
+    rasa_logger = logging.getLogger("rasa")
+    level = rasa_logger.level
+    try:
+        rasa_logger.setLevel(logging.INFO)
+        assert stand_in.deepcopy(value) is value
+        rasa_logger.setLevel(logging.DEBUG)
+        copied = stand_in.deepcopy(value)
+        assert copied == value and copied is not value and copied["events"][0] is not value["events"][0]
+    finally:
+        rasa_logger.setLevel(level)
+    assert stand_in.copy([1]) == [1] and stand_in.Error is __import__("copy").Error
