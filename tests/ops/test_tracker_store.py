@@ -76,3 +76,30 @@ async def test_saves_and_reads_like_rasas_store_across_sessions(url: str) -> Non
     assert list(full.events) == everything + new_session
     assert await ours.retrieve(f"unknown-{sender}") is None
     assert sender in await ours.keys()
+
+
+async def test_the_postgresql_schema_is_checked_once_not_per_read_and_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    if not reachable(pg_address()):
+        pytest.skip("PostgreSQL unreachable")
+    with pg_schema("ops_schema_check") as schema:
+        monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
+        ours = ResilientSQLTrackerStore(domain=DOMAIN, host=PG_URL, dialect="postgresql")
+        statements: list[str] = []
+        sa.event.listen(ours.engine, "before_cursor_execute",
+                        lambda _c, _cur, statement, *_a: statements.append(statement))
+        sender = f"schema-{uuid.uuid4().hex[:8]}"
+        tracker = DialogueStateTracker.from_events(sender, _turn("payroll please", 2.0), DOMAIN.slots)
+        for at in (3.0, 4.0, 5.0):
+            await ours.save(tracker)
+            tracker = await ours.retrieve(sender)
+            tracker.update_with_events(_turn("more", at), DOMAIN, override_timestamp=False)
+        assert len(list((await ours.retrieve(sender)).events)) == 15
+        assert sum("information_schema.schemata" in s for s in statements) == 1
+
+        # A missing schema still stops the server on first use, with Rasa's message.
+        monkeypatch.setenv("POSTGRESQL_SCHEMA", f"{schema}_missing")
+        fresh = ResilientSQLTrackerStore(domain=DOMAIN, host=PG_URL, dialect="postgresql")
+        with pytest.raises(SystemExit):
+            await fresh.retrieve(sender)
