@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES, classify
+from serving.speedups import loop_session
 
 logger = logging.getLogger(__name__)
 
@@ -93,25 +94,6 @@ def _cap(text: str | None) -> str | None:
 _health_sessions: dict[Any, Any] = {}  # event loop -> aiohttp session kept open between turns
 
 
-def _health_session(headers: dict[str, str]) -> Any:
-    """One HTTP session per event loop for the health check (a new one per turn cost a connection)."""
-    import asyncio
-
-    import aiohttp
-
-    loop = asyncio.get_running_loop()
-    session = _health_sessions.get(loop)
-    if session is None or session.closed:
-        _health_sessions.clear()  # sessions of finished loops go with them
-        session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS), headers=headers,
-            # idle connections close before the action server's 5 s keep-alive does
-            connector=aiohttp.TCPConnector(keepalive_timeout=2.0),
-        )
-        _health_sessions[loop] = session
-    return session
-
-
 async def action_server_up(agent: Any) -> bool:
     """Whether the action server answers its /health route (True when there is none to ask)."""
     endpoint = getattr(agent, "action_endpoint", None)
@@ -125,7 +107,9 @@ async def action_server_up(agent: Any) -> bool:
     health = url[: -len("webhook")] + "health"
     headers = dict(getattr(endpoint, "headers", None) or {})
     try:
-        async with _health_session(headers).get(health) as response:
+        session = loop_session(_health_sessions, lambda: {
+            "timeout": aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS), "headers": headers})
+        async with session.get(health) as response:
             return response.status == 200
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:  # down, for this turn
         logger.warning("Action server health check %s failed: %r", health, error)

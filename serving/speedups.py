@@ -35,6 +35,7 @@ Each one was found by profiling the Rasa server under `make bench` load (py-spy,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -206,12 +207,11 @@ class LogCopies:
 
         self._copy = copy
         self._rasa_logger = logging.getLogger("rasa")
+        self._debug = logging.DEBUG
         self.copy = copy.copy
 
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
-        import logging
-
-        if self._rasa_logger.isEnabledFor(logging.DEBUG):
+        if self._rasa_logger.isEnabledFor(self._debug):
             return self._copy.deepcopy(value, memo)
         return value  # the debug message is dropped: nothing keeps the value
 
@@ -244,10 +244,29 @@ class _Borrowed:
         return False
 
 
-def _install_shared_sessions() -> None:
+def loop_session(cache: dict[Any, Any], settings: Callable[[], dict[str, Any]]) -> Any:
+    """The aiohttp session kept in `cache` for the running event loop, made once with `settings()`.
+
+    Idle connections close after IDLE_CONNECTION_SECONDS, before the action server's 5 s
+    keep-alive ends, so a connection the server is closing is never reused.
+    """
     import asyncio
 
     import aiohttp
+
+    loop = asyncio.get_running_loop()
+    session = cache.get(loop)
+    if session is None or session.closed:
+        cache.clear()  # sessions of finished loops go with them
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS), **settings())
+        cache[loop] = session
+    return session
+
+
+def _install_shared_sessions() -> None:
+    import asyncio
+
     from rasa.utils.endpoints import EndpointConfig
 
     if getattr(EndpointConfig.session, "advisor_speedup", False):
@@ -259,19 +278,13 @@ def _install_shared_sessions() -> None:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return original(self)
-        shared = self.__dict__.setdefault("_advisor_sessions", {})
-        current = shared.get(loop)
-        if current is None or current.closed:
+
+        def settings() -> dict[str, Any]:
             fresh = original(self)  # Rasa's headers, auth and timeout
-            connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS)
-            current = aiohttp.ClientSession(
-                headers=fresh.headers if fresh.headers else None, auth=fresh.auth,
-                timeout=fresh.timeout, connector=connector,
-            )
             loop.create_task(fresh.close())
-            shared.clear()  # sessions of closed loops go with them
-            shared[loop] = current
-        return _Borrowed(current)
+            return {"headers": fresh.headers or None, "auth": fresh.auth, "timeout": fresh.timeout}
+
+        return _Borrowed(loop_session(self.__dict__.setdefault("_advisor_sessions", {}), settings))
 
     session.advisor_speedup = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[method-assign]
