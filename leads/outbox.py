@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,24 +246,35 @@ def flush_outbox(
 
 
 def _write_or_queue(
-    store: LeadStore, outbox: Outbox, entry: dict[str, Any]
+    store: LeadStore,
+    outbox: Outbox,
+    entry: dict[str, Any],
+    *more: dict[str, Any],
+    write: Callable[[], Any] | None = None,
 ) -> tuple[bool, Any]:
-    """Flush, then write ``entry`` to the database, else queue it. Returns (stored, result)."""
+    """Flush, then write ``entry`` (and ``more``) to the database, else queue them.
+
+    ``write`` writes them all at once (default: :func:`_apply` of the one entry).
+    Returns (stored, what ``write`` returned).
+    """
+    entries = [entry, *more]
     with outbox.lock():
         _flush_locked(store, outbox)
         if not outbox.has_pending():
             try:
-                return True, _apply(store, entry)
+                return True, write() if write else _apply(store, entry)
             except Exception as error:
                 if not is_unavailable(error):
                     raise
+                what = entry["type"] if not more else f"{len(entries)} {entry['type']}s"
                 log.warning(
                     "database unreachable, %s for conv-%s queued in outbox: %s",
-                    entry["type"],
+                    what,
                     conversation_digest(entry["conversation_id"]),
                     describe_error(error),
                 )
-        outbox.append(entry)
+        for queued in entries:
+            outbox.append(queued)
         return False, None
 
 
@@ -371,26 +382,15 @@ def record_events(
     if not entries:
         return True
     store, outbox = _resolve(store, outbox)
-    with outbox.lock():
-        _flush_locked(store, outbox)
-        if not outbox.has_pending():
-            try:
-                store.record_events([
-                    {"conversation_id": e["conversation_id"], "kind": e["kind"], "detail": e["detail"],
-                     "event_id": e["id"], "at": e["at"]}
-                    for e in entries
-                ])
-                return True
-            except Exception as error:
-                if not is_unavailable(error):
-                    raise
-                log.warning(
-                    "database unreachable, %d events for conv-%s queued in outbox: %s",
-                    len(entries), conversation_digest(conversation_id), describe_error(error),
-                )
-        for entry in entries:
-            outbox.append(entry)
-        return False
+    stored, _ = _write_or_queue(
+        store, outbox, *entries,
+        write=lambda: store.record_events([
+            {"conversation_id": e["conversation_id"], "kind": e["kind"], "detail": e["detail"],
+             "event_id": e["id"], "at": e["at"]}
+            for e in entries
+        ]),
+    )
+    return stored
 
 
 def delete_lead(
