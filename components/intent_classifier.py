@@ -104,12 +104,11 @@ class LinearModel:
             data.extend([value] * len(cols))
             indptr.append(len(indices))
         matrix = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocabulary)))
-        classes = sorted(set(labels))
         model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
         model.fit(matrix, labels)
         weights = model.coef_.T.astype(np.float32)
         bias = model.intercept_.astype(np.float32)
-        if len(classes) == 2:  # scikit-learn keeps one column for two classes
+        if len(model.classes_) == 2:  # scikit-learn keeps one column for two classes
             weights = np.hstack([-weights / 2, weights / 2])
             bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
         return cls(vocabulary, weights, bias, [str(x) for x in model.classes_], char_ngrams)
@@ -173,11 +172,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        if self._model is None:
+            return messages
         for message in messages:
-            text = message.get(TEXT) or ""
-            if self._model is None:
-                continue
-            ranking = self._model.predict(text)
+            ranking = self._model.predict(message.get(TEXT) or "")
             best, confidence = ranking[0]
             message.set(INTENT, {"name": best, "confidence": confidence}, add_to_output=True)
             message.set(INTENT_RANKING_KEY,
