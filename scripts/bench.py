@@ -218,6 +218,18 @@ def backend_env(backend: str, label: str, workdir: Path) -> Iterator[dict[str, s
         admin.dispose()
 
 
+def ready(server: Server, started: float, checks: list[tuple[str, subprocess.Popen]]) -> Server:
+    """Wait until every URL answers (stopping the server if one never does); note the start-up time."""
+    try:
+        for url, process in checks:
+            wait_for(url, timeout=240, proc=process)
+    except Exception:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - started
+    return server
+
+
 def start_advisor(workdir: Path, extra_env: dict[str, str], sampler: MemorySampler) -> Server:
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
@@ -231,14 +243,8 @@ def start_advisor(workdir: Path, extra_env: dict[str, str], sampler: MemorySampl
     sampler.pids.update({"rasa": rasa.pid, "actions": actions.pid})
     server = Server("advisor", f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}",
                     {"actions": actions, "rasa": rasa})
-    try:
-        wait_for(f"{server.action_url}/health", timeout=240, proc=actions)
-        wait_for(f"{server.rasa_url}/status?token={token}", timeout=240, proc=rasa)
-    except Exception:
-        server.stop()
-        raise
-    server.startup_s = time.monotonic() - started
-    return server
+    return ready(server, started, [(f"{server.action_url}/health", actions),
+                                   (f"{server.rasa_url}/status?token={token}", rasa)])
 
 
 def start_stock(stock_dir: Path, workdir: Path, extra_env: dict[str, str], sampler: MemorySampler) -> Server:
@@ -268,13 +274,7 @@ def start_stock(stock_dir: Path, workdir: Path, extra_env: dict[str, str], sampl
     )
     sampler.pids.update({"rasa": rasa.pid})
     server = Server("stock", f"http://127.0.0.1:{rasa_port}", token, None, {"rasa": rasa})
-    try:
-        wait_for(f"{server.rasa_url}/status?token={token}", timeout=240, proc=rasa)
-    except Exception:
-        server.stop()
-        raise
-    server.startup_s = time.monotonic() - started
-    return server
+    return ready(server, started, [(f"{server.rasa_url}/status?token={token}", rasa)])
 
 
 # --- training -----------------------------------------------------------------------------
