@@ -35,7 +35,7 @@ def _strings(value: Any, file: str, entry: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> dict[str, Any]:
     """The parsed YAML mapping of `advisor/lexicon/<name>.yml`."""
     path = HERE / f"{name}.yml"
@@ -87,7 +87,7 @@ def goals_skills() -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def words(name: str) -> frozenset[str]:
     """One word list from words.yml (KeyError naming the file if it is missing)."""
     data = load("words")
@@ -96,7 +96,7 @@ def words(name: str) -> frozenset[str]:
     return frozenset(_strings(data[name], "words.yml", name))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reading(name: str) -> Any:
     """One entry of reading.yml (the patterns of work items, requirements and context)."""
     data = load("reading")
