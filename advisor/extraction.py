@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor import budget as budget_parser
 from advisor import cues, taxonomy
-from advisor.nlp import get_nlp
+from advisor.reading import read
 
 FACT_SLOTS = (
     "tasks", "budget_level", "budget_amount", "budget_currency", "budget_period",
@@ -146,6 +146,8 @@ class Facts:
     nature: str | None = None
     correction: bool = False
     additive: bool = False
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # task -> the user's words for it
+    requirements: list[str] = field(default_factory=list)  # regulations and sensitive data named
 
 
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\bbut\b|\bhowever\b|\bthough\b", re.IGNORECASE)
@@ -200,20 +202,24 @@ def extract(text: str, requested: str | None = None) -> Facts:
     text = (text or "").strip()
     if not text:
         return facts
-    nlp = get_nlp()
+    reading = read(text)
     # Cue words (work described without a task phrase) count where tasks are being described.
     explicit_request = bool(_TASK_REQUEST.search(text))
     describing_work = requested in (None, "tasks") or explicit_request
-    mentions = nlp.mentions(text[:5000], use_cues=describing_work)
     generic = {"routine_process", "expert_analysis"}
-    for m in mentions:
-        if m.kind == "task" and m.key in generic and not (requested in (None, "tasks") or explicit_request):
+    for hit in reading.tasks:
+        if hit.source == "cue" and not describing_work:
+            continue
+        if hit.key in generic and hit.source != "expertise" and not describing_work:
             continue  # "we know how these processes work" answers another question
-        if m.kind == "task":
-            (facts.negated_tasks if m.negated else facts.tasks).append(m.key)
-            facts.task_mentions.append({"text": m.text, "task": m.key, "negated": m.negated})
-        elif m.kind == "goal" and not m.negated:
-            facts.goals.append(m.key)
+        (facts.negated_tasks if hit.negated else facts.tasks).append(hit.key)
+        facts.task_mentions.append({"text": hit.text, "task": hit.key, "negated": hit.negated, "source": hit.source})
+        if not hit.negated:
+            quotes = facts.evidence.setdefault(hit.key, [])
+            if hit.text not in quotes and len(quotes) < 3:
+                quotes.append(hit.text[:80])
+    facts.goals = [m.key for m in reading.goals if not m.negated]
+    facts.requirements = [f.key for f in reading.facts]
     facts.tasks = _unique(facts.tasks)
     facts.negated_tasks = [t for t in _unique(facts.negated_tasks) if t not in facts.tasks]
     facts.goals = _unique(facts.goals)
@@ -226,17 +232,16 @@ def extract(text: str, requested: str | None = None) -> Facts:
     ]
     skills = [
         m.key
-        for m in mentions
-        if m.kind == "skill"
-        and (requested == "in_house_expertise" or any(a <= m.start_char < b for a, b in expertise_spans))
+        for m in reading.skills
+        if requested == "in_house_expertise" or any(a <= m.start_char < b for a, b in expertise_spans)
     ]
     facts.in_house_expertise = _expertise(text, skills, requested)
     if facts.in_house_expertise in ("no", "partial"):
         facts.missing_skills = _unique(skills)
         # "we have marketing people but no strategy expertise": only skills in a lacking clause are missing.
         lacking = [
-            m.key for m in mentions
-            if m.kind == "skill" and m.key in skills and _LACK.search(_clause_at(text, m.start_char))
+            m.key for m in reading.skills
+            if m.key in skills and _LACK.search(_clause_at(reading.text, m.start_char))
         ]
         facts.missing_skills = _unique(lacking) or facts.missing_skills
     if "round_the_clock" in facts.goals:
@@ -267,8 +272,7 @@ def extract(text: str, requested: str | None = None) -> Facts:
 
 def _leaning(text: str) -> str | None:
     """Which way weak cue words lean ("routine" or "expert"), for a second unclear answer."""
-    nlp = get_nlp()
-    keys = [key for _, key in nlp._keys(nlp.parse(text[:2000]))]
+    keys = read(text).keys
     totals = {"bpo": 0.0, "kpo": 0.0}
     for task_key, points in cues.score(keys):
         totals[taxonomy.TASKS[task_key].model] += points

@@ -39,27 +39,6 @@ NEGATION_CUES = lexicon.words("negation_cues")
 # After a one-word task ("sales"), these words make it a figure, not work to hand off.
 FIGURE_WORDS = lexicon.words("figure_words")
 TREND_WORDS = lexicon.words("trend_words")
-SENTENCE = re.compile(r"[^.!?\n]+")
-SELF_DESCRIPTION = re.compile(
-    r"\s*(?:hi|hello|hey)?[,!\s]*(?:(?:we'?re|we\s+are|i'?m|i\s+am|this\s+is|our\s+company\s+is)\s+(?:a|an|the)\b|"
-    r"(?:i|we)\s+run\b|we\s+(?:make|sell|build|produce|develop|offer|provide)\b)",
-    re.IGNORECASE,
-)
-NEED_VERB = re.compile(r"\b(need|needs|want|wants|looking\s+for|would\s+like|require|require)\b", re.IGNORECASE)
-
-
-def described_spans(text: str) -> list[tuple[int, int]]:
-    """Stretches where the user describes their own company ("We're a SaaS startup ..."),
-    from the sentence start to its first "need"/"want", if any."""
-    spans = []
-    for sentence in SENTENCE.finditer(text):
-        if SELF_DESCRIPTION.match(sentence.group(0)):
-            need = NEED_VERB.search(sentence.group(0))
-            end = sentence.start() + need.start() if need else sentence.end()
-            spans.append((sentence.start(), end))
-    return spans
-
-
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = lexicon.words("segment_breaks")
 # Tokens that end a negation's reach (a new clause starts).
@@ -97,6 +76,16 @@ class Mention:
     start_char: int
     end_char: int
     negated: bool = False
+    skill_phrase: bool = False  # "strategy expertise": a capability named, which the reading judges in context
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One pass of the pipeline over a text."""
+
+    doc: Doc
+    content: list[tuple[int, str]]  # (token index, matching key) of the content tokens
+    mentions: list[Mention]
 
 
 class Normalizer:
@@ -228,16 +217,14 @@ class AdvisorNLP:
         """Tokenise and lemmatise `text` with the blank English pipeline."""
         return self.nlp(text)
 
-    def mentions(
-        self, text: str, kinds: Iterable[str] = ("task", "goal", "skill"), use_cues: bool = False
-    ) -> list[Mention]:
-        """All non-overlapping mentions in `text`, longest match first, with negation."""
+    def analyse(self, text: str, kinds: Iterable[str] = ("task", "goal", "skill")) -> Analysis:
+        """One spaCy pass over `text`: the doc, its content keys and every phrase mention."""
         doc = self.parse(text)
         content = self._keys(doc)
-        if not content:
-            return []
-        content_doc = Doc(self.nlp.vocab, words=[key for _, key in content])
         found: list[Mention] = []
+        if not content:
+            return Analysis(doc, content, found)
+        content_doc = Doc(self.nlp.vocab, words=[key for _, key in content])
         for kind in kinds:
             spans = []
             for match_id, start, end in self.matchers[kind](content_doc):
@@ -247,8 +234,6 @@ class AdvisorNLP:
             for span in filter_spans(spans):
                 first = doc[content[span.start][0]]
                 last = doc[content[span.end - 1][0]]
-                if kind == "task" and self._is_skill_phrase(doc, last.i):
-                    continue
                 if kind == "task" and first.i == last.i and self._is_figure(doc, last.i):
                     continue
                 start_char, end_char = first.idx, last.idx + len(last.text)
@@ -260,72 +245,20 @@ class AdvisorNLP:
                         start_char=start_char,
                         end_char=end_char,
                         negated=self._negated(doc, first.i, last.i, text),
+                        skill_phrase=kind == "task" and self._is_skill_phrase(doc, last.i),
                     )
                 )
-        if use_cues:
-            # "We sell analytics software": the company's own business, not work to hand off.
-            spans = described_spans(text)
-            found = [
-                m for m in found
-                if m.kind != "task" or not any(a <= m.start_char and m.end_char <= b for a, b in spans)
-            ]
-        if use_cues and "task" in kinds:
-            found.extend(self._cue_mentions(doc, content, found, text))
         found.sort(key=lambda m: m.start_char)
-        return found
+        return Analysis(doc, content, found)
 
-    def _cue_mentions(
-        self, doc: Doc, content: list[tuple[int, str]], found: list[Mention], text: str
-    ) -> list[Mention]:
-        """Tasks read from cue words in stretches of text that matched no task phrase."""
-        task_chars = [(m.start_char, m.end_char) for m in found if m.kind == "task"]
-        out: list[Mention] = []
-        segment: list[tuple[int, str]] = []
-        # "We're a SaaS startup (scheduling software)" describes the company, not work to hand off.
-        described = described_spans(text)
+    def mentions(self, text: str, kinds: Iterable[str] = ("task", "goal", "skill")) -> list[Mention]:
+        """All non-overlapping phrase mentions in `text`, longest match first, with negation.
 
-        def flush() -> None:
-            if not segment:
-                return
-            first, last = doc[segment[0][0]], doc[segment[-1][0]]
-            start, end = first.idx, last.idx + len(last.text)
-            if any(a < end and start < b for a, b in task_chars + described):
-                return
-            key = cues.best_task(k for _, k in segment)
-            if key:
-                out.append(
-                    Mention(
-                        "task",
-                        key,
-                        text[start:end],
-                        start,
-                        end,
-                        negated=self._negated(doc, first.i, last.i, text),
-                    )
-                )
+        A task named only as a capability ("legal expertise") is left out here; the reading
+        (`advisor.reading`) decides in context whether it is work asked for.
+        """
+        return [m for m in self.analyse(text, kinds).mentions if not m.skill_phrase]
 
-        for index, key in content:
-            if key in SEGMENT_BREAKS:
-                flush()
-                segment = []
-            else:
-                segment.append((index, key))
-        flush()
-        # A sentence whose short stretches said nothing clear is read as a whole, more strictly.
-        covered = task_chars + [(m.start_char, m.end_char) for m in out]
-        for sentence in SENTENCE.finditer(text):
-            start, end = sentence.start(), sentence.end()
-            if any(a < end and start < b for a, b in covered + described):
-                continue
-            keys = [k for i, k in content if start <= doc[i].idx < end and k not in SEGMENT_BREAKS]
-            key = cues.best_task(keys, threshold=cues.SENTENCE_THRESHOLD)
-            if key:
-                first = next(doc[i] for i, _ in content if start <= doc[i].idx < end)
-                out.append(Mention("task", key, text[start:end].strip(), start, end,
-                                   negated=self._negated(doc, first.i, first.i, text)))
-        return out
-
-    @staticmethod
     @staticmethod
     def _is_figure(doc: Doc, last: int) -> bool:
         """'our sales dropped', 'marketing budget': a number being talked about, not work."""

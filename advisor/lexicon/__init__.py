@@ -102,4 +102,11 @@ def reading(name: str) -> Any:
     data = load("reading")
     if name not in data:
         raise _fail("reading.yml", name, "missing entry")
-    return data[name]
+    value = data[name]
+    if isinstance(value, list):
+        return _strings(value, "reading.yml", name)  # YAML reads a bare `on` or `no` as a boolean
+    for key, entry in value.items():
+        if not isinstance(entry, dict) or not entry.get("kind"):
+            raise _fail("reading.yml", f"{name}.{key}", "needs a kind and phrases")
+        entry["phrases"] = _strings(entry.get("phrases"), "reading.yml", f"{name}.{key}.phrases")
+    return value

@@ -180,7 +180,7 @@ def test_negated_tasks_are_separated_from_wanted_ones(text, kept, negated):
 
 def test_task_mentions_record_the_words_the_user_used():
     facts = extract("not data entry, we need a forecast of next year's demand")
-    assert {"text": "data entry", "task": "data_entry", "negated": True} in facts.task_mentions
+    assert {"text": "data entry", "task": "data_entry", "negated": True, "source": "phrase"} in facts.task_mentions
     assert any(m["task"] == "data_analytics" and not m["negated"] for m in facts.task_mentions)
 
 
