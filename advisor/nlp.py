@@ -39,6 +39,8 @@ NEGATION_CUES = lexicon.words("negation_cues")
 # After a one-word task ("sales"), these words make it a figure, not work to hand off.
 FIGURE_WORDS = lexicon.words("figure_words")
 TREND_WORDS = lexicon.words("trend_words")
+# Before a one-word task: "monthly sales", "historical sales" are figures.
+FIGURE_BEFORE = lexicon.words("figure_before")
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = lexicon.words("segment_breaks")
 # Tokens that end a negation's reach (a new clause starts).
@@ -264,7 +266,8 @@ class AdvisorNLP:
         """'our sales dropped', 'marketing budget': a number being talked about, not work."""
         following = doc[last + 1].lower_ if last + 1 < len(doc) else ""
         after = doc[last + 2].lower_ if last + 2 < len(doc) else ""
-        return following in FIGURE_WORDS or (
+        before = doc[last - 1].lower_ if last > 0 else ""
+        return following in FIGURE_WORDS or before in FIGURE_BEFORE or (
             following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS
         )
 

@@ -101,7 +101,7 @@ def words_of(text: str) -> list[Word]:
 def _vocab() -> dict[str, PhraseSet]:
     names = ("item_joins", "work_verbs", "requirement_markers", "requirement_modifiers", "purpose_markers",
              "self_description_starts", "organisation_nouns", "need_verbs", "expert_heads", "object_links",
-             "object_nouns", "expertise_requests")
+             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns")
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])
     return out
@@ -388,6 +388,8 @@ def read(text: str) -> Reading:
                         hits.append(TaskHit("expert_analysis", text[s0:s1], s0, s1, False, "deliverable"))
                         continue
                 hits.append(hit)
+            hits = _under_expert_head(words, work_a, work_b, hits, dropped, text)
+            hits = _things_of_expert_work(words, hits, dropped, word_starts)
             if work_a < work_b and not any(h.model == taxonomy.KPO for h in hits):
                 hits.extend(_expertise_request(words, work_a, work_b, text))
             hits = _distinct(hits)
@@ -447,6 +449,73 @@ def _clause_turns(words: list[Word], k: int) -> bool:
         ) or vocab["work_verbs"].length_at(words, j):
             return True
     return False
+
+
+def _things_of_expert_work(words: list[Word], hits: list[TaskHit], dropped: list[TaskHit],
+                           word_starts: list[int]) -> list[TaskHit]:
+    """Beside knowledge work, 'our accounting and financial system' names a system to work on, not
+    accounting to hand off."""
+    if not any(h.model == taxonomy.KPO and not h.negated for h in hits):
+        return hits
+    vocab = _vocab()
+    out = []
+    for hit in hits:
+        if hit.model == taxonomy.BPO:
+            last = bisect_left(word_starts, hit.end) - 1
+            ahead = range(last + 1, min(len(words), last + 4))
+            if any(vocab["thing_nouns"].length_at(words, k) for k in ahead) and not any(
+                words[k].text in (",", ";", ".") for k in ahead
+            ):
+                dropped.append(hit)
+                continue
+        out.append(hit)
+    return out
+
+
+def _item_head(words: list[Word], a: int, b: int) -> tuple[str, int, int] | None:
+    """The service an item asks for: ('expert', start, end) for a deliverable such as a study or an
+    audit, ('routine', i, i+1) for a routine verb such as 'process' or 'answer', None if neither."""
+    vocab = _vocab()
+    for i in range(a, b):
+        length = vocab["expert_heads"].length_at(words, i)
+        if length:
+            return ("expert", i, i + length)
+        if vocab["work_verbs"].length_at(words, i) and not vocab["neutral_verbs"].length_at(words, i):
+            return ("routine", i, i + 1)
+    return None
+
+
+def _under_expert_head(words: list[Word], a: int, b: int, hits: list[TaskHit], dropped: list[TaskHit],
+                       text: str) -> list[TaskHit]:
+    """In an item whose service is an expert deliverable, routine task words after it are its subject
+    ("assessment of employee benefit plans, plan administration, eligibility"), unless a routine verb or
+    a new actor ("someone to ...") starts other work first."""
+    head = _item_head(words, a, b)
+    if head is None or head[0] != "expert" or not any(h.model == taxonomy.BPO and not h.negated for h in hits):
+        return hits
+    vocab = _vocab()
+    _, h0, h1 = head
+    if any(h.negated and h.start <= words[h0].start < h.end for h in hits):
+        return hits  # "not legal research, I meant recruitment"
+    boundary = next(
+        (i for i in range(h1, b)
+         if _clause_turns(words, i) or (vocab["work_verbs"].length_at(words, i) and not vocab["neutral_verbs"].length_at(words, i)
+             and not vocab["expert_heads"].length_at(words, i) and not vocab["object_links"].length_at(words, i))
+         or words[i].text in ("someone", "somebody", "staff", "agents", "people", "team")),
+        b,
+    )
+    limit = words[boundary].start if boundary < b else words[b - 1].end + 1
+    start = words[h0].start
+    out: list[TaskHit] = []
+    for hit in hits:
+        if hit.model == taxonomy.BPO and not hit.negated and start < hit.start < limit:
+            dropped.append(hit)
+            continue
+        out.append(hit)
+    if not any(h.model == taxonomy.KPO for h in out):
+        out.insert(0, TaskHit("expert_analysis", text[start : words[h1 - 1].end], start, words[h1 - 1].end,
+                              False, "deliverable"))
+    return out
 
 
 def _named_as_knowledge(words: list[Word], first: int) -> bool:
