@@ -32,8 +32,8 @@ import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from advisor import cues, lexicon, taxonomy
 from advisor.nlp import SEGMENT_BREAKS, Analysis, Mention, get_nlp

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from advisor.engine import Profile, recommend  # noqa: E402
-from advisor.extraction import extract, merge  # noqa: E402
+from advisor.engine import Profile, recommend
+from advisor.extraction import extract, merge
 
 CLASSES = ("bpo", "kpo", "hybrid")
 SPLIT_SALT = "outsourcing-advisor corpus split, fixed 2026-11-30"
