@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import leads as lead_actions
-from actions.slots import current_recommendation, latest_text, profile
+from actions.slots import current_recommendation, latest_text, off_loop, profile
 from advisor import messages
 from advisor.engine import recommend
 from advisor.knowledge import TEXTS
@@ -99,7 +99,7 @@ class ActionWhatIf(Action):
                 "what-ifs like a bigger budget or in-house experts."
             )
             return []
-        changed = messages.what_if(profile(tracker), latest_text(tracker))
+        changed = await off_loop(messages.what_if, profile(tracker), latest_text(tracker))
         dispatcher.utter_message(text=messages.what_if_text(rec, changed))
         return []
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.slots import fact_slots, latest_intent, latest_text
+from actions.slots import fact_slots, latest_intent, latest_text, off_loop
 from advisor import inputs
 from advisor.extraction import UNKNOWN, extract, merge
+from advisor.patterns import COMMAND, looks_like_question, statements_only
 
 # Questions and requests: their words are not facts about the company.
 QUESTION_INTENTS = {
@@ -30,36 +30,6 @@ NATURE_TASKS = {"routine": ["routine_process"], "expert": ["expert_analysis"],
                 "both": ["routine_process", "expert_analysis"]}
 TRACKED = {"tasks", "budget_level", "cost_priority", "in_house_expertise", "missing_skills",
            "goals", "coverage", "budget_amount"}
-
-
-_QUESTION_START = re.compile(
-    r"^\s*(what|how|why|is|are|does|do|can|could|would|should|when|which|who|where|tell\s+me|explain|"
-    r"define|whats|what's)\b",
-    re.IGNORECASE,
-)
-
-
-COMMAND = re.compile(
-    r"\b(start\s+(?:over|again|afresh)|restart|reset|begin\s+again|from\s+scratch|"
-    r"clear\s+(?:my|our|all|the)\s+(?:answers|data|conversation|chat)|clear\s+everything|"
-    r"forget\s+(?:everything|it\s+all|all\s+that|what)|new\s+conversation|real\s+person|"
-    r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some|your\s+)?(?:human|person|one|body|specialist|agent|expert|sales)|"
-    r"human\s+agent|call\s+me|get\s+a\s+quote|book\s+a\s+(?:call|meeting|demo)|contact\s+me|"
-    r"sales\s+rep|what\s+if|suppose|imagine|hypothetically|delete\s+(?:my|our)|withdraw|"
-    r"remove\s+my|erase)\b",
-    re.IGNORECASE,
-)
-
-
-def looks_like_question(text: str) -> bool:
-    """A question rather than an answer ("what is KPO?", "why do you ask")."""
-    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
-
-
-def statements_only(text: str) -> str:
-    """Drop the sentences of `text` that are questions."""
-    parts = re.split(r"(?<=[.!?])\s+", text)
-    return " ".join(p for p in parts if not p.rstrip().endswith("?"))
 
 
 def payload_changes(entities: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +104,8 @@ class ActionExtractFacts(Action):
         )
         if kind == "markup":
             text = inputs.strip_markup(text)
-        changes = merge(extract(text, requested), slots, requested, text, allow_unclear) if text else {}
+        facts = await off_loop(extract, text, requested) if text else None
+        changes = merge(facts, slots, requested, text, allow_unclear) if facts else {}
         if raw.startswith("/"):
             changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
         learned_something = any(k in TRACKED for k in changes)

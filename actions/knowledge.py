@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.slots import latest_text
+from actions.slots import latest_text, off_loop
 from advisor.inputs import MAX_MESSAGE_CHARS
 from advisor.knowledge import answer
 
@@ -22,7 +22,7 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        reply = answer(latest_text(tracker)[:MAX_MESSAGE_CHARS])
+        reply = await off_loop(answer, latest_text(tracker)[:MAX_MESSAGE_CHARS])
         dispatcher.utter_message(text=reply.text)
         if tracker.active_loop.get("name"):
             dispatcher.utter_message(text="Now, back to your situation:")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.extraction import FACT_SLOTS
+
+T = TypeVar("T")
 
 
 def fact_slots(tracker: Tracker) -> dict[str, Any]:
@@ -51,3 +56,11 @@ def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
         if event.get("event") == "slot":
             found.setdefault(event["name"], event.get("value"))
     return found
+
+
+_READING_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reading")
+
+
+async def off_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy reading in a worker thread, so one long message never holds up other visitors' turns."""
+    return await asyncio.get_running_loop().run_in_executor(_READING_POOL, function, *args)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from advisor import taxonomy
-from advisor.nlp import get_nlp
+from advisor.reading import read
 
 TEXTS: dict[tuple[str, str], str] = {
     ("definition", "bpo"): (
@@ -152,7 +152,7 @@ def subject_of(question: str) -> str:
 
 def classify_tasks(question: str) -> list[str]:
     """Task keys named in the question (not negated), via the shared taxonomy."""
-    keys = [m.key for m in get_nlp().mentions(question, kinds=("task",)) if not m.negated]
+    keys = [t.key for t in read(question).tasks if not t.negated and t.source != "cue"]
     return list(dict.fromkeys(keys))
 
 

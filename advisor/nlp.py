@@ -309,7 +309,8 @@ class AdvisorNLP:
         clause_before = re.split(r"[,;.!?]|\bbut\b|\band\s+(?:we|i)\b", before)[-1]
         if PRE_NEGATION_PHRASES.search(clause_before):
             return True
-        after = text[doc[last].idx + len(doc[last].text) :]
+        end = doc[last].idx + len(doc[last].text)
+        after = text[end : end + 80]
         return bool(POST_NEGATION.match(after))
 
 

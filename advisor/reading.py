@@ -37,6 +37,7 @@ from itertools import pairwise
 
 from advisor import cues, lexicon, taxonomy
 from advisor.nlp import SEGMENT_BREAKS, Analysis, Mention, get_nlp
+from advisor.patterns import looks_like_question
 
 MAX_CHARS = 5000
 """Only the first MAX_CHARS characters of a message are read (advisor.inputs says so to the user)."""
@@ -393,7 +394,7 @@ def read(text: str) -> Reading:
             if work_a < work_b and not any(h.model == taxonomy.KPO for h in hits):
                 hits.extend(_expertise_request(words, work_a, work_b, text))
             hits = _distinct(hits)
-            if not hits and work_a < work_b:
+            if not hits and work_a < work_b and not looks_like_question(text[start:end]):
                 hits.extend(_cue_hits(analysis, content_at, text, (w_start, w_end), taken))
             items.append(Item(text[start:end], start, end, (w_start, w_end), requirement, context, tuple(hits)))
     covered = bytearray(len(text) + 1)  # characters of task phrases that are work, not capabilities

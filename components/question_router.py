@@ -19,12 +19,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from advisor.patterns import looks_like_question
+
 MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
-QUESTION = re.compile(
-    r"\?\s*$|^\s*(what|whats|what's|how|why|is|are|does|do|can|could|would|when|which|who|where|"
-    r"explain|define|tell\s+me|difference|diff)\b",
-    re.IGNORECASE,
-)
 ADVICE_FOR_US = re.compile(
     r"\b(should\s+(?:we|i)|for\s+(?:us|me|our|my)|recommend|we\s+need|we\s+want|our\s+company|"
     r"right\s+for\s+(?:us|me)|what\s+if|why\s+not|instead|other\s+option|downside|trade-?offs?)\b",
@@ -50,7 +47,7 @@ class QuestionRouter(GraphComponent):
 
     @staticmethod
     def is_knowledge_question(text: str) -> bool:
-        return bool(MODELS.search(text) and QUESTION.search(text) and not ADVICE_FOR_US.search(text))
+        return bool(MODELS.search(text) and looks_like_question(text) and not ADVICE_FOR_US.search(text))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -1,25 +1,21 @@
-"""Task entities from the spaCy rule-based extractor, on utterances the model never saw.
+"""Tasks found by the reading (`advisor.reading`), on utterances the model never saw.
 
-Runs the trained model over the held-out NLU file (utterances not in the
-training data) plus typo'd ones, and scores `task` entities against the
-annotations with lenient span matching (a prediction counts when it overlaps a
-gold span).
+Reads the held-out NLU file (utterances not in the training data) plus typo'd
+ones, the way the action server reads every message, and scores the tasks
+against the `task` annotations with lenient span matching (a prediction counts
+when it overlaps a gold span).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from pathlib import Path
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
-from tests.support.stack import latest_model
+from advisor.reading import read
 
 ROOT = Path(__file__).resolve().parents[2]
-SPACY = "AdvisorEntityExtractor"
 
 # Typo'd and keyword-free requests (not in the training data) and the task keys they name.
 HARD_CASES: list[tuple[str, list[str]]] = [
@@ -38,12 +34,12 @@ HARD_CASES: list[tuple[str, list[str]]] = [
 ]
 
 
-def _spans(entities: list[dict], extractor: str | None) -> list[tuple[int, int]]:
-    return [
-        (e["start"], e["end"])
-        for e in entities
-        if e["entity"] == "task" and (extractor is None or e.get("extractor") in extractor.split("+"))
-    ]
+def _gold(entities: list[dict]) -> list[tuple[int, int]]:
+    return [(e["start"], e["end"]) for e in entities if e["entity"] == "task"]
+
+
+def _found(text: str) -> list[tuple[int, int]]:
+    return [(t.start, t.end) for t in read(text).tasks if not t.negated]
 
 
 def _score(pairs: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]) -> dict[str, float]:
@@ -69,40 +65,20 @@ def _score(pairs: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]) -> 
 
 
 @pytest.fixture(scope="module")
-def parsed() -> list[tuple[list[tuple[int, int]], list[dict]]]:
-    agent = Agent.load(str(latest_model()))
-    examples = [(m.get("text"), m.get("entities") or []) for m in load_data(str(ROOT / "tests/nlu/heldout.yml")).nlu_examples]
-
-    async def parse_all():
-        held_out = []
-        for text, gold in examples:
-            result = await agent.parse_message(text)
-            held_out.append((_spans(gold, None), result.get("entities", [])))
-        hard = [(await agent.parse_message(text)).get("entities", []) for text, _ in HARD_CASES]
-        return held_out, hard
-
-    # A thread of its own: other test folders (Playwright's sync API) may leave a loop running here.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, parse_all()).result()
+def parsed() -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    examples = load_data(str(ROOT / "tests/nlu/heldout.yml")).nlu_examples
+    return [(_gold(m.get("entities") or []), _found(m.get("text"))) for m in examples]
 
 
 def test_task_entities_on_held_out_utterances(parsed):
-    """Lenient-span F1 of the rule-based `task` entities on utterances not in the training data.
-
-    (DIET's own entity recognition scored F1 0.792 here against these rules' 0.910 when
-    it was last in the pipeline; README "Performance" has the comparison.)
-    """
-    s = _score([(gold, _spans(predicted, SPACY)) for gold, predicted in parsed[0]])
-    print(f"task entities, spaCy rules: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}")
+    """Lenient-span F1 of the reading's tasks on utterances not in the training data."""
+    s = _score(parsed)
+    print(f"tasks read: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}")
     assert s["precision"] >= 0.90
     assert s["f1"] >= 0.88
 
 
-def test_typod_and_keyword_free_requests_name_the_right_task(parsed):
-    hard = parsed[1]
-    ok = sum(
-        {e["value"] for e in entities if e.get("extractor") == SPACY and e["entity"] == "task"} == set(keys)
-        for entities, (_, keys) in zip(hard, HARD_CASES)
-    )
-    print(f"typo'd/paraphrased requests mapped to the right tasks: {ok}/{len(hard)}")
-    assert ok >= len(hard) - 1
+def test_typod_and_keyword_free_requests_name_the_right_task():
+    ok = sum({t.key for t in read(text).tasks if not t.negated} == set(keys) for text, keys in HARD_CASES)
+    print(f"typo'd/paraphrased requests mapped to the right tasks: {ok}/{len(HARD_CASES)}")
+    assert ok >= len(HARD_CASES) - 1
