@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.slots import fact_slots, latest_intent, latest_text, off_loop
 from advisor import inputs
 from advisor.extraction import UNKNOWN, extract, merge
-from advisor.patterns import COMMAND, looks_like_question, statements_only
+from advisor.patterns import COMMAND, HUMAN_REQUEST, looks_like_question, statements_only
 
 # Questions and requests: their words are not facts about the company.
 QUESTION_INTENTS = {
@@ -104,8 +104,10 @@ class ActionExtractFacts(Action):
         )
         if kind == "markup":
             text = inputs.strip_markup(text)
-        facts = await off_loop(extract, text, requested) if text else None
-        changes = merge(facts, slots, requested, text, allow_unclear) if facts else {}
+        # "Yes, please connect me with a specialist" is not a yes to the question being asked.
+        reading_for = None if HUMAN_REQUEST.search(original) else requested
+        facts = await off_loop(extract, text, reading_for) if text else None
+        changes = merge(facts, slots, reading_for, text, allow_unclear) if facts else {}
         if raw.startswith("/"):
             changes.update(payload_changes(tracker.latest_message.get("entities"), {**slots, **changes}))
         learned_something = any(k in TRACKED for k in changes)

@@ -192,7 +192,13 @@ def check_field(slot: str, raw: Any) -> tuple[str | None, str | None]:
             return None, "Please type your name without unusual control characters."
         return (check.name, None) if check.ok else (None, check.message)
     problem = _text_problem(LABELS[slot], text)
+    if not problem and slot == "lead_company_size" and parse_company_size(text) is None and not _NO_SIZE.search(text):
+        problem = ("I need a head count for that one: a number such as 40, a range such as 10-50, or a word "
+                   "such as \"small\". Roughly how many people work at your company?")
     return (None, problem) if problem else (text, None)
+
+
+_NO_SIZE = re.compile(r"\b(?:rather\s+not|prefer\s+not|not\s+sure|don'?t\s+know|no\s+idea|n/?a)\b", re.IGNORECASE)
 
 
 def consent_answer(text: str, intent: str | None) -> bool | None:

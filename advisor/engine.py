@@ -49,13 +49,25 @@ class Profile:
     missing_skills: list[str] = field(default_factory=list)
     goals: list[str] = field(default_factory=list)
     coverage: str | None = None
+    task_evidence: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_slots(cls, slots: dict[str, Any]) -> Profile:
         known = {k: slots.get(k) for k in cls.__dataclass_fields__}
         for list_key in ("tasks", "missing_skills", "goals"):
             known[list_key] = [v for v in (known[list_key] or []) if v and v != "unknown"]
+        known["task_evidence"] = dict(known["task_evidence"] or {})
         return cls(**known)
+
+    def named(self, keys: list[str]) -> str:
+        """Task labels joined, each with the user's own words for it: 'payroll ("run our payroll")'."""
+        parts = []
+        for key in keys:
+            words = (self.task_evidence.get(key) or [""])[0]
+            label = taxonomy.TASKS[key].label
+            shown = words and words.lower() not in label.lower() and label.lower() not in words.lower()
+            parts.append(f'{label} ("{words}")' if shown else label)
+        return taxonomy.join_labels(parts)
 
     @property
     def cost_constrained(self) -> bool:
@@ -105,7 +117,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
     out: list[Reason] = []
     if bpo_tasks:
         out.append(Reason("routine_tasks", BPO,
-                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(bpo_tasks)))} "
+                          f"{taxonomy.sentence_case(p.named(bpo_tasks))} "
                           f"{'is' if len(bpo_tasks) == 1 else 'are'} routine, process-driven work: "
                           "a provider runs it to a set procedure with trained staff."))
     if p.cost_constrained:
@@ -127,7 +139,11 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             named = taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
             text = f"{named} is customer-facing work, a classic BPO service whose capacity can grow with demand."
         out.append(Reason("customer_service", BPO, text))
-    if p.in_house_expertise in ("no", "partial") or p.missing_skills:
+    if bpo_tasks and not kpo_tasks and p.in_house_expertise in ("no", "partial") and not p.missing_skills:
+        out.append(Reason("no_in_house_team", BPO,
+                          "You have no team of your own for this work; a BPO provider brings trained staff "
+                          "and a tested procedure."))
+    elif p.in_house_expertise in ("no", "partial") or p.missing_skills:
         gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
         level = "only partly has" if p.in_house_expertise == "partial" else "lacks"
         out.append(Reason("missing_expertise", KPO,
@@ -135,7 +151,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
                           "without permanent hires."))
     strategic = [t for t in kpo_tasks if taxonomy.TASKS[t].category in STRATEGIC_CATEGORIES]
     if strategic or "strategic_decisions" in p.goals:
-        what = taxonomy.join_labels(taxonomy.labels(strategic)) if strategic else "better strategic decisions"
+        what = p.named(strategic) if strategic else "better strategic decisions"
         out.append(Reason("strategic_projects", KPO,
                           f"{taxonomy.sentence_case(what)} calls for research, analysis and judgement, "
                           "which is knowledge work."))
@@ -153,7 +169,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             list(dict.fromkeys(skills[taxonomy.TASKS[t].category] for t in specialised))
         )
         out.append(Reason("specialised_work", KPO,
-                          f"{taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(specialised)))} "
+                          f"{taxonomy.sentence_case(p.named(specialised))} "
                           f"needs {needed} rather than a procedure."))
     return out
 

@@ -20,7 +20,7 @@ from advisor.reading import read
 FACT_SLOTS = (
     "tasks", "budget_level", "budget_amount", "budget_currency", "budget_period",
     "cost_priority", "in_house_expertise", "missing_skills", "goals", "coverage",
-    "unclear_task",
+    "unclear_task", "task_evidence", "requirements",
 )
 UNKNOWN = "unknown"
 
@@ -51,7 +51,8 @@ _EXPERTISE_TOPIC = re.compile(
 )
 _LACK = re.compile(
     r"\b(no|not|lack|lacks|lacking|missing|without|don'?t|doesn'?t|do\s+not|nobody|no\s+one|"
-    r"none|zero|short\s+on|gap|can'?t|cannot|need\s+(?:the\s+)?(?:expertise|skills|experts))\b",
+    r"none|zero|short\s+on|gap|can'?t|cannot|(?:need|want|require)\s+(?:\w+\s+){0,2}(?:expertise|skills|experts?|specialists?|know-?how)|"
+    r"(?:outside|external|outsourced)\s+(?:experts?|specialists?|expertise|know-?how))\b",
     re.IGNORECASE,
 )
 # Lacking hands or time is not lacking know-how ("we know how, we just lack people").
@@ -210,8 +211,8 @@ def extract(text: str, requested: str | None = None) -> Facts:
     for hit in reading.tasks:
         if hit.source == "cue" and not describing_work:
             continue
-        if hit.key in generic and hit.source != "expertise" and not describing_work:
-            continue  # "we know how these processes work" answers another question
+        if hit.key in generic and not (requested in (None, "tasks") or explicit_request and hit.source != "expertise"):
+            continue  # "we know how these processes work", "we need outside experts" answer another question
         (facts.negated_tasks if hit.negated else facts.tasks).append(hit.key)
         facts.task_mentions.append({"text": hit.text, "task": hit.key, "negated": hit.negated, "source": hit.source})
         if not hit.negated:
@@ -328,6 +329,13 @@ def merge(
             changes["unclear_task"] = text.strip()[:300]
         elif facts.dont_know or facts.yes_no:
             changes["unclear_task"] = text.strip()[:300] or UNKNOWN
+    if tasks != current_tasks or (facts.evidence and tasks):
+        evidence = {**(slots.get("task_evidence") or {}), **{k: v for k, v in facts.evidence.items() if k in tasks}}
+        evidence = {k: v for k, v in evidence.items() if k in tasks}
+        if evidence != (slots.get("task_evidence") or {}):
+            changes["task_evidence"] = evidence or None
+    if facts.requirements:
+        changes["requirements"] = _unique(list(slots.get("requirements") or []) + facts.requirements)
     if tasks != current_tasks:
         changes["tasks"] = tasks or None
         if tasks and slots.get("unclear_task"):

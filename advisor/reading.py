@@ -369,9 +369,11 @@ def read(text: str) -> Reading:
             hits: list[TaskHit] = []
             mentions = task_mentions[bisect_left(mention_at, start) : bisect_left(mention_at, end)]
             for n, m in enumerate(mentions):
-                hit = TaskHit(m.key, m.text, m.start_char, m.end_char, m.negated or known_after(text, m.end_char))
-                if not (w_start <= m.start_char < w_end) or _only_a_modifier(m, mentions[n + 1 :]):
-                    dropped.append(hit)  # a rule or context, not work; or "compliant payroll processing"
+                hit = TaskHit(m.key, m.text, m.start_char, m.end_char, m.negated)
+                if not (w_start <= m.start_char < w_end) or _only_a_modifier(m, mentions[n + 1 :]) \
+                        or known_after(text, m.end_char):
+                    # a rule or context, not work; "compliant payroll processing"; "HR we know"
+                    dropped.append(hit)
                     continue
                 first = bisect_left(word_starts, m.start_char)
                 last = max(bisect_right(word_ends, m.end_char) - 1, first)

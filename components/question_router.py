@@ -1,4 +1,5 @@
-"""Rasa NLU component: questions about BPO/KPO are knowledge questions, whatever DIET thought.
+"""Rasa NLU component: questions about BPO/KPO are knowledge questions, and asking for a person is
+asking for a person, whatever the classifier thought.
 
 "is data entry bpo or kpo?" must be answered, not taken as a request to
 outsource data entry. When a message is phrased as a question, names BPO or KPO
@@ -19,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from advisor.patterns import looks_like_question
+from advisor.patterns import HUMAN_REQUEST, looks_like_question
 
 MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
 ADVICE_FOR_US = re.compile(
@@ -28,6 +29,8 @@ ADVICE_FOR_US = re.compile(
     re.IGNORECASE,
 )
 TARGET = "ask_knowledge"
+HUMAN = "request_human"
+PRIVACY = {"delete_my_data", "withdraw_consent", "start_over"}
 KEEP = {"ask_why", "ask_what_if", "ask_tradeoffs", "request_human", "start_over"}
 
 
@@ -53,7 +56,14 @@ class QuestionRouter(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if text.startswith("/") or intent in KEEP or not self.is_knowledge_question(text[:2000]):
+            if text.startswith("/"):
+                continue
+            if HUMAN_REQUEST.search(text[:2000]) and intent not in PRIVACY:
+                # "yes, please connect me with a specialist" asks for a person, whatever else it says.
+                if intent != HUMAN:
+                    message.set(INTENT, {INTENT_NAME_KEY: HUMAN, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                continue
+            if intent in KEEP or not self.is_knowledge_question(text[:2000]):
                 continue
             if intent != TARGET:
                 message.set(INTENT, {INTENT_NAME_KEY: TARGET, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)

@@ -479,7 +479,7 @@ def test_goals_accumulate_and_replace_unknown():
 
 
 def test_merge_returns_only_changed_slots():
-    slots = {"tasks": ["hr_payroll"], "budget_level": "tight"}
+    slots = {"tasks": ["hr_payroll"], "budget_level": "tight", "task_evidence": {"hr_payroll": ["payroll"]}}
     assert _merge("payroll, and the budget is tight", slots) == {}
 
 
