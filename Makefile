@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
 PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
 
-.PHONY: help install train run test lint validate unit stories nlu e2e ops-test leads report bench clean
+.PHONY: help install train run test lint validate unit corpus stories nlu e2e ops-test leads report bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ nlu: train ## Held-out NLU evaluation: prints intent and entity F1, fails below 
 	$(VENV)/bin/rasa test nlu --nlu tests/nlu/heldout.yml --model models/advisor-$$(scripts/model_hash.sh).tar.gz --out results/nlu --quiet
 	$(PY) scripts/nlu_report.py results/nlu
 
+corpus: install ## Real buyer requests (corpus/): held-out accuracy per class, confusion matrix, floors
+	$(PY) scripts/corpus_eval.py --part heldout --min-accuracy 0.65 --min-hybrid 0.75 --json results/corpus.json
+
 e2e: train ## Multi-turn conversations against a running server
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -s tests/e2e
 
@@ -58,7 +61,7 @@ ops-test: train ## Production-like tests: endpoints, turn guard, faults, two rep
 bench: train ## Load test + profile vs a stock `rasa init` assistant -> results/bench.json (BENCH_VISITORS, BENCH_BACKEND)
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) scripts/bench.py
 
-test: lint validate unit train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
+test: lint validate unit corpus train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions --ignore=tests/components
 
 leads: install ## Stored leads as CSV on stdout (ARGS="--tier hot --since 2026-01-01 --format json")
