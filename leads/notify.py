@@ -148,8 +148,21 @@ def post_with_retries(
     return False
 
 
+def slack_escape(text: Any) -> str:
+    """Text safe inside a Slack message: ``&``, ``<`` and ``>`` as Slack's escapes.
+
+    Slack reads ``<...>`` as a control sequence (``<!channel>`` pings everyone,
+    ``<http://x|label>`` is a disguised link); escaping these three characters is what
+    https://api.slack.com/reference/surfaces/formatting#escaping asks for.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_summary(lead: Mapping[str, Any]) -> str:
-    """One short Slack message: company, need, recommendation, tier, contact."""
+    """One short Slack message: company, need, recommendation, tier, contact.
+
+    Everything that comes from the lead goes through :func:`slack_escape`.
+    """
     answers = lead.get("answers") or {}
     tasks = answers.get("tasks")
     need = (
@@ -163,13 +176,14 @@ def slack_summary(lead: Mapping[str, Any]) -> str:
     contact = " · ".join(
         str(lead[key]) for key in ("full_name", "role", "email") if lead.get(key)
     )
+    esc = slack_escape
     return (
-        f":fire: *{str(lead.get('tier') or '?').upper()} lead* (score {lead.get('score')})\n"
-        f"*Company:* {lead.get('company') or '?'}{size}\n"
-        f"*Need:* {need}\n"
-        f"*Recommendation:* {str(lead.get('recommendation') or '?').upper()}\n"
-        f"*Timeline:* {lead.get('timeline') or '?'}\n"
-        f"*Contact:* {contact or '?'}"
+        f":fire: *{esc(str(lead.get('tier') or '?').upper())} lead* (score {esc(lead.get('score'))})\n"
+        f"*Company:* {esc(lead.get('company') or '?')}{esc(size)}\n"
+        f"*Need:* {esc(need)}\n"
+        f"*Recommendation:* {esc(str(lead.get('recommendation') or '?').upper())}\n"
+        f"*Timeline:* {esc(lead.get('timeline') or '?')}\n"
+        f"*Contact:* {esc(contact or '?')}"
     )
 
 

@@ -206,3 +206,21 @@ def test_redaction_helpers() -> None:
     assert (
         RedactingFilter().filter(record) and record.getMessage() == "mail ***@acme.com"
     )
+
+
+def test_visitor_text_cannot_ping_the_channel_or_hide_a_link_in_slack(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    """Slack control sequences typed by a visitor arrive escaped (&amp; &lt; &gt;)."""
+    config = replace(config, slack_webhook_url=fake_server.url + "/slack")
+    typed = {**HOT, "company": "<!channel> Acme & Co", "full_name": "Eve <http://evil.example|click here>",
+             "role": "CEO <@U0123>", "timeline": "<!here> now", "company_size": "<!everyone>"}  # fmt: skip
+    lead = make_lead(typed)
+    assert lead["tier"] == "hot"
+    assert notify_lead(lead, config=config).slack == "sent"
+    [message] = fake_server.accepted
+    text = message.body["text"]
+    assert "&lt;!channel&gt; Acme &amp; Co" in text
+    assert "Eve &lt;http://evil.example|click here&gt;" in text
+    assert "&lt;@U0123&gt;" in text and "&lt;!here&gt; now" in text and "&lt;!everyone&gt;" in text
+    assert "<" not in text and ">" not in text  # no control sequence at all reaches Slack
