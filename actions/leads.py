@@ -42,6 +42,7 @@ from leads import (
     send_in_background,
     validate_email,
     validate_name,
+    withdraw_lead,
 )
 from leads.model import conversation_digest
 from leads.redact import describe_error
@@ -328,6 +329,19 @@ async def wait_for_notifications() -> None:
         await asyncio.gather(*list(_notifications), return_exceptions=True)
 
 
+async def withdraw_from_sales(tracker: Tracker) -> None:
+    """Cancel pending hand-offs and tell the CRM and Slack (`leads.withdraw_lead`); never raises."""
+    try:
+        result = await asyncio.to_thread(withdraw_lead, tracker.sender_id)
+    except Exception as error:  # noqa: BLE001 - the erasure itself still goes ahead
+        log.error("withdrawing lead %s from sales failed: %s", _who(tracker), describe_error(error))
+        return
+    if result.sending is not None:
+        sending = asyncio.wrap_future(result.sending)
+        _notifications.add(sending)
+        sending.add_done_callback(_notifications.discard)
+
+
 async def store(tracker: Tracker, **changes: Any) -> dict[str, Any] | None:
     """Upsert the conversation's lead (database, or outbox while it is down); None on refusal."""
     try:
@@ -601,6 +615,7 @@ class _EraseLead:
         events += [SlotSet(slot, None) for slot in LEAD_SLOTS]
         if tracker.active_loop.get("name") == FORM:  # stopped while giving details
             await funnel(tracker, "lead_declined")
+        await withdraw_from_sales(tracker)
         try:
             await asyncio.to_thread(delete_lead, tracker.sender_id)
         except Exception as error:  # noqa: BLE001 - database down: at least withdraw consent

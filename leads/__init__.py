@@ -7,6 +7,8 @@ What the assistant's actions call::
     result = save_lead(conversation_id, full_name=..., email=..., consent=True, answers={...})
     notify_lead(result.lead)                       # webhook + Slack, queued, idempotent
     record_event(conversation_id, "lead_captured")
+    withdraw_lead(conversation_id)                 # consent withdrawn: CRM/Slack told, queue purged
+    delete_lead(conversation_id)                   # erase the lead (database, outbox, .rejected)
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
@@ -23,6 +25,7 @@ from .notify import (
     queue_lead,
     send_in_background,
     start_background_delivery,
+    withdraw_lead,
 )
 from .outbox import (
     FlushResult,
@@ -52,5 +55,5 @@ __all__ = [
     "delete_lead", "deliver", "flush_outbox", "idempotency_key", "lead_version", "load_config",
     "notify_lead", "parse_company_size", "queue_lead", "record_event", "record_events", "redact",
     "redact_lead", "save_lead", "score_from_lead", "score_lead", "send_in_background",
-    "start_background_delivery", "validate_email", "validate_name",
+    "start_background_delivery", "validate_email", "validate_name", "withdraw_lead",
 ]  # fmt: skip

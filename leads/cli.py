@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .config import load_config
 from .model import UTC
-from .notify import DeliveryLog, conversation_ref, deliver
+from .notify import DeliveryLog, conversation_ref, deliver, withdraw_lead
 from .outbox import Outbox, delete_lead, flush_outbox
 from .redact import describe_error
 from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel
@@ -143,6 +143,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
             return 0 if not left else 3
         elif args.command == "delete":
+            withdraw_lead(args.conversation_id)  # CRM/Slack told, pending deliveries cancelled
             found = delete_lead(
                 args.conversation_id,
                 store=store,

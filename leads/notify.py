@@ -31,7 +31,9 @@ the same ``Idempotency-Key``.
 Deliveries of one conversation to one target go out in the order they were queued.
 
 Logs and the queue carry only hashed conversation ids; a payload is dropped from the
-file as soon as it is sent.
+file as soon as it is sent, or cancelled. :func:`withdraw_lead` (consent withdrawn, data
+erased) cancels what is not sent yet and tells the CRM (``lead.withdrawn``) and, if it had
+announced the lead, the Slack channel.
 """
 
 from __future__ import annotations
@@ -304,6 +306,15 @@ def _find(records: list[dict[str, Any]], record_id: str) -> dict[str, Any] | Non
     return next((r for r in records if r["id"] == record_id), None)
 
 
+def _slack_was_told(records: Sequence[Mapping[str, Any]], notice: Mapping[str, Any]) -> bool:
+    """A withdrawal notice goes to Slack only if a lead of that conversation was announced there."""
+    return any(
+        r.get("conversation") == notice.get("conversation") and r["target"] == "slack"
+        and r.get("event") == CAPTURED and r["state"] == "sent"
+        for r in records
+    )  # fmt: skip
+
+
 def _claim(
     deliveries: DeliveryLog,
     config: LeadsConfig,
@@ -338,7 +349,7 @@ def _claim(
             if not (wanted and due):
                 blocked.add(pair)  # keep the order of one conversation's deliveries
                 continue
-            if not record.get("payload"):
+            if not record.get("payload") or (record.get("only_if_told") and not _slack_was_told(records, record)):
                 record.update(state="cancelled", lease_until=None, lease_owner=None)
                 record.pop("payload", None)
                 changed = True
@@ -604,3 +615,102 @@ def start_background_delivery() -> threading.Thread:
             _background.start()
         return _background
 
+
+# --- withdrawal ---------------------------------------------------------------------------
+
+WITHDRAWN = "lead.withdrawn"
+
+
+@dataclass
+class WithdrawResult:
+    """What :func:`withdraw_lead` did: deliveries cancelled, notices queued (and being sent)."""
+
+    cancelled: int = 0
+    queued: list[str] = field(default_factory=list)
+    sending: Future | None = None
+
+
+def slack_withdrawal_notice(conversation_id: str) -> str:
+    """The sales channel's notice: which announcement it was (its ref), nothing about the person."""
+    return (
+        f":no_entry_sign: The lead announced here as _Ref: {conversation_ref(conversation_id)}_ "
+        "withdrew consent; their details have been erased. Please do not contact them and "
+        "delete any copies you made."
+    )
+
+
+def withdraw_lead(
+    conversation_id: str,
+    *,
+    config: LeadsConfig | None = None,
+    deliveries: DeliveryLog | None = None,
+    send: bool = True,
+) -> WithdrawResult:
+    """The visitor withdrew consent or asked for erasure: stop and undo the hand-off.
+
+    * every delivery of the conversation not sent yet is cancelled and its payload (the
+      personal data) dropped from the queue; one being sent right now is checked again
+      just before its request and dropped (one whose request is already on the wire can't
+      be recalled: the notices below follow it, in order);
+    * the CRM webhook gets a ``lead.withdrawn`` event (``Idempotency-Key``: the captured
+      lead's key + ``-withdrawn``; body: event, key, conversation id, lead key, time) when
+      a lead of the conversation was ever queued for it;
+    * the sales Slack channel gets a short notice, only if it had been told of the lead.
+
+    Quick: file I/O only; the notices are sent on the delivery pool (``send``) and retried
+    like every delivery. Safe to call for a conversation without any lead.
+    """
+    config = config or load_config()
+    deliveries = deliveries or DeliveryLog(config.deliveries_path)
+    ref = conversation_ref(conversation_id)
+    result = WithdrawResult()
+    if not deliveries.path.exists():
+        return result  # nothing was ever queued on this host
+    now = _iso(utcnow())
+    with deliveries.lock():
+        records = deliveries.load()
+        captured: dict[str, str] = {}  # target -> key of the latest captured lead queued for it
+        told_slack = False
+        changed = False
+        for record in records:
+            if record.get("conversation") != ref:
+                continue
+            if record.get("event") == CAPTURED:
+                captured[record["target"]] = record["key"]
+                told_slack |= record["target"] == "slack" and record["state"] in ("sent", "sending")
+            if record["state"] in ("pending", "failed"):
+                record.update(state="cancelled", last_error="withdrawn", lease_until=None)
+                result.cancelled += 1
+            elif record["state"] == "sending":
+                record["withdrawn"] = True  # the sender checks this right before its request
+            changed |= record.pop("payload", None) is not None or record["state"] == "cancelled"
+        items: list[tuple[str, str, str, str, Mapping[str, Any]]] = []
+        if config.webhook_url and "webhook" in captured:
+            key = captured["webhook"] + "-withdrawn"
+            payload = {"event": WITHDRAWN, "idempotency_key": key, "conversation_id": conversation_id,
+                       "lead_idempotency_key": captured["webhook"], "withdrawn_at": now}  # fmt: skip
+            items.append((WITHDRAWN, "webhook", key, ref, payload))
+        if config.slack_webhook_url and told_slack:
+            items.append((WITHDRAWN, "slack", captured["slack"] + "-withdrawn", ref,
+                          {"text": slack_withdrawal_notice(conversation_id)}))  # fmt: skip
+        for event, target, key, conversation, payload in items:
+            if any(r["key"] == key and r["target"] == target and r["state"] != "cancelled" for r in records):
+                continue  # withdrawn before: told already (or being told)
+            record = {
+                "id": uuid.uuid4().hex, "key": key, "target": target, "event": event,
+                "conversation": conversation, "state": "pending", "attempts": 0, "created": now,
+                "next_at": now, "lease_until": None, "last_error": None, "payload": payload,
+            }  # fmt: skip
+            if target == "slack":
+                record["only_if_told"] = True  # checked again when it is sent
+            records.append(record)
+            result.queued.append(record["id"])
+            changed = True
+        if changed:
+            deliveries.save(records)
+    if result.cancelled or result.queued:
+        log.info("lead %s withdrawn: %d deliveries cancelled, %d notices queued", ref, result.cancelled,
+                 len(result.queued))  # fmt: skip
+    if send and result.queued:
+        result.sending = send_in_background(result.queued, config)
+    return result

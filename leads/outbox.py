@@ -497,19 +497,60 @@ def record_events(
     return stored
 
 
+def _redact_rejected(outbox: Outbox, conversation_id: str) -> int:
+    """Rewrite ``<outbox>.rejected`` so no line keeps the conversation's data; returns how many changed.
+
+    Its entries become redacted stubs (id, type, hashed conversation, hash of the line);
+    so does any unreadable line that mentions the conversation id.
+    """
+    try:
+        with open(outbox.rejected_path, encoding="utf-8", errors="surrogateescape") as handle:
+            lines = handle.readlines()
+    except FileNotFoundError:
+        return 0
+    mentions = {conversation_id, json.dumps(conversation_id)[1:-1], json.dumps(conversation_id, ensure_ascii=False)[1:-1]}
+    kept: list[str] = []
+    changed = 0
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict):
+            ours = entry.get("conversation_id") == conversation_id
+        else:
+            ours = any(text in line for text in mentions)
+        if ours:
+            kept.append(redacted_line(line.rstrip("\n"), "erased on request"))
+            changed += 1
+        else:
+            kept.append(line if line.endswith("\n") else line + "\n")
+    if changed:
+        tmp = outbox.rejected_path.with_name(f"{outbox.rejected_path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(fd, "".join(kept).encode("utf-8", "surrogateescape"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, outbox.rejected_path)
+    return changed
+
+
 def delete_lead(
     conversation_id: str,
     *,
     store: LeadStore | None = None,
     outbox: Outbox | None = None,
 ) -> bool:
-    """Erase a lead: pending outbox writes for it, then the database row.
+    """Erase a lead: pending outbox writes for it, its lines in ``.rejected``, then the database row.
 
     Raises when the database is unreachable (the erasure must then be retried).
     """
     store, outbox = _resolve(store, outbox)
     erased = "erased:" + conversation_digest(conversation_id)
     with outbox.lock():
+        _redact_rejected(outbox, conversation_id)
         entries, bad = outbox.read()
         keep: list[dict[str, Any]] = []
         for entry in entries:

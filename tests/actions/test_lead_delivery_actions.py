@@ -21,7 +21,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.leads as lead_actions
-from actions.leads import ActionDeclineLead, ActionSubmitLead
+from actions.leads import ActionDeclineLead, ActionSubmitLead, ActionWithdrawConsent
 from leads import LeadStore
 
 HOT = {
@@ -119,3 +119,23 @@ async def test_a_slow_crm_never_holds_up_lead_or_funnel_writes(
     assert len(slow_crm.answered) == POOL_THREADS + 2
     store.dispose()
 
+
+async def test_withdrawing_consent_tells_the_crm_and_the_slack_channel(
+    make_tracker, domain, slow_crm: SlowCrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_crm.release.set()  # a prompt CRM and Slack this time
+    monkeypatch.setenv("LEADS_WEBHOOK_URL", slow_crm.url)
+    monkeypatch.setenv("SALES_SLACK_WEBHOOK_URL", slow_crm.url.replace("/crm", "/slack"))
+    captured = make_tracker([], slots=HOT)
+    await ActionSubmitLead().run(CollectingDispatcher(), captured, domain.as_dict())
+    await asyncio.wait_for(lead_actions.wait_for_notifications(), timeout=60)
+    assert sorted(path for path, _ in slow_crm.bodies) == ["/crm", "/slack"]
+
+    withdrawing = make_tracker([], slots={**HOT, "lead_status": "captured"})
+    await ActionWithdrawConsent().run(CollectingDispatcher(), withdrawing, domain.as_dict())
+    await asyncio.wait_for(lead_actions.wait_for_notifications(), timeout=60)
+    crm = [body for path, body in slow_crm.bodies if path == "/crm"]
+    slack = [body["text"] for path, body in slow_crm.bodies if path == "/slack"]
+    assert [body["event"] for body in crm] == ["lead.captured", "lead.withdrawn"]
+    assert crm[1]["conversation_id"] == "test-user" and "lead" not in crm[1]
+    assert len(slack) == 2 and "withdrew consent" in slack[1] and "Ana" not in slack[1]
