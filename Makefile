@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
 PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
 
-.PHONY: help install train run test lint validate unit corpus stories nlu e2e ops-test leads report bench clean
+.PHONY: help install train run test lint validate unit corpus stories nlu e2e ops-test leads leads-resend report bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ test: lint validate unit corpus train stories nlu ## Everything: lint, validatio
 
 leads: install ## Stored leads as CSV on stdout (ARGS="--tier hot --since 2026-01-01 --format json")
 	@$(PY) -m leads.cli export $(ARGS)
+
+leads-resend: install ## Send queued and failed CRM/Slack lead deliveries now (state: `make leads`, column delivery)
+	@$(PY) -m leads.cli resend
 
 report: install ## Funnel: conversations, advice by outcome, leads offered/captured, tiers (ARGS="--since ...")
 	@$(PY) -m leads.cli report $(ARGS)

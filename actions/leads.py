@@ -34,13 +34,15 @@ from advisor.budget import monthly_usd
 from advisor.knowledge import answer as knowledge_answer
 from leads import (
     delete_lead,
-    notify_lead,
     parse_company_size,
+    queue_lead,
     record_events,
     save_lead,
     score_from_lead,
+    send_in_background,
     validate_email,
     validate_name,
+    withdraw_lead,
 )
 from leads.model import conversation_digest
 from leads.redact import describe_error
@@ -67,8 +69,6 @@ LABELS = {
 # Everything the lead part writes; cleared again when nothing may be kept.
 LEAD_SLOTS = (*FIELDS, "lead_consent", "lead_score", "lead_tier")
 TEXT_MAX_CHARS = 200
-# Longest a notification may hold up the reply; it carries on in the background after that.
-NOTIFY_WAIT_SECONDS = 3.0
 
 CONSENT_BUTTONS = [
     {"title": "Yes, I agree", "payload": "/affirm"},
@@ -264,7 +264,7 @@ def lead_fields(tracker: Tracker) -> dict[str, Any]:
 
 # --- talking to the leads package -------------------------------------------------------
 
-_notifications: set[asyncio.Task] = set()
+_notifications: set[asyncio.Future] = set()
 
 
 def _who(tracker: Tracker) -> str:
@@ -305,26 +305,47 @@ async def _record(tracker: Tracker, events: list[tuple[str, str | None]]) -> Non
         log.error("funnel events %s for %s not recorded: %s", kinds, _who(tracker), describe_error(error))
 
 
-async def _notify(lead: dict[str, Any], who: str) -> None:
-    try:
-        result = await asyncio.to_thread(notify_lead, lead)
-        log.info("lead %s hand-off: webhook %s, slack %s", who, result.webhook, result.slack)
-    except Exception as error:  # noqa: BLE001
-        log.error("lead %s hand-off failed: %s", who, describe_error(error))
-
-
 async def notify_in_background(lead: dict[str, Any], tracker: Tracker) -> None:
-    """Send the lead to sales in a worker thread; wait a little, never block the reply long."""
-    task = asyncio.get_running_loop().create_task(_notify(lead, _who(tracker)))
-    _notifications.add(task)
-    task.add_done_callback(_notifications.discard)
-    await asyncio.wait({task}, timeout=NOTIFY_WAIT_SECONDS)
+    """Queue the lead for sales durably (quick, file only), then send it on the delivery pool.
+
+    The reply never waits for the CRM or Slack; what fails is retried by the action server.
+    """
+    who = _who(tracker)
+    try:
+        queued = await asyncio.to_thread(queue_lead, lead)
+    except Exception as error:  # noqa: BLE001 - the lead itself is stored; say so in the log
+        log.error("lead %s not queued for sales: %s", who, describe_error(error))
+        return
+    sending = asyncio.wrap_future(send_in_background(queued))
+    _notifications.add(sending)
+
+    def done(future: asyncio.Future) -> None:
+        _notifications.discard(future)
+        if future.exception() is not None:
+            log.error("lead %s hand-off failed: %s", who, describe_error(future.exception()))
+        elif future.result().outcomes:
+            log.info("lead %s hand-off: %s", who, ", ".join(sorted(future.result().outcomes.values())))
+
+    sending.add_done_callback(done)
 
 
 async def wait_for_notifications() -> None:
     """Wait until every hand-off started by this process has finished (tests, shutdown)."""
     while _notifications:
         await asyncio.gather(*list(_notifications), return_exceptions=True)
+
+
+async def withdraw_from_sales(tracker: Tracker) -> None:
+    """Cancel pending hand-offs and tell the CRM and Slack (`leads.withdraw_lead`); never raises."""
+    try:
+        result = await asyncio.to_thread(withdraw_lead, tracker.sender_id)
+    except Exception as error:  # noqa: BLE001 - the erasure itself still goes ahead
+        log.error("withdrawing lead %s from sales failed: %s", _who(tracker), describe_error(error))
+        return
+    if result.sending is not None:
+        sending = asyncio.wrap_future(result.sending)
+        _notifications.add(sending)
+        sending.add_done_callback(_notifications.discard)
 
 
 async def store(tracker: Tracker, **changes: Any) -> dict[str, Any] | None:
@@ -600,6 +621,7 @@ class _EraseLead:
         events += [SlotSet(slot, None) for slot in LEAD_SLOTS]
         if tracker.active_loop.get("name") == FORM:  # stopped while giving details
             await funnel(tracker, "lead_declined")
+        await withdraw_from_sales(tracker)
         try:
             await asyncio.to_thread(delete_lead, tracker.sender_id)
         except Exception as error:  # noqa: BLE001 - database down: at least withdraw consent

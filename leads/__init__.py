@@ -5,8 +5,10 @@ What the assistant's actions call::
     from leads import save_lead, record_event, notify_lead, validate_email, validate_name
 
     result = save_lead(conversation_id, full_name=..., email=..., consent=True, answers={...})
-    notify_lead(result.lead)                       # webhook + Slack, idempotent
+    notify_lead(result.lead)                       # webhook + Slack, queued, idempotent
     record_event(conversation_id, "lead_captured")
+    withdraw_lead(conversation_id)                 # consent withdrawn: CRM/Slack told, queue purged
+    delete_lead(conversation_id)                   # erase the lead (database, outbox, .rejected)
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
@@ -15,7 +17,16 @@ Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 
 from .config import LeadsConfig, load_config
 from .model import idempotency_key, lead_version
-from .notify import NotifyResult, notify_lead
+from .notify import (
+    DeliveryRound,
+    NotifyResult,
+    deliver,
+    notify_lead,
+    queue_lead,
+    send_in_background,
+    start_background_delivery,
+    withdraw_lead,
+)
 from .outbox import (
     FlushResult,
     Outbox,
@@ -39,9 +50,10 @@ from .validation import (
 )
 
 __all__ = [
-    "EVENT_KINDS", "CompanySize", "EmailCheck", "FlushResult", "LeadScore", "LeadStore",
+    "EVENT_KINDS", "CompanySize", "DeliveryRound", "EmailCheck", "FlushResult", "LeadScore", "LeadStore",
     "LeadsConfig", "NameCheck", "NotifyResult", "Outbox", "RedactingFilter", "SaveResult",
-    "delete_lead", "flush_outbox", "idempotency_key", "lead_version", "load_config",
-    "notify_lead", "parse_company_size", "record_event", "record_events", "redact", "redact_lead",
-    "save_lead", "score_from_lead", "score_lead", "validate_email", "validate_name",
+    "delete_lead", "deliver", "flush_outbox", "idempotency_key", "lead_version", "load_config",
+    "notify_lead", "parse_company_size", "queue_lead", "record_event", "record_events", "redact",
+    "redact_lead", "save_lead", "score_from_lead", "score_lead", "send_in_background",
+    "start_background_delivery", "validate_email", "validate_name", "withdraw_lead",
 ]  # fmt: skip

@@ -4,12 +4,17 @@
                                [--format csv|json] [--include-unconsented]
     python -m leads.cli report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format text|json]
     python -m leads.cli flush                     # write the outbox to the database now
+    python -m leads.cli resend                    # send queued/failed CRM and Slack deliveries now
     python -m leads.cli delete CONVERSATION_ID    # erase one lead (right to be forgotten)
 
 ``--db`` (before the command) takes a SQLite path or a SQLAlchemy URL; by default the
 database of :mod:`leads.config` is used. Dates are UTC days; ``--until`` is inclusive.
 Export prints leads with consent only unless ``--include-unconsented`` is given. In CSV,
 cells starting with ``= + - @`` get a leading ``'`` so spreadsheets don't run them.
+The export's ``delivery`` column is the hand-off state per target from the delivery queue
+(``LEADS_DELIVERIES_PATH``): e.g. ``webhook:sent slack:retrying(2)``; states are ``sent``,
+``pending``, ``retrying(N tries)``, ``sending``, ``failed`` (refused; ``resend`` tries again)
+and ``cancelled``; empty when nothing was queued.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 
 from .config import load_config
 from .model import UTC
+from .notify import DeliveryLog, conversation_ref, deliver, withdraw_lead
 from .outbox import Outbox, delete_lead, flush_outbox
 from .redact import describe_error
 from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel
@@ -61,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--until", type=_day)
     report.add_argument("--format", choices=("text", "json"), default="text")
     commands.add_parser("flush", help="write pending outbox entries to the database")
+    commands.add_parser("resend", help="send pending and failed CRM/Slack deliveries now")
     erase = commands.add_parser("delete", help="erase the lead of one conversation")
     erase.add_argument("conversation_id")
     return parser
@@ -94,6 +101,10 @@ def run(argv: Sequence[str] | None = None) -> int:
                 for lead in leads
                 if args.include_unconsented or lead.get("consent")
             ]
+            states = DeliveryLog(load_config().deliveries_path).states()
+            for lead in leads:
+                by_target = states.get(conversation_ref(lead["conversation_id"]), {})
+                lead["delivery"] = " ".join(f"{t}:{by_target[t]}" for t in sorted(by_target)) or None
             if args.format == "json":
                 json.dump(
                     [export_row(lead, for_csv=False) for lead in leads],
@@ -122,7 +133,17 @@ def run(argv: Sequence[str] | None = None) -> int:
                 f"applied {result.applied}, remaining {result.remaining}, rejected {result.rejected}\n"
             )
             return 0 if result.remaining == 0 else 3
+        elif args.command == "resend":
+            config = load_config()
+            result = deliver(config=config, force=True, include_failed=True)
+            left = [r for r in DeliveryLog(config.deliveries_path).load() if r["state"] in ("pending", "failed")]
+            out.write(
+                f"sent {result.count('sent')}, to retry {result.count('retry')}, "
+                f"failed {result.count('failed')}, still unsent {len(left)}\n"
+            )
+            return 0 if not left else 3
         elif args.command == "delete":
+            withdraw_lead(args.conversation_id)  # CRM/Slack told, pending deliveries cancelled
             found = delete_lead(
                 args.conversation_id,
                 store=store,

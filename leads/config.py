@@ -7,12 +7,16 @@
 | ``LEADS_DB_PATH``                   | ``var/leads.db``               | SQLite file used when no URL is set                  |
 | ``LEADS_DB_CONNECT_TIMEOUT``        | ``3``                          | seconds to wait for the database before queueing     |
 | ``LEADS_OUTBOX_PATH``               | ``var/leads_outbox.jsonl``     | JSON-lines outbox used while the database is down    |
-| ``LEADS_DELIVERIES_PATH``           | ``var/leads_deliveries.jsonl`` | record of webhook/Slack deliveries already made      |
+| ``LEADS_DELIVERIES_PATH``           | ``var/leads_deliveries.jsonl`` | queue of webhook/Slack deliveries and their states   |
 | ``LEADS_WEBHOOK_URL``               | (unset)                        | CRM/sales webhook; every captured lead is POSTed     |
 | ``SALES_SLACK_WEBHOOK_URL``         | (unset)                        | Slack incoming webhook; hot leads are announced      |
 | ``LEADS_WEBHOOK_MAX_ATTEMPTS``      | ``5``                          | tries per delivery (first try included)              |
 | ``LEADS_WEBHOOK_BACKOFF_SECONDS``   | ``0.5``                        | first back-off; doubles after every failed try       |
 | ``LEADS_WEBHOOK_TIMEOUT_SECONDS``   | ``5``                          | HTTP timeout of one try                              |
+| ``LEADS_DELIVERY_RETRY_SECONDS``    | ``60``                         | a delivery that failed on an outage is tried again   |
+|                                     |                                | after this long (doubling per round); also how often |
+|                                     |                                | the action server looks for due deliveries           |
+| ``LEADS_DELIVERY_RETRY_MAX_SECONDS``| ``3600``                       | longest wait between two rounds of one delivery      |
 
 Relative paths are resolved against the current working directory (the repository root
 when the action server is started with ``rasa run actions`` from there).
@@ -43,6 +47,8 @@ class LeadsConfig:
     webhook_max_attempts: int = 5
     webhook_backoff_seconds: float = 0.5
     webhook_timeout_seconds: float = 5.0
+    delivery_retry_seconds: float = 60.0
+    delivery_retry_max_seconds: float = 3600.0
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -77,4 +83,6 @@ def load_config(env: Mapping[str, str] | None = None) -> LeadsConfig:
         webhook_max_attempts=int(_number(env, "LEADS_WEBHOOK_MAX_ATTEMPTS", 5, 1)),
         webhook_backoff_seconds=_number(env, "LEADS_WEBHOOK_BACKOFF_SECONDS", 0.5, 0.0),
         webhook_timeout_seconds=_number(env, "LEADS_WEBHOOK_TIMEOUT_SECONDS", 5.0, 0.1),
+        delivery_retry_seconds=_number(env, "LEADS_DELIVERY_RETRY_SECONDS", 60.0, 0.1),
+        delivery_retry_max_seconds=_number(env, "LEADS_DELIVERY_RETRY_MAX_SECONDS", 3600.0, 0.1),
     )

@@ -10,14 +10,21 @@ Exactly once: each entry is written with its ``id`` recorded in ``leads_outbox_a
 file by an atomic rewrite. A crash between the two leaves the entry in the file; the next
 flush sees its id and only removes it. An ``fcntl`` lock serialises processes.
 Entries the database refuses (not an outage) move to ``<outbox>.rejected``.
+
+Whole lines: each entry is written with one ``write`` call and fsync'ed. A crash can still
+leave a partial last line; whoever takes the lock next moves that tail to
+``<outbox>.rejected`` (redacted: its id, length and hash, never its text) and cuts it off,
+so the next append starts on a fresh line instead of joining onto it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,6 +50,74 @@ from .store import LeadStore, check_event, is_unavailable
 log = logging.getLogger(__name__)
 
 
+_ENTRY_ID = re.compile(r'"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"')
+_ENTRY_TYPE = re.compile(r'"type"\s*:\s*"(lead|event)"')
+_ENTRY_CONVERSATION = re.compile(r'"conversation_id"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def redacted_line(raw: str | bytes, reason: str) -> str:
+    """A rejected-file line that describes ``raw`` without keeping its text.
+
+    Keeps what helps an operator and tells nothing about a person: the entry id and type
+    when they can be read, the conversation as a hash, the length and a SHA-256.
+    """
+    data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+    text = data.decode("utf-8", "replace")
+    record: dict[str, Any] = {
+        "rejected": reason,
+        "at": utcnow().isoformat(),
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    for key, pattern in (("id", _ENTRY_ID), ("type", _ENTRY_TYPE)):
+        found = pattern.search(text)
+        if found:
+            record[key] = found.group(1)
+    conversation = _ENTRY_CONVERSATION.search(text)
+    if conversation:
+        try:
+            record["conversation"] = "conv-" + conversation_digest(json.loads(conversation.group(1)))
+        except ValueError:
+            pass
+    return json.dumps(record, separators=(",", ":")) + "\n"
+
+
+def _dump(entry: Mapping[str, Any]) -> bytes:
+    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
+        "utf-8", "surrogateescape"
+    )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """One ``write`` call for the whole line (looping only if the kernel takes less)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _valid_entry(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value.get("id")) and value.get("type") in ("lead", "event")
+
+
+def _salvage(line: str) -> tuple[list[dict[str, Any]], str]:
+    """Whole entries inside a damaged line (an old partial line with the next entry joined on).
+
+    Returns the entries found and the damaged prefix that is left.
+    """
+    start = line.find('{"id":', 1)
+    while start != -1:
+        try:
+            entry = json.loads(line[start:])
+        except ValueError:
+            start = line.find('{"id":', start + 1)
+            continue
+        if _valid_entry(entry):
+            return [entry], line[:start]
+        start = line.find('{"id":', start + 1)
+    return [], line
+
+
 class Outbox:
     """An append-only JSON-lines file of writes waiting for the database."""
 
@@ -60,9 +135,38 @@ class Outbox:
             with open(self._lock_path, "a+") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 try:
+                    self._recover_partial_tail()
                     yield
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _recover_partial_tail(self) -> None:
+        """A last line without its newline (a crash mid-write): reject it, redacted, and cut it off."""
+        try:
+            fd = os.open(self.path, os.O_RDWR)
+        except FileNotFoundError:
+            return
+        try:
+            size = os.fstat(fd).st_size
+            if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+                return
+            chunk, start = b"", size
+            while start > 0:  # find the last newline, reading backwards
+                step = min(65536, start)
+                start -= step
+                chunk = os.pread(fd, step, start) + chunk
+                newline = chunk.rfind(b"\n")
+                if newline != -1:
+                    start += newline + 1
+                    chunk = chunk[newline + 1 :]
+                    break
+            self.reject([redacted_line(chunk, "partial line (the writer stopped mid-line)")])
+            os.ftruncate(fd, start)
+            os.fsync(fd)
+            log.warning("outbox: a partial last line (%d bytes) was set aside in %s", len(chunk),
+                        self.rejected_path.name)
+        finally:
+            os.close(fd)
 
     def has_pending(self) -> bool:
         """True when the file holds at least one line."""
@@ -72,13 +176,14 @@ class Outbox:
             return False
 
     def append(self, entry: Mapping[str, Any]) -> None:
-        """Append one entry durably (call under :meth:`lock`)."""
+        """Append one entry durably, as one whole line in one write (call under :meth:`lock`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            _write_all(fd, _dump(entry))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def read(self) -> tuple[list[dict[str, Any]], list[str]]:
         """Pending entries in order, and lines that are not valid entries."""
@@ -92,39 +197,38 @@ class Outbox:
                     continue
                 try:
                     entry = json.loads(line)
-                    if (
-                        isinstance(entry, dict)
-                        and entry.get("id")
-                        and entry.get("type") in ("lead", "event")
-                    ):
+                    if _valid_entry(entry):
                         entries.append(entry)
                         continue
                 except ValueError:
                     pass
-                bad.append(line if line.endswith("\n") else line + "\n")
+                found, damaged = _salvage(line)
+                entries += found
+                bad.append(redacted_line(damaged.rstrip("\n"), "unreadable line"))
         return entries, bad
 
     def rewrite(self, entries: Sequence[Mapping[str, Any]]) -> None:
         """Atomically replace the file with ``entries`` (call under :meth:`lock`)."""
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.writelines(
-                json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-                for entry in entries
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(fd, b"".join(_dump(entry) for entry in entries))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, self.path)
 
     def reject(self, lines: Sequence[str]) -> None:
         """Keep unusable lines aside in ``<outbox>.rejected`` for a human to look at."""
         if lines:
-            with open(
-                self.rejected_path, "a", encoding="utf-8", errors="surrogateescape"
-            ) as handle:
-                handle.writelines(lines)
-                handle.flush()
-                os.fsync(handle.fileno())
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            data = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+            fd = os.open(self.rejected_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                _write_all(fd, data.encode("utf-8", "surrogateescape"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 @dataclass
@@ -393,19 +497,60 @@ def record_events(
     return stored
 
 
+def _redact_rejected(outbox: Outbox, conversation_id: str) -> int:
+    """Rewrite ``<outbox>.rejected`` so no line keeps the conversation's data; returns how many changed.
+
+    Its entries become redacted stubs (id, type, hashed conversation, hash of the line);
+    so does any unreadable line that mentions the conversation id.
+    """
+    try:
+        with open(outbox.rejected_path, encoding="utf-8", errors="surrogateescape") as handle:
+            lines = handle.readlines()
+    except FileNotFoundError:
+        return 0
+    mentions = {conversation_id, json.dumps(conversation_id)[1:-1], json.dumps(conversation_id, ensure_ascii=False)[1:-1]}
+    kept: list[str] = []
+    changed = 0
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict):
+            ours = entry.get("conversation_id") == conversation_id
+        else:
+            ours = any(text in line for text in mentions)
+        if ours:
+            kept.append(redacted_line(line.rstrip("\n"), "erased on request"))
+            changed += 1
+        else:
+            kept.append(line if line.endswith("\n") else line + "\n")
+    if changed:
+        tmp = outbox.rejected_path.with_name(f"{outbox.rejected_path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(fd, "".join(kept).encode("utf-8", "surrogateescape"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, outbox.rejected_path)
+    return changed
+
+
 def delete_lead(
     conversation_id: str,
     *,
     store: LeadStore | None = None,
     outbox: Outbox | None = None,
 ) -> bool:
-    """Erase a lead: pending outbox writes for it, then the database row.
+    """Erase a lead: pending outbox writes for it, its lines in ``.rejected``, then the database row.
 
     Raises when the database is unreachable (the erasure must then be retried).
     """
     store, outbox = _resolve(store, outbox)
     erased = "erased:" + conversation_digest(conversation_id)
     with outbox.lock():
+        _redact_rejected(outbox, conversation_id)
         entries, bad = outbox.read()
         keep: list[dict[str, Any]] = []
         for entry in entries:

@@ -20,7 +20,7 @@ EXPORT_COLUMNS = (
     "conversation_id", "created_at", "updated_at", "channel", "full_name", "email",
     "email_is_freemail", "company", "role", "company_size", "timeline", "consent",
     "consent_at", "recommendation", "score", "tier", "answers", "recommendation_reasons",
-    "score_reasons",
+    "score_reasons", "delivery",
 )  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FUNNEL_KINDS = (

@@ -2,7 +2,8 @@
 
     python -m serving.actions --actions actions --port 5055
 
-Exactly `python -m rasa_sdk ...`, except that `import tensorflow` fails in this process.
+Exactly `python -m rasa_sdk ...`, except that `import tensorflow` fails in this process, and
+that queued lead deliveries (CRM, Slack) are retried in the background from start-up on.
 spaCy's machine-learning library (thinc) imports TensorFlow merely because it is installed
 (Rasa needs it), and no action uses it: blocking it cuts the action server's resident
 memory from about 620 MB to about 130 MB with identical results (README "Performance").
@@ -16,6 +17,12 @@ import sys
 def main() -> None:
     sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type] - `import` then raises ImportError
     from rasa_sdk.__main__ import main as sdk_main
+
+    from leads.notify import start_background_delivery
+
+    # Lead deliveries to the CRM and Slack that failed (or were cut by a restart) are sent
+    # now and retried periodically, on their own thread (leads/notify.py).
+    start_background_delivery()
 
     sys.argv[0] = "rasa_sdk"
     sdk_main()

@@ -61,9 +61,9 @@ def store(lead_env: Path):
 
 @pytest.fixture
 def notified(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """Leads handed to `notify_lead` (replaced by a recorder)."""
+    """Leads queued for sales (`queue_lead` replaced by a recorder that queues nothing)."""
     sent: list[dict] = []
-    monkeypatch.setattr(lead_actions, "notify_lead", lambda lead: sent.append(lead))
+    monkeypatch.setattr(lead_actions, "queue_lead", lambda lead: sent.append(lead) or [])
     return sent
 
 

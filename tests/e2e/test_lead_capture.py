@@ -224,8 +224,9 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
                      what="the CRM webhook")
     assert crm[0][1]["Idempotency-Key"].startswith("lead-")
     assert crm[0][2]["lead"]["email"] == CONTACT["lead_email"]
-    slack = wait_until(lambda: [p for p in receiver.posts("/slack") if CONTACT["lead_company"] in p[2]["text"]],
-                       what="the Slack announcement")
+    company = CONTACT["lead_company"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    slack = wait_until(lambda: [p for p in receiver.posts("/slack") if company in p[2]["text"]],
+                       what="the Slack announcement (visitor text escaped for Slack)")
     assert "KPO" in slack[0][2]["text"]
 
     report = cli(sqlite_stack, "report", "--format", "json")

@@ -219,3 +219,30 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "database unreachable" in result.stderr
     bad = cli("export", "--since", "yesterday")
     assert bad.returncode == 2 and "expected a date like 2026-01-31" in bad.stderr
+
+
+def test_export_shows_the_delivery_state_and_resend_sends_now(sqlite_db: str, tmp_path: Path, fake_server) -> None:
+    from leads.config import LeadsConfig
+    from leads.notify import notify_lead
+
+    store = LeadStore("sqlite:///" + sqlite_db)
+    hot, warm = store.get_lead("hot-1"), store.get_lead("warm-1")
+    store.dispose()
+    deliveries = str(tmp_path / "deliveries.jsonl")
+    fake_server.plan = [400, 503, 503]  # the CRM refuses the first lead, is down for the second
+    config = LeadsConfig(deliveries_path=deliveries, webhook_url=fake_server.url, webhook_max_attempts=2,
+                         webhook_backoff_seconds=0.01)  # fmt: skip
+    assert notify_lead(hot, config=config).webhook == "failed"
+    assert notify_lead(warm, config=config).webhook == "failed"
+    env = {"LEADS_DELIVERIES_PATH": deliveries, "LEADS_WEBHOOK_URL": fake_server.url}
+    rows = {r["conversation_id"]: r for r in csv.DictReader(io.StringIO(cli("--db", sqlite_db, "export", env=env).stdout))}
+    assert (rows["hot-1"]["delivery"], rows["warm-1"]["delivery"]) == ("webhook:failed", "webhook:retrying(1)")
+    assert rows["cold-1"]["delivery"] == ""  # nothing was queued for it
+
+    resent = cli("--db", sqlite_db, "resend", env=env)
+    assert resent.returncode == 0, resent.stderr
+    assert resent.stdout.strip() == "sent 2, to retry 0, failed 0, still unsent 0"
+    assert sorted(r.body["lead"]["conversation_id"] for r in fake_server.accepted) == ["hot-1", "warm-1"]
+    exported = json.loads(cli("--db", sqlite_db, "export", "--format", "json", env=env).stdout)
+    assert {lead["conversation_id"]: lead["delivery"] for lead in exported} == {
+        "hot-1": "webhook:sent", "warm-1": "webhook:sent", "cold-1": None}

@@ -35,14 +35,6 @@ def config(tmp_path: Path) -> LeadsConfig:
                        webhook_max_attempts=4, webhook_timeout_seconds=2)  # fmt: skip
 
 
-class SleepRecorder:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 def test_webhook_retries_503_then_delivers_once(
     fake_server: FakeServer, config: LeadsConfig
 ) -> None:
@@ -50,11 +42,9 @@ def test_webhook_retries_503_then_delivers_once(
     config = replace(config, webhook_url=fake_server.url + "/crm/leads")
     lead = make_lead(HOT)
     assert lead["tier"] == "hot"
-    sleep = SleepRecorder()
-    result = notify_lead(lead, config=config, sleep=sleep)
+    result = notify_lead(lead, config=config)
     assert result.webhook == "sent" and result.slack == "disabled"
-    assert [r.status for r in fake_server.received] == [503, 503, 200]
-    assert sleep.calls == [0.01, 0.02]  # exponential back-off
+    assert [r.status for r in fake_server.received] == [503, 503, 200]  # retried (urllib3 Retry)
     key = idempotency_key(lead)
     assert {r.headers["Idempotency-Key"] for r in fake_server.received} == {key}
     [accepted] = fake_server.accepted
@@ -64,7 +54,7 @@ def test_webhook_retries_503_then_delivers_once(
     assert accepted.body["lead"]["full_name"] == "Aiko Tanaka 田中"
     assert accepted.body["lead"]["tier"] == "hot"
 
-    again = notify_lead(lead, config=config, sleep=sleep)
+    again = notify_lead(lead, config=config)
     assert again.webhook == "already_sent"
     assert len(fake_server.received) == 3  # nothing sent the second time
 
@@ -89,13 +79,11 @@ def test_connection_errors_are_retried_then_sent_later(
 ) -> None:
     lead = make_lead(HOT)
     down = replace(config, webhook_url=f"http://127.0.0.1:{free_port()}/hook")
-    sleep = SleepRecorder()
-    assert notify_lead(lead, config=down, sleep=sleep).webhook == "failed"
-    assert sleep.calls == [0.01, 0.02, 0.04]  # 4 tries
+    assert notify_lead(lead, config=down).webhook == "failed"
+    [record] = DeliveryLog(config.deliveries_path).load()
+    assert (record["state"], record["attempts"], record["last_error"]) == ("pending", 1, "ConnectionError")
     up = replace(config, webhook_url=fake_server.url)
-    assert (
-        notify_lead(lead, config=up).webhook == "sent"
-    )  # the failure was not recorded
+    assert notify_lead(lead, config=up).webhook == "sent"  # still queued, sent now
     assert len(fake_server.accepted) == 1
 
 
@@ -124,7 +112,8 @@ def test_concurrent_notifications_send_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(results) == ["already_sent"] * 4 + ["sent"]
+    assert results.count("sent") == 1  # the others saw it sent, or in flight in another thread
+    assert set(results) <= {"sent", "already_sent", "in_flight"}
     assert len(fake_server.received) == 1
 
 
@@ -206,3 +195,21 @@ def test_redaction_helpers() -> None:
     assert (
         RedactingFilter().filter(record) and record.getMessage() == "mail ***@acme.com"
     )
+
+
+def test_visitor_text_cannot_ping_the_channel_or_hide_a_link_in_slack(
+    fake_server: FakeServer, config: LeadsConfig
+) -> None:
+    """Slack control sequences typed by a visitor arrive escaped (&amp; &lt; &gt;)."""
+    config = replace(config, slack_webhook_url=fake_server.url + "/slack")
+    typed = {**HOT, "company": "<!channel> Acme & Co", "full_name": "Eve <http://evil.example|click here>",
+             "role": "CEO <@U0123>", "timeline": "<!here> now", "company_size": "<!everyone>"}  # fmt: skip
+    lead = make_lead(typed)
+    assert lead["tier"] == "hot"
+    assert notify_lead(lead, config=config).slack == "sent"
+    [message] = fake_server.accepted
+    text = message.body["text"]
+    assert "&lt;!channel&gt; Acme &amp; Co" in text
+    assert "Eve &lt;http://evil.example|click here&gt;" in text
+    assert "&lt;@U0123&gt;" in text and "&lt;!here&gt; now" in text and "&lt;!everyone&gt;" in text
+    assert "<" not in text and ">" not in text  # no control sequence at all reaches Slack

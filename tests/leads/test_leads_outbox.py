@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from leads_testkit import TcpProxy, free_port, pg_url_for
 
 from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, record_events, save_lead
@@ -104,9 +106,10 @@ def test_corrupt_line_is_set_aside_not_lost(blocked_sqlite, outbox: Outbox) -> N
     with open(outbox.path, "a", encoding="utf-8") as handle:
         handle.write('{"id": "half-written", "type": "le')  # a crash mid-append
     blocker.unlink()
-    result = flush_outbox(store, outbox)
-    assert (result.applied, result.rejected, result.remaining) == (1, 1, 0)
-    assert "half-written" in outbox.rejected_path.read_text(encoding="utf-8")
+    result = flush_outbox(store, outbox)  # the partial tail is set aside when the lock is taken
+    assert (result.applied, result.rejected, result.remaining) == (1, 0, 0)
+    [rejected] = outbox.rejected_path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(rejected)["id"] == "half-written"
     assert store.get_lead("c")["company"] == "Good"
 
 
@@ -248,3 +251,81 @@ def test_a_batch_with_an_already_recorded_id_adds_only_the_new_events(tmp_path: 
     with pytest.raises(ValueError):
         store.record_events([{"conversation_id": "c1", "kind": "no_such_kind"}])
     store.dispose()
+
+
+# --- whole lines: a crash mid-append never takes the next entry with it -------------------
+
+def _dump(entry: dict) -> bytes:
+    """An entry as the outbox writes it: compact JSON, UTF-8, one line."""
+    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+REDACTED_KEYS = {"rejected", "at", "bytes", "sha256", "id", "type", "conversation"}
+
+
+def test_a_partial_last_line_does_not_take_the_next_entry_with_it(blocked_sqlite, outbox: Outbox) -> None:
+    store, blocker = blocked_sqlite
+    save_lead("c1", company="Before the crash", store=store, outbox=outbox)
+    crashed = _dump({"id": "b" * 32, "type": "lead", "conversation_id": "c2", "at": "2026-01-01T00:00:00+00:00",
+                     "changes": {"email": "crash.victim@example.com", "full_name": "Half Written"}})  # fmt: skip
+    with open(outbox.path, "ab") as handle:
+        handle.write(crashed[: len(crashed) // 2 + 10])  # the process died mid-line
+    after = save_lead("c3", **CONTACT, store=store, outbox=outbox)
+    assert after.queued
+    entries, bad = outbox.read()
+    assert [e["conversation_id"] for e in entries] == ["c1", "c3"] and bad == []
+    assert entries[1]["changes"]["email"] == "soren@acme.dk"  # the new entry survived whole
+    [rejected] = outbox.rejected_path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(rejected)
+    assert set(record) <= REDACTED_KEYS and record["id"] == "b" * 32
+    assert "crash.victim" not in rejected and "Half Written" not in rejected  # redacted
+    blocker.unlink()
+    assert flush_outbox(store, outbox).applied == 2
+    assert store.get_lead("c3")["email"] == "soren@acme.dk"
+
+
+def test_an_entry_already_joined_onto_a_partial_line_is_salvaged(outbox: Outbox) -> None:
+    """A file damaged before this fix (partial line + next entry on one line) loses only the partial."""
+    good = _dump({"id": "c" * 32, "type": "event", "conversation_id": "c9", "at": "2026-01-01T00:00:00+00:00",
+                  "kind": "lead_offered", "detail": None})  # fmt: skip
+    outbox.path.parent.mkdir(parents=True, exist_ok=True)
+    outbox.path.write_bytes(b'{"id":"' + b"d" * 32 + b'","type":"lead","changes":{"email":"x@y.z' + good)
+    entries, bad = outbox.read()
+    assert [e["id"] for e in entries] == ["c" * 32]
+    [stub] = bad
+    assert json.loads(stub)["id"] == "d" * 32 and "x@y.z" not in stub
+
+
+def _entry(i: int, company: str) -> dict:
+    return {"id": f"{i:032x}", "type": "lead", "conversation_id": f"c{i}", "at": "2026-01-01T00:00:00+00:00",
+            "changes": {"company": company}}
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    companies=st.lists(_text, max_size=4),
+    crashed_company=_text,
+    new_company=_text,
+    cut=st.floats(min_value=0.0, max_value=1.0, exclude_max=True),
+)
+def test_after_any_partial_write_every_whole_entry_and_the_next_one_survive(
+    tmp_path_factory, companies, crashed_company, new_company, cut
+) -> None:
+    outbox = Outbox(tmp_path_factory.mktemp("outbox") / "leads_outbox.jsonl")
+    good = [_entry(i, company) for i, company in enumerate(companies)]
+    crashed = _dump(_entry(100, crashed_company))
+    with outbox.lock():
+        for entry in good:
+            outbox.append(entry)
+    with open(outbox.path, "ab") as handle:
+        handle.write(crashed[: max(1, int(len(crashed) * cut))])  # 1 .. len-1 bytes: never whole
+    new = _entry(200, new_company)
+    with outbox.lock():
+        outbox.append(new)
+        entries, bad = outbox.read()
+    assert entries == good + [new] and bad == []
+    [rejected] = outbox.rejected_path.read_text(encoding="utf-8").splitlines()
+    assert set(json.loads(rejected)) <= REDACTED_KEYS

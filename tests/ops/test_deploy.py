@@ -42,8 +42,19 @@ def test_only_rasa_and_the_web_page_are_published_and_only_on_loopback() -> None
         else:
             assert not ports, f"{name} must not be published"
     assert COMPOSE["networks"]["backend"].get("internal") is True
-    for name in ("actions", "postgres", "redis"):
+    for name in ("postgres", "redis"):
         assert SERVICES[name]["networks"] == ["backend"], name
+    assert SERVICES["actions"]["networks"] == ["backend", "egress"]
+
+
+def test_the_action_server_can_reach_the_crm_and_slack_and_only_it_uses_that_network() -> None:
+    """Lead deliveries leave the host: the action server needs a network with a route out."""
+    egress = COMPOSE["networks"]["egress"] or {}
+    assert egress.get("internal") is not True, "an internal network has no route to the CRM or Slack"
+    on_egress = {name for name, service in SERVICES.items() if "egress" in service.get("networks", [])}
+    assert on_egress == {"actions"}
+    assert not SERVICES["actions"].get("ports"), "outbound only: nothing published"
+    assert "actions-var:/app/var" in SERVICES["actions"]["volumes"], "the delivery queue must outlive the container"
 
 
 def test_secrets_come_only_from_the_environment_and_are_required() -> None:
