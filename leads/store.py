@@ -340,7 +340,19 @@ class LeadStore:
                 .where(events.conversation_id == conversation_id)
                 .values(conversation_id=erased)
             )
+        self._checkpoint()
         return bool(deleted.rowcount)
+
+    def _checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and empty it, so erased
+        rows do not live on in the log (``secure_delete`` zeroes them in the file itself)."""
+        if self._sqlite_path is None:
+            return
+        with self.engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            log.warning("SQLite checkpoint after an erasure was blocked by a reader: erased rows "
+                        "may stay in the write-ahead log until it is overwritten")
 
     # -- funnel events -------------------------------------------------------------------
     def record_event(
@@ -447,4 +459,5 @@ def check_event(kind: Any, detail: Any) -> tuple:
 def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted or overwritten rows are zeroed on disk
     cursor.close()

@@ -33,6 +33,14 @@ And two for speed (README "Performance"), with the same results:
 * SQLite files are put in write-ahead-log mode (one fsync per commit instead of several,
   readers never block the writer; still `synchronous=FULL`), and their connections are
   pooled instead of opened for every read and write.
+
+And one for privacy: when a turn ends with a privacy request (`lead_status` set to
+`deleted`, `withdrawn` or `declined` by actions/leads.py), the save also rewrites every
+stored event of that conversation with the personal data erased (serving/erasure.py), in
+the same transaction, on SQLite and PostgreSQL alike. SQLite runs with `secure_delete`
+(replaced text is zeroed in the file) and the write-ahead log is checkpointed and
+truncated right after, so the old text is in no file. (PostgreSQL keeps old row versions
+until VACUUM; that is outside the application's files.)
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from serving.erasure import erasure_scope, redact_events
 from serving.guard import STORE_FAILED, note_failure
 
 logger = logging.getLogger(__name__)
@@ -112,6 +121,12 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._statements = {True: everything, False: latest_session}
         self._count_latest_session = sa.select(sa.func.count()).select_from(latest_session.subquery())
         self._insert = events.insert()
+        self._all_rows = (
+            sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
+        )
+        self._rewrite = (
+            events.update().where(events.c.id == sa.bindparam("row_id")).values(data=sa.bindparam("new_data"))
+        )
 
     async def _retrying(self, what: str, operation: Callable[..., Awaitable[T]], *args: Any) -> T:
         deadline = time.monotonic() + self.retry_seconds
@@ -182,9 +197,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         # written twice.
         with self.session_scope() as session:
             stored = session.execute(self._count_latest_session, {"sender_id": tracker.sender_id}).scalar()
-            rows = []
+            rows, new_events = [], []
             for event in itertools.islice(tracker.events, stored, None):
                 data = event.as_dict()
+                new_events.append(data)
                 rows.append(
                     {
                         "sender_id": tracker.sender_id,
@@ -197,10 +213,38 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 )
             if rows:
                 session.execute(self._insert, rows)
+            scope = erasure_scope(new_events)  # a privacy request in this turn
+            if scope:
+                self._erase(session, tracker.sender_id, scope)
             session.commit()
+        if scope and self.engine.dialect.name == "sqlite":
+            self._checkpoint()
+
+    def _erase(self, session: Any, sender_id: str, scope: str) -> None:
+        """Rewrite every stored event of the conversation with personal data erased (serving/erasure.py)."""
+        stored = session.execute(self._all_rows, {"sender_id": sender_id}).all()
+        ids, events = [row_id for row_id, _ in stored], [json.loads(data) for _, data in stored]
+        changes = [
+            {"row_id": row_id, "new_data": json.dumps(new)}
+            for row_id, old, new in zip(ids, events, redact_events(events, scope))
+            if old != new
+        ]
+        if changes:
+            session.execute(self._rewrite, changes)
+        logger.info("Personal data erased (%s) in %d stored events of a conversation", scope, len(changes))
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it: the erased text must
+        not live on in the log's old pages (secure_delete zeroes it in the database file)."""
+        with self.engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            logger.warning("SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
+                           "in the write-ahead log until it is overwritten")
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased or overwritten text is zeroed on disk
     cursor.close()
