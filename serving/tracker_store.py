@@ -14,9 +14,18 @@ This subclass changes two things for resilience:
   same at the cost of one more database round trip for every read and every write: 4.6%
   of the Rasa process's time under load on PostgreSQL.);
 * reads and writes that fail because the database cannot be reached are retried with
-  back-off for up to `retry_seconds` (endpoints.yml key, env TRACKER_RETRY_SECONDS, default
-  30 s): the turn waits for the database instead of being lost. Past that the failure is
-  passed on as before and noted for the turn guard, which answers with an apology.
+  back-off: the turn waits for the database instead of being lost. The wait is bounded by
+  the conversation lock, because once a turn's lock ticket expires (Rasa's
+  TICKET_LOCK_LIFETIME, 60 s from when the message arrived) the next message of the same
+  conversation runs even while this turn still does, and the two overlap. So each read or
+  write retries for at most `retry_seconds` (endpoints.yml key, env TRACKER_RETRY_SECONDS;
+  default and maximum a quarter of the lock lifetime, 15 s), and never past
+  `lock_margin_seconds` before the turn's own ticket expires (a quarter of the lifetime,
+  at least the connect timeout plus a second): the turn then ends before its lock does.
+  Past that the failure is noted for the turn guard, which answers with an apology. A read
+  that gives up raises `TrackerStoreUnavailable`, which `install()` lets through Rasa's
+  `FailSafeTrackerStore` (which would answer "no such conversation" and let the turn run on
+  an empty tracker); a write that gives up is lost for this turn, as before.
 
 Events go to the event broker once per turn, not once per attempt.
 
@@ -57,19 +66,38 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, is_postgresql_url
+from rasa.core.lock_store import LOCK_LIFETIME
+from rasa.core.tracker_store import (
+    FailSafeTrackerStore,
+    SQLTrackerStore,
+    create_engine_kwargs,
+    is_postgresql_url,
+)
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from serving.erasure import erasure_scope, redact_events
 from serving.guard import STORE_FAILED, note_failure
+from serving.lock_store import lock_seconds_left
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-DEFAULT_RETRY_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 5
+RETRY_SHARE_OF_LOCK = 0.25
+"""A read or write retries for at most this share of the lock lifetime (the default too)."""
+MARGIN_SHARE_OF_LOCK = 0.25
+"""Retrying stops this share of the lock lifetime before the turn's ticket expires."""
+
+
+class TrackerStoreUnavailable(Exception):
+    """The tracker database stayed unreachable for the whole retry budget of a read or write."""
+
+
+def retry_limits(lock_lifetime: float = LOCK_LIFETIME) -> tuple[float, float]:
+    """(most seconds one read or write retries, seconds kept free before a lock expires)."""
+    return lock_lifetime * RETRY_SHARE_OF_LOCK, max(lock_lifetime * MARGIN_SHARE_OF_LOCK, CONNECT_TIMEOUT_SECONDS + 1.0)
 TRANSIENT = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DisconnectionError)
 
 
@@ -85,9 +113,17 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, retry_seconds: float | str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        most, self.lock_margin_seconds = retry_limits()
         if retry_seconds is None:
-            retry_seconds = os.environ.get("TRACKER_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)
+            retry_seconds = os.environ.get("TRACKER_RETRY_SECONDS") or most
         self.retry_seconds = float(retry_seconds)
+        if self.retry_seconds > most:
+            logger.warning(
+                "Tracker store retry_seconds %.1f is more than a quarter of the conversation lock's lifetime "
+                "(%.0f s, TICKET_LOCK_LIFETIME): using %.1f s, so that a turn never outlives its lock",
+                self.retry_seconds, LOCK_LIFETIME, most,
+            )
+            self.retry_seconds = most
         self._schema_checked = False
         url = self.engine.url
         engine_kwargs = create_engine_kwargs(url)
@@ -128,8 +164,17 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             events.update().where(events.c.id == sa.bindparam("row_id")).values(data=sa.bindparam("new_data"))
         )
 
+    def _retry_budget(self) -> float:
+        """Seconds this read or write may retry: `retry_seconds`, ending in time for the lock."""
+        budget = self.retry_seconds
+        lock_left = lock_seconds_left()
+        if lock_left is not None:
+            budget = min(budget, lock_left - self.lock_margin_seconds)
+        return budget
+
     async def _retrying(self, what: str, operation: Callable[..., Awaitable[T]], *args: Any) -> T:
-        deadline = time.monotonic() + self.retry_seconds
+        budget = self._retry_budget()
+        deadline = time.monotonic() + budget
         delay = 0.1
         attempt = 1
         while True:
@@ -142,7 +187,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 if time.monotonic() + delay > deadline:
                     note_failure(STORE_FAILED, f"{what}: {error.__class__.__name__}")
                     logger.error("Tracker store %s failed after %d attempts: %s", what, attempt, error)
-                    raise
+                    raise TrackerStoreUnavailable(
+                        f"tracker store {what} failed for {max(budget, 0):.1f}s: {error.__class__.__name__}"
+                    ) from error
                 logger.warning(
                     "Tracker store %s failed (attempt %d), retrying in %.1fs: %s",
                     what, attempt, delay, str(error).splitlines()[0] if str(error) else error,
@@ -248,3 +295,27 @@ def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA secure_delete=ON")  # erased or overwritten text is zeroed on disk
     cursor.close()
+
+
+def _failing_read(name: str) -> Callable[..., Awaitable[DialogueStateTracker | None]]:
+    """`FailSafeTrackerStore.<name>`, except that a read that gave up raises."""
+
+    async def read(self: FailSafeTrackerStore, sender_id: str) -> DialogueStateTracker | None:
+        try:
+            return await getattr(self._tracker_store, name)(sender_id)
+        except TrackerStoreUnavailable:
+            raise  # not "no such conversation": the turn must not run on an empty tracker
+        except Exception as error:  # noqa: BLE001 - as Rasa: any other failure reads as "none"
+            self.on_tracker_store_retrieve_error(error)
+            return None
+
+    read.advisor_raises = True  # type: ignore[attr-defined]
+    return read
+
+
+def install() -> None:
+    """Let a read that gave up fail the turn instead of starting it afresh (idempotent)."""
+    for name in ("retrieve", "retrieve_full_tracker"):
+        if not getattr(getattr(FailSafeTrackerStore, name), "advisor_raises", False):
+            setattr(FailSafeTrackerStore, name, _failing_read(name))
+

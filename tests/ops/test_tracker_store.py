@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from ops_support import PG_URL, ROOT, pg_address, pg_schema, reachable
+from ops_support import PG_URL, ROOT, pg_address, pg_schema, reachable, tracker_url
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -213,3 +213,45 @@ async def test_a_declined_offer_erases_the_contact_details_and_keeps_the_advice(
     if url.startswith("sqlite"):
         blobs = {p.name: p.read_bytes() for p in _sqlite_files(url)}
         assert _holding(blobs, [NAME, EMAIL, COMPANY]) == []
+
+
+# --- a read that gives up ------------------------------------------------------------------------
+
+
+async def test_a_read_that_gives_up_fails_the_turn_instead_of_starting_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa's FailSafeTrackerStore turns a failed read into "no such conversation"; not here."""
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from serving import lock_store, tracker_store
+    from tests.leads.leads_testkit import TcpProxy
+
+    if not reachable(pg_address()):
+        pytest.skip("PostgreSQL unreachable")
+    tracker_store.install()  # as `python -m serving run` does
+    lock_store.install()
+    proxy = TcpProxy(pg_address())
+    proxy.start()
+    try:
+        with pg_schema("ops_read_fails") as schema:
+            monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
+            ours = ResilientSQLTrackerStore(domain=DOMAIN, host=tracker_url("127.0.0.1", proxy.port),
+                                            dialect="postgresql", retry_seconds=1)
+            store = FailSafeTrackerStore(ours)  # what Rasa's Agent wraps every tracker store in
+            sender = f"read-fails-{uuid.uuid4().hex[:8]}"
+            await store.save(DialogueStateTracker.from_events(sender, _turn("payroll please", 2.0), DOMAIN.slots))
+            assert (await store.retrieve(sender)).get_slot("tasks") == ["hr_payroll"]
+
+            proxy.stop()
+            with pytest.raises(tracker_store.TrackerStoreUnavailable):
+                await store.get_or_create_tracker(sender)  # the start of every turn
+            # Inside a conversation lock the retries end well before the lock does.
+            async with InMemoryLockStore().lock(sender, lock_lifetime=60):
+                assert ours._retry_budget() <= lock_store.lock_seconds_left() - ours.lock_margin_seconds
+                with pytest.raises(tracker_store.TrackerStoreUnavailable):
+                    await store.retrieve_full_tracker(sender)
+            proxy.start()
+            assert (await store.retrieve(sender)).get_slot("tasks") == ["hr_payroll"]
+            ours.engine.dispose()
+    finally:
+        proxy.stop()
