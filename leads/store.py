@@ -192,8 +192,10 @@ class LeadStore:
             # the pool hands each to one thread at a time.
             connect_args["check_same_thread"] = False
             engine_kwargs["poolclass"] = QueuePool
+        # hide_parameters: a logged SQL error never carries a name or an email.
         self.engine: Engine = create_engine(
-            self.url, future=True, pool_pre_ping=True, connect_args=connect_args, **engine_kwargs
+            self.url, future=True, pool_pre_ping=True, connect_args=connect_args,
+            hide_parameters=True, **engine_kwargs
         )
         if self._sqlite_path is not None:
             # Write-ahead log: one fsync per commit instead of several, and readers (the

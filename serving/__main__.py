@@ -11,6 +11,7 @@ Everything after `-m serving` goes to Rasa unchanged, with two additions for `ru
 * a turn knows when its conversation lock expires (serving/lock_store.py) and the tracker
   store's retries end before that; a tracker read that gave up fails the turn instead of
   running it on an empty tracker (serving/tracker_store.py);
+* every log record is redacted (emails; leads/redact.py), whichever handler writes it;
 * the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 import sys
 
+from leads.redact import install as redact_logs
 from serving import guard, speedups
 
 
@@ -36,6 +38,7 @@ def with_token(argv: list[str], env: dict[str, str] | os._Environ) -> list[str]:
 
 def main() -> None:
     args = with_token(sys.argv[1:], os.environ)
+    redact_logs()  # before anything logs
     guard.install()
     speedups.install()
     from serving import lock_store, tracker_store

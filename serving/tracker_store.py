@@ -78,7 +78,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from serving.erasure import erasure_scope, redact_events
-from serving.guard import STORE_FAILED, note_failure
+from serving.guard import STORE_FAILED, note_failure, who
 from serving.lock_store import lock_seconds_left
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             engine_kwargs["connect_args"] = {**(engine_kwargs.get("connect_args") or {}),
                                              "check_same_thread": False}
         self.engine.dispose()
-        self.engine = sa.create_engine(url, **engine_kwargs)
+        # SQL errors are logged (here and by Rasa) with their text: no parameters in it, as
+        # they hold the conversation's messages.
+        self.engine = sa.create_engine(url, hide_parameters=True, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -236,7 +238,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """As SQLTrackerStore.save; only the database part is repeated on a retry."""
         await self.stream_events(tracker)  # its own read is retried by `retrieve`
         await self._retrying("write", self._insert_new_events, tracker)
-        logger.debug(f"Tracker with sender_id '{tracker.sender_id}' stored to database")
+        logger.debug("Tracker of %s stored to database", who(tracker.sender_id))
 
     async def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
         # The database part of SQLTrackerStore.save (Rasa 3.6) in one transaction, with the
