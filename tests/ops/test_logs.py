@@ -83,6 +83,7 @@ def test_tracebacks_and_handlers_added_later_are_redacted_too() -> None:
 
     from leads.redact import install
 
+    factory, root_filters = logging.getLogRecordFactory(), [list(h.filters) for h in logging.getLogger().handlers]
     install()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)  # added after install(), as Rasa's are
@@ -95,6 +96,9 @@ def test_tracebacks_and_handlers_added_later_are_redacted_too() -> None:
             logger.exception("lookup of %s failed", "quillon.x@harbourline-freight.com")
     finally:
         logger.removeHandler(handler)
+        logging.setLogRecordFactory(factory)  # the other tests' logging as it was
+        for root_handler, filters in zip(logging.getLogger().handlers, root_filters):
+            root_handler.filters = filters
     written = stream.getvalue()
     assert "ValueError" in written and "lookup of ***@harbourline-freight.com failed" in written
     assert "quillon" not in written
