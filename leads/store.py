@@ -47,6 +47,7 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from .config import LeadsConfig, load_config
+from .files import private_file
 from .model import (
     as_utc,
     check_conversation_id,
@@ -212,7 +213,7 @@ class LeadStore:
             if self._schema_ready:
                 return
             if self._sqlite_path is not None:
-                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(self._sqlite_path)  # 0600 in a 0700 folder before SQLite opens it
             try:
                 metadata.create_all(self.engine, checkfirst=True)
             except exc.IntegrityError:  # another process created them at the same time

@@ -12,6 +12,7 @@ Everything after `-m serving` goes to Rasa unchanged, with two additions for `ru
   store's retries end before that; a tracker read that gave up fails the turn instead of
   running it on an empty tracker (serving/tracker_store.py);
 * every log record is redacted (emails; leads/redact.py), whichever handler writes it;
+* files it creates (the SQLite tracker database) are the owner's only (leads/files.py);
 * the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call).
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
+from leads.files import private_umask
 from leads.redact import install as redact_logs
 from serving import guard, speedups
 
@@ -39,6 +41,7 @@ def with_token(argv: list[str], env: dict[str, str] | os._Environ) -> list[str]:
 def main() -> None:
     args = with_token(sys.argv[1:], os.environ)
     redact_logs()  # before anything logs
+    private_umask()  # the tracker database and anything else this process writes: owner only
     guard.install()
     speedups.install()
     from serving import lock_store, tracker_store

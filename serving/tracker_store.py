@@ -77,6 +77,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from leads.files import private_file
 from serving.erasure import erasure_scope, redact_events
 from serving.guard import STORE_FAILED, note_failure, who
 from serving.lock_store import lock_seconds_left
@@ -112,6 +113,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` with pool pre-ping and bounded retries on connection errors."""
 
     def __init__(self, *args: Any, retry_seconds: float | str | None = None, **kwargs: Any) -> None:
+        database = _sqlite_file(kwargs)
+        if database is not None:
+            private_file(database)  # 0600 in a 0700 folder, before Rasa creates the tables in it
         super().__init__(*args, **kwargs)
         most, self.lock_margin_seconds = retry_limits()
         if retry_seconds is None:
@@ -290,6 +294,17 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if busy:
             logger.warning("SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
                            "in the write-ahead log until it is overwritten")
+
+
+def _sqlite_file(kwargs: dict[str, Any]) -> str | None:
+    """The SQLite database file the tracker store's settings name, if any."""
+    url = SQLTrackerStore.get_db_url(
+        kwargs.get("dialect") or "sqlite", kwargs.get("host"), kwargs.get("port"), kwargs.get("db") or "rasa.db"
+    )
+    url = sa.engine.make_url(str(url)) if isinstance(url, str) else url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:
