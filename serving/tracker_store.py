@@ -23,9 +23,10 @@ This subclass changes two things for resilience:
   `lock_margin_seconds` before the turn's own ticket expires (a quarter of the lifetime,
   at least the connect timeout plus a second): the turn then ends before its lock does.
   Past that the failure is noted for the turn guard, which answers with an apology. A read
-  that gives up raises `TrackerStoreUnavailable`, which `install()` lets through Rasa's
-  `FailSafeTrackerStore` (which would answer "no such conversation" and let the turn run on
-  an empty tracker); a write that gives up is lost for this turn, as before.
+  that fails (gave up, or any other error) raises `TrackerStoreUnavailable`, which
+  `install()` lets through Rasa's `FailSafeTrackerStore` (which would answer "no such
+  conversation" and let the turn run on an empty tracker); a write that gives up is lost
+  for this turn, as before.
 
 Events go to the event broker once per turn, not once per attempt.
 
@@ -92,14 +93,17 @@ MARGIN_SHARE_OF_LOCK = 0.25
 """Retrying stops this share of the lock lifetime before the turn's ticket expires."""
 
 
+TRANSIENT = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DisconnectionError)
+
+
 class TrackerStoreUnavailable(Exception):
-    """The tracker database stayed unreachable for the whole retry budget of a read or write."""
+    """A read failed (or a write stayed unreachable for its whole retry budget)."""
 
 
 def retry_limits(lock_lifetime: float = LOCK_LIFETIME) -> tuple[float, float]:
     """(most seconds one read or write retries, seconds kept free before a lock expires)."""
-    return lock_lifetime * RETRY_SHARE_OF_LOCK, max(lock_lifetime * MARGIN_SHARE_OF_LOCK, CONNECT_TIMEOUT_SECONDS + 1.0)
-TRANSIENT = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DisconnectionError)
+    most = lock_lifetime * RETRY_SHARE_OF_LOCK
+    return most, max(lock_lifetime * MARGIN_SHARE_OF_LOCK, CONNECT_TIMEOUT_SECONDS + 1.0)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -188,7 +192,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 return await operation(*args)
             except Exception as error:
                 if not is_transient(error):
-                    raise
+                    if what != "read":
+                        raise
+                    note_failure(STORE_FAILED, f"{what}: {error.__class__.__name__}")
+                    raise TrackerStoreUnavailable(f"tracker store read failed: {error.__class__.__name__}") from error
                 self._schema_checked = False  # the database may have come back without it
                 if time.monotonic() + delay > deadline:
                     note_failure(STORE_FAILED, f"{what}: {error.__class__.__name__}")
