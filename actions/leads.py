@@ -601,11 +601,29 @@ class ActionDeclineLead(Action):
     ) -> list[EventType]:
         await funnel(tracker, "lead_declined")
         dispatcher.utter_message(response="utter_lead_offer_declined")
-        return [SlotSet("lead_status", "declined")]
+        # Details volunteered before the offer ("my email is ...") are dropped too, and the
+        # tracker store erases them from the stored conversation on `declined`
+        # (serving/erasure.py): "I haven't taken any contact details" stays true.
+        return [SlotSet(slot, None) for slot in LEAD_SLOTS] + [SlotSet("lead_status", "declined")]
+
+
+def forget_in_widget(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Ask the web widget (socket.io) to drop the transcript it keeps in the browser.
+
+    Rasa's socket.io channel emits a custom payload's `data` as a `bot_uttered` message;
+    web/widget.js acts on `forget_history`. Other channels keep no copy (and Slack would
+    post the payload as a message), so they get nothing.
+    """
+    if tracker.get_latest_input_channel() == "socketio":
+        dispatcher.utter_message(json_message={"data": {"forget_history": True}})
 
 
 class _EraseLead:
     """Erase the stored lead (and anything queued for it) and clear the contact slots.
+
+    The `lead_status` this ends with makes the tracker store erase the contact details
+    (`withdrawn`) or every message (`deleted`) from the stored conversation
+    (serving/erasure.py), and the widget forgets its copy of the transcript.
 
     A mixin, not an `Action`: the SDK registers every `Action` subclass by its name.
     """
@@ -629,8 +647,10 @@ class _EraseLead:
             if tracker.get_slot("lead_status") == "captured":
                 await store(tracker, consent=False)  # queued: no hand-off once the database is back
             dispatcher.utter_message(response="utter_lead_erase_failed")
+            forget_in_widget(dispatcher, tracker)
             return events + [SlotSet("lead_status", "withdrawn")]
         dispatcher.utter_message(response=self.response)
+        forget_in_widget(dispatcher, tracker)
         return events + [SlotSet("lead_status", self.status)]
 
 

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import load_config
+from .files import private_umask
 from .model import UTC
 from .notify import DeliveryLog, conversation_ref, deliver, withdraw_lead
 from .outbox import Outbox, delete_lead, flush_outbox
@@ -162,6 +163,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main() -> None:
     """``python -m leads.cli``."""
+    private_umask()  # a database or outbox it creates is the owner's only
     sys.exit(run())
 
 

@@ -47,6 +47,7 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from .config import LeadsConfig, load_config
+from .files import private_file
 from .model import (
     as_utc,
     check_conversation_id,
@@ -192,8 +193,10 @@ class LeadStore:
             # the pool hands each to one thread at a time.
             connect_args["check_same_thread"] = False
             engine_kwargs["poolclass"] = QueuePool
+        # hide_parameters: a logged SQL error never carries a name or an email.
         self.engine: Engine = create_engine(
-            self.url, future=True, pool_pre_ping=True, connect_args=connect_args, **engine_kwargs
+            self.url, future=True, pool_pre_ping=True, connect_args=connect_args,
+            hide_parameters=True, **engine_kwargs
         )
         if self._sqlite_path is not None:
             # Write-ahead log: one fsync per commit instead of several, and readers (the
@@ -210,7 +213,7 @@ class LeadStore:
             if self._schema_ready:
                 return
             if self._sqlite_path is not None:
-                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(self._sqlite_path)  # 0600 in a 0700 folder before SQLite opens it
             try:
                 metadata.create_all(self.engine, checkfirst=True)
             except exc.IntegrityError:  # another process created them at the same time
@@ -340,7 +343,19 @@ class LeadStore:
                 .where(events.conversation_id == conversation_id)
                 .values(conversation_id=erased)
             )
+        self._checkpoint()
         return bool(deleted.rowcount)
+
+    def _checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and empty it, so erased
+        rows do not live on in the log (``secure_delete`` zeroes them in the file itself)."""
+        if self._sqlite_path is None:
+            return
+        with self.engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            log.warning("SQLite checkpoint after an erasure was blocked by a reader: erased rows "
+                        "may stay in the write-ahead log until it is overwritten")
 
     # -- funnel events -------------------------------------------------------------------
     def record_event(
@@ -447,4 +462,5 @@ def check_event(kind: Any, detail: Any) -> tuple:
 def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted or overwritten rows are zeroed on disk
     cursor.close()

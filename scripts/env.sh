@@ -18,3 +18,4 @@ export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
 mkdir -p "$STATE_DIR"
+chmod 700 "$STATE_DIR"  # conversations and leads: the owner's only (files in it are 0600)

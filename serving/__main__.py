@@ -8,6 +8,11 @@ Everything after `-m serving` goes to Rasa unchanged, with two additions for `ru
   token is taken from RASA_AUTH_TOKEN (so it does not show in `ps` output), and when that
   is unset too, the server refuses to start;
 * the turn guard of serving/guard.py (a short reply instead of silence when a turn fails);
+* a turn knows when its conversation lock expires (serving/lock_store.py) and the tracker
+  store's retries end before that; a tracker read that gave up fails the turn instead of
+  running it on an empty tracker (serving/tracker_store.py);
+* every log record is redacted (emails; leads/redact.py), whichever handler writes it;
+* files it creates (the SQLite tracker database) are the owner's only (leads/files.py);
 * the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call).
 """
 
@@ -16,6 +21,8 @@ from __future__ import annotations
 import os
 import sys
 
+from leads.files import private_umask
+from leads.redact import install as redact_logs
 from serving import guard, speedups
 
 
@@ -33,8 +40,14 @@ def with_token(argv: list[str], env: dict[str, str] | os._Environ) -> list[str]:
 
 def main() -> None:
     args = with_token(sys.argv[1:], os.environ)
+    redact_logs()  # before anything logs
+    private_umask()  # the tracker database and anything else this process writes: owner only
     guard.install()
     speedups.install()
+    from serving import lock_store, tracker_store
+
+    lock_store.install()
+    tracker_store.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *args]

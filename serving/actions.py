@@ -7,6 +7,8 @@ that queued lead deliveries (CRM, Slack) are retried in the background from star
 spaCy's machine-learning library (thinc) imports TensorFlow merely because it is installed
 (Rasa needs it), and no action uses it: blocking it cuts the action server's resident
 memory from about 620 MB to about 130 MB with identical results (README "Performance").
+And every log record is redacted (emails; leads/redact.py), whichever handler writes it,
+and the files it creates (lead database, outbox) are the owner's only (leads/files.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ import sys
 
 def main() -> None:
     sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type] - `import` then raises ImportError
+    from leads.files import private_umask
+    from leads.redact import install as redact_logs
+
+    redact_logs()  # every log record of the action server is redacted (emails)
+    private_umask()  # the lead database, the outbox, the delivery record: owner only
     from rasa_sdk.__main__ import main as sdk_main
 
     from leads.notify import start_background_delivery

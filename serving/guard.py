@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES, classify
+from leads.model import conversation_digest
 from serving.speedups import loop_session
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ def _noting_failures(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
 
     run_noting_failures.advisor_guard = True  # type: ignore[attr-defined]
     return run_noting_failures
+
+
+def who(sender_id: Any) -> str:
+    """A conversation as logs name it: a short hash (a sender id can be a Slack user or an email)."""
+    return "conv-" + conversation_digest(str(sender_id))
 
 
 def _cap(text: str | None) -> str | None:
@@ -134,7 +140,7 @@ async def _apologise(agent: Any, message: Any) -> None:
     try:
         await output.send_text_message(message.sender_id, trouble_text(agent))
     except Exception:
-        logger.exception("Could not send the apology to %s", message.sender_id)
+        logger.exception("Could not send the apology to %s", who(message.sender_id))
 
 
 async def handle_guarded(agent: Any, message: Any) -> None:
@@ -143,7 +149,7 @@ async def handle_guarded(agent: Any, message: Any) -> None:
     if not await action_server_up(agent):
         # Nothing has happened yet: the message is not stored, so when the user sends it
         # again the conversation carries on exactly where it was.
-        logger.warning("Action server down: turn of %s not run, user asked to retry", message.sender_id)
+        logger.warning("Action server down: turn of %s not run, user asked to retry", who(message.sender_id))
         await _apologise(agent, message)
         return
     if classify(message.text) == "too_long":
@@ -153,12 +159,12 @@ async def handle_guarded(agent: Any, message: Any) -> None:
     try:
         await agent.handle_message(message)
     except Exception as error:  # the channel would only log it; the user would hear nothing
-        logger.exception("Turn of %s failed", message.sender_id)
+        logger.exception("Turn of %s failed", who(message.sender_id))
         failures.append(("error", repr(error)))
     finally:
         _failures.reset(token)
     if failures:
-        logger.warning("Turn of %s failed, answering with an apology: %s", message.sender_id, failures)
+        logger.warning("Turn of %s failed, answering with an apology: %s", who(message.sender_id), failures)
         await _apologise(agent, message)
 
 

@@ -16,17 +16,62 @@ waiting and the stored format are Rasa's, unchanged.
 
 endpoints.yml: `lock_store: type: serving.lock_store.AtomicRedisLockStore` with Rasa's
 usual Redis keys (url, port, db, password, key_prefix, use_ssl).
+
+For every lock store (the in-memory one too), `install()` makes the expiry of the ticket a
+turn holds known to that turn (`lock_seconds_left`): a ticket lives LOCK_LIFETIME seconds
+from the moment it was issued (Rasa's TICKET_LOCK_LIFETIME, 60 s), and once it has expired
+the next message of the same conversation goes ahead even while this turn still runs. The
+tracker store stops retrying in time for the turn to end before that
+(serving/tracker_store.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+_lock_expires: ContextVar[float | None] = ContextVar("advisor_lock_expires", default=None)
+
+
+def lock_seconds_left() -> float | None:
+    """Seconds until the conversation lock this turn holds expires; None outside a lock."""
+    expires = _lock_expires.get()
+    return None if expires is None else expires - time.time()
+
+
+@contextlib.asynccontextmanager
+async def _lock_with_known_expiry(
+    self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+) -> AsyncIterator[TicketLock]:
+    """`LockStore.lock` (Rasa 3.6), also noting when the ticket expires for the turn inside."""
+    ticket = self.issue_ticket(conversation_id, lock_lifetime)
+    try:
+        lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        mine = [t.expires for t in lock.tickets if t.number == ticket]
+        token = _lock_expires.set(mine[0] if mine else time.time())  # expired while queued: no time left
+        try:
+            yield lock
+        finally:
+            _lock_expires.reset(token)
+    finally:
+        self.cleanup(conversation_id, ticket)
+
+
+_lock_with_known_expiry.advisor_lock_expiry = True  # type: ignore[attr-defined]
+
+
+def install() -> None:
+    """Make every lock store note its ticket's expiry (idempotent)."""
+    if not getattr(LockStore.lock, "advisor_lock_expiry", False):
+        LockStore.lock = _lock_with_known_expiry  # type: ignore[method-assign]
 
 _KEEP = object()  # leave the stored lock as it is
 _DELETE = object()  # delete the stored lock

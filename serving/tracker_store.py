@@ -14,9 +14,19 @@ This subclass changes two things for resilience:
   same at the cost of one more database round trip for every read and every write: 4.6%
   of the Rasa process's time under load on PostgreSQL.);
 * reads and writes that fail because the database cannot be reached are retried with
-  back-off for up to `retry_seconds` (endpoints.yml key, env TRACKER_RETRY_SECONDS, default
-  30 s): the turn waits for the database instead of being lost. Past that the failure is
-  passed on as before and noted for the turn guard, which answers with an apology.
+  back-off: the turn waits for the database instead of being lost. The wait is bounded by
+  the conversation lock, because once a turn's lock ticket expires (Rasa's
+  TICKET_LOCK_LIFETIME, 60 s from when the message arrived) the next message of the same
+  conversation runs even while this turn still does, and the two overlap. So each read or
+  write retries for at most `retry_seconds` (endpoints.yml key, env TRACKER_RETRY_SECONDS;
+  default and maximum a quarter of the lock lifetime, 15 s), and never past
+  `lock_margin_seconds` before the turn's own ticket expires (a quarter of the lifetime,
+  at least the connect timeout plus a second): the turn then ends before its lock does.
+  Past that the failure is noted for the turn guard, which answers with an apology. A read
+  that fails (gave up, or any other error) raises `TrackerStoreUnavailable`, which
+  `install()` lets through Rasa's `FailSafeTrackerStore` (which would answer "no such
+  conversation" and let the turn run on an empty tracker); a write that gives up is lost
+  for this turn, as before.
 
 Events go to the event broker once per turn, not once per attempt.
 
@@ -33,6 +43,14 @@ And two for speed (README "Performance"), with the same results:
 * SQLite files are put in write-ahead-log mode (one fsync per commit instead of several,
   readers never block the writer; still `synchronous=FULL`), and their connections are
   pooled instead of opened for every read and write.
+
+And one for privacy: when a turn ends with a privacy request (`lead_status` set to
+`deleted`, `withdrawn` or `declined` by actions/leads.py), the save also rewrites every
+stored event of that conversation with the personal data erased (serving/erasure.py), in
+the same transaction, on SQLite and PostgreSQL alike. SQLite runs with `secure_delete`
+(replaced text is zeroed in the file) and the write-ahead log is checkpointed and
+truncated right after, so the old text is in no file. (PostgreSQL keeps old row versions
+until VACUUM; that is outside the application's files.)
 """
 
 from __future__ import annotations
@@ -49,19 +67,43 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, is_postgresql_url
+from rasa.core.lock_store import LOCK_LIFETIME
+from rasa.core.tracker_store import (
+    FailSafeTrackerStore,
+    SQLTrackerStore,
+    create_engine_kwargs,
+    is_postgresql_url,
+)
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from serving.guard import STORE_FAILED, note_failure
+from leads.files import private_file
+from serving.erasure import erasure_scope, redact_events
+from serving.guard import STORE_FAILED, note_failure, who
+from serving.lock_store import lock_seconds_left
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-DEFAULT_RETRY_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 5
+RETRY_SHARE_OF_LOCK = 0.25
+"""A read or write retries for at most this share of the lock lifetime (the default too)."""
+MARGIN_SHARE_OF_LOCK = 0.25
+"""Retrying stops this share of the lock lifetime before the turn's ticket expires."""
+
+
 TRANSIENT = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DisconnectionError)
+
+
+class TrackerStoreUnavailable(Exception):
+    """A read failed (or a write stayed unreachable for its whole retry budget)."""
+
+
+def retry_limits(lock_lifetime: float = LOCK_LIFETIME) -> tuple[float, float]:
+    """(most seconds one read or write retries, seconds kept free before a lock expires)."""
+    most = lock_lifetime * RETRY_SHARE_OF_LOCK
+    return most, max(lock_lifetime * MARGIN_SHARE_OF_LOCK, CONNECT_TIMEOUT_SECONDS + 1.0)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -75,10 +117,21 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` with pool pre-ping and bounded retries on connection errors."""
 
     def __init__(self, *args: Any, retry_seconds: float | str | None = None, **kwargs: Any) -> None:
+        database = _sqlite_file(kwargs)
+        if database is not None:
+            private_file(database)  # 0600 in a 0700 folder, before Rasa creates the tables in it
         super().__init__(*args, **kwargs)
+        most, self.lock_margin_seconds = retry_limits()
         if retry_seconds is None:
-            retry_seconds = os.environ.get("TRACKER_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)
+            retry_seconds = os.environ.get("TRACKER_RETRY_SECONDS") or most
         self.retry_seconds = float(retry_seconds)
+        if self.retry_seconds > most:
+            logger.warning(
+                "Tracker store retry_seconds %.1f is more than a quarter of the conversation lock's lifetime "
+                "(%.0f s, TICKET_LOCK_LIFETIME): using %.1f s, so that a turn never outlives its lock",
+                self.retry_seconds, LOCK_LIFETIME, most,
+            )
+            self.retry_seconds = most
         self._schema_checked = False
         url = self.engine.url
         engine_kwargs = create_engine_kwargs(url)
@@ -95,7 +148,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             engine_kwargs["connect_args"] = {**(engine_kwargs.get("connect_args") or {}),
                                              "check_same_thread": False}
         self.engine.dispose()
-        self.engine = sa.create_engine(url, **engine_kwargs)
+        # SQL errors are logged (here and by Rasa) with their text: no parameters in it, as
+        # they hold the conversation's messages.
+        self.engine = sa.create_engine(url, hide_parameters=True, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -112,9 +167,24 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._statements = {True: everything, False: latest_session}
         self._count_latest_session = sa.select(sa.func.count()).select_from(latest_session.subquery())
         self._insert = events.insert()
+        self._all_rows = (
+            sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
+        )
+        self._rewrite = (
+            events.update().where(events.c.id == sa.bindparam("row_id")).values(data=sa.bindparam("new_data"))
+        )
+
+    def _retry_budget(self) -> float:
+        """Seconds this read or write may retry: `retry_seconds`, ending in time for the lock."""
+        budget = self.retry_seconds
+        lock_left = lock_seconds_left()
+        if lock_left is not None:
+            budget = min(budget, lock_left - self.lock_margin_seconds)
+        return budget
 
     async def _retrying(self, what: str, operation: Callable[..., Awaitable[T]], *args: Any) -> T:
-        deadline = time.monotonic() + self.retry_seconds
+        budget = self._retry_budget()
+        deadline = time.monotonic() + budget
         delay = 0.1
         attempt = 1
         while True:
@@ -122,12 +192,17 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 return await operation(*args)
             except Exception as error:
                 if not is_transient(error):
-                    raise
+                    if what != "read":
+                        raise
+                    note_failure(STORE_FAILED, f"{what}: {error.__class__.__name__}")
+                    raise TrackerStoreUnavailable(f"tracker store read failed: {error.__class__.__name__}") from error
                 self._schema_checked = False  # the database may have come back without it
                 if time.monotonic() + delay > deadline:
                     note_failure(STORE_FAILED, f"{what}: {error.__class__.__name__}")
                     logger.error("Tracker store %s failed after %d attempts: %s", what, attempt, error)
-                    raise
+                    raise TrackerStoreUnavailable(
+                        f"tracker store {what} failed for {max(budget, 0):.1f}s: {error.__class__.__name__}"
+                    ) from error
                 logger.warning(
                     "Tracker store %s failed (attempt %d), retrying in %.1fs: %s",
                     what, attempt, delay, str(error).splitlines()[0] if str(error) else error,
@@ -174,7 +249,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """As SQLTrackerStore.save; only the database part is repeated on a retry."""
         await self.stream_events(tracker)  # its own read is retried by `retrieve`
         await self._retrying("write", self._insert_new_events, tracker)
-        logger.debug(f"Tracker with sender_id '{tracker.sender_id}' stored to database")
+        logger.debug("Tracker of %s stored to database", who(tracker.sender_id))
 
     async def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
         # The database part of SQLTrackerStore.save (Rasa 3.6) in one transaction, with the
@@ -182,9 +257,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         # written twice.
         with self.session_scope() as session:
             stored = session.execute(self._count_latest_session, {"sender_id": tracker.sender_id}).scalar()
-            rows = []
+            rows, new_events = [], []
             for event in itertools.islice(tracker.events, stored, None):
                 data = event.as_dict()
+                new_events.append(data)
                 rows.append(
                     {
                         "sender_id": tracker.sender_id,
@@ -197,10 +273,73 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 )
             if rows:
                 session.execute(self._insert, rows)
+            scope = erasure_scope(new_events)  # a privacy request in this turn
+            if scope:
+                self._erase(session, tracker.sender_id, scope)
             session.commit()
+        if scope and self.engine.dialect.name == "sqlite":
+            self._checkpoint()
+
+    def _erase(self, session: Any, sender_id: str, scope: str) -> None:
+        """Rewrite every stored event of the conversation with personal data erased (serving/erasure.py)."""
+        stored = session.execute(self._all_rows, {"sender_id": sender_id}).all()
+        ids, events = [row_id for row_id, _ in stored], [json.loads(data) for _, data in stored]
+        changes = [
+            {"row_id": row_id, "new_data": json.dumps(new)}
+            for row_id, old, new in zip(ids, events, redact_events(events, scope))
+            if old != new
+        ]
+        if changes:
+            session.execute(self._rewrite, changes)
+        logger.info("Personal data erased (%s) in %d stored events of a conversation", scope, len(changes))
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it: the erased text must
+        not live on in the log's old pages (secure_delete zeroes it in the database file)."""
+        with self.engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            logger.warning("SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
+                           "in the write-ahead log until it is overwritten")
+
+
+def _sqlite_file(kwargs: dict[str, Any]) -> str | None:
+    """The SQLite database file the tracker store's settings name, if any."""
+    url = SQLTrackerStore.get_db_url(
+        kwargs.get("dialect") or "sqlite", kwargs.get("host"), kwargs.get("port"), kwargs.get("db") or "rasa.db"
+    )
+    url = sa.engine.make_url(str(url)) if isinstance(url, str) else url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased or overwritten text is zeroed on disk
     cursor.close()
+
+
+def _failing_read(name: str) -> Callable[..., Awaitable[DialogueStateTracker | None]]:
+    """`FailSafeTrackerStore.<name>`, except that a read that gave up raises."""
+
+    async def read(self: FailSafeTrackerStore, sender_id: str) -> DialogueStateTracker | None:
+        try:
+            return await getattr(self._tracker_store, name)(sender_id)
+        except TrackerStoreUnavailable:
+            raise  # not "no such conversation": the turn must not run on an empty tracker
+        except Exception as error:  # noqa: BLE001 - as Rasa: any other failure reads as "none"
+            self.on_tracker_store_retrieve_error(error)
+            return None
+
+    read.advisor_raises = True  # type: ignore[attr-defined]
+    return read
+
+
+def install() -> None:
+    """Let a read that gave up fail the turn instead of starting it afresh (idempotent)."""
+    for name in ("retrieve", "retrieve_full_tracker"):
+        if not getattr(getattr(FailSafeTrackerStore, name), "advisor_raises", False):
+            setattr(FailSafeTrackerStore, name, _failing_read(name))
+

@@ -7,7 +7,9 @@
  * Safety rules this file keeps:
  *   - user and bot text is only ever put into the page with textContent (never innerHTML);
  *   - images are only shown for http(s) URLs, set through the src property;
- *   - nothing from the server is evaluated.
+ *   - nothing from the server is evaluated;
+ *   - a `bot_uttered` message {forget_history: true} (sent after "delete my data") clears the
+ *     transcript kept in localStorage.
  *
  * Configuration, first match wins:
  *   1. window.AdvisorChat.init({...}) called by the page (with data-auto-init="false");
@@ -379,9 +381,28 @@
       return true;
     }
 
+    // "Delete my data": the server erased the conversation, so this browser forgets its copy
+    // too. The reply that confirmed it (the bot messages after the last user message) stays
+    // on screen, but nothing is kept in localStorage.
+    function forgetHistory() {
+      var reply = [];
+      for (var i = state.history.length - 1; i >= 0 && state.history[i].from !== "user"; i--) {
+        reply.unshift(state.history[i]);
+      }
+      state.history = [];
+      store.remove("history");
+      renderAll();
+      reply.forEach(renderEntry);
+      scrollToEnd();
+    }
+
     function receive(data) {
       if (!data || typeof data !== "object") return;
       hideTyping();
+      if (data.forget_history === true) {
+        forgetHistory();
+        return;
+      }
       var entry = { from: "bot" };
       if (typeof data.text === "string") entry.text = data.text;
       var buttons = normaliseButtons(data.quick_replies || data.buttons);

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from actions_testkit import as_dict, user
-from rasa.shared.core.events import ActionExecuted, SlotSet
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.leads as lead_actions
@@ -131,10 +131,31 @@ async def test_asking_for_a_person_after_giving_details_updates_them(make_tracke
 async def test_declining_the_offer_stores_nothing(make_tracker, dispatcher, domain, store):
     tracker = make_tracker([user("no thanks", intent="deny")], slots=ADVISED)
     events = await run(ActionDeclineLead(), dispatcher, tracker, domain)
-    assert as_dict(events) == {"lead_status": "declined"}
+    assert as_dict(events) == {**dict.fromkeys(lead_actions.LEAD_SLOTS), "lead_status": "declined"}
     assert dispatcher.messages[0]["response"] == "utter_lead_offer_declined"
     assert kinds(store) == [("lead_declined", None)]
     assert store.list_leads() == []
+
+
+async def test_declining_after_volunteering_details_drops_them(make_tracker, dispatcher, domain, store):
+    """"I haven't taken any contact details" is true: an email given before the offer is dropped."""
+    tracker = make_tracker([user("no thanks", intent="deny")],
+                           slots={**ADVISED, "lead_email": "zoe@acme-legal.com", "lead_full_name": "Zoë"})
+    events = as_dict(await run(ActionDeclineLead(), dispatcher, tracker, domain))
+    assert events["lead_email"] is None and events["lead_full_name"] is None
+    assert events["lead_status"] == "declined"  # the tracker store erases them from the stored events
+    assert dispatcher.messages[0]["response"] == "utter_lead_offer_declined"
+
+
+def test_the_tracker_store_erases_what_these_actions_ask_for(domain):
+    """serving/erasure.py names the same contact slots and reads the statuses these actions set."""
+    from serving import erasure
+
+    assert set(erasure.CONTACT_SLOTS) == set(lead_actions.FIELDS)
+    statuses = next(slot for slot in domain.slots if slot.name == erasure.STATUS_SLOT).values
+    assert set(erasure.SCOPES) == {value for value in statuses if value != "captured" and not value.startswith("__")}
+    assert erasure.SCOPES[ActionDeleteLeadData.status] == erasure.EVERYTHING
+    assert erasure.SCOPES[ActionWithdrawConsent.status] == erasure.CONTACT_DETAILS
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -351,6 +372,19 @@ async def test_withdrawing_consent_or_deleting_erases_the_lead(
     assert dispatcher.messages[0]["response"] == response
     # the funnel keeps its counts, not the link to the person
     assert {e["conversation_id"] for e in store.list_events()} != {"test-user"}
+
+
+@pytest.mark.parametrize("channel, forgets", [("socketio", True), ("rest", False), ("slack", False)])
+async def test_the_web_widget_is_told_to_forget_the_transcript(
+    make_tracker, dispatcher, domain, store, channel, forgets
+):
+    message = UserUttered("delete my data", intent={"name": "delete_my_data", "confidence": 1.0},
+                          input_channel=channel)
+    tracker = make_tracker([message], slots={**ADVISED, **CONTACT})
+    await run(ActionDeleteLeadData(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_lead_data_deleted"
+    custom = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert custom == ([{"data": {"forget_history": True}}] if forgets else [])
 
 
 async def test_withdrawing_in_the_middle_of_the_form_stops_it(make_tracker, dispatcher, domain, store):

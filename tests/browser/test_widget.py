@@ -3,7 +3,8 @@
 Outcomes checked: a visitor reaches a recommendation by clicking quick replies and typing;
 the conversation survives a reload; markup is shown as text and never runs; an unreachable
 server says so and the widget reconnects by itself; the page works at 360px; the page
-metadata arrives in the tracker; the input length limit holds.
+metadata arrives in the tracker; the input length limit holds; "delete my data" clears the
+transcript kept in localStorage.
 
 Knobs for running against another model (e.g. a stock `rasa init` bot during development):
 WIDGET_TEST_OPENING (first message) and WIDGET_TEST_GOAL (text a bot reply must contain).
@@ -392,6 +393,40 @@ def test_new_chat_starts_a_fresh_conversation(stack, web, context):
     type_message(page, "hello")
     assert [e["text"] for e in user_events(stack, new)] == ["hello"]
     assert [e["text"] for e in user_events(stack, old)] == [OPENING]
+
+
+def local_storage(page) -> str:
+    return page.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
+
+
+def test_delete_my_data_clears_the_transcript_kept_in_the_browser(stack, web, context):
+    page = open_page(context, web.url)
+    wait_connected(page)
+    token = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
+    name, email = f"Henrike Vasquez {token}", f"henrike.{token}@tidewater-analytics.de"
+    said = [f"my name is {name}", f"my email is {email}"]
+    for text in said:
+        type_message(page, text)
+    assert email in local_storage(page)  # the widget keeps the transcript for reloads
+
+    # Not type_message: the transcript (and so the count of bot messages) shrinks on erasure.
+    page.fill(".advisor-chat__input", "delete my data")
+    page.press(".advisor-chat__input", "Enter")
+    page.wait_for_function(
+        "email => !JSON.stringify(Object.assign({}, window.localStorage)).includes(email)", arg=email
+    )
+    page.wait_for_function("() => /erased/.test(document.querySelector('.advisor-chat__log').textContent)")
+    stored = local_storage(page)
+    assert all(text not in stored for text in [name, email, token, "delete my data"]), stored
+    assert session_id(page) in stored  # the conversation itself goes on
+    # The confirmation stays on screen; the erased transcript does not, nor after a reload.
+    assert page.locator(".advisor-chat__msg--user").count() == 0
+    assert any("erased" in text for text in bot_texts(page))
+    assert token not in page.locator(".advisor-chat__log").inner_text()
+    page.reload()
+    wait_connected(page)
+    assert page.locator(ALL_MESSAGES).count() == 0
+    assert [e["text"] for e in user_events(stack, session_id(page))] == ["<erased>"] * 3
 
 
 def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):

@@ -140,6 +140,31 @@ def test_delete_removes_lead_and_personal_fields(store: LeadStore) -> None:
     assert store.delete("gone") is False
 
 
+def test_delete_leaves_nothing_in_the_sqlite_files(tmp_path) -> None:
+    """The erased row is gone from the database file and its write-ahead log too."""
+    from sqlalchemy import event
+
+    database = tmp_path / "var" / "leads.db"
+    store = LeadStore(path=database)
+
+    def like_a_build_without_secure_delete(connection, _record) -> None:
+        connection.execute("PRAGMA secure_delete=OFF")  # Debian's SQLite has it on by default
+
+    event.listen(store.engine, "connect", like_a_build_without_secure_delete, insert=True)
+    personal = ["Ottilie Brandvold", "ottilie@fjordline.no", "Fjordline Logistics"]
+    try:
+        store.upsert_lead("gone", {"full_name": personal[0], "email": personal[1], "company": personal[2],
+                                   "role": "x" * 5000, "consent": True})  # long: on overflow pages
+        store.upsert_lead("kept", {"full_name": "Bo Chen", "email": "bo@acme.com"})
+        assert store.delete("gone") is True
+        files = {p.name: p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("leads.db")}
+    finally:
+        store.dispose()
+    assert "leads.db-wal" in files
+    assert [(name, value) for name, data in files.items() for value in personal if value.encode() in data] == []
+    assert any(b"Bo Chen" in data for data in files.values())
+
+
 def test_list_leads_filters(store: LeadStore) -> None:
     day = datetime(2026, 5, 1, tzinfo=UTC)
     store.upsert_lead("hot", {"role": "CEO", "timeline": "now", "answers": {"tasks": 3, "budget": "flexible",

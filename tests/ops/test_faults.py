@@ -155,3 +155,67 @@ def test_a_message_over_the_length_limit_gets_a_polite_answer(stack: Stack, sche
     for turn in turns[1:]:
         stack.say(sender, turn)
     assert stack.tracker(sender)["slots"]["recommendation"] == expected
+
+
+# --- an outage longer than the conversation lock ---------------------------------------------
+
+LOCK_LIFETIME = 10  # seconds; Rasa's default is 60
+
+
+@pytest.fixture(scope="module")
+def short_lock_stack(tmp_path_factory: pytest.TempPathFactory, proxy: TcpProxy, schema: str) -> Iterator[Stack]:
+    """A stack whose conversation lock lives LOCK_LIFETIME seconds, with the production retry setting."""
+    env = {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_URL": tracker_url(host="127.0.0.1", port=proxy.port),
+        "POSTGRESQL_SCHEMA": schema,
+        "TRACKER_RETRY_SECONDS": "30",  # more than the lock allows: the store must bound it itself
+        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME),
+    }
+    with running_stack(tmp_path_factory.mktemp("short-lock"), extra_env=env) as running:
+        yield running
+
+
+def test_an_outage_longer_than_the_lock_never_lets_two_turns_overlap(
+    short_lock_stack: Stack, proxy: TcpProxy, schema: str
+) -> None:
+    """Two messages of one conversation while the database is down for longer than the lock lives.
+
+    Each turn gives up before its lock expires and answers with the apology; neither runs on an
+    empty tracker nor alongside the other, nothing half-done is stored, and once the database is
+    back the conversation carries on from its last stored turn.
+    """
+    stack = short_lock_stack
+    turns, expected = CONVERSATIONS["kpo"]
+    sender = _sender("lock-outage")
+    assert TROUBLE_REPLY not in _texts(stack.say(sender, turns[0]))
+
+    proxy.stop()
+    results: dict[int, list[dict[str, Any]]] = {}
+
+    def send(index: int) -> None:
+        results[index] = stack.say(sender, turns[index])
+
+    senders = [threading.Thread(target=send, args=(index,)) for index in (1, 2)]
+    try:
+        for thread in senders:
+            thread.start()
+        for thread in senders:
+            thread.join(timeout=LOCK_LIFETIME + 5)  # the outage: longer than the lock lives
+        answered_while_down = {index for index, thread in zip((1, 2), senders) if not thread.is_alive()}
+    finally:
+        proxy.start()
+    for thread in senders:
+        thread.join(timeout=60)
+    assert answered_while_down == {1, 2}, "a turn kept waiting for the database past its lock"
+    assert _texts(results[1]) == [TROUBLE_REPLY] and _texts(results[2]) == [TROUBLE_REPLY]
+
+    # Nothing of the two failed turns was stored, and no turn started the conversation afresh.
+    events = stored_events(schema, sender)
+    assert_stored_once_in_order(events, turns[:1])
+    assert sum(e.get("event") == "session_started" for e in events) == 1
+
+    for turn in turns[1:]:  # the user sends them again
+        assert TROUBLE_REPLY not in _texts(stack.say(sender, turn))
+    assert stack.tracker(sender)["slots"]["recommendation"] == expected
+    assert_stored_once_in_order(stored_events(schema, sender), turns)

@@ -1,0 +1,61 @@
+"""Files that hold conversations or leads are readable by their owner only.
+
+The tracker and lead databases (with SQLite's -wal/-shm files), the outbox and the delivery
+record are created 0600 in a folder created 0700 (``var/`` by default), whatever the umask:
+
+* :func:`private_umask` is called first thing by every process of the assistant (the Rasa
+  server, the action server, ``python -m leads.cli``), so every file they create, the
+  outbox's included, is owner-only;
+* :func:`private_file` creates a database file 0600 before SQLite opens it (SQLite gives its
+  -wal, -shm and -journal files the database file's mode) and tightens one that exists.
+
+An existing folder is left as it is (it may be shared on purpose); scripts/env.sh makes the
+project's ``var/`` 0700.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+PRIVATE_UMASK = 0o077
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_umask() -> None:
+    """From now on this process creates files 0600 and folders 0700."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: str | os.PathLike) -> Path:
+    """Create the folder (and missing parents) 0700; an existing one is left as it is."""
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:  # made by another process meanwhile
+            continue
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def private_file(path: str | os.PathLike) -> Path:
+    """Create the file empty and 0600 if missing, else make it 0600 (with its SQLite siblings)."""
+    path = Path(path)
+    private_dir(path.parent)
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+    finally:
+        os.close(descriptor)
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path.with_name(path.name + suffix), FILE_MODE)
+    return path
