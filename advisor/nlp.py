@@ -41,6 +41,7 @@ FIGURE_WORDS = lexicon.words("figure_words")
 TREND_WORDS = lexicon.words("trend_words")
 # Before a one-word task: "monthly sales", "historical sales" are figures.
 FIGURE_BEFORE = lexicon.words("figure_before")
+FIGURE_NOUNS = lexicon.words("figure_nouns")  # the one-word tasks that are also quantities
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = lexicon.words("segment_breaks")
 # Tokens that end a negation's reach (a new clause starts).
@@ -267,7 +268,7 @@ class AdvisorNLP:
         following = doc[last + 1].lower_ if last + 1 < len(doc) else ""
         after = doc[last + 2].lower_ if last + 2 < len(doc) else ""
         before = doc[last - 1].lower_ if last > 0 else ""
-        return following in FIGURE_WORDS or before in FIGURE_BEFORE or (
+        return following in FIGURE_WORDS or (before in FIGURE_BEFORE and doc[last].lower_ in FIGURE_NOUNS) or (
             following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS
         )
 

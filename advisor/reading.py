@@ -51,6 +51,7 @@ WINDOW = 12
 """How many words back a need or lack word is looked for."""
 DETERMINERS = {"a", "an", "the", "our", "my", "your", "their", "its", "this", "these", "those", "current",
                "existing", "internal", "whole", "entire"}
+PREPOSITIONS = {",", ";", ".", "for", "in", "on", "to", "of", "with", "into", "from", "by", "at"}
 KNOWING = {"know", "knows", "knew", "knowing", "understand", "understands", "experience", "experienced",
            "skilled", "familiar", "expert", "trained", "qualified"}
 LACK_WORDS = {"no", "not", "lack", "lacking", "without", "don't", "dont", "doesn't", "nobody", "none", "missing"}
@@ -102,7 +103,7 @@ def words_of(text: str) -> list[Word]:
 def _vocab() -> dict[str, PhraseSet]:
     names = ("item_joins", "work_verbs", "requirement_markers", "requirement_modifiers", "purpose_markers",
              "self_description_starts", "organisation_nouns", "need_verbs", "expert_heads", "object_links",
-             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns")
+             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns", "compliance_checks")
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])
     return out
@@ -294,8 +295,9 @@ def _object_of_expert_work(words: list[Word], a: int, first: int, last: int) -> 
 
 
 def _cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[int, int],
-              taken: bytearray) -> list[TaskHit]:
-    """Tasks read from cue words in the work part of an item that has no task phrase."""
+              taken: bytearray, whole: bool = True) -> list[TaskHit]:
+    """Tasks read from cue words in the stretches of an item's work part that name no task phrase;
+    with `whole`, an item with no task at all is also scored as a whole, more strictly."""
     doc, content = analysis.doc, analysis.content
     a, b = work
     keys = content[bisect_left(content_at, a) : bisect_left(content_at, b)]
@@ -322,7 +324,7 @@ def _cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[
         else:
             segment.append((index, key))
     flush()
-    if not out and keys and not any(taken[a:b]):
+    if whole and not out and keys and not any(taken[a:b]):
         key = cues.best_task((k for _, k in keys if k not in SEGMENT_BREAKS), threshold=cues.SENTENCE_THRESHOLD)
         if key:
             first = doc[keys[0][0]]
@@ -363,7 +365,8 @@ def read(text: str) -> Reading:
         described_end = _self_description_end(words, *sentence)
         for a, b in _items(words, sentence):
             start, end = words[a].start, words[b - 1].end
-            work_a, work_b, context, requirement = _roles(text, words, a, b, described_end)
+            work_a, work_b, context, requirement, marker = _roles(text, words, a, b, described_end)
+            check = _compliance_check(words, a, marker)
             w_start = words[work_a].start if work_a < work_b else end
             w_end = words[work_b - 1].end if work_a < work_b else end
             hits: list[TaskHit] = []
@@ -395,9 +398,12 @@ def read(text: str) -> Reading:
             hits = _things_of_expert_work(words, hits, dropped, word_starts)
             if work_a < work_b and not any(h.model == taxonomy.KPO for h in hits):
                 hits.extend(_expertise_request(words, work_a, work_b, text))
+            if check is not None:
+                hits.append(TaskHit("legal_services", text[words[check].start : end], words[check].start, end,
+                                    False, "compliance_check"))
             hits = _distinct(hits)
-            if not hits and work_a < work_b and not looks_like_question(text[start:end]):
-                hits.extend(_cue_hits(analysis, content_at, text, (w_start, w_end), taken))
+            if work_a < work_b and not looks_like_question(text[start:end]):
+                hits.extend(_cue_hits(analysis, content_at, text, (w_start, w_end), taken, whole=not hits))
             items.append(Item(text[start:end], start, end, (w_start, w_end), requirement, context, tuple(hits)))
     covered = bytearray(len(text) + 1)  # characters of task phrases that are work, not capabilities
     for m in task_mentions:
@@ -414,8 +420,10 @@ def read(text: str) -> Reading:
     )
 
 
-def _roles(text: str, words: list[Word], a: int, b: int, described_end: int | None) -> tuple[int, int, str, str]:
-    """The work part of item words[a:b] as a word range, with its context and requirement texts."""
+def _roles(text: str, words: list[Word], a: int, b: int,
+           described_end: int | None) -> tuple[int, int, str, str, int | None]:
+    """The work part of item words[a:b] as a word range, its context and requirement texts, and where
+    the requirement starts (a word index, or None)."""
     end = words[b - 1].end
     work_a, work_b = a, b
     context = requirement = ""
@@ -438,7 +446,18 @@ def _roles(text: str, words: list[Word], a: int, b: int, described_end: int | No
             work_a = stop + 1  # the need comes after the rule: the words before it are its setting
         else:
             work_b = marker
-    return work_a, work_b, context, requirement
+    return work_a, work_b, context, requirement, marker
+
+
+def _compliance_check(words: list[Word], a: int, marker_at: int | None) -> int | None:
+    """'check that our contracts comply with consumer-credit law': checking compliance is legal work."""
+    if marker_at is None:
+        return None
+    vocab = _vocab()
+    for k in range(marker_at - 1, max(a, marker_at - 10) - 1, -1):
+        if vocab["compliance_checks"].length_at(words, k):
+            return k
+    return None
 
 
 def _clause_turns(words: list[Word], k: int) -> bool:
@@ -466,9 +485,8 @@ def _things_of_expert_work(words: list[Word], hits: list[TaskHit], dropped: list
         if hit.model == taxonomy.BPO:
             last = bisect_left(word_starts, hit.end) - 1
             ahead = range(last + 1, min(len(words), last + 4))
-            if any(vocab["thing_nouns"].length_at(words, k) for k in ahead) and not any(
-                words[k].text in (",", ";", ".") for k in ahead
-            ):
+            thing = next((k for k in ahead if vocab["thing_nouns"].length_at(words, k)), None)
+            if thing is not None and not any(words[k].text in PREPOSITIONS for k in range(last + 1, thing)):
                 dropped.append(hit)
                 continue
         out.append(hit)
@@ -507,6 +525,12 @@ def _under_expert_head(words: list[Word], a: int, b: int, hits: list[TaskHit], d
          or words[i].text in ("someone", "somebody", "staff", "agents", "people", "team")),
         b,
     )
+    # The routine words are the deliverable's subject only when linked to it ("assessment of ...",
+    # "review covering ..."), not when listed beside it ("market research and customer support").
+    link = next((i for i in range(h1, boundary) if vocab["object_links"].length_at(words, i)
+                 or words[i].text in (":", "including", "such")), None)
+    if link is None:
+        return hits
     limit = words[boundary].start if boundary < b else words[b - 1].end + 1
     start = words[h0].start
     out: list[TaskHit] = []
