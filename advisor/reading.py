@@ -482,6 +482,9 @@ def _things_of_expert_work(words: list[Word], hits: list[TaskHit], dropped: list
     vocab = _vocab()
     out = []
     for hit in hits:
+        if hit.model == taxonomy.BPO and _done_by_a_thing(words, bisect_left(word_starts, hit.start)):
+            dropped.append(hit)
+            continue
         if hit.model == taxonomy.BPO:
             last = bisect_left(word_starts, hit.end) - 1
             ahead = range(last + 1, min(len(words), last + 4))
@@ -491,6 +494,18 @@ def _things_of_expert_work(words: list[Word], hits: list[TaskHit], dropped: list
                 continue
         out.append(hit)
     return out
+
+
+def _done_by_a_thing(words: list[Word], first: int) -> bool:
+    """'software that can extract phone numbers', 'computers processing claims': routine words that say
+    what a system does, beside knowledge work to build it."""
+    vocab = _vocab()
+    for k in range(first - 1, max(0, first - 6) - 1, -1):
+        if words[k].text in (",", ";", ".", "and"):
+            return False
+        if vocab["thing_nouns"].length_at(words, k):
+            return k + 1 < first and words[k + 1].text in ("that", "which", "to", "for", "processing", "handling")
+    return False
 
 
 def _item_head(words: list[Word], a: int, b: int) -> tuple[str, int, int] | None:
