@@ -21,6 +21,13 @@ def ask(dispatcher: CollectingDispatcher, slot: str, tracker: Tracker) -> None:
     dispatcher.utter_message(response=f"utter_ask_{slot}")
 
 
+REPEATED_DESCRIPTION = (
+    "That's the same description, so I still can't tell which kind of work it is. A quick test: could a "
+    "trained team do it by following a written procedure, or does it need an expert's analysis and judgement? "
+    "The buttons below are the quickest way to answer."
+)
+
+
 class ValidateAdvisorForm(FormValidationAction):
     """Adds the coverage question for customer-facing work and keeps the form going on unread answers.
 
@@ -56,7 +63,10 @@ class ValidateAdvisorForm(FormValidationAction):
         if unclear and tracker.get_slot("requested_slot") == "tasks":
             events.append(SlotSet("unclear_task", unclear))
         retry = candidates.get("retry_slot")
-        if retry:
+        if retry and retry.startswith("tasks:"):
+            dispatcher.utter_message(text=REPEATED_DESCRIPTION)
+            events.append(SlotSet("retry_slot", retry))
+        elif retry:
             dispatcher.utter_message(text="Sorry, I couldn't read an answer in that. Let me ask again:")
             events.append(SlotSet("retry_slot", retry))
         return events

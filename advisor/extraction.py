@@ -282,6 +282,22 @@ def _leaning(text: str) -> str | None:
     return "routine" if totals["bpo"] > totals["kpo"] else "expert"
 
 
+_CONTENT_WORD = re.compile(r"[a-z0-9]{3,}")
+
+
+def repeats(text: str, previous: str) -> bool:
+    """True when `text` says (almost) only what `previous` already said."""
+    said = set(_CONTENT_WORD.findall(text.lower()))
+    before = set(_CONTENT_WORD.findall(previous.lower()))
+    return len(said) >= 2 and len(said & before) >= 0.7 * len(said)
+
+
+def _repeat_count(retry_slot: str | None) -> int:
+    if retry_slot and retry_slot.startswith("tasks:"):
+        return int(retry_slot.split(":")[1])
+    return 0
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == ""
 
@@ -319,8 +335,19 @@ def merge(
         )
         tasks = list(facts.tasks) if replacing else _unique(tasks + facts.tasks)
     elif requested == "tasks" and not facts.negated_tasks:
+        nature = facts.nature
+        previous = slots.get("unclear_task")
+        if previous and previous != UNKNOWN and repeats(text, previous):
+            # The same description again says nothing new about the kind of work: the verbs it
+            # happens to use ("handle", "process") are no answer. Explain the question once; if the
+            # description comes a third time, follow its words' leaning, then its verbs.
+            times = _repeat_count(slots.get("retry_slot")) + 1
+            nature = (_leaning(previous) or nature) if times > 1 else None
+            if nature is None:
+                changes["retry_slot"] = f"tasks:{times}"
+                return {k: v for k, v in changes.items() if slots.get(k) != v}
         generic = {"routine": ["routine_process"], "expert": ["expert_analysis"],
-                   "both": ["routine_process", "expert_analysis"]}.get(facts.nature or "")
+                   "both": ["routine_process", "expert_analysis"]}.get(nature or "")
         if generic and slots.get("unclear_task"):
             tasks = _unique(tasks + generic)
         elif not allow_unclear:

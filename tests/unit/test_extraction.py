@@ -558,3 +558,16 @@ def test_a_plain_no_to_the_know_how_question_is_not_a_correction():
 
 def test_a_level_word_counts_only_next_to_a_money_word():
     assert extract("small winery. need bookkeeping done, budget medium").budget.level == "moderate"
+
+
+def test_repeating_the_unclear_description_is_not_an_answer_to_routine_or_specialist():
+    description = "we want someone to handle the blockchain stuff for our supply chain"
+    slots = {"unclear_task": description}
+    changes = _merge(description, slots, requested="tasks")
+    assert "tasks" not in changes
+    assert changes["retry_slot"] == "tasks:1"
+
+
+def test_a_different_answer_to_routine_or_specialist_still_counts():
+    slots = {"unclear_task": "we want someone to handle the blockchain stuff for our supply chain"}
+    assert _merge("it's routine admin, done to a procedure", slots, requested="tasks")["tasks"] == ["routine_process"]
