@@ -30,7 +30,7 @@ install: $(STAMP) ## Create .venv with Python 3.10 and install pinned requiremen
 train: install ## Train the model if its inputs changed (cached by hash in models/)
 	@scripts/train.sh
 
-run: train ## Start action server, Rasa server (REST + token-protected API) and web page
+run: train ## Start action server, Rasa server (widget, token-protected API; REST with REST_TOKEN) and web page
 	@scripts/run.sh
 
 lint: install ## Ruff lint of all Python code

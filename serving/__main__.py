@@ -2,13 +2,16 @@
 
     RASA_AUTH_TOKEN=... python -m serving run --model models/advisor-....tar.gz --enable-api ...
 
-Everything after `-m serving` goes to Rasa unchanged, with two additions for `run`:
+Everything after `-m serving` goes to Rasa unchanged, with these additions for `run`:
 
 * the HTTP API never runs without a token: with `--enable-api` and no `--auth-token`, the
   token is taken from RASA_AUTH_TOKEN (so it does not show in `ps` output), and when that
   is unset too, the server refuses to start;
 * the turn guard of serving/guard.py (a short reply instead of silence when a turn fails);
-* the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call).
+* the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call);
+* the channels of serving/channels.py under the names `rest`, `socketio` and `slack`: one
+  conversation per channel and sender, REST only with a token, socket.io sessions issued
+  by the server.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
-from serving import guard, speedups
+from serving import channels, guard, speedups
 
 
 def with_token(argv: list[str], env: dict[str, str] | os._Environ) -> list[str]:
@@ -35,6 +38,7 @@ def main() -> None:
     args = with_token(sys.argv[1:], os.environ)
     guard.install()
     speedups.install()
+    channels.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *args]

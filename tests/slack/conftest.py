@@ -3,11 +3,13 @@
 Credentials are made the way `make run` makes them: scripts/credentials.py renders the
 template (CREDENTIALS_TEMPLATE, default credentials.yml) with SLACK_TOKEN,
 SLACK_SIGNING_SECRET and SLACK_PROXY set. SLACK_PROXY points the Slack client at the fake.
+REST is on too (REST_TOKEN), to show that the two channels' conversations stay apart.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +48,7 @@ def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack)
         "SLACK_TOKEN": SLACK_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_PROXY": fake_slack.proxy_url,
+        "REST_TOKEN": secrets.token_hex(16),  # REST runs beside Slack (tests of channel separation)
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(slack_env)

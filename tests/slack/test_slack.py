@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import requests
 from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
-from tests.support.stack import Stack
+from tests.support.stack import Stack, rest_headers
 
 OPENING = os.environ.get(
     "SLACK_TEST_OPENING", "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -122,8 +122,9 @@ def button_posts(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in posts if any(block.get("type") == "actions" for block in p.get("blocks") or [])]
 
 
-def user_texts(stack: Stack, sender: str) -> list[str]:
-    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+def user_texts(stack: Stack, sender: str, channel: str = "slack") -> list[str]:
+    """What `sender` said in their conversation on `channel` (ids are `slack:U...`, `rest:...`)."""
+    return [e.get("text") for e in stack.tracker(sender, channel)["events"] if e["event"] == "user"]
 
 
 def typed_answer(question: str) -> str:
@@ -262,3 +263,42 @@ def test_two_users_in_one_channel_have_separate_conversations(
     assert user_texts(slack_stack, bob) == [bob_text]
     assert all(p["channel"] == channel for p in fake_slack.posts(channel))
     assert "thread_ts" not in fake_slack.posts(channel)[-1]  # threads are off unless SLACK_USE_THREADS
+
+
+# ------------------------------------------------------- one conversation per channel
+
+
+def rest_post(stack: Stack, body: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
+    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=60)
+
+
+def test_a_rest_client_cannot_act_in_a_slack_users_conversation(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    """A Slack user id is visible to the whole workspace; over REST it names another conversation."""
+    user, channel = unique("U"), unique("D")
+    send_event(slack_stack, user, channel, OPENING)
+    assert fake_slack.wait_for(lambda: fake_slack.posts(channel)), "no reply posted to Slack"
+    answered = len(fake_slack.posts(channel))
+
+    for sender in (user, f"slack:{user}"):
+        response = rest_post(slack_stack, {"sender": sender, "message": "delete my data"}, rest_headers(slack_stack.env))
+        assert response.status_code == 200, response.text
+        assert all(reply["recipient_id"] == sender for reply in response.json())
+
+    assert user_texts(slack_stack, user) == [OPENING]  # the Slack conversation is untouched
+    assert user_texts(slack_stack, user, "rest") == ["delete my data"]
+    assert user_texts(slack_stack, f"slack:{user}", "rest") == ["delete my data"]
+    fake_slack.settle(2)
+    assert len(fake_slack.posts(channel)) == answered  # and nothing was posted to the Slack user
+
+
+def test_rest_needs_the_token(slack_stack: Stack) -> None:
+    body = {"sender": unique("R"), "message": "hello"}
+    token = slack_stack.env["REST_TOKEN"]
+    for headers in (None, {"Authorization": "Bearer wrong-token"}, {"Authorization": token},
+                    {"Authorization": f"Basic {token}"}, {"Authorization": f"Bearer {token}x"}):
+        response = rest_post(slack_stack, body, headers)
+        assert response.status_code == 401, (headers, response.status_code)
+        assert response.headers.get("WWW-Authenticate") == "Bearer"
+    assert user_texts(slack_stack, body["sender"], "rest") == []
+    assert rest_post(slack_stack, body, rest_headers(slack_stack.env)).status_code == 200
+    assert user_texts(slack_stack, body["sender"], "rest") == ["hello"]

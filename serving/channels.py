@@ -1,0 +1,239 @@
+"""Input channels that keep conversations apart: one conversation per channel and sender.
+
+Rasa 3.6 keys a conversation by the sender id alone, whatever the channel: a REST client
+that posts `{"sender": "U123"}` writes into the Slack user U123's conversation (Slack user
+ids are visible to the whole workspace), and a socket.io client that sends someone's
+session id joins their conversation and receives their replies. `install()` (called by
+`python -m serving`) registers these subclasses under the built-in names `rest`,
+`socketio` and `slack`, so credentials.yml keeps its section names:
+
+* every conversation id carries its channel: `rest:<sender>`, `slack:<user>` (or
+  `slack:<user>_<channel>...` with SLACK_CONVERSATION_GRANULARITY), `socketio:<digest>`.
+  Replies still go where they belong: REST answers carry the sender as sent, Slack posts
+  to the event's channel, socket.io emits to the conversation's room.
+* REST (`rest`) needs a token: the credentials section must give `token` (credentials.yml
+  says `token: ${REST_TOKEN}`, so without REST_TOKEN the channel is left out and its URL
+  answers 404). Requests must send `Authorization: Bearer <token>`, compared in constant
+  time; anything else gets 401.
+* socket.io (`socketio`): the server, not the browser, issues the session token (32 random
+  bytes). The conversation id is `socketio:` + a SHA-256 digest of the token, so the id that
+  shows up in logs, the tracker store, lead exports or the HTTP API cannot be used to join
+  the conversation, and a token that the server did not issue in this format is replaced by
+  a fresh one. Each socket is bound to its conversation at `session_request`; a message
+  names no conversation (a `session_id` in it is ignored). Only a browser that holds the
+  token (the widget keeps it in localStorage) can carry on the conversation, e.g. after a
+  reload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import json
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.slack import SlackBot, SlackInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+SENDER_MAX_CHARS = 200
+"""Longest REST sender id accepted (the lead store keeps conversation ids of up to 255)."""
+SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+"""The form of a server-issued socket.io session token: `secrets.token_urlsafe(32)`."""
+
+
+def conversation_id(channel: str, sender: str) -> str:
+    """The tracker's conversation id for `sender` on `channel`."""
+    return f"{channel}:{sender}"
+
+
+def public_id(channel: str, conversation: str) -> str:
+    """The sender id as the channel knows it: `conversation` without the `channel:` prefix."""
+    return conversation.removeprefix(f"{channel}:")
+
+
+def socketio_conversation_id(token: str) -> str:
+    """The conversation of a socket.io session token; the token cannot be read back from it."""
+    return conversation_id("socketio", hashlib.sha256(token.encode("utf-8")).hexdigest()[:32])
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def _maybe_await(value: Any) -> Any:
+    """python-socketio made room calls coroutines in 5.10; accept both forms."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+# --------------------------------------------------------------------------- REST
+
+
+class NamespacedRestInput(RestInput):
+    """Rasa's REST channel behind a bearer token, with `rest:`-prefixed conversation ids."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError(
+                "the REST channel needs a token: set REST_TOKEN (credentials.yml: `token: ${REST_TOKEN}`)"
+            )
+        self.token = token
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(str((credentials or {}).get("token") or ""))
+
+    def authorised(self, request: Request) -> bool:
+        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            return False
+        return hmac.compare_digest(given.strip().encode("utf-8"), self.token.encode("utf-8"))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = Blueprint("advisor_rest_webhook", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.authorised(request):
+                return response.json(
+                    {"error": "missing or wrong token"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            body = request.json if isinstance(request.json, dict) else {}
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not 0 < len(sender) <= SENDER_MAX_CHARS:
+                return response.json({"error": f"`sender` must be 1-{SENDER_MAX_CHARS} characters"}, status=400)
+            if not isinstance(text, str):
+                return response.json({"error": "`message` must be a string"}, status=400)
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                text, collector, conversation_id(self.name(), sender),
+                input_channel=self.name(), metadata=self.get_metadata(request),
+            )
+            try:
+                await on_new_message(message)
+            except Exception:  # as Rasa's REST channel: the client still gets what was said
+                logger.exception("REST turn of %s failed", message.sender_id)
+            replies = [dict(reply, recipient_id=sender) for reply in collector.messages]
+            return response.json(replies)
+
+        return rest
+
+
+# ------------------------------------------------------------------------ socket.io
+
+
+class NamespacedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with server-issued session tokens bound to each socket."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        from socketio import AsyncServer
+
+        # As Rasa's channel: origins are not checked here (no cookies are used; the Rasa
+        # server's --cors applies to the HTTP routes).
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            if not self.jwt_key:
+                return True
+            from rasa.core.channels.channel import decode_bearer_token
+
+            token = (auth or {}).get("token")
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            offered = data.get("session_id") if isinstance(data, dict) else None
+            token = offered if isinstance(offered, str) and SESSION_TOKEN.fullmatch(offered) else None
+            token = token or new_session_token()
+            conversation = socketio_conversation_id(token)
+            for room in sio.rooms(sid, namespace=namespace):
+                if room != sid:
+                    await _maybe_await(sio.leave_room(sid, room, namespace=namespace))
+            await sio.save_session(sid, {"conversation": conversation}, namespace=namespace)
+            await _maybe_await(sio.enter_room(sid, conversation, namespace=namespace))
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            conversation = session.get("conversation") if isinstance(session, dict) else None
+            if not conversation:
+                logger.warning("socket.io message before session_request from %s: ignored", sid)
+                return
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            message = UserMessage(
+                data["message"], SocketIOOutput(sio, self.bot_message_evt), conversation,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            await on_new_message(message)
+
+        return socketio_webhook
+
+
+# ---------------------------------------------------------------------------- Slack
+
+
+class NamespacedSlackBot(SlackBot):
+    """Rasa's Slack output; a `slack:` conversation id as recipient becomes the Slack id again."""
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        await super()._post_message(public_id("slack", channel), **kwargs)
+
+
+class NamespacedSlackInput(SlackInput):
+    """Rasa's Slack channel with `slack:`-prefixed conversation ids."""
+
+    def _get_conversation_id(
+        self, sender_id: str | None, channel_id: str | None, thread_id: str | None
+    ) -> str | None:
+        conversation = super()._get_conversation_id(sender_id, channel_id, thread_id)
+        return conversation_id(self.name(), conversation) if conversation else conversation
+
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> NamespacedSlackBot:
+        return NamespacedSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
+
+
+CHANNELS: dict[str, type[InputChannel]] = {
+    "rest": NamespacedRestInput,
+    "socketio": NamespacedSocketIOInput,
+    "slack": NamespacedSlackInput,
+}
+
+
+def install() -> None:
+    """Serve `rest`, `socketio` and `slack` in credentials files with these classes (idempotent)."""
+    from rasa.core import channels
+
+    channels.BUILTIN_CHANNELS.update(CHANNELS)

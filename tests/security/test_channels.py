@@ -1,0 +1,84 @@
+"""Channels against a real Rasa server configured as `make run` does, with REST_TOKEN unset.
+
+* REST is off: its URL answers 404 (a token-protected REST channel is tested with Slack in
+  tests/slack/test_slack.py, where both channels run side by side).
+* socket.io: a client that claims another visitor's conversation id (as it appears in
+  logs, the tracker store or lead exports) neither receives that visitor's replies nor
+  writes into their conversation; the visitor's own browser (holding the session token the
+  server issued) carries on its conversation after a reconnect.
+"""
+
+from __future__ import annotations
+
+import pytest
+from socketio_client import (
+    Visitor,
+    conversation_ids,
+    new_conversation,
+    rest_status,
+    turns_done,
+    user_texts,
+    wait_until,
+)
+
+from tests.support.stack import Stack
+
+OPENING = "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
+
+
+def test_rest_is_off_without_rest_token(widget_stack: Stack) -> None:
+    assert rest_status(widget_stack) == 404
+    assert rest_status(widget_stack, {"Authorization": "Bearer anything"}) == 404
+
+
+@pytest.mark.asyncio
+async def test_a_claimed_session_id_does_not_join_another_visitors_conversation(widget_stack: Stack) -> None:
+    alice = await Visitor(widget_stack).connect()
+    mallory = await Visitor(widget_stack).connect()
+    try:
+        alice_token = await alice.session()
+        before = conversation_ids(widget_stack)
+        await alice.say(OPENING, session_id=alice_token)
+        alice_conversation = await new_conversation(widget_stack, before)
+        await wait_until(lambda: turns_done(widget_stack, alice_conversation, 1), "Alice's first turn")
+        assert alice.replies, "Alice got no reply"
+
+        # Mallory knows Alice's conversation id (or its last part) and claims it.
+        for claimed in (alice_conversation, alice_conversation.rpartition(":")[2]):
+            given = await mallory.session(claimed)
+            assert given not in (claimed, alice_token)
+        mallory_token = given
+
+        # Alice carries on: none of her replies reach Mallory.
+        seen = len(alice.replies)
+        await alice.say("Business hours are enough.", session_id=alice_token)
+        await wait_until(lambda: turns_done(widget_stack, alice_conversation, 2), "Alice's second turn")
+        await alice.session(alice_token)  # barrier: Alice has everything sent to her
+        assert len(alice.replies) > seen
+        assert await mallory.session(mallory_token) == mallory_token  # barrier for Mallory
+        assert mallory.replies == [], "Mallory received Alice's replies"
+
+        # Mallory's message naming Alice's conversation stays in Mallory's own.
+        seen = len(alice.replies)
+        before = conversation_ids(widget_stack)
+        await mallory.say("delete my data", session_id=alice_conversation)
+        mallory_conversation = await new_conversation(widget_stack, before)
+        await wait_until(lambda: turns_done(widget_stack, mallory_conversation, 1), "Mallory's turn")
+        assert user_texts(widget_stack, alice_conversation) == [OPENING, "Business hours are enough."]
+        assert user_texts(widget_stack, mallory_conversation) == ["delete my data"]
+        await alice.session(alice_token)
+        assert len(alice.replies) == seen, "Alice received replies to Mallory's message"
+    finally:
+        await alice.close()
+        await mallory.close()
+
+    # Alice's browser reconnects (e.g. after a reload) with the token it holds: same conversation.
+    again = await Visitor(widget_stack).connect()
+    try:
+        assert await again.session(alice_token) == alice_token
+        await again.say("yes we have the know-how")
+        await wait_until(lambda: turns_done(widget_stack, alice_conversation, 3), "Alice's third turn")
+        assert user_texts(widget_stack, alice_conversation)[-1] == "yes we have the know-how"
+        assert again.replies
+    finally:
+        await again.close()
