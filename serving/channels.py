@@ -23,6 +23,8 @@ session id joins their conversation and receives their replies. `install()` (cal
   names no conversation (a `session_id` in it is ignored). Only a browser that holds the
   token (the widget keeps it in localStorage) can carry on the conversation, e.g. after a
   reload.
+* metadata (socket.io and REST) keeps only `page_url` (without query string and fragment),
+  `language` and `widget_version`, and is dropped whole above METADATA_MAX_BYTES.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -47,6 +50,11 @@ from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 
+METADATA_MAX_BYTES = 2048
+"""Message metadata larger than this (as JSON) is dropped whole: it is stored with every
+message and sent to the action server with the tracker on every action call."""
+METADATA_KEYS = {"page_url": 1024, "language": 35, "widget_version": 32}
+"""The only metadata kept (what web/widget.js sends), each a string of at most this length."""
 SENDER_MAX_CHARS = 200
 """Longest REST sender id accepted (the lead store keeps conversation ids of up to 255)."""
 SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -72,6 +80,48 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def page_address(url: str) -> str | None:
+    """`url` without query string, fragment and user info (they can hold tokens, e-mail
+    addresses, search terms); None unless it is an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme, f"{netloc}:{port}" if port else netloc, parts.path, "", ""))
+
+
+def clean_metadata(raw: Any) -> dict[str, str]:
+    """The metadata worth storing: known keys only (METADATA_KEYS), nothing above METADATA_MAX_BYTES."""
+    if isinstance(raw, str):
+        if len(raw) > METADATA_MAX_BYTES:
+            return {}
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    if not isinstance(raw, dict) or not raw:
+        return {}
+    try:
+        size = len(json.dumps(raw, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        return {}
+    if size > METADATA_MAX_BYTES:
+        logger.warning("Message metadata of %d bytes dropped (limit %d)", size, METADATA_MAX_BYTES)
+        return {}
+    clean: dict[str, str] = {}
+    for key, limit in METADATA_KEYS.items():
+        value = raw.get(key)
+        if isinstance(value, str) and key == "page_url":
+            value = page_address(value)
+        if isinstance(value, str) and len(value) <= limit:
+            clean[key] = value
+    return clean
+
+
 async def _maybe_await(value: Any) -> Any:
     """python-socketio made room calls coroutines in 5.10; accept both forms."""
     if inspect.isawaitable(value):
@@ -95,6 +145,10 @@ class NamespacedRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls(str((credentials or {}).get("token") or ""))
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        body = request.json if isinstance(request.json, dict) else {}
+        return clean_metadata(body.get("metadata"))
 
     def authorised(self, request: Request) -> bool:
         scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
@@ -187,15 +241,9 @@ class NamespacedSocketIOInput(SocketIOInput):
                 return
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
             message = UserMessage(
                 data["message"], SocketIOOutput(sio, self.bot_message_evt), conversation,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+                input_channel=self.name(), metadata=clean_metadata(data.get(self.metadata_key)),
             )
             await on_new_message(message)
 

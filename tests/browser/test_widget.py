@@ -12,6 +12,7 @@ WIDGET_TEST_OPENING (first message) and WIDGET_TEST_GOAL (text a bot reply must 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -438,3 +439,22 @@ def open_page_closed(context, url: str):
     page.goto(url)
     page.wait_for_selector(".advisor-chat__launcher", state="visible")
     return page
+
+
+def test_page_url_is_sent_without_query_or_fragment(stack, web, context):
+    """The widget sends the page's address only: a query string or fragment can carry e-mail
+    addresses or tokens, and the server stores the metadata with every message."""
+    page = context.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(str(payload))))
+    page.goto(web.url + "/?email=jane%40example.com&token=s3cret#details")
+    page.wait_for_selector(".advisor-chat__panel", state="visible")
+    wait_connected(page)
+    type_message(page, "hello")
+
+    sent = [json.loads(frame[2:])[1] for frame in frames if frame.startswith('42["user_uttered"')]
+    assert sent, f"no user_uttered frame seen over the websocket: {frames[:5]}"
+    assert sent[-1]["metadata"]["page_url"] == web.url + "/"
+    stored = user_events(stack, conversation_of(page))[-1]["metadata"]
+    assert stored["page_url"] == web.url + "/"
+    assert "s3cret" not in json.dumps(stack.conversation_tracker(conversation_of(page)))

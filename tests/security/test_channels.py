@@ -6,9 +6,12 @@
   logs, the tracker store or lead exports) neither receives that visitor's replies nor
   writes into their conversation; the visitor's own browser (holding the session token the
   server issued) carries on its conversation after a reconnect.
+* message metadata keeps only small known fields, and page URLs lose query and fragment.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from socketio_client import (
@@ -17,10 +20,12 @@ from socketio_client import (
     new_conversation,
     rest_status,
     turns_done,
+    user_events,
     user_texts,
     wait_until,
 )
 
+from serving.channels import socketio_conversation_id
 from tests.support.stack import Stack
 
 OPENING = "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -82,3 +87,40 @@ async def test_a_claimed_session_id_does_not_join_another_visitors_conversation(
         assert again.replies
     finally:
         await again.close()
+
+
+@pytest.mark.asyncio
+async def test_message_metadata_is_capped_to_known_small_fields(widget_stack: Stack) -> None:
+    """Metadata is stored with every message and sent with the tracker on every action call."""
+    visitor = await Visitor(widget_stack).connect()
+    try:
+        token = await visitor.session()
+        before = conversation_ids(widget_stack)
+        sent = [
+            {  # known keys kept, the page address without user info, query string and fragment
+                "page_url": "https://jane:pw@shop.example:8443/pricing?email=jane%40example.com&t=s3cret#top",
+                "language": "en-GB", "widget_version": "1.0.0", "cookies": "session=s3cret",
+                "nested": {"a": [1, 2, 3]},
+            },
+            {"page_url": "https://shop.example/", "padding": "x" * 30_000},  # too big: dropped whole
+            json.dumps({"page_url": "http://shop.example/a?b#c", "language": "de"}),  # JSON text
+            {"page_url": "javascript:alert(1)", "language": "l" * 100},  # not a page, too long
+        ]
+        for number, metadata in enumerate(sent, start=1):
+            await visitor.say(f"message {number}", metadata=metadata)
+            if number == 1:
+                conversation = await new_conversation(widget_stack, before)
+            await wait_until(lambda n=number, c=conversation: turns_done(widget_stack, c, n), f"turn {number}")
+        assert conversation == socketio_conversation_id(token)
+        rasa_own = ("model_id", "assistant_id")  # Rasa adds these to every user message
+        stored = [{k: v for k, v in (event.get("metadata") or {}).items() if k not in rasa_own}
+                  for event in user_events(widget_stack, conversation)]
+        assert stored == [
+            {"page_url": "https://shop.example:8443/pricing", "language": "en-GB", "widget_version": "1.0.0"},
+            {},
+            {"page_url": "http://shop.example/a", "language": "de"},
+            {},
+        ]
+        assert "s3cret" not in json.dumps(widget_stack.conversation_tracker(conversation))
+    finally:
+        await visitor.close()

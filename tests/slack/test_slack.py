@@ -302,3 +302,17 @@ def test_rest_needs_the_token(slack_stack: Stack) -> None:
     assert user_texts(slack_stack, body["sender"], "rest") == []
     assert rest_post(slack_stack, body, rest_headers(slack_stack.env)).status_code == 200
     assert user_texts(slack_stack, body["sender"], "rest") == ["hello"]
+
+
+def test_rest_metadata_keeps_only_small_known_fields(slack_stack: Stack) -> None:
+    sender = unique("R")
+    slack_stack.say(sender, "hello", metadata={
+        "page_url": "https://shop.example/pricing?email=jane%40example.com#top", "language": "en",
+        "anything": "x" * 500,
+    })
+    slack_stack.say(sender, "hello again", metadata={"page_url": "https://shop.example/", "big": "x" * 10_000})
+    stored = [e.get("metadata") or {} for e in slack_stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert [{k: m.get(k) for k in ("page_url", "language", "anything", "big") if k in m} for m in stored] == [
+        {"page_url": "https://shop.example/pricing", "language": "en"},
+        {},
+    ]
