@@ -23,6 +23,10 @@ session id joins their conversation and receives their replies. `install()` (cal
   names no conversation (a `session_id` in it is ignored). Only a browser that holds the
   token (the widget keeps it in localStorage) can carry on the conversation, e.g. after a
   reload.
+* socket.io messages are limited to SOCKET_MESSAGE_MAX_BYTES, binary packets are refused
+  and engine.io schedules one ping at a time: the published advisories of the pinned
+  python-socketio 5.9.0 / python-engineio 4.7.1 (see `GuardedAsyncServer`,
+  `bound_engineio_pings`).
 * metadata (socket.io and REST) keeps only `page_url` (without query string and fragment),
   `language` and `widget_version`, and is dropped whole above METADATA_MAX_BYTES.
 """
@@ -47,6 +51,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,9 @@ METADATA_MAX_BYTES = 2048
 message and sent to the action server with the tracker on every action call."""
 METADATA_KEYS = {"page_url": 1024, "language": 35, "widget_version": 32}
 """The only metadata kept (what web/widget.js sends), each a string of at most this length."""
+SOCKET_MESSAGE_MAX_BYTES = 64 * 1024
+"""Largest socket.io message (engine.io's max_http_buffer_size; its default is 1 MB). A
+widget message is at most 2,000 characters plus 2 KB of metadata."""
 SENDER_MAX_CHARS = 200
 """Longest REST sender id accepted (the lead store keeps conversation ids of up to 255)."""
 SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -192,16 +200,78 @@ class NamespacedRestInput(RestInput):
 
 # ------------------------------------------------------------------------ socket.io
 
+BINARY_PACKET_TYPES = ("5", "6")  # Socket.IO BINARY_EVENT and BINARY_ACK
+
+
+class GuardedAsyncServer(AsyncServer):
+    """python-socketio's server, refusing binary packets (the widget sends none).
+
+    python-socketio < 5.16.2 keeps a binary packet's attachments, and what is pending when
+    a client leaves, without limit (CVE-2026-48804): a client that sends one is
+    disconnected instead."""
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if isinstance(data, (bytes, bytearray)) or (isinstance(data, str) and data[:1] in BINARY_PACKET_TYPES):
+            logger.warning("socket.io binary packet from %s refused: disconnected", eio_sid)
+            self._binary_packet.pop(eio_sid, None)
+            await self.eio.disconnect(eio_sid)
+            return
+        await super()._handle_eio_message(eio_sid, data)
+
+
+def _version(distribution: str) -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in re.findall(r"\d+", version(distribution))[:3])
+
+
+def bound_engineio_pings() -> None:
+    """One pending ping per engine.io socket (python-engineio < 4.13.2, CVE-2026-48802).
+
+    Every PONG a client sends starts a new background task that sleeps for the ping
+    interval and then pings, so a client sending PONGs in a loop piles up tasks without
+    limit. As in 4.13.2, a new ping is only scheduled once the previous one has gone out."""
+    if _version("python-engineio") >= (4, 13, 2):
+        return
+    import asyncio
+    import time
+
+    from engineio import asyncio_socket, packet
+
+    socket_class = asyncio_socket.AsyncSocket
+    if getattr(socket_class.schedule_ping, "advisor_bounded", False):
+        return
+
+    def schedule_ping(self: Any) -> None:
+        if getattr(self, "_advisor_ping_pending", False):
+            return
+        self._advisor_ping_pending = True
+
+        async def send_ping() -> None:
+            self.last_ping = None
+            await asyncio.sleep(self.server.ping_interval)
+            self._advisor_ping_pending = False
+            if not self.closing and not self.closed:
+                self.last_ping = time.time()
+                await self.send(packet.Packet(packet.PING))
+
+        self.server.start_background_task(send_ping)
+
+    schedule_ping.advisor_bounded = True  # type: ignore[attr-defined]
+    socket_class.schedule_ping = schedule_ping
+
 
 class NamespacedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with server-issued session tokens bound to each socket."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        from socketio import AsyncServer
-
         # As Rasa's channel: origins are not checked here (no cookies are used; the Rasa
-        # server's --cors applies to the HTTP routes).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # server's --cors applies to the HTTP routes). The client manager is the default
+        # in-memory one: no message queue, so CVE-2025-61765 (pickled queue messages) does
+        # not apply.
+        sio = GuardedAsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=SOCKET_MESSAGE_MAX_BYTES
+        )
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -285,3 +355,4 @@ def install() -> None:
     from rasa.core import channels
 
     channels.BUILTIN_CHANNELS.update(CHANNELS)
+    bound_engineio_pings()

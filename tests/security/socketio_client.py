@@ -22,8 +22,10 @@ class Visitor:
         self.client = socketio.AsyncClient(reconnection=False)
         self.replies: list[dict[str, Any]] = []
         self.confirms: asyncio.Queue[Any] = asyncio.Queue()
+        self.disconnected = asyncio.Event()
         self.client.on("bot_uttered", self.replies.append)
         self.client.on("session_confirm", self.confirms.put_nowait)
+        self.client.on("disconnect", self.disconnected.set)
 
     async def connect(self) -> Visitor:
         await self.client.connect(self.url, socketio_path="/socket.io", transports=["websocket"])

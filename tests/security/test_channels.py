@@ -7,10 +7,14 @@
   writes into their conversation; the visitor's own browser (holding the session token the
   server issued) carries on its conversation after a reconnect.
 * message metadata keeps only small known fields, and page URLs lose query and fragment.
+* the published advisories of the pinned python-socketio 5.9.0 / python-engineio 4.7.1 are
+  mitigated: binary packets and oversized messages close the socket, pings are bounded, and
+  no message queue is used.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -25,7 +29,13 @@ from socketio_client import (
     wait_until,
 )
 
-from serving.channels import socketio_conversation_id
+from serving.channels import (
+    SESSION_TOKEN,
+    SOCKET_MESSAGE_MAX_BYTES,
+    NamespacedSocketIOInput,
+    install,
+    socketio_conversation_id,
+)
 from tests.support.stack import Stack
 
 OPENING = "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -124,3 +134,56 @@ async def test_message_metadata_is_capped_to_known_small_fields(widget_stack: St
         assert "s3cret" not in json.dumps(widget_stack.conversation_tracker(conversation))
     finally:
         await visitor.close()
+
+
+# --- the pinned python-socketio 5.9.0 / python-engineio 4.7.1 --------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("what", "payload"),
+    [
+        ("a binary packet (CVE-2026-48804)", {"message": "hi", "blob": b"\x00" * 16}),
+        ("a message above the size limit", {"message": "x" * (SOCKET_MESSAGE_MAX_BYTES + 1)}),
+    ],
+)
+async def test_the_socket_is_closed_on(widget_stack: Stack, what: str, payload: dict) -> None:
+    attacker = await Visitor(widget_stack).connect()
+    visitor = await Visitor(widget_stack).connect()
+    try:
+        await attacker.session()
+        await attacker.client.emit("user_uttered", payload)
+        await asyncio.wait_for(attacker.disconnected.wait(), timeout=30)
+        token = await visitor.session()  # the server still serves everyone else
+        assert SESSION_TOKEN.fullmatch(token)
+    finally:
+        await attacker.close()
+        await visitor.close()
+
+
+def test_the_socketio_server_uses_no_message_queue() -> None:
+    """CVE-2025-61765 (pickled messages on a socket.io message queue) needs a queue-backed
+    client manager; the channel uses the in-memory one."""
+    from socketio.asyncio_manager import AsyncManager
+
+    channel = NamespacedSocketIOInput.from_credentials({})
+    channel.blueprint(lambda message: None)
+    assert type(channel.sio.manager) is AsyncManager
+    assert channel.sio.eio.max_http_buffer_size == SOCKET_MESSAGE_MAX_BYTES
+
+
+@pytest.mark.asyncio
+async def test_a_flood_of_pongs_schedules_one_ping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CVE-2026-48802: python-engineio < 4.13.2 starts a sleeping ping task per PONG received."""
+    import engineio
+    from engineio import asyncio_socket, packet
+
+    install()
+    server = engineio.AsyncServer(async_mode="sanic")
+    started: list = []
+    monkeypatch.setattr(server, "start_background_task", lambda task, *a, **k: started.append(task))
+    socket = asyncio_socket.AsyncSocket(server, "sid-1")
+    socket.schedule_ping()  # as on connect
+    for _ in range(1000):
+        await socket.receive(packet.Packet(packet.PONG))
+    assert len(started) == 1
