@@ -31,6 +31,8 @@ SLACK_HOST = "slack.com"
 # Test-only values: the bot token the fake expects and the app's signing secret.
 SLACK_TOKEN = "xoxb-test-0000-fake-token"
 SIGNING_SECRET = "test-signing-secret-4f1c9e"
+PROXY_PASSWORD = "pr0xy-pa55-7d1e"
+"""Put in SLACK_PROXY's URL by the tests (the fake ignores it): no file or log may show it."""
 
 
 def make_certificates(directory: Path) -> tuple[Path, Path, Path]:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+from fake_slack import PROXY_PASSWORD, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
 from tests.support.stack import Stack, rest_headers
 
@@ -316,3 +316,14 @@ def test_rest_metadata_keeps_only_small_known_fields(slack_stack: Stack) -> None
         {"page_url": "https://shop.example/pricing", "language": "en"},
         {},
     ]
+
+
+def test_no_secret_reaches_the_logs_or_rendered_files(slack_stack: Stack) -> None:
+    """Runs after the conversations above: the Rasa and action server logs, and every file
+    the stack wrote, hold neither the Slack secrets nor the proxy's password."""
+    written = [path for path in slack_stack.workdir.rglob("*") if path.is_file() and path.suffix in (".log", ".yml")]
+    assert any(path.name == "rasa.log" for path in written)
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in (PROXY_PASSWORD, SIGNING_SECRET, SLACK_TOKEN, slack_stack.env["REST_TOKEN"]):
+            assert secret not in text, f"{path.name} holds a secret"

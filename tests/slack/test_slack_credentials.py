@@ -148,3 +148,30 @@ def test_the_rest_channel_refuses_to_run_without_a_token() -> None:
         with pytest.raises(ValueError, match="REST_TOKEN"):
             NamespacedRestInput.from_credentials(credentials_section)
     assert NamespacedRestInput.from_credentials({"token": "t"}).token == "t"
+
+
+def test_the_slack_proxy_is_a_secret_never_written_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy URL can carry a user and password: it stays a ${SLACK_PROXY} reference."""
+    proxy = "http://advisor:pr0xy-pa55@proxy.internal:3128"
+    env = {"SLACK_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_PROXY": proxy}
+    assert render(env)["slack"]["proxy"] == "${SLACK_PROXY}"
+    assert "proxy" not in render({**env, "SLACK_PROXY": ""})["slack"]  # optional: the channel stays on
+
+    template = tmp_path / "credentials.yml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    out = tmp_path / "var" / "credentials.yml"
+    out.parent.mkdir()
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o644)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
+        env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, check=True,
+    )
+    assert "pr0xy-pa55" not in out.read_text(encoding="utf-8") + done.stdout + done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600  # owner-only, even over an older file
+
+    import rasa.shared.utils.io
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert rasa.shared.utils.io.read_config_file(str(out))["slack"]["proxy"] == proxy
