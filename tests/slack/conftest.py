@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
     sys.path.insert(0, str(ROOT))
 
-from fake_slack import PROXY_PASSWORD, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+from fake_slack import PROXY_PASSWORD, SHARED_CHANNEL, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
 from tests.support.stack import Stack, render_credentials, running_stack
 
@@ -49,6 +49,7 @@ def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack)
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_PROXY": fake_slack.proxy_url.replace("http://", f"http://advisor:{PROXY_PASSWORD}@"),
         "REST_TOKEN": secrets.token_hex(16),  # REST runs beside Slack (tests of channel separation)
+        "SLACK_CHANNEL": SHARED_CHANNEL,  # the bot also listens to every message there
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(slack_env)
