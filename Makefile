@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 supports nothing newer): PYTHON310 wins, then pyenv, then PATH.
 PYTHON310 ?= $(shell (PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | tail -1) pyenv which python3.10 2>/dev/null) || command -v python3.10)
 
-.PHONY: help install train run test lint validate unit corpus stories nlu e2e ops-test leads leads-resend report bench clean
+.PHONY: help install train run test lint validate unit corpus stories nlu e2e ops-test leads leads-resend report bench audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,10 +27,22 @@ $(STAMP): requirements.txt requirements-dev.txt web/package-lock.json
 
 install: $(STAMP) ## Create .venv with Python 3.10 and install pinned requirements
 
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON310) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install -q -r requirements-audit.txt
+	@touch $@
+
+audit: install $(AUDIT_VENV)/.installed ## Known vulnerabilities of every package in .venv (pip-audit; ARGS="--vulnerability-service osv")
+	@mkdir -p results
+	$(PY) -m pip freeze --all --exclude-editable > results/audit-requirements.txt
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --desc on -r results/audit-requirements.txt $(ARGS)
+
 train: install ## Train the model if its inputs changed (cached by hash in models/)
 	@scripts/train.sh
 
-run: train ## Start action server, Rasa server (REST + token-protected API) and web page
+run: train ## Start action server, Rasa server (widget, token-protected API; REST with REST_TOKEN) and web page
 	@scripts/run.sh
 
 lint: install ## Ruff lint of all Python code
@@ -74,4 +86,4 @@ report: install ## Funnel: conversations, advice by outcome, leads offered/captu
 	@$(PY) -m leads.cli report $(ARGS)
 
 clean: ## Remove models, results and runtime state (keeps .venv)
-	rm -rf models results var .rasa
+	rm -rf models results var .rasa $(AUDIT_VENV)

@@ -11,6 +11,8 @@ case "$role" in
     credentials="$(python scripts/credentials.py)"
     endpoints="$(python scripts/endpoints.py)"
     # The token reaches Rasa from RASA_AUTH_TOKEN inside `python -m serving`, not via argv.
+    # CORS_ORIGINS is split at spaces on purpose; `set -f` keeps a `*` from matching files.
+    set -f
     # shellcheck disable=SC2086
     exec python -m serving run --model models/advisor.tar.gz --enable-api \
       --interface 0.0.0.0 --port "${RASA_PORT:-5005}" \

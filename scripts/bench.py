@@ -58,11 +58,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.stack import (  # after the path set-up
+    REST_CREDENTIALS,
     _spawn,
     _stop,
     free_port,
     latest_model,
     render_endpoints,
+    rest_headers,
     stack_env,
     start_actions,
     start_rasa,
@@ -185,6 +187,11 @@ class Server:
     action_url: str | None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     startup_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # for the REST channel (its token)
+    channel_prefix: str = ""  # the advisor stores REST conversations as `rest:<sender>`
+
+    def conversation(self, sender: str) -> str:
+        return self.channel_prefix + sender
 
     def stop(self) -> None:
         for proc in reversed(list(self.processes.values())):
@@ -235,14 +242,14 @@ def start_advisor(workdir: Path, extra_env: dict[str, str], sampler: MemorySampl
     token = secrets.token_hex(16)
     env = stack_env(workdir, action_port, extra_env)
     credentials = workdir / "credentials.yml"
-    credentials.write_text("rest:\n", encoding="utf-8")
+    credentials.write_text(REST_CREDENTIALS, encoding="utf-8")
     endpoints = render_endpoints(env, workdir / "endpoints.yml")
     started = time.monotonic()
     actions = start_actions(env, workdir, action_port)
     rasa = start_rasa(env, workdir, rasa_port, token, endpoints, credentials)
     sampler.pids.update({"rasa": rasa.pid, "actions": actions.pid})
     server = Server("advisor", f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}",
-                    {"actions": actions, "rasa": rasa})
+                    {"actions": actions, "rasa": rasa}, headers=rest_headers(env), channel_prefix="rest:")
     return ready(server, started, [(f"{server.action_url}/health", actions),
                                    (f"{server.rasa_url}/status?token={token}", rasa)])
 
@@ -329,7 +336,7 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
     for number, turn in enumerate(turns, start=1):
         started = time.perf_counter()
         try:
-            async with session.post(f"{server.rasa_url}/webhooks/rest/webhook",
+            async with session.post(f"{server.rasa_url}/webhooks/rest/webhook", headers=server.headers,
                                     json={"sender": sender, "message": turn}) as response:
                 body = await response.json(content_type=None)
                 status = response.status
@@ -347,7 +354,7 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
         elif any(TROUBLE in t for t in last_texts):
             outcome.errors.append(f"{sender}: {turn!r}: {last_texts}")
     if server.name == "advisor":
-        async with session.get(f"{server.rasa_url}/conversations/{sender}/tracker",
+        async with session.get(f"{server.rasa_url}/conversations/{server.conversation(sender)}/tracker",
                                params={"token": server.token}) as response:
             slots = (await response.json())["slots"]
         if slots.get("recommendation") != expected:
@@ -445,7 +452,7 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
         for turn in turns:
             started = time.perf_counter()
             requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": turn},
-                          timeout=60).raise_for_status()
+                          headers=server.headers, timeout=60).raise_for_status()
             turn_times.append(time.perf_counter() - started)
     texts = [turn for turns, _ in scripts for turn in turns]
     parse = []
@@ -453,14 +460,15 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
         for text in texts:
             parse += timed(lambda t=text: requests.post(f"{base}/model/parse", params=token,
                                                         json={"text": t}, timeout=60), 1)
-    sender = senders[0]
+    sender = server.conversation(senders[0])
     predict = timed(lambda: requests.post(f"{base}/conversations/{sender}/predict", params=token,
                                           timeout=60), repeat)
     read = timed(lambda: requests.get(f"{base}/conversations/{sender}/tracker", params=token,
                                       timeout=60), repeat)
     scratch = f"profile-append-{uuid.uuid4().hex[:6]}"
     requests.post(f"{base}/webhooks/rest/webhook", json={"sender": scratch, "message": scripts[0][0][0]},
-                  timeout=60).raise_for_status()
+                  headers=server.headers, timeout=60).raise_for_status()
+    scratch = server.conversation(scratch)
     append = timed(lambda: requests.post(
         f"{base}/conversations/{scratch}/tracker/events", params=token, timeout=60,
         json={"event": "slot", "name": "requested_slot", "value": None}), repeat)

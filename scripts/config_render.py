@@ -1,8 +1,9 @@
 """Shared plumbing of scripts/credentials.py and scripts/endpoints.py: read a YAML
-template, and write a rendered file (printing its path for scripts/run.sh) or stdout."""
+template, and write a rendered file (owner-only, printing its path for scripts/run.sh) or stdout."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,5 +23,9 @@ def write_output(text: str, out: str) -> None:
         return
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # Owner-only (0600), also when the file was there before with wider rights.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     print(path)

@@ -16,6 +16,9 @@ Rules, applied to each top-level section (one section = one channel):
   written to disk. If such a variable is unset or empty, the whole section is dropped:
   e.g. no SLACK_TOKEN and SLACK_SIGNING_SECRET -> no Slack channel. If only some of a
   section's secrets are set, that is a mistake and the script stops with an error.
+* `${VAR}` whose name ends in PROXY (SLACK_PROXY) is an optional secret: a proxy URL can
+  carry a user name and password. It is kept as a reference like the secrets above, but
+  when it is unset only its key is dropped, not the section.
 * Any other `${VAR}` (SLACK_CHANNEL, SLACK_USE_THREADS, ...) is replaced by its value,
   with `true`/`false` and numbers read as YAML booleans/numbers; when it is unset or empty the key
   is dropped and Rasa's default applies.
@@ -40,6 +43,7 @@ from config_render import load_template, write_output  # a sibling file: scripts
 ROOT = Path(__file__).resolve().parents[1]
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|KEY)$")
+OPTIONAL_SECRET_NAME = re.compile(r"PROXY$")
 
 _DROP = object()
 
@@ -49,12 +53,19 @@ class CredentialsError(Exception):
 
 
 def is_secret(name: str) -> bool:
+    """Never written to disk: kept as a `${VAR}` reference for Rasa to expand."""
+    return bool(SECRET_NAME.search(name) or OPTIONAL_SECRET_NAME.search(name))
+
+
+def is_required_secret(name: str) -> bool:
+    """A secret that switches its section on (set) or off (unset)."""
     return bool(SECRET_NAME.search(name))
 
 
 def _secrets_in(value: Any) -> list[str]:
+    """The required secrets referenced in `value`."""
     if isinstance(value, str):
-        return [name for name in VAR.findall(value) if is_secret(name)]
+        return [name for name in VAR.findall(value) if is_required_secret(name)]
     if isinstance(value, dict):
         return [name for item in value.values() for name in _secrets_in(item)]
     if isinstance(value, list):
@@ -76,8 +87,8 @@ def _resolve(value: Any, env: Mapping[str, str]) -> Any:
     if not isinstance(value, str) or not VAR.search(value):
         return value
     names = VAR.findall(value)
-    if any(not is_secret(name) and not env.get(name) for name in names):
-        return _DROP
+    if any(not is_required_secret(name) and not env.get(name) for name in names):
+        return _DROP  # an optional setting (or optional secret) that is not set
     substituted = VAR.sub(lambda m: m.group(0) if is_secret(m.group(1)) else env[m.group(1)], value)
     if any(is_secret(name) for name in names):
         return substituted  # still holds ${SECRET}: Rasa expands it at start-up

@@ -6,10 +6,16 @@ PROJECT_ROOT="$(cd "$(dirname "$0")/.." && pwd)"; cd "$PROJECT_ROOT"
 source scripts/env.sh
 
 if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
+  # Generated for this run and written to an owner-only file, never to the terminal or a log.
+  token_file="$STATE_DIR/api-token"
   RASA_AUTH_TOKEN="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')"
-  echo "RASA_AUTH_TOKEN was not set; generated one for this run: ${RASA_AUTH_TOKEN}"
+  (umask 077 && printf '%s\n' "$RASA_AUTH_TOKEN" > "$token_file")
+  chmod 600 "$token_file"
+  echo "RASA_AUTH_TOKEN was not set: generated one for this run in $token_file (owner-only; cat it to use the HTTP API)"
 fi
 export RASA_AUTH_TOKEN
+# Origins are separated by spaces; `read` splits them without expanding `*` or `?`.
+read -r -a cors_origins <<< "$CORS_ORIGINS"
 
 model="models/advisor-$(scripts/model_hash.sh).tar.gz"
 credentials="$(.venv/bin/python scripts/credentials.py)"
@@ -27,10 +33,9 @@ trap cleanup INT TERM EXIT
 pids+=($!)
 # `python -m serving run` is `rasa run` plus the turn guard (serving/guard.py); it passes
 # RASA_AUTH_TOKEN to Rasa itself, so the token does not show in `ps`.
-# shellcheck disable=SC2086
 .venv/bin/python -m serving run --model "$model" --enable-api \
   --interface "$RASA_HOST" --port "$RASA_PORT" --credentials "$credentials" \
-  --endpoints "$endpoints" --cors $CORS_ORIGINS &
+  --endpoints "$endpoints" --cors "${cors_origins[@]}" &
 pids+=($!)
 if [[ -f web/serve.py ]]; then
   .venv/bin/python web/serve.py &

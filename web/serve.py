@@ -13,7 +13,13 @@ Only a fixed list of files is served (no directory listing, no path lookups):
     /healthz              "ok", for scripts that wait for the server
 
 RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
-(default http://localhost:5005); the widget opens its socket.io connection there.
+(default http://localhost:5005); the widget opens its socket.io connection there. It goes
+into the page's Content-Security-Policy header, so it must be a plain http(s) URL: a host
+name or IP address, an optional port, no user info, no quotes, semicolons, commas or
+spaces. The server refuses to start otherwise.
+
+WEB_TIMEOUT (seconds, default 20) closes a connection that sends nothing for that long, so
+idle or trickling clients cannot hold the server's threads.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +38,12 @@ WEB_DIR = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONFIG_PLACEHOLDER = '{"injected": false}'
 DEFAULT_RASA_URL = "http://localhost:5005"
+DEFAULT_TIMEOUT_SECONDS = 20.0
+UNSAFE_URL_CHARACTERS = re.compile(r"[\s'\";,\\`\x00-\x1f\x7f]")
+"""Characters that could end a CSP source, a directive (`;`), a policy (`,`) or a quoted
+keyword, or that no URL needs."""
+HOST_AND_PORT = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                           r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 STATIC: dict[str, tuple[Path, str]] = {
     "/widget.js": (WEB_DIR / "widget.js", "text/javascript; charset=utf-8"),
@@ -40,11 +53,27 @@ STATIC: dict[str, tuple[Path, str]] = {
 
 
 def normalise_rasa_url(url: str) -> str:
-    """Check that the Rasa URL is an absolute http(s) URL and drop a trailing slash."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"RASA_PUBLIC_URL must be an absolute http(s) URL, got {url!r}")
-    return url.strip().rstrip("/")
+    """Check that the Rasa URL is a plain absolute http(s) URL (it goes into the CSP header)
+    and drop a trailing slash; ValueError, naming RASA_PUBLIC_URL, otherwise."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    try:
+        port_ok = parts is None or parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    problem = None
+    if UNSAFE_URL_CHARACTERS.search(url):
+        problem = "contain no spaces, quotes, semicolons, commas or backslashes"
+    elif parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        problem = "be an absolute http:// or https:// URL with a host"
+    elif not HOST_AND_PORT.fullmatch(parts.netloc) or not port_ok:
+        problem = "name a host (or IP address) and an optional port 1-65535, with no user name or password"
+    if problem:
+        raise ValueError(f"RASA_PUBLIC_URL must {problem} (e.g. https://bot.example.com); got {url!r}")
+    return url.rstrip("/")
 
 
 def page_config(rasa_url: str) -> str:
@@ -129,9 +158,17 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(host: str, port: int, rasa_url: str, quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    host: str, port: int, rasa_url: str, quiet: bool = False, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> ThreadingHTTPServer:
+    if not timeout > 0:
+        raise ValueError(f"WEB_TIMEOUT must be a positive number of seconds, got {timeout!r}")
     handler = type(
-        "ConfiguredHandler", (Handler,), {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet}
+        "ConfiguredHandler",
+        (Handler,),
+        # `timeout` is the socket timeout of each connection (socketserver.StreamRequestHandler):
+        # a client that sends nothing for that long is disconnected.
+        {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet, "timeout": timeout},
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
@@ -146,12 +183,20 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL", DEFAULT_RASA_URL))
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help=f"seconds a connection may stay silent (WEB_TIMEOUT, default {DEFAULT_TIMEOUT_SECONDS:g})")
     args = parser.parse_args(argv)
+    timeout = args.timeout
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("WEB_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS)
+        except ValueError:
+            timeout = -1.0  # refused below with the others
 
     if not SOCKET_IO_CLIENT.exists():
         print(f"warning: {SOCKET_IO_CLIENT} is missing: run `npm ci --prefix web`", file=sys.stderr)
     try:
-        server = make_server(args.host, args.port, args.rasa_url, args.quiet)
+        server = make_server(args.host, args.port, args.rasa_url, args.quiet, timeout)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -346,8 +346,10 @@
     // ---- messages
 
     function metadata() {
+      // The page's address without query string and fragment: they can carry e-mail
+      // addresses, tokens or search terms, and the server stores this with every message.
       return {
-        page_url: window.location.href,
+        page_url: window.location.origin + window.location.pathname,
         language: navigator.language || "",
         widget_version: VERSION,
       };

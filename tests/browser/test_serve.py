@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,53 @@ def test_rejects_a_rasa_url_that_is_not_http(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "RASA_PUBLIC_URL" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://bot.example;script-src 'unsafe-inline'",  # would add a CSP directive
+        "http://bot.example 'unsafe-eval'",  # would add a CSP source
+        "https://bot.example,https://evil.example",  # a comma starts a second policy
+        'https://bot.example"',
+        "http://user:secret@bot.example",
+        "http://bot.example:99999",
+        "https://",
+    ],
+)
+def test_refuses_to_start_with_a_rasa_url_unfit_for_the_csp_header(url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", url],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert done.returncode == 2
+    assert "RASA_PUBLIC_URL must" in done.stderr
+
+
+@pytest.mark.parametrize("url", ["https://bot.example.com/", "http://127.0.0.1:5005", "http://[::1]:5005"])
+def test_a_plain_rasa_url_goes_into_the_csp_header_as_its_origin(url: str, tmp_path: Path) -> None:
+    web = WebServer(url, tmp_path / "web.log")
+    try:
+        csp = requests.get(web.url + "/", timeout=10).headers["Content-Security-Policy"]
+    finally:
+        web.stop()
+    origin = url.rstrip("/")
+    ws = origin.replace("https://", "wss://").replace("http://", "ws://")
+    assert f"connect-src 'self' {origin} {ws};" in csp
+
+
+def test_idle_connections_are_closed_and_others_still_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEB_TIMEOUT", "1")
+    web = WebServer("http://localhost:5005", tmp_path / "web.log")
+    idle, partial = socket.create_connection(("127.0.0.1", web.port)), socket.create_connection(("127.0.0.1", web.port))
+    try:
+        partial.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        assert requests.get(web.url + "/healthz", timeout=10).status_code == 200
+        for conn in (idle, partial):
+            conn.settimeout(30)  # a bound for the test, far above --timeout
+            assert conn.recv(1024) == b"", "the server kept a silent connection open"
+        assert requests.get(web.url + "/healthz", timeout=10).status_code == 200
+    finally:
+        idle.close()
+        partial.close()
+        web.stop()

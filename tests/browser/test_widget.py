@@ -13,6 +13,7 @@ WIDGET_TEST_OPENING (first message) and WIDGET_TEST_GOAL (text a bot reply must 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -24,6 +25,7 @@ import pytest
 import requests
 from browser_support import TcpRelay, WebServer
 
+from serving.channels import socketio_conversation_id
 from tests.support.stack import Stack, free_port
 
 OPENING = os.environ.get(
@@ -140,7 +142,7 @@ def typed_answer(question: str) -> str:
 def goal_reached(page, stack: Stack) -> bool:
     if not any(GOAL.lower() in text.lower() for text in bot_texts(page)):
         return False
-    slots = stack.tracker(session_id(page)).get("slots", {})
+    slots = stack.conversation_tracker(conversation_of(page)).get("slots", {})
     # With the advisor's model the recommendation slot must be filled too, so that a
     # question that merely mentions "BPO" does not count as the recommendation.
     return "recommendation" not in slots or slots["recommendation"] is not None
@@ -152,8 +154,13 @@ def session_id(page) -> str:
     return sid
 
 
-def user_events(stack: Stack, sender: str) -> list[dict]:
-    return [e for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+def conversation_of(page) -> str:
+    """The tracker's id for the widget's conversation: derived from its session token."""
+    return socketio_conversation_id(session_id(page))
+
+
+def user_events(stack: Stack, conversation_id: str) -> list[dict]:
+    return [e for e in stack.conversation_tracker(conversation_id)["events"] if e["event"] == "user"]
 
 
 # ------------------------------------------------------------------- tests
@@ -187,12 +194,12 @@ def test_conversation_reaches_recommendation_and_survives_reload(stack, web, con
         )
 
     sid = session_id(page)
-    slots = stack.tracker(sid).get("slots", {})
+    slots = stack.conversation_tracker(conversation_of(page)).get("slots", {})
     if "recommendation" in slots and GOAL == "BPO":
         assert slots["recommendation"] == "bpo", slots
 
     # The page metadata came along with every message.
-    users = user_events(stack, sid)
+    users = user_events(stack, socketio_conversation_id(sid))
     assert users, "tracker has no user messages"
     for event in users:
         assert event["input_channel"] == "socketio"
@@ -211,8 +218,8 @@ def test_conversation_reaches_recommendation_and_survives_reload(stack, web, con
 
     # ... and the server-side conversation goes on under the same id.
     type_message(page, "thanks")
-    assert [e["text"] for e in user_events(stack, sid)][-1] == "thanks"
-    assert len(user_events(stack, sid)) == len(users) + 1
+    assert [e["text"] for e in user_events(stack, socketio_conversation_id(sid))][-1] == "thanks"
+    assert len(user_events(stack, socketio_conversation_id(sid))) == len(users) + 1
     assert page.dialogs == []
     page.screenshot(path=str(results_dir / "widget.png"))
 
@@ -228,12 +235,12 @@ def test_markup_is_shown_as_text_and_never_runs(stack, web, context):
 
     # Bot text and button titles are text too: push a hostile bot message through Rasa's
     # HTTP API to this socket.io session.
-    sid = session_id(page)
+    conversation_id = conversation_of(page)
     hostile_text = "<script>alert(2)</script><img src=y onerror=alert(3)>"
     hostile_title = "<b onmouseover=alert(4)>bold</b>"
     before = page.locator(".advisor-chat__msg--bot").count()
     response = requests.post(
-        f"{stack.rasa_url}/conversations/{sid}/tracker/events",
+        f"{stack.rasa_url}/conversations/{conversation_id}/tracker/events",
         params={"token": stack.token, "output_channel": "socketio", "execute_side_effects": "true"},
         json=[
             {
@@ -301,7 +308,7 @@ def test_reconnects_after_an_outage(stack, context, tmp_path):
         assert session_id(page) == sid
         text = f"still there? {uuid.uuid4().hex[:6]}"
         type_message(page, text)
-        assert [e["text"] for e in user_events(stack, sid)] == [OPENING, text]
+        assert [e["text"] for e in user_events(stack, socketio_conversation_id(sid))] == [OPENING, text]
     finally:
         server.stop()
         relay.stop()
@@ -391,8 +398,8 @@ def test_new_chat_starts_a_fresh_conversation(stack, web, context):
     assert session_id(page) == new
     assert page.locator(ALL_MESSAGES).count() == 0
     type_message(page, "hello")
-    assert [e["text"] for e in user_events(stack, new)] == ["hello"]
-    assert [e["text"] for e in user_events(stack, old)] == [OPENING]
+    assert [e["text"] for e in user_events(stack, socketio_conversation_id(new))] == ["hello"]
+    assert [e["text"] for e in user_events(stack, socketio_conversation_id(old))] == [OPENING]
 
 
 def local_storage(page) -> str:
@@ -452,7 +459,7 @@ def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):
         page.wait_for_selector(".advisor-chat__panel", state="visible")
         wait_connected(page)
         type_message(page, OPENING)
-        metadata = user_events(stack, session_id(page))[-1]["metadata"]
+        metadata = user_events(stack, conversation_of(page))[-1]["metadata"]
         assert metadata["page_url"].startswith(f"http://127.0.0.1:{server.server_address[1]}/")
         assert page.dialogs == []
     finally:
@@ -467,3 +474,22 @@ def open_page_closed(context, url: str):
     page.goto(url)
     page.wait_for_selector(".advisor-chat__launcher", state="visible")
     return page
+
+
+def test_page_url_is_sent_without_query_or_fragment(stack, web, context):
+    """The widget sends the page's address only: a query string or fragment can carry e-mail
+    addresses or tokens, and the server stores the metadata with every message."""
+    page = context.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(str(payload))))
+    page.goto(web.url + "/?email=jane%40example.com&token=s3cret#details")
+    page.wait_for_selector(".advisor-chat__panel", state="visible")
+    wait_connected(page)
+    type_message(page, "hello")
+
+    sent = [json.loads(frame[2:])[1] for frame in frames if frame.startswith('42["user_uttered"')]
+    assert sent, f"no user_uttered frame seen over the websocket: {frames[:5]}"
+    assert sent[-1]["metadata"]["page_url"] == web.url + "/"
+    stored = user_events(stack, conversation_of(page))[-1]["metadata"]
+    assert stored["page_url"] == web.url + "/"
+    assert "s3cret" not in json.dumps(stack.conversation_tracker(conversation_of(page)))

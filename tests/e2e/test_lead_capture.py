@@ -33,7 +33,7 @@ from leads_testkit import TcpProxy, pg_address, pg_url_for
 from sqlalchemy import create_engine, text
 
 from leads import LeadStore
-from tests.support.stack import Stack, running_stack
+from tests.support.stack import Stack, conversation, running_stack
 
 OPENING = (
     "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
@@ -205,7 +205,7 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
     final = slots(sqlite_stack, sender)
     assert (final["recommendation"], final["lead_status"]) == ("kpo", "captured")
 
-    leads = [lead for lead in export(sqlite_stack) if lead["conversation_id"] == sender]
+    leads = [lead for lead in export(sqlite_stack) if lead["conversation_id"] == conversation(sender)]
     assert len(leads) == 1, leads
     lead = leads[0]
     assert lead["recommendation"] == "kpo"
@@ -218,14 +218,14 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
     assert lead["answers"]["expertise_gap"] is True
     assert any("legal" in reason.lower() for reason in lead["recommendation_reasons"])
     hot = export(sqlite_stack, "--tier", "hot", "--since", "2026-01-01")
-    assert sender in {row["conversation_id"] for row in hot}
+    assert conversation(sender) in {row["conversation_id"] for row in hot}
 
     # The score is the sales team's business only.
     said = "\n".join(texts(turn) for turn in transcript).lower()
     assert "score" not in said and f" {lead['score']}" not in said and "hot" not in said
 
     # Handed off: the CRM gets the lead, Slack the hot-lead summary.
-    crm = wait_until(lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == sender],
+    crm = wait_until(lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
                      what="the CRM webhook")
     assert crm[0][1]["Idempotency-Key"].startswith("lead-")
     assert crm[0][2]["lead"]["email"] == CONTACT["lead_email"]
@@ -309,15 +309,15 @@ def test_declining_stores_nothing_personal(sqlite_stack: Stack, receiver: Receiv
     assert files_holding(database_files(sqlite_stack.workdir), unique) == []
 
     everything = export(sqlite_stack, "--include-unconsented")
-    assert not {no_offer, no_consent} & {lead["conversation_id"] for lead in everything}
+    assert not {conversation(no_offer), conversation(no_consent)} & {lead["conversation_id"] for lead in everything}
     assert _personal_bytes_in(sqlite_stack.workdir, contact) == []
     store = LeadStore(path=sqlite_stack.workdir / "leads.db")
     try:
         kinds = {(e["conversation_id"], e["kind"]) for e in store.list_events()}
     finally:
         store.dispose()
-    assert (no_offer, "lead_declined") in kinds and (no_consent, "lead_declined") in kinds
-    assert not any(post[2]["lead"]["conversation_id"] == no_consent for post in receiver.posts("/crm"))
+    assert (conversation(no_offer), "lead_declined") in kinds and (conversation(no_consent), "lead_declined") in kinds
+    assert not any(post[2]["lead"]["conversation_id"] == conversation(no_consent) for post in receiver.posts("/crm"))
 
 
 # --- "delete my data" --------------------------------------------------------------------
@@ -432,13 +432,13 @@ def test_a_database_outage_in_the_middle_loses_nothing(pg_stack: tuple[Stack, Tc
     reach_advice(stack, sender_id("after-outage"))
     wait_until(lambda: not outbox.exists() or outbox.stat().st_size == 0, what="the outbox to drain")
 
-    leads = [lead for lead in export(stack) if lead["conversation_id"] == sender]
+    leads = [lead for lead in export(stack) if lead["conversation_id"] == conversation(sender)]
     assert len(leads) == 1
     assert (leads[0]["recommendation"], leads[0]["tier"]) == ("kpo", slots(stack, sender)["lead_tier"])
     assert leads[0]["email"] == CONTACT["lead_email"] and leads[0]["company"] == CONTACT["lead_company"]
     store = LeadStore(direct_url)
     try:
-        kinds = [e["kind"] for e in store.list_events() if e["conversation_id"] == sender]
+        kinds = [e["kind"] for e in store.list_events() if e["conversation_id"] == conversation(sender)]
     finally:
         store.dispose()
     assert sorted(kinds) == sorted(["conversation_started", "advice_given", "lead_offered", "lead_captured"])

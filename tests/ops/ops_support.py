@@ -26,9 +26,12 @@ from sqlalchemy.engine import make_url
 
 from tests.support.pg import temporary_schema
 from tests.support.stack import (
+    REST_CREDENTIALS,
     _stop,
+    conversation,
     free_port,
     render_endpoints,
+    rest_headers,
     stack_env,
     start_actions,
     start_rasa,
@@ -108,13 +111,13 @@ def tracker_url(host: str | None = None, port: int | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def stored_events(schema: str, sender: str) -> list[dict[str, Any]]:
-    """The events of one conversation as stored in PostgreSQL, in insertion order."""
+def stored_events(schema: str, conversation_id: str) -> list[dict[str, Any]]:
+    """The events of one conversation (e.g. `rest:<sender>`) as stored in PostgreSQL, in insertion order."""
     engine = create_engine(PG_URL, future=True, connect_args={"options": f"-csearch_path={schema}"})
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("SELECT id, data FROM events WHERE sender_id = :sender ORDER BY id"), {"sender": sender}
+                text("SELECT id, data FROM events WHERE sender_id = :sender ORDER BY id"), {"sender": conversation_id}
             ).all()
     finally:
         engine.dispose()
@@ -179,14 +182,16 @@ class Replica:
 
     def say(self, sender: str, message: str) -> list[dict[str, Any]]:
         response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+            headers=rest_headers(self.env), timeout=120,
         )
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation of the REST sender `sender`."""
         response = requests.get(
-            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=60
+            f"{self.url}/conversations/{conversation(sender)}/tracker", params={"token": self.token}, timeout=60
         )
         response.raise_for_status()
         return response.json()
@@ -220,7 +225,7 @@ def running_cluster(workdir: Path, extra_env: dict[str, str], replicas: int = 2)
     env = stack_env(workdir, action_port, extra_env)
     endpoints = render_endpoints(env, workdir / "endpoints.yml")
     credentials = workdir / "credentials.yml"
-    credentials.write_text("rest:\n", encoding="utf-8")
+    credentials.write_text(REST_CREDENTIALS, encoding="utf-8")
     cluster = Cluster(workdir=workdir, env=env, action_port=action_port)
     token = secrets.token_hex(16)
     for index in range(replicas):

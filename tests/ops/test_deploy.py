@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -100,3 +101,70 @@ def test_the_image_trains_its_own_model_and_runs_as_a_non_root_user() -> None:
 @pytest.mark.parametrize("name", ["docker-compose.yml", "Dockerfile", "entrypoint.sh", "README.md"])
 def test_the_deploy_files_exist(name: str) -> None:
     assert (DEPLOY / name).is_file()
+
+
+# --- what goes into the image ---------------------------------------------------------------
+
+SENSITIVE = [  # secrets, personal data, local tools: must never reach the build context
+    ".env", "deploy/.env", "deploy/.env.production", "var/tracker.db", "var/leads.db",
+    "var/leads_outbox.jsonl", "var/leads_deliveries.jsonl", "var/credentials.yml", "var/api-token",
+    ".venv/bin/python", ".venv-audit/bin/python", ".git/config", "models/advisor-0123.tar.gz",
+    "results/bench.json", "web/node_modules/socket.io-client/package.json", ".rasa/cache/x",
+    "tests/slack/fake_slack.py", "leads/__pycache__/store.cpython-310.pyc",
+]
+NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
+    "deploy/Dockerfile", "requirements.txt", "web/package.json", "web/package-lock.json",
+    "deploy/entrypoint.sh", "config.yml", "domain.yml", "credentials.yml", "endpoints.yml",
+    "web/serve.py", "web/widget.js", "web/widget.css", "web/index.html", "deploy/example.env",
+]
+NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data"]
+
+
+def dockerignore_patterns() -> list[str]:
+    """.dockerignore read the way the Docker SDK reads it (docker.api.build)."""
+    lines = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def build_context(tmp_path: Path) -> set[str]:
+    """The files Docker would send: the repository's files plus SENSITIVE ones, filtered by
+    .dockerignore with the Docker SDK's matcher (the rules `docker build` applies)."""
+    from docker.utils.build import exclude_paths
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in [*tracked.stdout.split(), *SENSITIVE]:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    return exclude_paths(str(tmp_path), dockerignore_patterns(), dockerfile="deploy/Dockerfile")
+
+
+def test_compose_builds_from_the_repository_root() -> None:
+    for name in ("rasa", "actions", "web"):
+        build = SERVICES[name]["build"]
+        assert (DEPLOY / build["context"]).resolve() == ROOT and build["dockerfile"] == "deploy/Dockerfile"
+
+
+def test_the_build_context_holds_no_secrets_state_or_local_tools(tmp_path: Path) -> None:
+    sent = build_context(tmp_path)
+    assert [name for name in SENSITIVE if name in sent] == []
+    for top in (".venv", ".git", "var", "models", "results", "tests", ".rasa"):
+        assert not any(name == top or name.startswith(top + "/") for name in sent), top
+
+
+def test_the_build_context_holds_everything_the_image_needs(tmp_path: Path) -> None:
+    sent = build_context(tmp_path)
+    assert [name for name in NEEDED_FILES if name not in sent] == []
+    tracked = subprocess.run(["git", "ls-files", *NEEDED_DIRS], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked and [name for name in tracked if name not in sent] == []
+
+
+def git_ignores(name: str) -> bool:
+    return subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT, check=False).returncode == 0
+
+
+def test_env_files_are_ignored_by_git() -> None:
+    for name in ("deploy/.env", ".env", "deploy/.env.production"):
+        assert git_ignores(name), name
+    assert not git_ignores("deploy/example.env")

@@ -28,7 +28,7 @@ from ops_support import (
 from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
 from serving.guard import HARD_LIMIT_CHARS, TROUBLE_REPLY
 from tests.leads.leads_testkit import TcpProxy
-from tests.support.stack import Stack, _stop, running_stack, start_actions, wait_for
+from tests.support.stack import Stack, _stop, conversation, running_stack, start_actions, wait_for
 
 LEAKS = ("Traceback", "Exception", "Error", "webhook")
 
@@ -94,7 +94,7 @@ def test_with_the_action_server_down_the_user_is_asked_to_try_again(stack: Stack
     assert tracker["slots"]["recommendation"] == expected
     # The turns that could not run were not stored: the conversation reads as if the
     # user had sent each message once.
-    assert_stored_once_in_order(stored_events(schema, sender), turns)
+    assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
 
 
 def test_a_postgresql_restart_mid_conversation_loses_no_turn(
@@ -132,7 +132,7 @@ def test_a_postgresql_restart_mid_conversation_loses_no_turn(
 
     assert TROUBLE_REPLY not in _texts(stack.say(sender, turns[3]))
     assert stack.tracker(sender)["slots"]["recommendation"] == expected
-    assert_stored_once_in_order(stored_events(schema, sender), turns)
+    assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
 
 
 def test_a_message_over_the_length_limit_gets_a_polite_answer(stack: Stack, schema: str) -> None:
@@ -149,7 +149,7 @@ def test_a_message_over_the_length_limit_gets_a_polite_answer(stack: Stack, sche
     replies = _texts(stack.say(sender, huge))
     assert REPLIES["too_long"] in replies
     assert time.monotonic() - started < 30
-    stored = [e for e in stored_events(schema, sender) if e.get("event") == "user"]
+    stored = [e for e in stored_events(schema, conversation(sender)) if e.get("event") == "user"]
     assert len(stored[-1]["text"]) == HARD_LIMIT_CHARS, "the megabyte was cut before NLU and storage"
 
     for turn in turns[1:]:

@@ -37,6 +37,7 @@ from ops_support import (
 )
 
 from serving.guard import TROUBLE_REPLY
+from tests.support.stack import conversation
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_one_conversation_alternates_between_the_replicas(cluster: Cluster, sche
     on_a, on_b = a.tracker(sender), b.tracker(sender)
     assert on_a["slots"]["recommendation"] == on_b["slots"]["recommendation"] == expected
     assert on_a["events"] == on_b["events"], "the replicas see different histories"
-    events = stored_events(schema, sender)
+    events = stored_events(schema, conversation(sender))
     assert_stored_once_in_order(events, turns)
     assert len(events) == len(on_a["events"])
     assert any(sender in key for key in seen_lock_keys), f"no Redis lock seen under {lock_prefix}*"
@@ -160,7 +161,7 @@ def test_concurrent_conversations_on_both_replicas_give_the_single_replica_advic
         results = list(pool.map(hold, jobs))
     for name, sender, advice in results:
         assert advice == reference[name], f"{sender}: {advice} on two replicas, {reference[name]} on one"
-        assert_stored_once_in_order(stored_events(schema, sender), CONVERSATIONS[name][0])
+        assert_stored_once_in_order(stored_events(schema, conversation(sender)), CONVERSATIONS[name][0])
 
 
 def test_simultaneous_messages_of_one_conversation_are_serialised_by_the_lock(
@@ -180,7 +181,7 @@ def test_simultaneous_messages_of_one_conversation_are_serialised_by_the_lock(
     with ThreadPoolExecutor(max_workers=2) as pool:
         replies = list(pool.map(send, [(a, texts[0]), (b, texts[1])]))
     assert all(any(t.strip() for t in reply_texts(r)) for r in replies)
-    events = stored_events(schema, sender)
+    events = stored_events(schema, conversation(sender))
     stored = [t for t in (e.get("text") for e in events if e.get("event") == "user")]
     assert stored[0] == "We need payroll and bookkeeping handled"
     assert sorted(stored[1:]) == sorted(texts), f"stored {stored}"
@@ -200,7 +201,7 @@ def test_restarting_a_replica_mid_conversation_loses_nothing(cluster: Cluster, s
     replies = b.say(sender, turns[3])
     assert TROUBLE_REPLY not in reply_texts(replies)
     assert b.tracker(sender)["slots"]["recommendation"] == expected
-    assert_stored_once_in_order(stored_events(schema, sender), turns)
+    assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
 
 
 def test_every_stored_event_was_published_once_to_rabbitmq(

@@ -3,11 +3,13 @@
 Credentials are made the way `make run` makes them: scripts/credentials.py renders the
 template (CREDENTIALS_TEMPLATE, default credentials.yml) with SLACK_TOKEN,
 SLACK_SIGNING_SECRET and SLACK_PROXY set. SLACK_PROXY points the Slack client at the fake.
+REST is on too (REST_TOKEN), to show that the two channels' conversations stay apart.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
     sys.path.insert(0, str(ROOT))
 
-from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+from fake_slack import PROXY_PASSWORD, SHARED_CHANNEL, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
 from tests.support.stack import Stack, render_credentials, running_stack
 
@@ -45,7 +47,9 @@ def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack)
     slack_env = {
         "SLACK_TOKEN": SLACK_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_PROXY": fake_slack.proxy_url,
+        "SLACK_PROXY": fake_slack.proxy_url.replace("http://", f"http://advisor:{PROXY_PASSWORD}@"),
+        "REST_TOKEN": secrets.token_hex(16),  # REST runs beside Slack (tests of channel separation)
+        "SLACK_CHANNEL": SHARED_CHANNEL,  # the bot also listens to every message there
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(slack_env)
@@ -53,7 +57,8 @@ def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack)
     rendered = credentials.read_text(encoding="utf-8")
     assert "slack:" in rendered, f"the Slack channel was not enabled:\n{rendered}"
     assert SLACK_TOKEN not in rendered and SIGNING_SECRET not in rendered, "a secret was written to disk"
-    assert fake_slack.proxy_url in rendered, (
+    assert PROXY_PASSWORD not in rendered, "the proxy URL (it can hold a password) was written to disk"
+    assert "proxy: ${SLACK_PROXY}" in rendered, (
         "credentials.yml's slack section needs `proxy: ${SLACK_PROXY}` for these tests"
     )
 

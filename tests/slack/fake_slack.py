@@ -31,6 +31,10 @@ SLACK_HOST = "slack.com"
 # Test-only values: the bot token the fake expects and the app's signing secret.
 SLACK_TOKEN = "xoxb-test-0000-fake-token"
 SIGNING_SECRET = "test-signing-secret-4f1c9e"
+SHARED_CHANNEL = "CSHARED0001"
+"""SLACK_CHANNEL in the tests: a channel the whole workspace reads."""
+PROXY_PASSWORD = "pr0xy-pa55-7d1e"
+"""Put in SLACK_PROXY's URL by the tests (the fake ignores it): no file or log may show it."""
 
 
 def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
@@ -92,8 +96,16 @@ def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
     return ca_path, cert_path, key_path
 
 
+def direct_channel_of(user: str) -> str:
+    """The id the fake gives a user's direct-message conversation (conversations.open)."""
+    return "D" + user[1:]
+
+
 class FakeSlack:
-    """Records Web API calls: `calls` is a list of {method, headers, body} dicts."""
+    """Records Web API calls: `calls` is a list of {method, headers, body} dicts.
+
+    conversations.open answers with direct_channel_of(user), or with Slack's error for an
+    app without the im:write scope for the users in `refuse_dm`."""
 
     def __init__(self, directory: Path) -> None:
         self.ca, cert, key = make_certificates(directory)
@@ -101,6 +113,7 @@ class FakeSlack:
         self.tls.load_cert_chain(cert, key)
         self.calls: list[dict[str, Any]] = []
         self.refused: list[str] = []
+        self.refuse_dm: set[str] = set()
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -188,9 +201,17 @@ class FakeSlack:
                     body = json.loads(raw or b"{}")
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-                method = self.path.rsplit("/", 1)[-1]
+                path, _, query = self.path.partition("?")
+                method = path.rsplit("/", 1)[-1]
+                body.update({k: v[0] for k, v in parse_qs(query).items()})  # GET calls carry a query
                 fake._record({"method": method, "headers": dict(self.headers), "body": body})
                 reply: dict[str, Any] = {"ok": True}
+                if method == "conversations.open":
+                    user = str(body.get("users") or "")
+                    if user in fake.refuse_dm:
+                        reply = {"ok": False, "error": "missing_scope", "needed": "im:write"}
+                    else:
+                        reply["channel"] = {"id": direct_channel_of(user)}
                 if method == "chat.postMessage":
                     reply.update(
                         channel=body.get("channel"),

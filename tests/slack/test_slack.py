@@ -19,9 +19,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from fake_slack import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+from fake_slack import (
+    PROXY_PASSWORD,
+    SHARED_CHANNEL,
+    SIGNING_SECRET,
+    SLACK_TOKEN,
+    FakeSlack,
+    direct_channel_of,
+)
 
-from tests.support.stack import Stack
+from serving.channels import DM_FAILED, DM_NOTICE
+from tests.support.stack import Stack, rest_headers
 
 OPENING = os.environ.get(
     "SLACK_TEST_OPENING", "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -122,8 +130,9 @@ def button_posts(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in posts if any(block.get("type") == "actions" for block in p.get("blocks") or [])]
 
 
-def user_texts(stack: Stack, sender: str) -> list[str]:
-    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+def user_texts(stack: Stack, sender: str, channel: str = "slack") -> list[str]:
+    """What `sender` said in their conversation on `channel` (ids are `slack:U...`, `rest:...`)."""
+    return [e.get("text") for e in stack.tracker(sender, channel)["events"] if e["event"] == "user"]
 
 
 def typed_answer(question: str) -> str:
@@ -262,3 +271,170 @@ def test_two_users_in_one_channel_have_separate_conversations(
     assert user_texts(slack_stack, bob) == [bob_text]
     assert all(p["channel"] == channel for p in fake_slack.posts(channel))
     assert "thread_ts" not in fake_slack.posts(channel)[-1]  # threads are off unless SLACK_USE_THREADS
+
+
+# ------------------------------------------------------- one conversation per channel
+
+
+def rest_post(stack: Stack, body: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
+    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=60)
+
+
+def test_a_rest_client_cannot_act_in_a_slack_users_conversation(slack_stack: Stack, fake_slack: FakeSlack) -> None:
+    """A Slack user id is visible to the whole workspace; over REST it names another conversation."""
+    user, channel = unique("U"), unique("D")
+    send_event(slack_stack, user, channel, OPENING)
+    assert fake_slack.wait_for(lambda: fake_slack.posts(channel)), "no reply posted to Slack"
+    answered = len(fake_slack.posts(channel))
+
+    for sender in (user, f"slack:{user}"):
+        response = rest_post(slack_stack, {"sender": sender, "message": "delete my data"}, rest_headers(slack_stack.env))
+        assert response.status_code == 200, response.text
+        assert all(reply["recipient_id"] == sender for reply in response.json())
+
+    assert user_texts(slack_stack, user) == [OPENING]  # the Slack conversation is untouched
+    assert user_texts(slack_stack, user, "rest") == ["delete my data"]
+    assert user_texts(slack_stack, f"slack:{user}", "rest") == ["delete my data"]
+    fake_slack.settle(2)
+    assert len(fake_slack.posts(channel)) == answered  # and nothing was posted to the Slack user
+
+
+def test_rest_needs_the_token(slack_stack: Stack) -> None:
+    body = {"sender": unique("R"), "message": "hello"}
+    token = slack_stack.env["REST_TOKEN"]
+    for headers in (None, {"Authorization": "Bearer wrong-token"}, {"Authorization": token},
+                    {"Authorization": f"Basic {token}"}, {"Authorization": f"Bearer {token}x"}):
+        response = rest_post(slack_stack, body, headers)
+        assert response.status_code == 401, (headers, response.status_code)
+        assert response.headers.get("WWW-Authenticate") == "Bearer"
+    assert user_texts(slack_stack, body["sender"], "rest") == []
+    assert rest_post(slack_stack, body, rest_headers(slack_stack.env)).status_code == 200
+    assert user_texts(slack_stack, body["sender"], "rest") == ["hello"]
+
+
+def test_rest_metadata_keeps_only_small_known_fields(slack_stack: Stack) -> None:
+    sender = unique("R")
+    slack_stack.say(sender, "hello", metadata={
+        "page_url": "https://shop.example/pricing?email=jane%40example.com#top", "language": "en",
+        "anything": "x" * 500,
+    })
+    slack_stack.say(sender, "hello again", metadata={"page_url": "https://shop.example/", "big": "x" * 10_000})
+    stored = [e.get("metadata") or {} for e in slack_stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert [{k: m.get(k) for k in ("page_url", "language", "anything", "big") if k in m} for m in stored] == [
+        {"page_url": "https://shop.example/pricing", "language": "en"},
+        {},
+    ]
+
+
+def test_no_secret_reaches_the_logs_or_rendered_files(slack_stack: Stack) -> None:
+    """Runs after the conversations above: the Rasa and action server logs, and every file
+    the stack wrote, hold neither the Slack secrets nor the proxy's password."""
+    written = [path for path in slack_stack.workdir.rglob("*") if path.is_file() and path.suffix in (".log", ".yml")]
+    assert any(path.name == "rasa.log" for path in written)
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in (PROXY_PASSWORD, SIGNING_SECRET, SLACK_TOKEN, slack_stack.env["REST_TOKEN"]):
+            assert secret not in text, f"{path.name} holds a secret"
+
+
+# ------------------------------------------------- contact details and shared channels
+
+KPO_OPENING = (
+    "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
+    "a month. We have no legal or research expertise in-house, and we want better strategic decisions."
+)
+ADVISOR_ANSWERS = {
+    "tasks": "Contract review and market research.",
+    "budget_level": "Flexible, about 25,000 dollars a month.",
+    "in_house_expertise": "No, we lack that expertise.",
+    "goals": "Better strategic decisions.",
+    "coverage": "Business hours are enough.",
+}
+CONTACT = {
+    "lead_full_name": "Ingrid Halvorsen-Quist",
+    "lead_email": "ingrid.hq@fjordlegal.example",
+    "lead_company": "Fjord Legal Research",
+    "lead_role": "Head of Strategy",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+}
+
+
+def turn_done(stack: Stack, user: str, turns: int) -> bool:
+    events = stack.tracker(user, "slack")["events"]
+    said = [e for e in events if e["event"] == "user"]
+    return len(said) >= turns and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
+
+
+def take_turn(stack: Stack, fake: FakeSlack, user: str, channel: str, text: str, **kwargs: Any) -> dict[str, Any]:
+    """Send `text` as `user` in `channel`, wait until the bot has answered; the slots after."""
+    turns = len(user_texts(stack, user)) + 1
+    if text.startswith("/"):
+        click_button(stack, user, channel, "1700000000.000200", text)
+    else:
+        send_event(stack, user, channel, text, **kwargs)
+    assert fake.wait_for(lambda: turn_done(stack, user, turns), settle=0.5), f"no answer to {text!r}"
+    return stack.tracker(user, "slack")["slots"]
+
+
+def texts_in(fake: FakeSlack, channel: str) -> str:
+    return "\n".join(str(post.get("text") or "") for post in fake.posts(channel))
+
+
+def test_contact_details_are_asked_in_a_direct_message_not_the_shared_channel(
+    slack_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    user = unique("U")
+    dm = direct_channel_of(user)
+    in_channel = {"channel_type": "channel"}
+    slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL, KPO_OPENING, **in_channel)
+    for _ in range(6):
+        if slots.get("recommendation"):
+            break
+        slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL,
+                          ADVISOR_ANSWERS.get(slots.get("requested_slot"), "I don't know."), **in_channel)
+    assert slots.get("recommendation"), texts_in(fake_slack, SHARED_CHANNEL)
+    assert "specialist" in texts_in(fake_slack, SHARED_CHANNEL)  # the advice and offer are public
+
+    # "Yes, connect me" in the channel: the questions move to a direct message.
+    slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL, "/affirm")
+    assert slots["requested_slot"] == "lead_full_name"
+    assert "full name" in texts_in(fake_slack, dm)
+    assert DM_NOTICE in texts_in(fake_slack, SHARED_CHANNEL)
+    for _ in range(len(CONTACT) + 2):
+        requested = slots["requested_slot"]
+        if requested == "lead_consent":
+            break
+        # One answer typed in the shared channel by mistake: the reply still goes to the DM.
+        where = (SHARED_CHANNEL, in_channel) if requested == "lead_company" else (dm, {"channel_type": "im"})
+        slots = take_turn(slack_stack, fake_slack, user, where[0], CONTACT[requested], **where[1])
+    assert slots["requested_slot"] == "lead_consent"
+    slots = take_turn(slack_stack, fake_slack, user, dm, "/affirm", channel_type="im")
+    assert slots["lead_status"] == "captured"
+
+    private = texts_in(fake_slack, dm)
+    assert CONTACT["lead_email"] in private  # the summary before consent, and the thanks
+    assert f"Thank you, {CONTACT['lead_full_name']}!" in private
+    shared = texts_in(fake_slack, SHARED_CHANNEL)
+    for value in CONTACT.values():
+        if value not in ("51-200", "Right away"):
+            assert value not in shared, f"{value!r} was echoed into the shared channel"
+    assert "email" not in shared.lower() and "full name" not in shared.lower()
+    assert all("thread_ts" not in post for post in fake_slack.posts(dm))
+
+
+def test_without_a_direct_message_contact_questions_are_withheld_from_the_channel(
+    slack_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    """An app without the im:write scope: the channel is asked to DM the bot instead."""
+    user = unique("U")
+    fake_slack.refuse_dm.add(user)
+    send_event(slack_stack, user, SHARED_CHANNEL, "talk to a specialist", channel_type="channel")
+    assert fake_slack.wait_for(lambda: turn_done(slack_stack, user, 1), settle=0.5)
+    slots = slack_stack.tracker(user, "slack")["slots"]
+    if slots.get("requested_slot") != "lead_full_name":  # the advisor first offers, then asks
+        slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL, "/affirm")
+    assert slots.get("requested_slot") == "lead_full_name", slots
+    shared = texts_in(fake_slack, SHARED_CHANNEL)
+    assert DM_FAILED in shared and "full name" not in shared
+    assert fake_slack.posts(direct_channel_of(user)) == []

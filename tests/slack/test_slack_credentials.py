@@ -15,6 +15,7 @@ SCRIPT = ROOT / "scripts" / "credentials.py"
 
 TEMPLATE = """\
 rest:
+  token: ${REST_TOKEN}
 socketio:
   user_message_evt: user_uttered
   bot_message_evt: bot_uttered
@@ -46,9 +47,9 @@ def render(env: dict) -> dict:
 
 
 def test_slack_is_dropped_without_its_secrets() -> None:
-    result, dropped = credentials.render(yaml.safe_load(TEMPLATE), {"SLACK_CHANNEL": "C1"})
+    result, dropped = credentials.render(yaml.safe_load(TEMPLATE), {"SLACK_CHANNEL": "C1", "REST_TOKEN": "r"})
     assert list(result) == ["rest", "socketio"]
-    assert result["rest"] is None
+    assert result["rest"] == {"token": "${REST_TOKEN}"}
     assert result["socketio"]["session_persistence"] is True
     assert "slack" in dropped
 
@@ -87,7 +88,8 @@ def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.Mon
     template = tmp_path / "credentials.yml"
     template.write_text(TEMPLATE, encoding="utf-8")
     out = tmp_path / "var" / "credentials.yml"
-    env = {"PATH": "/usr/bin:/bin", "SLACK_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s3cret-2"}
+    env = {"PATH": "/usr/bin:/bin", "SLACK_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s3cret-2",
+           "REST_TOKEN": "rest-secret-3"}
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
         env=env,
@@ -97,7 +99,7 @@ def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.Mon
     )
     assert done.stdout.strip() == str(out)  # scripts/run.sh reads the path from stdout
     text = out.read_text(encoding="utf-8")
-    assert "xoxb-secret-1" not in text and "s3cret-2" not in text
+    assert "xoxb-secret-1" not in text and "s3cret-2" not in text and "rest-secret-3" not in text
 
     import rasa.shared.utils.io
 
@@ -107,7 +109,7 @@ def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.Mon
     assert loaded["slack"]["slack_token"] == "xoxb-secret-1"
     assert loaded["slack"]["slack_signing_secret"] == "s3cret-2"
     assert loaded["socketio"]["session_persistence"] is True
-    assert "rest" in loaded
+    assert loaded["rest"]["token"] == "rest-secret-3"
 
 
 def test_without_slack_rasa_starts_with_no_slack_variables(tmp_path: Path) -> None:
@@ -122,15 +124,54 @@ def test_without_slack_rasa_starts_with_no_slack_variables(tmp_path: Path) -> No
     )
     assert "${" not in done.stdout.split("\n", 2)[2]  # nothing left for Rasa to expand
     assert "channel 'slack' disabled" in done.stderr
+    assert "channel 'rest' disabled (REST_TOKEN not set)" in done.stderr
+    assert "rest:" not in done.stdout  # no REST without its token
 
 
 @pytest.mark.skipif(not (ROOT / "credentials.yml").exists(), reason="no credentials.yml yet")
 def test_project_template_has_the_expected_channels() -> None:
     template = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    assert "rest" in template
+    assert template.get("rest") == {"token": "${REST_TOKEN}"}, "REST must need REST_TOKEN"
     socketio = template.get("socketio") or {}
     assert socketio.get("session_persistence") is True, "the widget needs session_persistence: true"
     assert socketio.get("metadata_key", "metadata") == "metadata"
     slack = template.get("slack") or {}
     assert slack.get("slack_token") == "${SLACK_TOKEN}"
     assert slack.get("slack_signing_secret") == "${SLACK_SIGNING_SECRET}"
+
+
+def test_the_rest_channel_refuses_to_run_without_a_token() -> None:
+    """`rest:` without a token in a credentials file would be an open API: Rasa does not start."""
+    from serving.channels import NamespacedRestInput
+
+    for credentials_section in (None, {}, {"token": ""}):
+        with pytest.raises(ValueError, match="REST_TOKEN"):
+            NamespacedRestInput.from_credentials(credentials_section)
+    assert NamespacedRestInput.from_credentials({"token": "t"}).token == "t"
+
+
+def test_the_slack_proxy_is_a_secret_never_written_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy URL can carry a user and password: it stays a ${SLACK_PROXY} reference."""
+    proxy = "http://advisor:pr0xy-pa55@proxy.internal:3128"
+    env = {"SLACK_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_PROXY": proxy}
+    assert render(env)["slack"]["proxy"] == "${SLACK_PROXY}"
+    assert "proxy" not in render({**env, "SLACK_PROXY": ""})["slack"]  # optional: the channel stays on
+
+    template = tmp_path / "credentials.yml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    out = tmp_path / "var" / "credentials.yml"
+    out.parent.mkdir()
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o644)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
+        env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, check=True,
+    )
+    assert "pr0xy-pa55" not in out.read_text(encoding="utf-8") + done.stdout + done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600  # owner-only, even over an older file
+
+    import rasa.shared.utils.io
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert rasa.shared.utils.io.read_config_file(str(out))["slack"]["proxy"] == proxy

@@ -17,6 +17,18 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+REST_CREDENTIALS = "rest:\n  token: ${REST_TOKEN}\n"
+"""A credentials file with only the REST channel (on with REST_TOKEN, which stack_env sets)."""
+
+
+def rest_headers(env: dict[str, str]) -> dict[str, str]:
+    """The Authorization header the REST channel wants (serving/channels.py)."""
+    return {"Authorization": f"Bearer {env.get('REST_TOKEN', '')}"}
+
+
+def conversation(sender: str, channel: str = "rest") -> str:
+    """The conversation id Rasa stores for `sender` on `channel` (serving/channels.py)."""
+    return f"{channel}:{sender}"
 
 
 def free_port() -> int:
@@ -62,18 +74,24 @@ class Stack:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
-        """Send one user message over the REST channel and return the bot replies."""
+        """Send one user message over the REST channel (with its token) and return the bot replies."""
         body = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json=body, headers=rest_headers(self.env), timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
-    def tracker(self, sender: str) -> dict:
-        """Fetch the conversation's tracker through the authenticated HTTP API."""
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """Fetch the conversation of `sender` on `channel` through the authenticated HTTP API."""
+        return self.conversation_tracker(conversation(sender, channel))
+
+    def conversation_tracker(self, conversation_id: str) -> dict:
+        """Fetch a conversation by its full id (e.g. `socketio:<digest>`)."""
         response = requests.get(
-            f"{self.rasa_url}/conversations/{sender}/tracker",
+            f"{self.rasa_url}/conversations/{conversation_id}/tracker",
             params={"token": self.token},
             timeout=30,
         )
@@ -99,7 +117,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def stack_env(workdir: Path, action_port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment the stack's processes get: this one plus test defaults and `extra_env`."""
+    """The environment the stack's processes get: this one plus test defaults and `extra_env`.
+
+    REST_TOKEN is a fresh random token (the REST channel is on); `extra_env={"REST_TOKEN": ""}`
+    turns REST off, as in production without REST_TOKEN."""
     env = dict(os.environ)
     env.update(
         {
@@ -114,6 +135,7 @@ def stack_env(workdir: Path, action_port: int, extra_env: dict[str, str] | None 
             "LEADS_DB_PATH": str(workdir / "leads.db"),
             "LEADS_OUTBOX_PATH": str(workdir / "leads_outbox.jsonl"),
             "LEADS_DELIVERIES_PATH": str(workdir / "leads_deliveries.jsonl"),
+            "REST_TOKEN": secrets.token_hex(16),
         }
     )
     env.update(extra_env or {})

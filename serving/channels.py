@@ -1,0 +1,464 @@
+"""Input channels that keep conversations apart: one conversation per channel and sender.
+
+Rasa 3.6 keys a conversation by the sender id alone, whatever the channel: a REST client
+that posts `{"sender": "U123"}` writes into the Slack user U123's conversation (Slack user
+ids are visible to the whole workspace), and a socket.io client that sends someone's
+session id joins their conversation and receives their replies. `install()` (called by
+`python -m serving`) registers these subclasses under the built-in names `rest`,
+`socketio` and `slack`, so credentials.yml keeps its section names:
+
+* every conversation id carries its channel: `rest:<sender>`, `slack:<user>` (or
+  `slack:<user>_<channel>...` with SLACK_CONVERSATION_GRANULARITY), `socketio:<digest>`.
+  Replies still go where they belong: REST answers carry the sender as sent, Slack posts
+  to the event's channel, socket.io emits to the conversation's room.
+* REST (`rest`) needs a token: the credentials section must give `token` (credentials.yml
+  says `token: ${REST_TOKEN}`, so without REST_TOKEN the channel is left out and its URL
+  answers 404). Requests must send `Authorization: Bearer <token>`, compared in constant
+  time; anything else gets 401.
+* socket.io (`socketio`): the server, not the browser, issues the session token (32 random
+  bytes). The conversation id is `socketio:` + a SHA-256 digest of the token, so the id that
+  shows up in logs, the tracker store, lead exports or the HTTP API cannot be used to join
+  the conversation, and a token that the server did not issue in this format is replaced by
+  a fresh one. Each socket is bound to its conversation at `session_request`; a message
+  names no conversation (a `session_id` in it is ignored). Only a browser that holds the
+  token (the widget keeps it in localStorage) can carry on the conversation, e.g. after a
+  reload.
+* Slack: in a shared channel (a mention, or SLACK_CHANNEL), the contact questions, the
+  answers' echo and everything else while the lead form runs go to the user's direct
+  message; the channel only hears that a DM was sent.
+* socket.io messages are limited to SOCKET_MESSAGE_MAX_BYTES, binary packets are refused
+  and engine.io schedules one ping at a time: the published advisories of the pinned
+  python-socketio 5.9.0 / python-engineio 4.7.1 (see `GuardedAsyncServer`,
+  `bound_engineio_pings`).
+* metadata (socket.io and REST) keeps only `page_url` (without query string and fragment),
+  `language` and `widget_version`, and is dropped whole above METADATA_MAX_BYTES.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import inspect
+import json
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.slack import SlackBot, SlackInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.errors import SlackClientError
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+METADATA_MAX_BYTES = 2048
+"""Message metadata larger than this (as JSON) is dropped whole: it is stored with every
+message and sent to the action server with the tracker on every action call."""
+METADATA_KEYS = {"page_url": 1024, "language": 35, "widget_version": 32}
+"""The only metadata kept (what web/widget.js sends), each a string of at most this length."""
+SOCKET_MESSAGE_MAX_BYTES = 64 * 1024
+"""Largest socket.io message (engine.io's max_http_buffer_size; its default is 1 MB). A
+widget message is at most 2,000 characters plus 2 KB of metadata."""
+SENDER_MAX_CHARS = 200
+"""Longest REST sender id accepted (the lead store keeps conversation ids of up to 255)."""
+SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+"""The form of a server-issued socket.io session token: `secrets.token_urlsafe(32)`."""
+
+
+def conversation_id(channel: str, sender: str) -> str:
+    """The tracker's conversation id for `sender` on `channel`."""
+    return f"{channel}:{sender}"
+
+
+def public_id(channel: str, conversation: str) -> str:
+    """The sender id as the channel knows it: `conversation` without the `channel:` prefix."""
+    return conversation.removeprefix(f"{channel}:")
+
+
+def socketio_conversation_id(token: str) -> str:
+    """The conversation of a socket.io session token; the token cannot be read back from it."""
+    return conversation_id("socketio", hashlib.sha256(token.encode("utf-8")).hexdigest()[:32])
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def page_address(url: str) -> str | None:
+    """`url` without query string, fragment and user info (they can hold tokens, e-mail
+    addresses, search terms); None unless it is an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme, f"{netloc}:{port}" if port else netloc, parts.path, "", ""))
+
+
+def clean_metadata(raw: Any) -> dict[str, str]:
+    """The metadata worth storing: known keys only (METADATA_KEYS), nothing above METADATA_MAX_BYTES."""
+    if isinstance(raw, str):
+        if len(raw) > METADATA_MAX_BYTES:
+            return {}
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    if not isinstance(raw, dict) or not raw:
+        return {}
+    try:
+        size = len(json.dumps(raw, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        return {}
+    if size > METADATA_MAX_BYTES:
+        logger.warning("Message metadata of %d bytes dropped (limit %d)", size, METADATA_MAX_BYTES)
+        return {}
+    clean: dict[str, str] = {}
+    for key, limit in METADATA_KEYS.items():
+        value = raw.get(key)
+        if isinstance(value, str) and key == "page_url":
+            value = page_address(value)
+        if isinstance(value, str) and len(value) <= limit:
+            clean[key] = value
+    return clean
+
+
+async def _maybe_await(value: Any) -> Any:
+    """python-socketio made room calls coroutines in 5.10; accept both forms."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+# --------------------------------------------------------------------------- REST
+
+
+class NamespacedRestInput(RestInput):
+    """Rasa's REST channel behind a bearer token, with `rest:`-prefixed conversation ids."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError(
+                "the REST channel needs a token: set REST_TOKEN (credentials.yml: `token: ${REST_TOKEN}`)"
+            )
+        self.token = token
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(str((credentials or {}).get("token") or ""))
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        body = request.json if isinstance(request.json, dict) else {}
+        return clean_metadata(body.get("metadata"))
+
+    def authorised(self, request: Request) -> bool:
+        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            return False
+        return hmac.compare_digest(given.strip().encode("utf-8"), self.token.encode("utf-8"))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = Blueprint("advisor_rest_webhook", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.authorised(request):
+                return response.json(
+                    {"error": "missing or wrong token"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            body = request.json if isinstance(request.json, dict) else {}
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not 0 < len(sender) <= SENDER_MAX_CHARS:
+                return response.json({"error": f"`sender` must be 1-{SENDER_MAX_CHARS} characters"}, status=400)
+            if not isinstance(text, str):
+                return response.json({"error": "`message` must be a string"}, status=400)
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                text, collector, conversation_id(self.name(), sender),
+                input_channel=self.name(), metadata=self.get_metadata(request),
+            )
+            try:
+                await on_new_message(message)
+            except Exception:  # as Rasa's REST channel: the client still gets what was said
+                logger.exception("REST turn of %s failed", message.sender_id)
+            replies = [dict(reply, recipient_id=sender) for reply in collector.messages]
+            return response.json(replies)
+
+        return rest
+
+
+# ------------------------------------------------------------------------ socket.io
+
+BINARY_PACKET_TYPES = ("5", "6")  # Socket.IO BINARY_EVENT and BINARY_ACK
+
+
+class GuardedAsyncServer(AsyncServer):
+    """python-socketio's server, refusing binary packets (the widget sends none).
+
+    python-socketio < 5.16.2 keeps a binary packet's attachments, and what is pending when
+    a client leaves, without limit (CVE-2026-48804): a client that sends one is
+    disconnected instead."""
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if isinstance(data, (bytes, bytearray)) or (isinstance(data, str) and data[:1] in BINARY_PACKET_TYPES):
+            logger.warning("socket.io binary packet from %s refused: disconnected", eio_sid)
+            self._binary_packet.pop(eio_sid, None)
+            await self.eio.disconnect(eio_sid)
+            return
+        await super()._handle_eio_message(eio_sid, data)
+
+
+def _version(distribution: str) -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in re.findall(r"\d+", version(distribution))[:3])
+
+
+def bound_engineio_pings() -> None:
+    """One pending ping per engine.io socket (python-engineio < 4.13.2, CVE-2026-48802).
+
+    Every PONG a client sends starts a new background task that sleeps for the ping
+    interval and then pings, so a client sending PONGs in a loop piles up tasks without
+    limit. As in 4.13.2, a new ping is only scheduled once the previous one has gone out."""
+    if _version("python-engineio") >= (4, 13, 2):
+        return
+    import asyncio
+    import time
+
+    from engineio import asyncio_socket, packet
+
+    socket_class = asyncio_socket.AsyncSocket
+    if getattr(socket_class.schedule_ping, "advisor_bounded", False):
+        return
+
+    def schedule_ping(self: Any) -> None:
+        if getattr(self, "_advisor_ping_pending", False):
+            return
+        self._advisor_ping_pending = True
+
+        async def send_ping() -> None:
+            self.last_ping = None
+            await asyncio.sleep(self.server.ping_interval)
+            self._advisor_ping_pending = False
+            if not self.closing and not self.closed:
+                self.last_ping = time.time()
+                await self.send(packet.Packet(packet.PING))
+
+        self.server.start_background_task(send_ping)
+
+    schedule_ping.advisor_bounded = True  # type: ignore[attr-defined]
+    socket_class.schedule_ping = schedule_ping
+
+
+class NamespacedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with server-issued session tokens bound to each socket."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # As Rasa's channel: origins are not checked here (no cookies are used; the Rasa
+        # server's --cors applies to the HTTP routes). The client manager is the default
+        # in-memory one: no message queue, so CVE-2025-61765 (pickled queue messages) does
+        # not apply.
+        sio = GuardedAsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=SOCKET_MESSAGE_MAX_BYTES
+        )
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            if not self.jwt_key:
+                return True
+            from rasa.core.channels.channel import decode_bearer_token
+
+            token = (auth or {}).get("token")
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            offered = data.get("session_id") if isinstance(data, dict) else None
+            token = offered if isinstance(offered, str) and SESSION_TOKEN.fullmatch(offered) else None
+            token = token or new_session_token()
+            conversation = socketio_conversation_id(token)
+            for room in sio.rooms(sid, namespace=namespace):
+                if room != sid:
+                    await _maybe_await(sio.leave_room(sid, room, namespace=namespace))
+            await sio.save_session(sid, {"conversation": conversation}, namespace=namespace)
+            await _maybe_await(sio.enter_room(sid, conversation, namespace=namespace))
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            conversation = session.get("conversation") if isinstance(session, dict) else None
+            if not conversation:
+                logger.warning("socket.io message before session_request from %s: ignored", sid)
+                return
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                return
+            message = UserMessage(
+                data["message"], SocketIOOutput(sio, self.bot_message_evt), conversation,
+                input_channel=self.name(), metadata=clean_metadata(data.get(self.metadata_key)),
+            )
+            await on_new_message(message)
+
+        return socketio_webhook
+
+
+# ---------------------------------------------------------------------------- Slack
+
+
+LEAD_FORM = "lead_form"
+"""The form that asks for contact details (domain.yml)."""
+PRIVATE_RESPONSES = re.compile(r"utter_ask_lead_\w+|utter_lead_why")
+"""Responses that ask for contact details: they start the move to a direct message."""
+DM_NOTICE = "I've sent you a direct message, so that your contact details stay between us."
+DM_FAILED = "I'd rather take your contact details in private: please send me a direct message to carry on."
+
+
+def is_direct_channel(channel_id: str) -> bool:
+    """Slack's ids of direct-message conversations start with D."""
+    return channel_id.startswith("D")
+
+
+def slack_user(conversation: str) -> str:
+    """The Slack user of a `slack:` conversation id (`slack:U1`, `slack:U1_C2`, `slack:U1_C2_ts`)."""
+    return public_id("slack", conversation).split("_", 1)[0]
+
+
+@dataclass
+class SharedChannelTurn:
+    """A turn that came from a channel others can read: personal replies go to a DM instead."""
+
+    user: str
+    channel: str
+    private: bool
+    """True: this and every later reply of the turn goes to the user's direct message."""
+    dm_channel: str | None = None
+    dm_failed: bool = False
+    noticed: bool = False
+
+
+_shared_turn: ContextVar[SharedChannelTurn | None] = ContextVar("advisor_slack_shared_turn", default=None)
+
+
+class NamespacedSlackBot(SlackBot):
+    """Rasa's Slack output, for `slack:` conversation ids, keeping contact details out of
+    shared channels: in a turn that came from a channel (not a DM) and that asks for or
+    echoes contact details, the replies go to the user's direct message (Slack's
+    conversations.open, scope `im:write`) and the channel gets one short notice."""
+
+    def __init__(
+        self, token: str, slack_channel: str | None = None, thread_id: str | None = None,
+        proxy: str | None = None, shared: SharedChannelTurn | None = None,
+    ) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.shared = shared
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if self.shared is not None and PRIVATE_RESPONSES.fullmatch(str(message.get("utter_action") or "")):
+            self.shared.private = True
+        await super().send_response(recipient_id, message)
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        shared = self.shared
+        if shared is None or not shared.private:
+            await super()._post_message(public_id("slack", channel), **kwargs)
+            return
+        direct = await self._direct_channel(shared)
+        if not shared.noticed:
+            shared.noticed = True
+            notice = DM_NOTICE if direct else DM_FAILED
+            await super()._post_message(shared.channel, as_user=True, text=notice, type="mrkdwn")
+        if direct:  # without a DM the reply is dropped: never into the shared channel
+            await self.client.chat_postMessage(channel=direct, **kwargs)
+
+    async def _direct_channel(self, shared: SharedChannelTurn) -> str | None:
+        if shared.dm_channel is None and not shared.dm_failed:
+            try:
+                opened = await self.client.conversations_open(users=shared.user)
+                shared.dm_channel = str(opened["channel"]["id"])
+            except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError) as error:
+                # e.g. the app lacks the im:write scope
+                logger.warning("Slack: no direct message with %s (%s): personal replies withheld", shared.user, error)
+                shared.dm_failed = True
+        return shared.dm_channel
+
+
+class NamespacedSlackInput(SlackInput):
+    """Rasa's Slack channel with `slack:`-prefixed conversation ids; in shared channels the
+    contact-details part of a conversation moves to a direct message (NamespacedSlackBot)."""
+
+    def _get_conversation_id(
+        self, sender_id: str | None, channel_id: str | None, thread_id: str | None
+    ) -> str | None:
+        conversation = super()._get_conversation_id(sender_id, channel_id, thread_id)
+        return conversation_id(self.name(), conversation) if conversation else conversation
+
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> NamespacedSlackBot:
+        return NamespacedSlackBot(
+            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, shared=_shared_turn.get()
+        )
+
+    async def process_message(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
+        sender_id: str | None, metadata: dict | None,
+    ) -> Any:
+        channel = (metadata or {}).get("out_channel")
+        shared = None
+        if sender_id and channel and not is_direct_channel(channel):
+            in_form = await self._in_lead_form(request, sender_id)
+            shared = SharedChannelTurn(user=slack_user(sender_id), channel=channel, private=in_form)
+        token = _shared_turn.set(shared)
+        try:
+            return await super().process_message(request, on_new_message, text, sender_id, metadata)
+        finally:
+            _shared_turn.reset(token)
+
+    @staticmethod
+    async def _in_lead_form(request: Request, conversation: str) -> bool:
+        """Whether the conversation is answering the contact questions (True when unknown)."""
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
+        except Exception:
+            logger.exception("Slack: could not read %s; its replies stay private", conversation)
+            return True
+        return tracker is not None and tracker.active_loop_name == LEAD_FORM
+
+
+CHANNELS: dict[str, type[InputChannel]] = {
+    "rest": NamespacedRestInput,
+    "socketio": NamespacedSocketIOInput,
+    "slack": NamespacedSlackInput,
+}
+
+
+def install() -> None:
+    """Serve `rest`, `socketio` and `slack` in credentials files with these classes (idempotent)."""
+    from rasa.core import channels
+
+    channels.BUILTIN_CHANNELS.update(CHANNELS)
+    bound_engineio_pings()
