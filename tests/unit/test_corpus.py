@@ -1,0 +1,41 @@
+"""The labelled corpus of real requests is well formed, and the split is fixed."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from advisor import taxonomy
+from scripts.corpus_eval import load, part_of
+
+ENTRIES = load()
+FIELDS = {"id", "source", "source_kind", "industry", "text", "label", "items", "facts", "reason"}
+
+
+def test_the_corpus_has_at_least_150_entries_with_unique_ids():
+    assert len(ENTRIES) >= 150
+    assert len({e["id"] for e in ENTRIES}) == len(ENTRIES)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["id"] for e in ENTRIES])
+def test_every_entry_is_complete_and_its_label_agrees_with_its_items(entry):
+    assert FIELDS <= set(entry), FIELDS - set(entry)
+    assert entry["source"] and entry["text"].strip() and entry["reason"]
+    assert "bpo" not in entry["text"].lower().split() and "kpo" not in entry["text"].lower().split()
+    models = {item["model"] for item in entry["items"]}
+    assert all(item["task"] in taxonomy.TASKS for item in entry["items"])
+    assert all(taxonomy.TASKS[item["task"]].model == item["model"] for item in entry["items"])
+    expected = "hybrid" if models == {"bpo", "kpo"} else models.pop()
+    assert entry["label"] == expected
+
+
+# The held-out ids among A001-A010 and B001-B010 when the corpus was split (2026-11-30).
+HELD_OUT_AT_SPLIT = ["A001", "A002", "A003", "A004", "A005", "A007", "A009", "A010", "B001", "B003", "B006"]
+
+
+def test_the_split_never_moves_an_entry_and_holds_out_about_half():
+    first = [f"A{n:03d}" for n in range(1, 11)] + [f"B{n:03d}" for n in range(1, 11)]
+    assert [i for i in first if part_of(i) == "heldout"] == HELD_OUT_AT_SPLIT
+    parts = Counter(part_of(e["id"]) for e in ENTRIES)
+    assert parts["heldout"] >= 0.4 * len(ENTRIES) and parts["dev"] >= 0.4 * len(ENTRIES)
