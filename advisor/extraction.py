@@ -338,11 +338,15 @@ def merge(
         nature = facts.nature
         previous = slots.get("unclear_task")
         if previous and previous != UNKNOWN and repeats(text, previous):
-            # The same description again says nothing new about the kind of work: the verbs it
-            # happens to use ("handle", "process") are no answer. Explain the question once; if the
-            # description comes a third time, follow its words' leaning, then its verbs.
+            # The same description again is no new answer: the verbs it happens to use ("handle",
+            # "process") count only when its words lean the same way; otherwise the question is
+            # explained once, and a third telling follows the words' leaning.
             times = _repeat_count(slots.get("retry_slot")) + 1
-            nature = (_leaning(previous) or nature) if times > 1 else None
+            leaning = _leaning(previous)
+            if times == 1:
+                nature = nature if nature and nature == leaning else None
+            else:
+                nature = leaning or nature
             if nature is None:
                 changes["retry_slot"] = f"tasks:{times}"
                 return {k: v for k, v in changes.items() if slots.get(k) != v}

@@ -100,21 +100,28 @@ class Normalizer:
         self._table = table
         self._known_words: set[str] = set(table.values()) | _english_base_forms()
         self._vocabulary: set[str] = {w for w in vocabulary if w.isalpha() and len(w) >= 4}
-        self._by_length: dict[int, list[str]] = {}
+        # Symmetric-delete index: every vocabulary word under each string left by deleting up to two
+        # of its letters. A typo within two edits shares one of its own deletes with the word it
+        # meant, so only those few candidates are measured instead of the whole vocabulary.
+        self._longest = max((len(w) for w in self._vocabulary), default=0)
+        self._deletes: dict[str, set[str]] = {}
         for word in self._vocabulary:
-            self._by_length.setdefault(len(word), []).append(word)
+            for variant in _deletes(word, 2):
+                self._deletes.setdefault(variant, set()).add(word)
 
     def is_known(self, word: str) -> bool:
         return word in self._known_words or word in self._table or word in NEVER_CORRECT
 
     def correct(self, word: str) -> str:
         """The vocabulary word a typo most likely meant, or the word itself."""
-        if len(word) < 5 or not word.isalpha() or word in self._vocabulary or self.is_known(word):
-            return word
+        if len(word) < 5 or len(word) > self._longest + 2 or not word.isalpha() or word in self._vocabulary \
+                or self.is_known(word):
+            return word  # (a word longer than any vocabulary word plus two edits cannot be a typo of one)
         limit = 1 if len(word) < 8 else 2
         best, best_score = word, limit + 1.0
-        for length in range(len(word) - limit, len(word) + limit + 1):
-            for candidate in sorted(self._by_length.get(length, ())):
+        candidates = {c for variant in _deletes(word, limit) for c in self._deletes.get(variant, ())}
+        for candidate in sorted(candidates, key=lambda c: (len(c), c)):
+            if abs(len(candidate) - len(word)) <= limit:
                 distance = damerau_levenshtein(word, candidate, limit + 1)
                 # Ties go to the candidate with the same first letter ("biling" -> "billing", not "filing").
                 score = distance + (0.0 if candidate[0] == word[0] else 0.5)
@@ -130,6 +137,16 @@ class Normalizer:
         if not isinstance(lemma, str) or word in (lemma + "er", lemma + "est", lemma + "r"):
             return word  # "number" is not the comparative of "numb"
         return lemma
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    """`word` and every string made by deleting up to `depth` of its letters."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
 
 
 def _english_base_forms() -> set[str]:

@@ -103,7 +103,7 @@ def words_of(text: str) -> list[Word]:
 def _vocab() -> dict[str, PhraseSet]:
     names = ("item_joins", "work_verbs", "requirement_markers", "requirement_modifiers", "purpose_markers",
              "self_description_starts", "organisation_nouns", "need_verbs", "expert_heads", "object_links",
-             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns", "compliance_checks")
+             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns", "compliance_checks", "actor_nouns")
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])
     return out
@@ -219,11 +219,21 @@ def _items(words: list[Word], sentence: tuple[int, int]) -> list[tuple[int, int]
             while j < b and j < i + 4 and words[j].text in ("and", "to", "also", "we", "i", "then", "will", "would",
                                                              "need", "needs", "want", "like", "'d", "please", "should"):
                 j += 1
-            if j < b and vocab["work_verbs"].length_at(words, j):
+            if j < b and (vocab["work_verbs"].length_at(words, j) or _new_actor(words, j, b)):
                 cuts.append(i)
         i += 1
     cuts.append(b)
     return [(x, y) for x, y in pairwise(cuts) if y > x]
+
+
+def _new_actor(words: list[Word], j: int, b: int) -> bool:
+    """'..., and someone to ...', '..., and, separately, a data analytics firm to ...': other work."""
+    if words[j].text in ("someone", "somebody", "anyone", "people", "separately"):
+        return True
+    if words[j].text in ("a", "an") and j + 1 < b:
+        vocab = _vocab()
+        return any(vocab["actor_nouns"].length_at(words, k) for k in range(j + 1, min(b, j + 5)))
+    return False
 
 
 def _self_description_end(words: list[Word], a: int, b: int) -> int | None:
@@ -295,7 +305,7 @@ def _object_of_expert_work(words: list[Word], a: int, first: int, last: int) -> 
 
 
 def _cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[int, int],
-              taken: bytearray, whole: bool = True) -> list[TaskHit]:
+              taken: bytearray, whole: bool = True, segments: bool = True) -> list[TaskHit]:
     """Tasks read from cue words in the stretches of an item's work part that name no task phrase;
     with `whole`, an item with no task at all is also scored as a whole, more strictly."""
     doc, content = analysis.doc, analysis.content
@@ -317,7 +327,7 @@ def _cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[
             out.append(TaskHit(key, text[start:end], start, end,
                                nlp._negated(doc, first.i, last.i, text), "cue"))
 
-    for index, key in keys:
+    for index, key in keys if segments else ():
         if key in SEGMENT_BREAKS:
             flush()
             segment = []
@@ -330,6 +340,22 @@ def _cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[
             first = doc[keys[0][0]]
             out.append(TaskHit(key, text[a:b].strip(), a, b, nlp._negated(doc, first.i, first.i, text), "cue"))
     return out
+
+
+def _sentence_cues(analysis: Analysis, content_at: list[int], text: str, items: list[Item], first: int,
+                   taken: bytearray) -> None:
+    """A sentence whose items said nothing clear is scored as a whole, as the strictest stretch:
+    'work out which grape clones will cope - run field trials, look at our soil data ...'."""
+    mine = items[first:]
+    if len(mine) < 2 or any(it.tasks for it in mine) or looks_like_question(mine[0].text):
+        return
+    work = [it.work for it in mine if it.work[0] < it.work[1]]
+    if not work:
+        return
+    a, b = work[0][0], work[-1][1]
+    hits = _cue_hits(analysis, content_at, text, (a, b), taken, whole=True, segments=False)
+    if hits:
+        items[first] = replace(items[first], tasks=tuple(hits))
 
 
 def _facts(words: list[Word]) -> list[Fact]:
@@ -363,6 +389,7 @@ def read(text: str) -> Reading:
     dropped: list[TaskHit] = []
     for sentence in _sentences(text, words):
         described_end = _self_description_end(words, *sentence)
+        first_item = len(items)
         for a, b in _items(words, sentence):
             start, end = words[a].start, words[b - 1].end
             work_a, work_b, context, requirement, marker = _roles(text, words, a, b, described_end)
@@ -405,6 +432,8 @@ def read(text: str) -> Reading:
             if work_a < work_b and not looks_like_question(text[start:end]):
                 hits.extend(_cue_hits(analysis, content_at, text, (w_start, w_end), taken, whole=not hits))
             items.append(Item(text[start:end], start, end, (w_start, w_end), requirement, context, tuple(hits)))
+        _sentence_cues(analysis, content_at, text, items, first_item, taken)
+    items = _incidental_routine_words(words, word_starts, items, dropped)
     covered = bytearray(len(text) + 1)  # characters of task phrases that are work, not capabilities
     for m in task_mentions:
         if not m.skill_phrase and not _named_as_knowledge(words, bisect_left(word_starts, m.start_char)):
@@ -506,6 +535,41 @@ def _done_by_a_thing(words: list[Word], first: int) -> bool:
         if vocab["thing_nouns"].length_at(words, k):
             return k + 1 < first and words[k + 1].text in ("that", "which", "to", "for", "processing", "handling")
     return False
+
+
+LIST_WORDS = {"and", "&", "or", "plus", "also", ",", ":", ";", "-", "."}
+
+
+def _listed(words: list[Word], word_starts: list[int], item: Item, hit: TaskHit) -> bool:
+    """'market research, competitor analysis and payroll': the task stands as an item of a list."""
+    i = bisect_left(word_starts, hit.start)
+    j = bisect_left(word_starts, hit.end)
+    before = words[i - 1].text if i > 0 and words[i - 1].start >= item.work[0] else None
+    after = words[j].text if j < len(words) and words[j].start < item.work[1] else None
+    return (before is None or before in LIST_WORDS) and (after is None or after in LIST_WORDS)
+
+
+def _incidental_routine_words(words: list[Word], word_starts: list[int], items: list[Item],
+                              dropped: list[TaskHit]) -> list[Item]:
+    """When knowledge work outnumbers routine words two to one and every routine word sits inside
+    an item of knowledge work without being listed as work of its own ("the sales process
+    metrics", "salary, benefits and paid time off" in a compensation study), the request is
+    knowledge work and those words are its subject matter."""
+    routine = [(n, h) for n, it in enumerate(items) for h in it.tasks if h.model == taxonomy.BPO and not h.negated]
+    expert = {h.key for it in items for h in it.tasks if h.model == taxonomy.KPO and not h.negated}
+    if not routine or len(expert) < 2 * len({h.key for _, h in routine}):
+        return items
+    for n, hit in routine:
+        item = items[n]
+        if not any(h.model == taxonomy.KPO and not h.negated for h in item.tasks) or _listed(
+            words, word_starts, item, hit
+        ):
+            return items
+    out = list(items)
+    for n, hit in routine:
+        dropped.append(hit)
+        out[n] = replace(out[n], tasks=tuple(h for h in out[n].tasks if h is not hit))
+    return out
 
 
 def _item_head(words: list[Word], a: int, b: int) -> tuple[str, int, int] | None:

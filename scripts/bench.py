@@ -441,6 +441,33 @@ def estimate_action_calls(events: list[dict[str, Any]], domain: dict[str, Any]) 
     return round(calls / turns, 1) if turns else 0.0
 
 
+SHORT_REQUEST = "We need payroll and a competitor analysis."
+LONG_REQUEST = (  # 400 characters, the way a buyer pastes a tender scope
+    "The county is seeking a qualified firm to take over the processing of ambulance billing claims in "
+    "accordance with Medicare and Medicaid rules, including coding, submission and follow-up of denied "
+    "claims. The firm will also answer patients' billing questions by phone during business hours and "
+    "prepare a rate study comparing our charges with neighbouring counties, with recommendations for 2027."
+)
+
+
+def reading_ms(repeat: int = 30) -> dict[str, float | None]:
+    """The reading alone (advisor.reading, in this process, cache cleared): short vs 400-character request."""
+    from advisor.extraction import extract
+    from advisor.reading import read
+
+    extract(SHORT_REQUEST)  # build the pipeline once
+    out = {}
+    for name, text in (("short", SHORT_REQUEST), ("400_chars", LONG_REQUEST)):
+        times = []
+        for _ in range(repeat):
+            read.cache_clear()
+            started = time.perf_counter()
+            extract(text)
+            times.append(time.perf_counter() - started)
+        out[name] = median_ms(times)
+    return out
+
+
 def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 10) -> dict[str, Any]:
     """Single visitor: where a turn's time goes."""
     base, token = server.rasa_url, {"token": server.token}
@@ -472,8 +499,14 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
     append = timed(lambda: requests.post(
         f"{base}/conversations/{scratch}/tracker/events", params=token, timeout=60,
         json={"event": "slot", "name": "requested_slot", "value": None}), repeat)
+    openings = {}
+    for name, text in (("short", SHORT_REQUEST), ("400_chars", LONG_REQUEST)):
+        openings[name] = median_ms(timed(lambda t=text: requests.post(
+            f"{base}/webhooks/rest/webhook", json={"sender": f"opening-{uuid.uuid4().hex[:8]}", "message": t},
+            headers=server.headers, timeout=60), repeat))
     result: dict[str, Any] = {
         "turn_ms": median_ms(turn_times),
+        "opening_turn_ms": openings,
         "nlu_parse_ms": median_ms(parse),
         "predict_ms": median_ms(predict),
         "tracker_read_ms": median_ms(read),
@@ -577,6 +610,10 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"{'1 visitor: ' + action + ' (ms)':38}{value:>12}")
     if "action_calls_per_turn" in report["advisor"]["profile"]:
         print(f"{'action server calls per turn':38}{report['advisor']['profile']['action_calls_per_turn']:>12}")
+    for name, value in report["advisor"]["profile"].get("opening_turn_ms", {}).items():
+        print(f"{'1 visitor: opening turn, ' + name + ' (ms)':38}{value:>12}")
+    for name, value in report["advisor"].get("reading_ms", {}).items():
+        print(f"{'reading alone, ' + name + ' (ms)':38}{value:>12}")
     rss = report["advisor"]["rss_peak_mb"]
     print(f"advisor peak RSS by process (MB): {rss}")
     if report.get("ratios"):
@@ -637,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.visitors, args.rounds)
             report["stock"]["training_s"] = training["stock"]
             report["stock"]["training_note"] = "rasa init --no-prompt: scaffolding + training"
+        report["advisor"]["reading_ms"] = reading_ms()
         report["targets"] = summarise(report)
     except BaseException:
         print(f"[bench] failed; logs kept in {workdir}", file=sys.stderr)
