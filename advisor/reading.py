@@ -251,6 +251,11 @@ def _self_description_end(words: list[Word], a: int, b: int) -> int | None:
         if words[j].text in ("is", "are", ",") and j + 1 < b and words[j + 1].text in ("a", "an", "the", "one"):
             for k in range(j + 2, min(stop, j + 9)):
                 if vocab["organisation_nouns"].length_at(words, k):
+                    if words[j].text == ",":
+                        # "British Gas, the UK supplier of gas, awarded a contract to ...": the
+                        # description is the apposition, up to its closing comma.
+                        close = next((c for c in range(k + 1, min(b, k + 15)) if words[c].text == ","), None)
+                        return close + 1 if close is not None else stop
                     return stop
             break
         if vocab["need_verbs"].length_at(words, j) or vocab["work_verbs"].length_at(words, j):
@@ -546,7 +551,8 @@ def _listed(words: list[Word], word_starts: list[int], item: Item, hit: TaskHit)
     j = bisect_left(word_starts, hit.end)
     before = words[i - 1].text if i > 0 and words[i - 1].start >= item.work[0] else None
     after = words[j].text if j < len(words) and words[j].start < item.work[1] else None
-    return (before is None or before in LIST_WORDS) and (after is None or after in LIST_WORDS)
+    opens = before is None or before in LIST_WORDS or before in ("a", "an", "the", "our")
+    return opens and (after is None or after in LIST_WORDS or after == "of")
 
 
 def _incidental_routine_words(words: list[Word], word_starts: list[int], items: list[Item],
