@@ -28,11 +28,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from advisor import taxonomy
+from advisor import lexicon, taxonomy
 from advisor.taxonomy import BPO, HYBRID, KPO
 
 SPECIALISED_CATEGORIES = {"kpo_technology", "kpo_legal"}
 STRATEGIC_CATEGORIES = {"kpo_rnd", "kpo_strategy", "kpo_market_research", "kpo_financial", "kpo_general"}
+
+
+def say(key: str, part: str = "reasons", **fields: str) -> str:
+    """A sentence from advisor/lexicon/wording.yml with its placeholders filled."""
+    return lexicon.load("wording")[part][key].format(**fields)
 
 
 @dataclass
@@ -116,61 +121,48 @@ class Recommendation:
 def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Reason]:
     out: list[Reason] = []
     if bpo_tasks:
-        out.append(Reason("routine_tasks", BPO,
-                          f"{taxonomy.sentence_case(p.named(bpo_tasks))} "
-                          f"{'is' if len(bpo_tasks) == 1 else 'are'} routine, process-driven work: "
-                          "a provider runs it to a set procedure with trained staff."))
+        out.append(Reason("routine_tasks", BPO, say("routine_tasks", tasks=taxonomy.sentence_case(p.named(bpo_tasks)),
+                                                    is_are="is" if len(bpo_tasks) == 1 else "are")))
     if p.cost_constrained:
         said = []
         if p.budget_level == "tight":
-            said.append(f"your budget is tight ({p.budget_text})" if p.budget_amount else "your budget is tight")
+            said.append(say("budget_tight_amount", budget=p.budget_text) if p.budget_amount else say("budget_tight"))
         if p.cost_priority or "cost_reduction" in p.goals:
-            said.append("cutting costs is a priority")
-        out.append(Reason("cost_constraints", BPO,
-                          f"You said {taxonomy.join_labels(said)}; lowering operating cost is what BPO is built for."))
+            said.append(say("cost_priority"))
+        out.append(Reason("cost_constraints", BPO, say("cost_constraints", said=taxonomy.join_labels(said))))
     customer_tasks = [t for t in bpo_tasks if taxonomy.TASKS[t].customer_facing]
     if customer_tasks or p.coverage in ("24/7", "extended") or "round_the_clock" in p.goals:
         if p.coverage == "24/7" or "round_the_clock" in p.goals:
-            text = "You need customers covered around the clock; BPO contact centres staff shifts day and night."
+            text = say("coverage_round_the_clock")
         elif p.coverage == "extended":
-            text = ("You need customers covered beyond office hours; BPO contact centres staff the "
-                    "evenings and weekends for you.")
+            text = say("coverage_extended")
         else:
-            named = taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
-            text = f"{named} is customer-facing work, a classic BPO service whose capacity can grow with demand."
+            text = say("customer_facing",
+                       tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks))))
         out.append(Reason("customer_service", BPO, text))
     if bpo_tasks and not kpo_tasks and p.in_house_expertise in ("no", "partial") and not p.missing_skills:
-        out.append(Reason("no_in_house_team", BPO,
-                          "You have no team of your own for this work; a BPO provider brings trained staff "
-                          "and a tested procedure."))
+        # Routine work with no team for it: BPO supplies the team (no specialist skill is missing).
+        out.append(Reason("no_in_house_team", BPO, say("no_in_house_team")))
     elif p.in_house_expertise in ("no", "partial") or p.missing_skills:
         gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
-        level = "only partly has" if p.in_house_expertise == "partial" else "lacks"
-        out.append(Reason("missing_expertise", KPO,
-                          f"Your team {level} the specialist know-how{gap}; KPO gives you experts "
-                          "without permanent hires."))
+        level = say("level_partial") if p.in_house_expertise == "partial" else say("level_missing")
+        out.append(Reason("missing_expertise", KPO, say("missing_expertise", level=level, gap=gap)))
     strategic = [t for t in kpo_tasks if taxonomy.TASKS[t].category in STRATEGIC_CATEGORIES]
     if strategic or "strategic_decisions" in p.goals:
-        what = p.named(strategic) if strategic else "better strategic decisions"
-        out.append(Reason("strategic_projects", KPO,
-                          f"{taxonomy.sentence_case(what)} calls for research, analysis and judgement, "
-                          "which is knowledge work."))
+        what = p.named(strategic) if strategic else say("strategic_goal")
+        out.append(Reason("strategic_projects", KPO, say("strategic_projects", what=taxonomy.sentence_case(what))))
     if "innovation" in p.goals:
-        out.append(Reason("innovation_goals", KPO,
-                          "You want to innovate; KPO firms bring outside expertise and new methods."))
+        out.append(Reason("innovation_goals", KPO, say("innovation_goal")))
     elif "research_development" in kpo_tasks:
-        out.append(Reason("innovation_goals", KPO,
-                          "Research and development is innovation work; KPO firms bring outside expertise "
-                          "and new methods to it."))
+        out.append(Reason("innovation_goals", KPO, say("innovation_rnd")))
     specialised = [t for t in kpo_tasks if taxonomy.TASKS[t].category in SPECIALISED_CATEGORIES]
     if specialised:
-        skills = {"kpo_technology": "advanced technical skills", "kpo_legal": "legal expertise"}
         needed = taxonomy.join_labels(
-            list(dict.fromkeys(skills[taxonomy.TASKS[t].category] for t in specialised))
+            list(dict.fromkeys(say(f"skill_{taxonomy.TASKS[t].category}") for t in specialised))
         )
-        out.append(Reason("specialised_work", KPO,
-                          f"{taxonomy.sentence_case(p.named(specialised))} "
-                          f"needs {needed} rather than a procedure."))
+        out.append(Reason("specialised_work", KPO, say("specialised_work",
+                                                       tasks=taxonomy.sentence_case(p.named(specialised)),
+                                                       needed=needed)))
     return out
 
 
@@ -190,27 +182,16 @@ def recommend(profile: Profile) -> Recommendation:
             choice = BPO if bpo_tasks else KPO
         if choice == KPO or choice == HYBRID:
             if profile.cost_constrained:
-                conflicts.append(
-                    f"Your cost focus points to BPO, but {taxonomy.join_labels(taxonomy.labels(kpo_tasks))} "
-                    "needs specialists that a BPO provider does not staff, so it stays with KPO. "
-                    "Keep the cost down with a tightly scoped, fixed-price engagement."
-                )
+                conflicts.append(say("cost_vs_knowledge_work", "conflicts",
+                                     tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks))))
             if profile.in_house_expertise == "yes" and not profile.missing_skills and choice == KPO:
-                conflicts.append(
-                    "You have the know-how in-house, so KPO here buys capacity and an outside view "
-                    "rather than missing skills; keeping the work internal is also a fair option."
-                )
+                conflicts.append(say("know_how_in_house", "conflicts"))
         if choice == BPO:
             if "innovation" in profile.goals or "strategic_decisions" in profile.goals:
-                conflicts.append(
-                    "Your goals are strategic, but the tasks you named are routine. BPO frees your "
-                    "people for that strategic work; if you later want outside help with it, that part is KPO."
-                )
+                conflicts.append(say("strategic_goals_routine_work", "conflicts"))
             if profile.in_house_expertise in ("no", "partial") and profile.missing_skills:
-                conflicts.append(
-                    f"You said you lack {taxonomy.join_labels(profile.missing_skills)} skills; the tasks "
-                    "you named don't need them, but if you want those covered too, that part is KPO."
-                )
+                conflicts.append(say("missing_skills_routine_work", "conflicts",
+                                     skills=taxonomy.join_labels(profile.missing_skills)))
         agreeing = bpo_votes if choice == BPO else kpo_votes if choice == KPO else bpo_votes + kpo_votes
         confidence = 0.65 + 0.08 * max(agreeing - 1, 0) - 0.1 * len(conflicts)
         if choice == HYBRID:

@@ -51,6 +51,8 @@ def test_reading_time_grows_linearly(prefix, unit):
     large = _message(prefix, unit, SMALL * FACTOR)
     for function in (lambda t: extract(t, None), lambda t: extract(t, "in_house_expertise"), answer, inputs.classify):
         ratio = _best_time(function, large) / _best_time(function, small)
+        if ratio >= LIMIT:  # a busy machine can slow one run down: measure once more, longer, before failing
+            ratio = _best_time(function, large, runs=7) / _best_time(function, small, runs=7)
         assert ratio < LIMIT, f"{ratio:.0f}x slower for {FACTOR}x the text: {prefix!r} + {unit!r}"
 
 
