@@ -61,6 +61,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackClientError
 from socketio import AsyncServer
 
+from serving.guard import who
+
 logger = logging.getLogger(__name__)
 
 METADATA_MAX_BYTES = 2048
@@ -199,7 +201,7 @@ class NamespacedRestInput(RestInput):
             try:
                 await on_new_message(message)
             except Exception:  # as Rasa's REST channel: the client still gets what was said
-                logger.exception("REST turn of %s failed", message.sender_id)
+                logger.exception("REST turn of %s failed", who(message.sender_id))
             replies = [dict(reply, recipient_id=sender) for reply in collector.messages]
             return response.json(replies)
 
@@ -403,7 +405,10 @@ class NamespacedSlackBot(SlackBot):
                 shared.dm_channel = str(opened["channel"]["id"])
             except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError) as error:
                 # e.g. the app lacks the im:write scope
-                logger.warning("Slack: no direct message with %s (%s): personal replies withheld", shared.user, error)
+                logger.warning(
+                    "Slack: no direct message for %s (%s): personal replies withheld",
+                    who(conversation_id("slack", shared.user)), error,
+                )
                 shared.dm_failed = True
         return shared.dm_channel
 
@@ -444,7 +449,7 @@ class NamespacedSlackInput(SlackInput):
         try:
             tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
         except Exception:
-            logger.exception("Slack: could not read %s; its replies stay private", conversation)
+            logger.exception("Slack: could not read %s; its replies stay private", who(conversation))
             return True
         return tracker is not None and tracker.active_loop_name == LEAD_FORM
 

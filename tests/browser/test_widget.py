@@ -433,7 +433,7 @@ def test_delete_my_data_clears_the_transcript_kept_in_the_browser(stack, web, co
     page.reload()
     wait_connected(page)
     assert page.locator(ALL_MESSAGES).count() == 0
-    assert [e["text"] for e in user_events(stack, session_id(page))] == ["<erased>"] * 3
+    assert [e["text"] for e in user_events(stack, conversation_of(page))] == ["<erased>"] * 3
 
 
 def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):

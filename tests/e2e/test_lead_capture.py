@@ -192,11 +192,6 @@ def sender_id(name: str) -> str:
     return f"e2e-lead-{name}-{uuid.uuid4().hex[:8]}"
 
 
-def letters(count: int = 8) -> str:
-    """A random lowercase word (digits can change how a message is read)."""
-    return uuid.uuid4().hex[:count].translate(str.maketrans("0123456789", "ghijklmnop"))
-
-
 def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: Stack, receiver: Receiver) -> None:
     sender = sender_id("accept")
     transcript = capture(sqlite_stack, sender, "/affirm")
@@ -281,10 +276,14 @@ def test_declining_stores_nothing_personal(sqlite_stack: Stack, receiver: Receiv
     # Details volunteered before saying no are not taken either: not in the slots, not in
     # the stored conversation.
     volunteered = sender_id("decline-volunteered")
-    email = f"pavel.{letters()}@kestrel-mining.cz"
+    # A fixed address (this stack's databases are the test module's own): random letters in
+    # it made the intent classifier read the message as unclear (nlu_fallback) about one
+    # time in twenty, and then the address was never taken.
+    email = "pavel.dvorak@kestrel-mining.cz"
     reach_advice(sqlite_stack, volunteered)
     sqlite_stack.say(volunteered, f"my email is {email}")
-    assert slots(sqlite_stack, volunteered)["lead_email"] == email
+    latest = sqlite_stack.tracker(volunteered)["latest_message"]
+    assert slots(sqlite_stack, volunteered)["lead_email"] == email, latest.get("intent")
     declined = texts(sqlite_stack.say(volunteered, "no thanks"))
     assert "haven't taken any contact details" in declined
     assert slots(sqlite_stack, volunteered)["lead_email"] is None

@@ -211,11 +211,11 @@ def test_an_outage_longer_than_the_lock_never_lets_two_turns_overlap(
     assert _texts(results[1]) == [TROUBLE_REPLY] and _texts(results[2]) == [TROUBLE_REPLY]
 
     # Nothing of the two failed turns was stored, and no turn started the conversation afresh.
-    events = stored_events(schema, sender)
+    events = stored_events(schema, conversation(sender))
     assert_stored_once_in_order(events, turns[:1])
     assert sum(e.get("event") == "session_started" for e in events) == 1
 
     for turn in turns[1:]:  # the user sends them again
         assert TROUBLE_REPLY not in _texts(stack.say(sender, turn))
     assert stack.tracker(sender)["slots"]["recommendation"] == expected
-    assert_stored_once_in_order(stored_events(schema, sender), turns)
+    assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)

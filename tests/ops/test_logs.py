@@ -17,7 +17,7 @@ from ops_support import CONVERSATIONS, reply_texts
 
 from leads.model import conversation_digest
 from serving.guard import TROUBLE_REPLY
-from tests.support.stack import _stop, running_stack
+from tests.support.stack import _stop, conversation, running_stack
 
 
 def _letters() -> str:
@@ -60,7 +60,8 @@ def test_logs_of_a_failing_run_hold_no_personal_details(tmp_path: Path) -> None:
     assert _holding(logs, [email, name, sender]) == []
     # ... and the failures were logged: the refused write, and the guard's (hashed) turn.
     assert "refused by the test" in logs["rasa.log"]
-    assert "conv-" + conversation_digest(sender) in logs["rasa.log"]
+    # The guard names the conversation Rasa keeps (`rest:<sender>`, serving/channels.py) by its hash.
+    assert "conv-" + conversation_digest(conversation(sender)) in logs["rasa.log"]
 
 
 def test_debug_logs_hold_no_email(tmp_path: Path) -> None:

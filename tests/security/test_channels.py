@@ -36,6 +36,7 @@ from serving.channels import (
     install,
     socketio_conversation_id,
 )
+from serving.erasure import ERASED
 from tests.support.stack import Stack
 
 OPENING = "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -80,7 +81,12 @@ async def test_a_claimed_session_id_does_not_join_another_visitors_conversation(
         mallory_conversation = await new_conversation(widget_stack, before)
         await wait_until(lambda: turns_done(widget_stack, mallory_conversation, 1), "Mallory's turn")
         assert user_texts(widget_stack, alice_conversation) == [OPENING, "Business hours are enough."]
-        assert user_texts(widget_stack, mallory_conversation) == ["delete my data"]
+        # The request reached Mallory's own conversation and erased it there (serving/erasure.py
+        # keeps the intent, not the text); Alice's, above, is intact and not marked deleted.
+        said = user_events(widget_stack, mallory_conversation)
+        assert [(e["text"], e["parse_data"]["intent"]["name"]) for e in said] == [(ERASED, "delete_my_data")]
+        assert widget_stack.conversation_tracker(mallory_conversation)["slots"]["lead_status"] == "deleted"
+        assert widget_stack.conversation_tracker(alice_conversation)["slots"]["lead_status"] != "deleted"
         await alice.session(alice_token)
         assert len(alice.replies) == seen, "Alice received replies to Mallory's message"
     finally:

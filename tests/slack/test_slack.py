@@ -29,6 +29,8 @@ from fake_slack import (
 )
 
 from serving.channels import DM_FAILED, DM_NOTICE
+from serving.erasure import ERASED
+from serving.guard import who
 from tests.support.stack import Stack, rest_headers
 
 OPENING = os.environ.get(
@@ -128,6 +130,10 @@ def click_button(stack: Stack, user: str, channel: str, message_ts: str, value: 
 
 def button_posts(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in posts if any(block.get("type") == "actions" for block in p.get("blocks") or [])]
+
+
+def stack_slots(stack: Stack, sender: str, channel: str = "slack") -> dict[str, Any]:
+    return stack.tracker(sender, channel)["slots"]
 
 
 def user_texts(stack: Stack, sender: str, channel: str = "slack") -> list[str]:
@@ -292,9 +298,14 @@ def test_a_rest_client_cannot_act_in_a_slack_users_conversation(slack_stack: Sta
         assert response.status_code == 200, response.text
         assert all(reply["recipient_id"] == sender for reply in response.json())
 
-    assert user_texts(slack_stack, user) == [OPENING]  # the Slack conversation is untouched
-    assert user_texts(slack_stack, user, "rest") == ["delete my data"]
-    assert user_texts(slack_stack, f"slack:{user}", "rest") == ["delete my data"]
+    assert user_texts(slack_stack, user) == [OPENING]  # the Slack conversation is untouched (not erased)
+    assert stack_slots(slack_stack, user).get("lead_status") != "deleted"
+    # Each request acted in its own REST conversation: erased there (serving/erasure.py keeps
+    # the intent, not the text).
+    for sender in (user, f"slack:{user}"):
+        said = [e for e in slack_stack.tracker(sender, "rest")["events"] if e["event"] == "user"]
+        assert [(e["text"], e["parse_data"]["intent"]["name"]) for e in said] == [(ERASED, "delete_my_data")]
+        assert stack_slots(slack_stack, sender, "rest")["lead_status"] == "deleted"
     fake_slack.settle(2)
     assert len(fake_slack.posts(channel)) == answered  # and nothing was posted to the Slack user
 
@@ -438,3 +449,6 @@ def test_without_a_direct_message_contact_questions_are_withheld_from_the_channe
     shared = texts_in(fake_slack, SHARED_CHANNEL)
     assert DM_FAILED in shared and "full name" not in shared
     assert fake_slack.posts(direct_channel_of(user)) == []
+    # The failed DM is logged with the conversation's hash, never the Slack user id.
+    log = (slack_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    assert f"no direct message for {who(f'slack:{user}')}" in log and user not in log
