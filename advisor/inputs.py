@@ -8,7 +8,9 @@ import unicodedata
 MAX_MESSAGE_CHARS = 5000
 """Longer messages are answered, but only their first MAX_MESSAGE_CHARS characters are read."""
 
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|on\w+\s*=", re.IGNORECASE)
+# Linear on any text: `\bon\w+` (an event-handler attribute starts a word; without `\b` a long word
+# full of "on" was quadratic) and `[^<>]*` (a tag ends before the next "<", so "<a<a<a..." is not).
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>|javascript:|\bon\w+\s*=", re.IGNORECASE)
 _FOREIGN_WORDS = re.compile(
     r"\b(el|la|los|las|necesitamos|queremos|nuestra|nuestro|para|quÃ©|qué|hola|gracias|wir|"
     r"brauchen|unsere|unser|und|nicht|bitte|hallo|danke|nous|avons|besoin|notre|bonjour|merci|"
@@ -53,4 +55,4 @@ REPLIES = {
 
 def strip_markup(text: str) -> str:
     """The text without tags, so "<b>payroll</b>" still reads as payroll."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()
+    return re.sub(r"\s+", " ", re.sub(r"<[^<>]*>", " ", text)).strip()

@@ -439,6 +439,7 @@ def read(text: str) -> Reading:
             items.append(Item(text[start:end], start, end, (w_start, w_end), requirement, context, tuple(hits)))
         _sentence_cues(analysis, content_at, text, items, first_item, taken)
     items = _incidental_routine_words(words, word_starts, items, dropped)
+    items = _incidental_expert_words(words, word_starts, items, dropped)
     covered = bytearray(len(text) + 1)  # characters of task phrases that are work, not capabilities
     for m in task_mentions:
         if not m.skill_phrase and not _named_as_knowledge(words, bisect_left(word_starts, m.start_char)):
@@ -573,6 +574,30 @@ def _incidental_routine_words(words: list[Word], word_starts: list[int], items: 
             return items
     out = list(items)
     for n, hit in routine:
+        dropped.append(hit)
+        out[n] = replace(out[n], tasks=tuple(h for h in out[n].tasks if h is not hit))
+    return out
+
+
+def _incidental_expert_words(words: list[Word], word_starts: list[int], items: list[Item],
+                             dropped: list[TaskHit]) -> list[Item]:
+    """The mirror image, for a routine request: one-word generic knowledge words ("audit",
+    "research", "analysis") inside items of routine work, outnumbered three to one by routine work
+    and not listed as work of their own, are steps of the process ("research and resolve
+    disputed accounts", "audit the billing run"), not a study to buy."""
+    expert = [(n, h) for n, it in enumerate(items) for h in it.tasks if h.model == taxonomy.KPO and not h.negated]
+    routine = [h for it in items for h in it.tasks if h.model == taxonomy.BPO and not h.negated]
+    if not expert or len(routine) < 3 * len(expert):
+        return items
+    for n, hit in expert:
+        item = items[n]
+        generic = hit.key == "expert_analysis" and hit.source == "phrase" and len(hit.text.split()) == 1
+        if not generic or not any(h.model == taxonomy.BPO and not h.negated for h in item.tasks) or _listed(
+            words, word_starts, item, hit
+        ):
+            return items
+    out = list(items)
+    for n, hit in expert:
         dropped.append(hit)
         out[n] = replace(out[n], tasks=tuple(h for h in out[n].tasks if h is not hit))
     return out
