@@ -62,7 +62,7 @@ nlu: train ## Held-out NLU evaluation: prints intent and entity F1, fails below 
 	$(PY) scripts/nlu_report.py results/nlu
 
 corpus: install ## Real buyer requests (corpus/): held-out accuracy per class, confusion matrix, floors
-	$(PY) scripts/corpus_eval.py --part heldout --min-accuracy 0.65 --min-hybrid 0.75 --json results/corpus.json
+	$(PY) -m scripts.corpus_eval --part heldout --min-accuracy 0.65 --min-hybrid 0.75 --json results/corpus.json
 
 e2e: train ## Multi-turn conversations against a running server
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -s tests/e2e
@@ -71,7 +71,7 @@ ops-test: train ## Production-like tests: endpoints, turn guard, faults, two rep
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests/ops
 
 bench: train ## Load test + profile vs a stock `rasa init` assistant -> results/bench.json (BENCH_VISITORS, BENCH_BACKEND)
-	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) scripts/bench.py
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m scripts.bench
 
 test: lint validate unit corpus train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions --ignore=tests/components

@@ -4,7 +4,7 @@
     make bench                              # 20 concurrent visitors, SQLite tracker store
     BENCH_VISITORS=40 make bench
     BENCH_BACKEND=postgres make bench       # PostgreSQL tracker store + Redis lock store
-    .venv/bin/python scripts/bench.py --help
+    .venv/bin/python -m scripts.bench --help         # from the project root
 
 For each assistant it measures, in this order and one assistant at a time:
 
@@ -54,10 +54,7 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.support.stack import (  # after the path set-up
+from tests.support.stack import (
     REST_CREDENTIALS,
     _spawn,
     _stop,
@@ -70,6 +67,8 @@ from tests.support.stack import (  # after the path set-up
     start_rasa,
     wait_for,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 VENV_BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
