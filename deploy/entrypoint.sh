@@ -8,8 +8,8 @@ role="${1:-rasa}"
 case "$role" in
   rasa)
     : "${RASA_AUTH_TOKEN:?RASA_AUTH_TOKEN must be set: the HTTP API never runs without a token}"
-    credentials="$(python scripts/credentials.py)"
-    endpoints="$(python scripts/endpoints.py)"
+    credentials="$(python -m serving.config credentials)"
+    endpoints="$(python -m serving.config endpoints)"
     # The token reaches Rasa from RASA_AUTH_TOKEN inside `python -m serving`, not via argv.
     # CORS_ORIGINS is split at spaces on purpose; `set -f` keeps a `*` from matching files.
     set -f

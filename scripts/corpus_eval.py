@@ -6,8 +6,8 @@ The corpus is split once, by a hash of each entry's id, into a development part
 (read it, fix what it shows) and a held-out part (figures only: this script never
 prints a held-out text, so nobody tunes on it).
 
-    python scripts/corpus_eval.py --part heldout --min-accuracy 0.9 --min-hybrid 0.8
-    python scripts/corpus_eval.py --part dev --errors      # what to work on
+    python -m scripts.corpus_eval --part heldout --min-accuracy 0.9 --min-hybrid 0.8
+    python -m scripts.corpus_eval --part dev --errors      # what to work on
 
 Exit code 1 when a floor is missed.
 """
@@ -17,19 +17,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from advisor.engine import Profile, recommend
 from advisor.extraction import extract, merge
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CLASSES = ("bpo", "kpo", "hybrid")
 SPLIT_SALT = "outsourcing-advisor corpus split, fixed 2026-11-30"

@@ -18,8 +18,8 @@ export RASA_AUTH_TOKEN
 read -r -a cors_origins <<< "$CORS_ORIGINS"
 
 model="models/advisor-$(scripts/model_hash.sh).tar.gz"
-credentials="$(.venv/bin/python scripts/credentials.py)"
-endpoints="$(.venv/bin/python scripts/endpoints.py)"
+credentials="$(.venv/bin/python -m serving.config credentials)"
+endpoints="$(.venv/bin/python -m serving.config endpoints)"
 pids=()
 cleanup() {
   trap - INT TERM EXIT

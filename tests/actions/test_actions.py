@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from actions_testkit import as_dict, user
 from rasa.shared.core.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,6 +11,7 @@ from actions.conversation import ActionClarify, ActionHandoff, ActionStartOver
 from actions.extract import ActionExtractFacts
 from actions.form import ValidateAdvisorForm
 from actions.knowledge import ActionAnswerQuestion
+from tests.support.actions_testkit import as_dict, user
 
 FULL_BPO = {
     "tasks": ["hr_payroll"], "budget_level": "tight", "in_house_expertise": "yes",

@@ -11,7 +11,6 @@ import socket
 from pathlib import Path
 
 import pytest
-from actions_testkit import as_dict, user
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,6 +27,7 @@ from actions.leads import (
     ValidateLeadForm,
 )
 from leads import LeadStore, score_from_lead
+from tests.support.actions_testkit import as_dict, user
 
 KPO_FACTS = {
     "tasks": ["legal_services", "market_research"], "budget_level": "flexible", "in_house_expertise": "no",

@@ -3,23 +3,18 @@
 Environment knobs (all optional):
   MODEL                  model to serve (default: newest models/*.tar.gz), see tests/support/stack.py
   CREDENTIALS_TEMPLATE   credentials template (default: credentials.yml), rendered by
-                         scripts/credentials.py exactly as `make run` does
+                         `python -m serving.config credentials` as `make run` does
   CHROMIUM               browser binary (default /usr/bin/chromium; never `playwright install`)
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
-    sys.path.insert(0, str(ROOT))
-
-from browser_support import (
+from tests.support.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RESULTS,
@@ -31,8 +26,9 @@ from browser_support import (
     keep_pythonpath,
     render_credentials,
 )
-
 from tests.support.stack import Stack, free_port, running_stack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser_support import ROOT, SOCKET_IO_CLIENT, WebServer
+
+from tests.support.browser_support import ROOT, SOCKET_IO_CLIENT, WebServer
 
 HOSTILE_URL = "http://rasa.example:5005/</script><script>alert(1)</script>"
 

@@ -23,9 +23,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from browser_support import TcpRelay, WebServer
 
 from serving.channels import socketio_conversation_id
+from tests.support.browser_support import TcpRelay, WebServer
 from tests.support.stack import Stack, free_port
 
 OPENING = os.environ.get(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +11,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-# Plain `pytest` (unlike `python -m pytest`) does not put the repo root on sys.path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from tests.support.stack import Stack, running_stack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RESULTS_FILE = ROOT / "results" / "e2e.json"
 CONVERSATIONS = pytest.StashKey[list[dict[str, Any]]]()

@@ -6,7 +6,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from e2e_runner import Conversation, load_all_conversations, run_conversation
+
+from tests.support.e2e_runner import Conversation, load_all_conversations, run_conversation
 
 CONVERSATIONS = load_all_conversations()
 

@@ -23,17 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-for extra in (ROOT, ROOT / "tests" / "leads"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
-from leads_testkit import TcpProxy, pg_address, pg_url_for
 from sqlalchemy import create_engine, text
 
 from leads import LeadStore
+from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
 from tests.support.stack import Stack, conversation, running_stack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OPENING = (
     "We need contract review and market research done. Our budget is flexible, around 25,000 USD "

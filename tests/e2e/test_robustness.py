@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from e2e_runner import Conversation, Turn, reply_texts, run_conversation
+
+from tests.support.e2e_runner import Conversation, Turn, reply_texts, run_conversation
 
 MALFORMED_INPUTS = {
     "empty": "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e_runner import (
+from tests.support.e2e_runner import (
     Conversation,
     Turn,
     detect_question,

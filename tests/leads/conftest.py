@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,14 +18,9 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parent)
-)  # leads_testkit, any import mode
-
-from leads_testkit import PG_URL, FakeServer, Received, TcpProxy, pg_address, pg_url_for
-
 from leads.outbox import Outbox
 from leads.store import LeadStore
+from tests.support.leads_testkit import PG_URL, FakeServer, Received, TcpProxy, pg_address, pg_url_for
 from tests.support.pg import temporary_schema
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import requests
-from leads_testkit import FakeServer
 
+from tests.support.leads_testkit import FakeServer
 from tests.support.stack import ROOT, free_port, stack_env, start_actions, wait_for
 
 SLOTS = {

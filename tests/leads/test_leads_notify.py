@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from leads_testkit import FakeServer, free_port
 
 from leads.config import LeadsConfig
 from leads.model import idempotency_key, merge_lead, utcnow
 from leads.notify import DeliveryLog, notify_lead, slack_summary
 from leads.redact import RedactingFilter, redact, redact_lead
+from tests.support.leads_testkit import FakeServer, free_port
 
 HOT = {"full_name": "Aiko Tanaka 田中", "email": "aiko@kaisha.jp", "company": "Kaisha KK", "role": "CEO",
        "company_size": "51-200", "timeline": "now", "consent": True, "recommendation": "hybrid",

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from leads_testkit import TcpProxy, free_port, pg_url_for
 
 from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, record_events, save_lead
 from leads.store import LeadStore
+from tests.support.leads_testkit import TcpProxy, free_port, pg_url_for
 
 CONTACT = {"full_name": "Søren Ærø 🐻", "email": "soren@acme.dk", "company": "Acme ApS", "role": "CFO",
            "consent": True}  # fmt: skip

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from leads_testkit import FakeServer
 
 from leads.config import LeadsConfig
 from leads.model import idempotency_key, merge_lead, utcnow
 from leads.notify import DeliveryLog, conversation_ref, deliver, notify_lead, queue_lead, withdraw_lead
 from leads.outbox import Outbox, delete_lead, flush_outbox, save_lead
 from leads.store import LeadStore
+from tests.support.leads_testkit import FakeServer
 
 HOT = {"full_name": "Aiko Tanaka", "email": "aiko@kaisha.jp", "company": "Kaisha KK", "role": "CEO",
        "company_size": "51-200", "timeline": "now", "consent": True, "recommendation": "hybrid",

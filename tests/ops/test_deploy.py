@@ -16,7 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from ops_support import ROOT
+
+from tests.support.ops_support import ROOT
 
 DEPLOY = ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))

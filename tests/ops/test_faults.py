@@ -15,7 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ops_support import (
+
+from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
+from serving.guard import HARD_LIMIT_CHARS, TROUBLE_REPLY
+from tests.support.leads_testkit import TcpProxy
+from tests.support.ops_support import (
     CONVERSATIONS,
     assert_stored_once_in_order,
     pg_address,
@@ -24,10 +28,6 @@ from ops_support import (
     stored_events,
     tracker_url,
 )
-
-from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
-from serving.guard import HARD_LIMIT_CHARS, TROUBLE_REPLY
-from tests.leads.leads_testkit import TcpProxy
 from tests.support.stack import Stack, _stop, conversation, running_stack, start_actions, wait_for
 
 LEAKS = ("Traceback", "Exception", "Error", "webhook")

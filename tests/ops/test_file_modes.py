@@ -11,8 +11,7 @@ import stat
 import uuid
 from pathlib import Path
 
-from ops_support import CONVERSATIONS
-
+from tests.support.ops_support import CONVERSATIONS
 from tests.support.stack import running_stack
 
 

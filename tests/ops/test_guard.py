@@ -9,12 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from ops_support import free_port
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.utils.endpoints import EndpointConfig
 
 from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
 from serving import guard
+from tests.support.ops_support import free_port
 
 
 class _Health(BaseHTTPRequestHandler):

@@ -7,11 +7,11 @@ import threading
 import uuid
 
 import pytest
-from ops_support import REDIS_ADDRESS, require
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from serving.lock_store import AtomicRedisLockStore
+from tests.support.ops_support import REDIS_ADDRESS, require
 
 ROUNDS = 40
 

@@ -13,10 +13,9 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from ops_support import CONVERSATIONS, reply_texts
-
 from leads.model import conversation_digest
 from serving.guard import TROUBLE_REPLY
+from tests.support.ops_support import CONVERSATIONS, reply_texts
 from tests.support.stack import _stop, conversation, running_stack
 
 

@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ops_support import (
+
+from serving.guard import TROUBLE_REPLY
+from tests.support.ops_support import (
     CONVERSATIONS,
     RABBITMQ_PASSWORD,
     RABBITMQ_URL,
@@ -35,8 +37,6 @@ from ops_support import (
     stored_events,
     tracker_url,
 )
-
-from serving.guard import TROUBLE_REPLY
 from tests.support.stack import conversation
 
 

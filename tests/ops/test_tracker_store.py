@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from ops_support import PG_URL, ROOT, pg_address, pg_schema, reachable, tracker_url
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -20,6 +19,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from serving.tracker_store import ResilientSQLTrackerStore
+from tests.support.ops_support import PG_URL, ROOT, pg_address, pg_schema, reachable, tracker_url
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
@@ -224,7 +224,7 @@ async def test_a_read_that_gives_up_fails_the_turn_instead_of_starting_afresh(mo
     from rasa.core.tracker_store import FailSafeTrackerStore
 
     from serving import lock_store, tracker_store
-    from tests.leads.leads_testkit import TcpProxy
+    from tests.support.leads_testkit import TcpProxy
 
     if not reachable(pg_address()):
         pytest.skip("PostgreSQL unreachable")

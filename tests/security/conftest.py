@@ -1,6 +1,6 @@
 """Fixtures for the security tests: the real stack as `make run` configures it, REST off.
 
-Credentials are rendered from the project's credentials.yml by scripts/credentials.py with
+Credentials are rendered from the project's credentials.yml by `python -m serving.config credentials` with
 REST_TOKEN unset (as in production when only the widget is the front door): socket.io is
 on, REST is left out.
 """
@@ -8,17 +8,14 @@ on, REST is left out.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
-    sys.path.insert(0, str(ROOT))
-
 from tests.support.stack import Stack, render_credentials, running_stack, stack_env
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

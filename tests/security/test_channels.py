@@ -18,16 +18,6 @@ import asyncio
 import json
 
 import pytest
-from socketio_client import (
-    Visitor,
-    conversation_ids,
-    new_conversation,
-    rest_status,
-    turns_done,
-    user_events,
-    user_texts,
-    wait_until,
-)
 
 from serving.channels import (
     SESSION_TOKEN,
@@ -37,6 +27,16 @@ from serving.channels import (
     socketio_conversation_id,
 )
 from serving.erasure import ERASED
+from tests.support.socketio_client import (
+    Visitor,
+    conversation_ids,
+    new_conversation,
+    rest_status,
+    turns_done,
+    user_events,
+    user_texts,
+    wait_until,
+)
 from tests.support.stack import Stack
 
 OPENING = "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"

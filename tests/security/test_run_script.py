@@ -23,7 +23,7 @@ import json, os, sys
 args = sys.argv[1:]
 if args[:1] == ["-c"]:
     os.execv({sys.executable!r}, [{sys.executable!r}, *args])  # the token generator: real Python
-if args and args[0].endswith(("credentials.py", "endpoints.py")):
+if args[:2] == ["-m", "serving.config"]:  # renders credentials or endpoints
     print("var/rendered.yml")
     sys.exit(0)
 with open(os.environ["RECORD"], "a") as record:

@@ -1,6 +1,6 @@
 """Fixtures for the Slack tests: the real stack with the Slack channel on, and a fake Slack.
 
-Credentials are made the way `make run` makes them: scripts/credentials.py renders the
+Credentials are made the way `make run` makes them: `python -m serving.config credentials` renders the
 template (CREDENTIALS_TEMPLATE, default credentials.yml) with SLACK_TOKEN,
 SLACK_SIGNING_SECRET and SLACK_PROXY set. SLACK_PROXY points the Slack client at the fake.
 REST is on too (REST_TOKEN), to show that the two channels' conversations stay apart.
@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
-    sys.path.insert(0, str(ROOT))
-
-from fake_slack import PROXY_PASSWORD, SHARED_CHANNEL, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
-
+from tests.support.fake_slack import PROXY_PASSWORD, SHARED_CHANNEL, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 from tests.support.stack import Stack, render_credentials, running_stack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _have_model() -> bool:

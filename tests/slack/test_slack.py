@@ -19,7 +19,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from fake_slack import (
+
+from serving.channels import DM_FAILED, DM_NOTICE
+from serving.erasure import ERASED
+from serving.guard import who
+from tests.support.fake_slack import (
     PROXY_PASSWORD,
     SHARED_CHANNEL,
     SIGNING_SECRET,
@@ -27,10 +31,6 @@ from fake_slack import (
     FakeSlack,
     direct_channel_of,
 )
-
-from serving.channels import DM_FAILED, DM_NOTICE
-from serving.erasure import ERASED
-from serving.guard import who
 from tests.support.stack import Stack, rest_headers
 
 OPENING = os.environ.get(

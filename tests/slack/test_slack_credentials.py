@@ -1,8 +1,7 @@
-"""scripts/credentials.py: the Slack channel is on only when its secrets are in the environment."""
+"""`python -m serving.config credentials`: the Slack channel is on only when its secrets are in the environment."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from serving import config
+
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "credentials.py"
+RENDER = [sys.executable, "-m", "serving.config", "credentials"]
 
 TEMPLATE = """\
 rest:
@@ -31,23 +32,13 @@ slack:
 """
 
 
-def _load_module():
-    spec = importlib.util.spec_from_file_location("advisor_credentials_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-credentials = _load_module()
-
-
 def render(env: dict) -> dict:
-    result, _ = credentials.render(yaml.safe_load(TEMPLATE), env)
+    result, _ = config.render_credentials(yaml.safe_load(TEMPLATE), env)
     return result
 
 
 def test_slack_is_dropped_without_its_secrets() -> None:
-    result, dropped = credentials.render(yaml.safe_load(TEMPLATE), {"SLACK_CHANNEL": "C1", "REST_TOKEN": "r"})
+    result, dropped = config.render_credentials(yaml.safe_load(TEMPLATE), {"SLACK_CHANNEL": "C1", "REST_TOKEN": "r"})
     assert list(result) == ["rest", "socketio"]
     assert result["rest"] == {"token": "${REST_TOKEN}"}
     assert result["socketio"]["session_persistence"] is True
@@ -80,7 +71,7 @@ def test_optional_settings_are_filled_in_and_typed() -> None:
 
 
 def test_half_configured_slack_is_an_error() -> None:
-    with pytest.raises(credentials.CredentialsError, match="SLACK_SIGNING_SECRET"):
+    with pytest.raises(config.CredentialsError, match="SLACK_SIGNING_SECRET"):
         render({"SLACK_TOKEN": "xoxb-1"})
 
 
@@ -91,8 +82,9 @@ def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.Mon
     env = {"PATH": "/usr/bin:/bin", "SLACK_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s3cret-2",
            "REST_TOKEN": "rest-secret-3"}
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
+        [*RENDER, "--template", str(template), "--out", str(out)],
         env=env,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -116,8 +108,9 @@ def test_without_slack_rasa_starts_with_no_slack_variables(tmp_path: Path) -> No
     template = tmp_path / "credentials.yml"
     template.write_text(TEMPLATE, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--template", str(template), "--out", "-"],
+        [*RENDER, "--template", str(template), "--out", "-"],
         env={"PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -164,8 +157,8 @@ def test_the_slack_proxy_is_a_secret_never_written_to_disk(tmp_path: Path, monke
     out.write_text("old", encoding="utf-8")
     out.chmod(0o644)
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--template", str(template), "--out", str(out)],
-        env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, check=True,
+        [*RENDER, "--template", str(template), "--out", str(out)],
+        env={"PATH": "/usr/bin:/bin", **env}, cwd=ROOT, capture_output=True, text=True, check=True,
     )
     assert "pr0xy-pa55" not in out.read_text(encoding="utf-8") + done.stdout + done.stderr
     assert out.stat().st_mode & 0o777 == 0o600  # owner-only, even over an older file

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from tests.support import stack as stack_support
 from tests.support.stack import free_port, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RESULTS = ROOT / "results"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -38,7 +36,7 @@ def have_model() -> bool:
 
 
 def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
-    """Write credentials the way `make run` does: scripts/credentials.py on the template."""
+    """Write credentials the way `make run` does: `python -m serving.config credentials` on the template."""
     template = Path(os.environ.get("CREDENTIALS_TEMPLATE", ROOT / "credentials.yml"))
     if not template.exists():
         pytest.fail(f"{template} is missing: the credentials template is needed to start Rasa")

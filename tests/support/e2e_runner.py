@@ -17,7 +17,7 @@ from typing import Any
 import requests
 import yaml
 
-CONVERSATIONS_FILE = Path(__file__).with_name("conversations.yml")
+CONVERSATIONS_FILE = Path(__file__).resolve().parents[1] / "e2e" / "conversations.yml"
 # Every tests/e2e/conversations*.yml is played; conversations_<name>.yml ids start with <name>_.
 CONVERSATIONS_GLOB = "conversations*.yml"
 

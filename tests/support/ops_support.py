@@ -8,7 +8,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -37,6 +31,8 @@ from tests.support.stack import (
     start_rasa,
     wait_for,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PG_URL = os.environ.get("OPS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_ADDRESS = (os.environ.get("OPS_TEST_REDIS_HOST", "127.0.0.1"), int(os.environ.get("OPS_TEST_REDIS_PORT", "6379")))

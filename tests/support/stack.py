@@ -143,8 +143,8 @@ def stack_env(workdir: Path, action_port: int, extra_env: dict[str, str] | None 
 
 
 def render_credentials(out: Path, env: dict[str, str], template: Path | None = None) -> Path:
-    """Write credentials with scripts/credentials.py, as `make run` does."""
-    cmd = [str(VENV_BIN / "python"), str(ROOT / "scripts/credentials.py"), "--out", str(out)]
+    """Write credentials with `python -m serving.config credentials`, as `make run` does."""
+    cmd = [str(VENV_BIN / "python"), "-m", "serving.config", "credentials", "--out", str(out)]
     if template is not None:
         cmd += ["--template", str(template)]
     subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -152,9 +152,9 @@ def render_credentials(out: Path, env: dict[str, str], template: Path | None = N
 
 
 def render_endpoints(env: dict[str, str], out: Path) -> Path:
-    """Write the endpoints file for `env` with scripts/endpoints.py (as scripts/run.sh does)."""
+    """Write the endpoints file for `env` with `python -m serving.config endpoints` (as scripts/run.sh does)."""
     subprocess.run(
-        [str(VENV_BIN / "python"), str(ROOT / "scripts/endpoints.py"), "--out", str(out)],
+        [str(VENV_BIN / "python"), "-m", "serving.config", "endpoints", "--out", str(out)],
         check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
     )
     return out

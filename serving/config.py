@@ -1,0 +1,369 @@
+"""Write the endpoints and credentials files `rasa run` starts with, from the committed templates.
+
+    python -m serving.config endpoints                  # endpoints.yml -> var/endpoints.yml
+    python -m serving.config credentials                # credentials.yml -> var/credentials.yml
+    python -m serving.config endpoints --template T --out -    # print instead of writing
+
+Each prints the path it wrote on stdout (scripts/run.sh and deploy/entrypoint.sh read it)
+and, on stderr, what was configured and what was left out and why. A configuration the
+environment sets up only half-way, or that puts a password in a URL, stops it with exit
+status 2 and a one-line reason.
+
+Why: Rasa expands `${VAR}` in these files when it starts and refuses to start when a
+referenced variable is unset, and substitution alone cannot leave a section out. The lock
+store, the event broker and each channel must only be configured when their servers or
+secrets exist, so `make run`, the container and the test stacks run this first and start
+Rasa with its output.
+
+Guarantees, for both files:
+
+* no secret is written to disk: every secret stays a `${VAR}` reference that Rasa expands
+  from the environment at start-up;
+* a URL with a password in it is refused (the password has a variable of its own);
+* the written file is owner-only (0600), also when it was there before with wider rights.
+
+Endpoints (endpoints.yml), per section:
+
+* every `${VAR}` is kept as it is;
+* a section with a switch is dropped unless one of its switch variables is set:
+  `lock_store` needs LOCK_STORE_URL or REDIS_HOST, `event_broker` needs EVENT_BROKER_URL;
+* a key whose variables are unset or empty is dropped, so Rasa's default applies (list
+  items likewise; a list left empty is dropped). The `url` of a section that is kept is
+  required: leaving it unset is an error, not a silent default;
+* LOCK_STORE_URL (`redis://host[:port][/db]`, `rediss://` for TLS) is split into the
+  url/port/db/use_ssl keys Rasa's Redis lock store wants. A password in it is refused:
+  put it in REDIS_PASSWORD;
+* EVENT_BROKER_URL may be a host name or `amqp[s]://[user@]host[:port][/vhost]`; the
+  latter is written with an explicit port (Rasa's pika broker appends its default port
+  to a URL that lacks it). A password in it is refused: put it in EVENT_BROKER_PASSWORD.
+  The broker needs a user name (EVENT_BROKER_USERNAME or the URL's) and a password.
+
+Credentials (credentials.yml), per top-level section (one section = one channel):
+
+* `${VAR}` where VAR looks like a secret (its name ends in TOKEN, SECRET, PASSWORD or KEY)
+  is kept as it is. If such a variable is unset or empty, the whole section is dropped:
+  e.g. no SLACK_TOKEN and SLACK_SIGNING_SECRET -> no Slack channel. If only some of a
+  section's secrets are set, that is a mistake and an error;
+* `${VAR}` whose name ends in PROXY (SLACK_PROXY) is an optional secret: a proxy URL can
+  carry a user name and password. It is kept as a reference like the secrets above, but
+  when it is unset only its key is dropped, not the section;
+* any other `${VAR}` (SLACK_CHANNEL, SLACK_USE_THREADS, ...) is replaced by its value,
+  with `true`/`false` and numbers read as YAML booleans/numbers; when it is unset or empty
+  the key is dropped and Rasa's default applies;
+* everything else is copied unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+_DROP = object()
+
+
+class ConfigError(Exception):
+    """The environment configures something only half-way, or puts a secret in a URL."""
+
+
+class EndpointsError(ConfigError):
+    """An endpoint is configured only half-way, or a URL carries a password."""
+
+
+class CredentialsError(ConfigError):
+    """A channel is set up only half-way."""
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    """The template's top-level mapping ({} for an empty file)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def write_output(text: str, out: str) -> None:
+    """Write `text` to `out` (owner-only) and print the path, or write it to stdout for "-"."""
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only (0600), also when the file was there before with wider rights.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(path)
+
+
+def _header(kind: str) -> str:
+    return (
+        f"# Generated by `python -m serving.config {kind}` from {kind}.yml: edit that file instead.\n"
+        "# ${...} values are expanded by Rasa from the environment at start-up.\n"
+    )
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+SWITCHES: dict[str, tuple[str, ...]] = {
+    "lock_store": ("LOCK_STORE_URL", "REDIS_HOST"),
+    "event_broker": ("EVENT_BROKER_URL",),
+}
+
+
+def _resolve_endpoint(value: Any, env: Mapping[str, str]) -> Any:
+    """The value unchanged, or _DROP when one of its variables is unset or empty."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            resolved = _resolve_endpoint(item, env)
+            if resolved is not _DROP:
+                out[key] = resolved
+        return out
+    if isinstance(value, list):
+        items = [item for item in (_resolve_endpoint(v, env) for v in value) if item is not _DROP]
+        return items if items else _DROP
+    if isinstance(value, str) and any(not env.get(name) for name in VAR.findall(value)):
+        return _DROP
+    return value
+
+
+def _redis_from_url(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise EndpointsError(f"LOCK_STORE_URL must look like redis://host:6379/1, got {url!r}")
+    if parts.password:
+        raise EndpointsError("LOCK_STORE_URL must not contain a password: set REDIS_PASSWORD instead")
+    settings: dict[str, Any] = {"url": parts.hostname, "port": parts.port or 6379}
+    db = parts.path.strip("/")
+    if db:
+        if not db.isdigit():
+            raise EndpointsError(f"LOCK_STORE_URL: the database must be a number, got {db!r}")
+        settings["db"] = int(db)
+    if parts.scheme == "rediss":
+        settings["use_ssl"] = True
+    return settings
+
+
+def _amqp_from_url(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if parts.password:
+        raise EndpointsError(
+            "EVENT_BROKER_URL must not contain a password: set EVENT_BROKER_PASSWORD instead"
+        )
+    if not parts.hostname:
+        raise EndpointsError(f"EVENT_BROKER_URL has no host: {url!r}")
+    port = parts.port or (5671 if parts.scheme == "amqps" else 5672)
+    settings: dict[str, Any] = {"url": f"{parts.scheme}://{parts.hostname}:{port}{parts.path}", "port": port}
+    if parts.username:
+        settings["username"] = parts.username
+    return settings
+
+
+def _lock_store(section: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    if env.get("LOCK_STORE_URL"):
+        for key in ("url", "port", "db", "use_ssl"):
+            section.pop(key, None)
+        section.update(_redis_from_url(env["LOCK_STORE_URL"]))
+    return section
+
+
+def _event_broker(section: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    url = env.get("EVENT_BROKER_URL", "")
+    if url.startswith(("amqp://", "amqps://")):
+        parsed = _amqp_from_url(url)
+        if "username" in parsed and "username" in section:
+            parsed.pop("username")  # EVENT_BROKER_USERNAME wins over the URL's user
+        section.update(parsed)
+    missing = [key for key in ("username", "password") if key not in section]
+    if missing:
+        names = {"username": "EVENT_BROKER_USERNAME", "password": "EVENT_BROKER_PASSWORD"}
+        raise EndpointsError(
+            "EVENT_BROKER_URL is set but " + " and ".join(names[key] for key in missing) + " not"
+        )
+    return section
+
+
+SPECIAL_ENDPOINTS = {"lock_store": _lock_store, "event_broker": _event_broker}
+
+
+def render_endpoints(template: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the endpoints to write and, per dropped section, why it was dropped."""
+    if not isinstance(template, dict):
+        raise EndpointsError("the endpoints template must be a mapping of endpoint names")
+    result: dict[str, Any] = {}
+    dropped: dict[str, str] = {}
+    for name, settings in template.items():
+        switches = SWITCHES.get(name, ())
+        if switches and not any(env.get(var) for var in switches):
+            dropped[name] = f"{' or '.join(switches)} not set"
+            continue
+        resolved = _resolve_endpoint(settings, env)
+        if resolved is _DROP:
+            dropped[name] = "its variables are not set"
+            continue
+        if isinstance(resolved, dict) and name in SPECIAL_ENDPOINTS:
+            resolved = SPECIAL_ENDPOINTS[name](resolved, env)
+        if isinstance(settings, dict) and "url" in settings and "url" not in (resolved or {}):
+            names = " or ".join(VAR.findall(str(settings["url"]))) or "url"
+            raise EndpointsError(f"'{name}' needs {names} (scripts/env.sh sets the defaults)")
+        result[name] = resolved
+    return result, dropped
+
+
+def dump_endpoints(endpoints: dict[str, Any]) -> str:
+    body = yaml.safe_dump(endpoints, sort_keys=False, default_flow_style=False) if endpoints else "{}\n"
+    return _header("endpoints") + body
+
+
+# --- credentials --------------------------------------------------------------------------
+
+SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|KEY)$")
+OPTIONAL_SECRET_NAME = re.compile(r"PROXY$")
+
+
+def is_secret(name: str) -> bool:
+    """Never written to disk: kept as a `${VAR}` reference for Rasa to expand."""
+    return bool(SECRET_NAME.search(name) or OPTIONAL_SECRET_NAME.search(name))
+
+
+def is_required_secret(name: str) -> bool:
+    """A secret that switches its section on (set) or off (unset)."""
+    return bool(SECRET_NAME.search(name))
+
+
+def _secrets_in(value: Any) -> list[str]:
+    """The required secrets referenced in `value`."""
+    if isinstance(value, str):
+        return [name for name in VAR.findall(value) if is_required_secret(name)]
+    if isinstance(value, dict):
+        return [name for item in value.values() for name in _secrets_in(item)]
+    if isinstance(value, list):
+        return [name for item in value for name in _secrets_in(item)]
+    return []
+
+
+def _resolve_credential(value: Any, env: Mapping[str, str]) -> Any:
+    """Substitute non-secret variables; return _DROP when one of them is unset."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            resolved = _resolve_credential(item, env)
+            if resolved is not _DROP:
+                out[key] = resolved
+        return out
+    if isinstance(value, list):
+        return [item for item in (_resolve_credential(v, env) for v in value) if item is not _DROP]
+    if not isinstance(value, str) or not VAR.search(value):
+        return value
+    names = VAR.findall(value)
+    if any(not is_required_secret(name) and not env.get(name) for name in names):
+        return _DROP  # an optional setting (or optional secret) that is not set
+    substituted = VAR.sub(lambda m: m.group(0) if is_secret(m.group(1)) else env[m.group(1)], value)
+    if any(is_secret(name) for name in names):
+        return substituted  # still holds ${SECRET}: Rasa expands it at start-up
+    if VAR.fullmatch(value):
+        return _scalar(substituted)
+    return substituted
+
+
+def _scalar(text: str) -> Any:
+    """`true`/`false`/numbers become YAML booleans/numbers; anything else stays a string."""
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return parsed if isinstance(parsed, (bool, int, float)) else text
+
+
+def render_credentials(template: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the credentials to write and, per dropped section, why it was dropped."""
+    if not isinstance(template, dict):
+        raise CredentialsError("the credentials template must be a mapping of channel names")
+    result: dict[str, Any] = {}
+    dropped: dict[str, str] = {}
+    for section, settings in template.items():
+        secrets = sorted(set(_secrets_in(settings)))
+        missing = [name for name in secrets if not env.get(name)]
+        if missing and len(missing) == len(secrets):
+            dropped[section] = f"{' and '.join(missing)} not set"
+            continue
+        if missing:
+            present = [name for name in secrets if name not in missing]
+            raise CredentialsError(
+                f"channel '{section}': {', '.join(present)} set but {', '.join(missing)} not; "
+                f"set all of {', '.join(secrets)} or none"
+            )
+        resolved = _resolve_credential(settings, env)
+        result[section] = None if resolved is _DROP or resolved == {} else resolved
+    return result, dropped
+
+
+def dump_credentials(credentials: dict[str, Any]) -> str:
+    if not credentials:
+        return _header("credentials") + "{}\n"
+    body = yaml.safe_dump(credentials, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    # `rest: null` reads better as `rest:`
+    body = re.sub(r"^([A-Za-z0-9_.]+): null$", r"\1:", body, flags=re.MULTILINE)
+    return _header("credentials") + body
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One file this module writes: how to render it and how to report the result."""
+
+    render: Callable[[dict[str, Any], Mapping[str, str]], tuple[dict[str, Any], dict[str, str]]]
+    dump: Callable[[dict[str, Any]], str]
+    kept: str  # stderr line for what was kept, with {names}
+    left_out: str  # stderr line per dropped section, with {name} and {reason}
+
+
+KINDS = {
+    "endpoints": Kind(render_endpoints, dump_endpoints, "endpoints: configured: {names}",
+                      "endpoints: '{name}' left out ({reason})"),
+    "credentials": Kind(render_credentials, dump_credentials, "credentials: channels enabled: {names}",
+                        "credentials: channel '{name}' disabled ({reason})"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m serving.config", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("kind", choices=sorted(KINDS), help="which file to write")
+    parser.add_argument("--template", type=Path, help="the template (default: <kind>.yml in the project)")
+    parser.add_argument("--out", help="file to write (default: var/<kind>.yml), or - for stdout")
+    args = parser.parse_args(argv)
+
+    kind = KINDS[args.kind]
+    template = load_template(args.template or ROOT / f"{args.kind}.yml")
+    try:
+        rendered, dropped = kind.render(template, os.environ)
+    except ConfigError as exc:
+        print(f"{args.kind}: error: {exc}", file=sys.stderr)
+        return 2
+    write_output(kind.dump(rendered), args.out or str(ROOT / "var" / f"{args.kind}.yml"))
+    print(kind.kept.format(names=", ".join(rendered) or "none"), file=sys.stderr)
+    for name, reason in dropped.items():
+        print(kind.left_out.format(name=name, reason=reason), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
