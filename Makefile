@@ -70,8 +70,8 @@ e2e: train ## Multi-turn conversations against a running server
 ops-test: train ## Production-like tests: endpoints, turn guard, faults, two replicas on PostgreSQL+Redis, deploy files
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests/ops
 
-bench: train ## Load test + profile vs a stock `rasa init` assistant -> results/bench.json (BENCH_VISITORS, BENCH_BACKEND)
-	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m scripts.bench
+bench: train ## Load test + profile vs a stock `rasa init` assistant -> results/bench.json (BENCH_VISITORS, BENCH_BACKEND; ARGS=--speedups: each speed-up's share)
+	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m scripts.bench $(ARGS)
 
 test: lint validate unit corpus train stories nlu ## Everything: lint, validation, unit, stories, NLU, end-to-end
 	MODEL=models/advisor-$$(scripts/model_hash.sh).tar.gz $(PY) -m pytest -q -rs tests --ignore=tests/unit --ignore=tests/actions --ignore=tests/components

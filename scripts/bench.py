@@ -27,6 +27,13 @@ For each assistant it measures, in this order and one assistant at a time:
 Prints a table and writes everything to results/bench.json. The targets are reported, not
 enforced: zero errors; advisor per-turn p50 <= 0.5x and p95 <= 0.8x the stock assistant's;
 start-up < 20 s; RSS < 1 GB; training < 2 min.
+
+The speed-ups of serving/speedups.py follow ADVISOR_SPEEDUPS (`ADVISOR_SPEEDUPS=0 make
+bench`: none; `-graph_runner`: all but that one; the value is recorded in the report).
+`--speedups` (`make bench ARGS=--speedups`) measures each one's share instead: the advisor
+alone, no training, no load; the single-visitor profile with all speed-ups on, with none,
+and with each one off in turn (a fresh server each time). The figures go under "speedups"
+in results/bench.json, next to those of the last full run, and are printed.
 """
 
 from __future__ import annotations
@@ -620,6 +627,97 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"targets: {report['targets']}")
 
 
+# --- each speed-up's share -----------------------------------------------------------------
+
+SPEEDUP_METRICS = ("turn_ms", "nlu_parse_ms", "predict_ms", "tracker_read_ms", "tracker_read_append_ms")
+SPEEDUP_COLUMNS = ("turn", "parse", "predict", "read", "read+append")
+
+
+def profile_advisor(label: str, workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The advisor started with `env`, warmed up and profiled by a single visitor, then stopped."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    sampler = MemorySampler()
+    sampler.start()
+    server = None
+    try:
+        print(f"[bench] speed-ups {label}: starting", flush=True)
+        server = start_advisor(workdir, env, sampler)
+        asyncio.run(load(server, ADVISOR_CONVERSATIONS, len(ADVISOR_CONVERSATIONS)))  # warm-up, not counted
+        result = profile(server, ADVISOR_CONVERSATIONS)
+    finally:
+        if server:
+            server.stop()
+        sampler.stop()
+    return {key: result[key] for key in SPEEDUP_METRICS}
+
+
+def speedup_shares(runs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per speed-up: the time it saves a single visitor's turn (its run without it minus all on).
+
+    `share_of_turn`: of the turn without it; `share_of_savings`: of everything all the
+    speed-ups together save (the run with none minus all on). Single runs: small figures
+    are within the noise, and may even come out negative.
+    """
+    all_on, total = runs["all"], None
+    if runs["none"]["turn_ms"] is not None and all_on["turn_ms"] is not None:
+        total = runs["none"]["turn_ms"] - all_on["turn_ms"]
+    shares = {}
+    for label, run in runs.items():
+        if not label.startswith("-"):
+            continue
+        saved = {key: round(run[key] - all_on[key], 1) for key in SPEEDUP_METRICS
+                 if run[key] is not None and all_on[key] is not None}
+        turn = saved.get("turn_ms")
+        shares[label[1:]] = {
+            "saved_ms": saved,
+            "share_of_turn": round(turn / run["turn_ms"], 3) if turn is not None and run["turn_ms"] else None,
+            "share_of_savings": round(turn / total, 3) if turn is not None and total else None,
+        }
+    return shares
+
+
+def bench_speedups(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    from serving.speedups import SPEEDUPS
+
+    settings = {"all": "all", "none": "0", **{f"-{name}": f"-{name}" for name in SPEEDUPS}}
+    runs: dict[str, dict[str, Any]] = {}
+    for label, setting in settings.items():
+        with backend_env(args.backend, "advisor", workdir / label) as env:
+            runs[label] = profile_advisor(label, workdir / label, {**env, "ADVISOR_SPEEDUPS": setting})
+    return {
+        "what": "single-visitor profile (medians, ms) with all speed-ups on, none, and each one off; "
+                "shares from turn_ms",
+        "backend": args.backend,
+        "runs": runs,
+        "shares": speedup_shares(runs),
+    }
+
+
+def print_speedups(report: dict[str, Any]) -> None:
+    labels = {"all": "all on", "none": "none (ADVISOR_SPEEDUPS=0)"}
+    print(f"\n{'single visitor (ms)':38}" + "".join(f"{column:>12}" for column in SPEEDUP_COLUMNS))
+    for label, run in report["runs"].items():
+        name = labels.get(label, f"without {label[1:]}")
+        print(f"{name:38}" + "".join(f"{run[key] if run[key] is not None else '-':>12}" for key in SPEEDUP_METRICS))
+    print(f"\n{'speed-up':38}{'saves (ms)':>12}{'of turn':>12}{'of savings':>12}")
+    for name, share in report["shares"].items():
+        cells = [share["saved_ms"].get("turn_ms"), share["share_of_turn"], share["share_of_savings"]]
+        print(f"{name:38}" + "".join(f"{c if c is not None else '-':>12}" for c in cells))
+
+
+def write_speedups(out: Path, report: dict[str, Any]) -> None:
+    """results/bench.json with "speedups" replaced; the figures of the last full run stay."""
+    try:
+        whole = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        whole = {}
+    if not isinstance(whole, dict):
+        whole = {}
+    whole["speedups"] = report
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(whole, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=int(os.environ.get("BENCH_VISITORS", "20")))
@@ -631,12 +729,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-train", action="store_true", help="skip both training runs")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    parser.add_argument("--speedups", action="store_true",
+                        help="only each speed-up's share of a single visitor's turn (no training, no load, "
+                             "no stock assistant), into results/bench.json under \"speedups\"")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="advisor-bench-"))
+    if args.speedups:
+        try:
+            report = {
+                "command": " ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
+                "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "machine": {"cpus": os.cpu_count(),
+                            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
+                "model": str(latest_model()),
+                **bench_speedups(args, workdir),
+            }
+        except BaseException:
+            print(f"[bench] failed; logs kept in {workdir}", file=sys.stderr)
+            raise
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        write_speedups(args.out, report)
+        print_speedups(report)
+        print(f"\nwritten: {args.out} (\"speedups\")")
+        return 0
     report: dict[str, Any] = {
         "command": " ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
-        "env": {k: os.environ[k] for k in ("BENCH_VISITORS", "BENCH_BACKEND") if k in os.environ},
+        "env": {k: os.environ[k] for k in ("BENCH_VISITORS", "BENCH_BACKEND", "ADVISOR_SPEEDUPS") if k in os.environ},
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
                     "python": platform.python_version()},

@@ -14,7 +14,7 @@ Everything after `-m serving` goes to Rasa unchanged, with these additions for `
   running it on an empty tracker (serving/tracker_store.py);
 * every log record is redacted (emails; leads/redact.py), whichever handler writes it;
 * files it creates (the SQLite tracker database) are the owner's only (leads/files.py);
-* the speed-ups of serving/speedups.py (no repeated JSON-schema meta-check per action call);
+* the speed-ups of serving/speedups.py, on Rasa 3.6.21 only; ADVISOR_SPEEDUPS chooses which (`0`: none);
 * the channels of serving/channels.py under the names `rest`, `socketio` and `slack`: one
   conversation per channel and sender, REST only with a token, socket.io sessions issued
   by the server.
@@ -94,7 +94,10 @@ def main() -> None:
     redact_logs()  # before anything logs
     private_umask()  # the tracker database and anything else this process writes: owner only
     guard.install()
-    speedups.install()
+    try:
+        speedups.install()
+    except ValueError as exc:  # ADVISOR_SPEEDUPS names an unknown speed-up
+        raise SystemExit(f"serving: {exc}") from None
     from serving import lock_store, tracker_store
 
     lock_store.install()

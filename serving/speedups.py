@@ -1,5 +1,18 @@
 """Behaviour-preserving speed-ups for Rasa 3.6.21, installed by `python -m serving`.
 
+They replace Rasa internals, so they are installed only on the Rasa version they were
+written and tested for (SUPPORTED_RASA). On any other version `install()` logs a warning
+naming both versions and installs none of them: the server still starts and runs Rasa's
+own code, only slower. (Refusing to start would turn a Rasa upgrade into an outage for a
+change that only affects speed.) Re-check each one against the new Rasa's source, rerun
+tests/ops/test_speedups.py, and then move SUPPORTED_RASA.
+
+ADVISOR_SPEEDUPS chooses which are on (names in SPEEDUPS): unset, `1` or `all`: all of
+them; `0`, `off` or `none`: none; `-graph_runner,-log_copies`: all but those;
+`graph_runner,log_copies`: only those. An unknown name is an error (ValueError), so a
+typo cannot silently change what runs. `python -m scripts.bench --speedups` measures each
+one's share of a turn this way.
+
 Each one was found by profiling the Rasa server under `make bench` load (py-spy, README
 "Performance") and each keeps Rasa's results, errors and messages:
 
@@ -18,9 +31,10 @@ Each one was found by profiling the Rasa server under `make bench` load (py-spy,
 3. **Graphs run in a precomputed order.** Rasa runs its NLU and policy graphs through
    dask, which rebuilds the graph, recomputes the minimal schema and re-plans the order
    on every run (about a tenth of the server's CPU under load). The graphs are fixed once
-   the model is loaded, so the order of each (targets) is computed once and the nodes are
-   called in it with the same arguments dask would pass; errors pass through unchanged,
-   and a `RuntimeError` becomes Rasa's `GraphRunError` as before.
+   the model is loaded, so the order of each (targets) is computed once, with the standard
+   library's `graphlib.TopologicalSorter`, and the nodes are called in it with the same
+   arguments dask would pass; errors pass through unchanged, and a `RuntimeError` becomes
+   Rasa's `GraphRunError` as before.
 4. **No deep copies for debug messages that are not logged.** Rasa's processor, forms and
    rule policy deep-copy events, slots and states only to pass them to `structlog` debug
    calls, and the copies are made even when debug logging is off. In those three modules
@@ -35,17 +49,52 @@ Each one was found by profiling the Rasa server under `make bench` load (py-spy,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import graphlib
+import logging
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
+SUPPORTED_RASA = "3.6.21"
+"""The Rasa version the speed-ups were written for; on any other they are not installed."""
 
-def install() -> None:
-    """Install the speed-ups in this process (idempotent)."""
-    _install_response_validation()
-    _install_event_type_table()
-    _install_graph_runner()
-    _install_log_copies()
-    _install_shared_sessions()
+logger = logging.getLogger(__name__)
+
+
+def install(env: Mapping[str, str] | None = None) -> list[str]:
+    """Install the speed-ups ADVISOR_SPEEDUPS selects in this process (idempotent).
+
+    Returns the names installed: none on a Rasa version other than SUPPORTED_RASA (with a
+    warning). ValueError when ADVISOR_SPEEDUPS names an unknown speed-up.
+    """
+    import rasa
+
+    chosen = selected((os.environ if env is None else env).get("ADVISOR_SPEEDUPS", ""))
+    if rasa.__version__ != SUPPORTED_RASA:
+        logger.warning(
+            "serving.speedups: written for Rasa %s, this is Rasa %s: no speed-up installed "
+            "(Rasa's own code runs; see serving/speedups.py)", SUPPORTED_RASA, rasa.__version__)
+        return []
+    for name in chosen:
+        SPEEDUPS[name]()
+    return chosen
+
+
+def selected(setting: str) -> list[str]:
+    """The speed-ups an ADVISOR_SPEEDUPS value turns on, in SPEEDUPS order."""
+    words = [word for word in setting.replace(",", " ").split() if word]
+    if not words or words in (["1"], ["all"], ["on"]):
+        return list(SPEEDUPS)
+    if words in (["0"], ["none"], ["off"]):
+        return []
+    unknown = [word.lstrip("-") for word in words if word.lstrip("-") not in SPEEDUPS]
+    if unknown:
+        raise ValueError(
+            f"ADVISOR_SPEEDUPS: unknown speed-up {', '.join(map(repr, unknown))}; known: {', '.join(SPEEDUPS)} "
+            "(or 0 / all; prefix a name with - to turn only that one off)")
+    wanted = {word for word in words if not word.startswith("-")} or set(SPEEDUPS)
+    wanted -= {word[1:] for word in words if word.startswith("-")}
+    return [name for name in SPEEDUPS if name in wanted]
 
 
 def _install_response_validation() -> None:
@@ -129,26 +178,13 @@ def graph_plan(nodes: dict[str, list[str]]) -> list[str]:
     """Node names in an order where every node comes after the nodes it needs.
 
     `nodes` maps each node to the names it needs; names that are not nodes (inputs) are
-    ignored. Ties keep the given order, so the plan is deterministic.
+    ignored. The order depends only on `nodes` (and the order of its keys), so it is the
+    same on every run. A cycle raises graphlib.CycleError, a ValueError.
     """
-    order: list[str] = []
-    state: dict[str, int] = {}  # 1 = being visited, 2 = placed
-
-    def visit(name: str) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            raise ValueError(f"the graph has a cycle through {name!r}")
-        state[name] = 1
-        for need in nodes[name]:
-            if need in nodes:
-                visit(need)
-        state[name] = 2
-        order.append(name)
-
-    for name in nodes:
-        visit(name)
-    return order
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for name, needs in nodes.items():
+        sorter.add(name, *(need for need in needs if need in nodes))
+    return list(sorter.static_order())
 
 
 def _install_graph_runner() -> None:
@@ -288,3 +324,13 @@ def _install_shared_sessions() -> None:
 
     session.advisor_speedup = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[method-assign]
+
+
+SPEEDUPS: dict[str, Callable[[], None]] = {
+    "response_validation": _install_response_validation,
+    "event_type_table": _install_event_type_table,
+    "graph_runner": _install_graph_runner,
+    "log_copies": _install_log_copies,
+    "shared_sessions": _install_shared_sessions,
+}
+"""Each speed-up by name (ADVISOR_SPEEDUPS, the bench), numbered 1 to 5 in the docstring above."""

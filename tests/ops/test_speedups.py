@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import jsonschema
 import pytest
@@ -38,10 +38,45 @@ def installed() -> Iterator[None]:
     originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
                  DaskGraphRunner.run)
     assert not any(getattr(o, "advisor_speedup", False) for o in (originals[0], *originals[2:]))
-    speedups.install()
-    speedups.install()  # idempotent
+    speedups.install({})  # all of them, whatever ADVISOR_SPEEDUPS the caller has set
+    speedups.install({})  # idempotent
     try:
         yield
+    finally:
+        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
+         DaskGraphRunner.run) = originals
+        for module, original in zip(log_modules, copies):
+            module.copy = original
+
+
+@contextlib.contextmanager
+def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
+    """Rasa's own methods again after the test; yields, per speed-up, a check that it is installed."""
+    import importlib
+
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
+
+    log_modules = [importlib.import_module(name) for name in speedups.LOG_COPY_MODULES]
+    copies = [module.copy for module in log_modules]
+    originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
+                 DaskGraphRunner.run)
+
+    def on(value: object) -> bool:
+        return getattr(value, "advisor_speedup", False)
+
+    checks = {
+        "response_validation": lambda: on(RemoteAction._validate_action_result),
+        "event_type_table": lambda: on(Event.resolve_by_type),
+        "graph_runner": lambda: on(DaskGraphRunner.run),
+        "log_copies": lambda: all(on(module.copy) for module in log_modules),
+        "shared_sessions": lambda: on(EndpointConfig.session),
+    }
+    assert set(checks) == set(speedups.SPEEDUPS)
+    assert not any(check() for check in checks.values())
+    try:
+        yield checks
     finally:
         (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
          DaskGraphRunner.run) = originals
@@ -315,3 +350,82 @@ def test_the_stand_in_copies_only_while_debug_logging_is_on() -> None:
     finally:
         rasa_logger.setLevel(level)
     assert stand_in.copy([1]) == [1] and stand_in.Error is __import__("copy").Error
+
+
+# --- which speed-ups are installed: ADVISOR_SPEEDUPS and the Rasa version -----------------
+
+ALL = list(speedups.SPEEDUPS)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("", ALL), ("1", ALL), ("all", ALL),
+        ("0", []), ("off", []), ("none", []),
+        ("-graph_runner", [name for name in ALL if name != "graph_runner"]),
+        ("-log_copies, -shared_sessions", ["response_validation", "event_type_table", "graph_runner"]),
+        ("shared_sessions,event_type_table", ["event_type_table", "shared_sessions"]),
+    ],
+)
+def test_advisor_speedups_chooses_what_install_patches(setting: str, expected: list[str]) -> None:
+    with restoring() as checks:
+        assert speedups.install({"ADVISOR_SPEEDUPS": setting}) == expected
+        assert [name for name, check in checks.items() if check()] == expected
+
+
+def test_an_unknown_speedup_name_is_refused_before_anything_is_patched() -> None:
+    with restoring() as checks:
+        with pytest.raises(ValueError, match="unknown speed-up 'graph_runer'.*known: response_validation"):
+            speedups.install({"ADVISOR_SPEEDUPS": "-graph_runer"})
+        assert not any(check() for check in checks.values())
+
+
+@pytest.mark.parametrize("version", ["3.6.20", "3.6.22", "3.7.0"])
+def test_on_another_rasa_version_nothing_is_installed_and_the_log_says_why(
+    version: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", version)
+    with restoring() as checks, caplog.at_level("WARNING", logger="serving.speedups"):
+        assert speedups.install({}) == []
+        assert not any(check() for check in checks.values())
+    assert f"written for Rasa {speedups.SUPPORTED_RASA}, this is Rasa {version}" in caplog.text
+    assert "no speed-up installed" in caplog.text
+
+
+def test_the_speedups_are_written_for_the_installed_rasa() -> None:
+    import rasa
+
+    assert rasa.__version__ == speedups.SUPPORTED_RASA  # else requirements.txt and SUPPORTED_RASA disagree
+
+
+def test_the_server_refuses_an_unknown_speedup_name_with_a_clear_message() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.stack import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "serving", "run", "--help"], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "ADVISOR_SPEEDUPS": "turbo", "PYTHONPATH": str(ROOT)}, timeout=300, check=False,
+    )
+    assert done.returncode == 1
+    assert "serving: ADVISOR_SPEEDUPS: unknown speed-up 'turbo'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_bench_reports_what_each_speedup_saves() -> None:
+    from scripts.bench import SPEEDUP_METRICS, speedup_shares
+
+    def run(turn: float) -> dict:
+        return {key: turn if key == "turn_ms" else 1.0 for key in SPEEDUP_METRICS}
+
+    runs = {"all": run(60.0), "none": run(100.0), "-graph_runner": run(75.0), "-log_copies": run(60.0)}
+    shares = speedup_shares(runs)
+    assert set(shares) == {"graph_runner", "log_copies"}
+    assert shares["graph_runner"]["saved_ms"]["turn_ms"] == 15.0
+    assert shares["graph_runner"]["share_of_turn"] == 0.2  # 15 of the 75 ms turn without it
+    assert shares["graph_runner"]["share_of_savings"] == 0.375  # 15 of the 40 ms all of them save
+    assert shares["log_copies"]["saved_ms"]["turn_ms"] == 0.0
