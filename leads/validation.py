@@ -1,8 +1,9 @@
 """Validation of what a visitor types: work email, name and company size.
 
-* :func:`validate_email` checks the syntax (one ``@``, a dotted domain with a real TLD,
-  no spaces) and explains what is wrong; free-mail domains (gmail.com, yahoo.*,
-  outlook.*, hotmail.*, ...) are accepted but flagged with ``is_freemail``.
+* :func:`validate_email` checks the syntax with the email-validator library (RFC 5321/5322
+  and internationalised addresses; no DNS lookup, so no network), plus a real top-level
+  domain, and explains what is wrong; free-mail domains (gmail.com, yahoo.*, outlook.*,
+  hotmail.*, ...) are accepted but flagged with ``is_freemail``.
 * :func:`validate_name` accepts any script and emoji up to :data:`NAME_MAX_CHARS`
   (200) Unicode code points and refuses longer or empty names with a clear message.
 * :func:`parse_company_size` reads "50 people", "1-10", "about 2000 employees", "2k",
@@ -14,6 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email as _check_syntax
 
 NAME_MAX_CHARS = 200
 EMAIL_MAX_CHARS = 254
@@ -65,8 +69,12 @@ FREEMAIL_PREFIXES = (
     "aol.",
 )
 
-_LOCAL_FORBIDDEN = re.compile(r'[\s()<>\[\]:;@\\,"]')
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# email-validator accepts any last label that is not all digits ('acme.c0m', 'acme.c'). No
+# real top-level domain has a digit or a single letter, and a typo such as '.c0m' is far
+# likelier in a typed address than a private TLD, so this rule of ours stays on top.
+_TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+")
+_GOOD_DOMAIN, _GOOD_LOCAL = "company.com", "jane"
+"""Stand-ins for the other side of the @ when telling which side the library refuses."""
 
 
 @dataclass(frozen=True)
@@ -103,21 +111,23 @@ def is_freemail(domain: str) -> bool:
     return domain in FREEMAIL_DOMAINS or domain.startswith(FREEMAIL_PREFIXES)
 
 
-def _domain_problem(domain: str) -> str | None:
+def _refused(address: str) -> str | None:
+    """The library's reason for refusing `address` (syntax only, no DNS), or None."""
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return f"the part after @ ('{domain}') is not a valid domain"
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not labels[-1]:
-        return f"the domain '{domain}' looks incomplete, e.g. name@company.com"
-    if not all(_LABEL.match(label) for label in labels):
-        return f"the domain '{domain}' has an empty part or a character not allowed in domains"
-    if not re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]+", labels[-1]):
-        return (
-            f"the domain '{domain}' does not end in a real top-level domain like .com"
-        )
+        _check_syntax(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        return str(error).rstrip(".")
     return None
+
+
+def _explain(local: str, domain: str, reason: str) -> str:
+    """Our wording for what the library refused: the side of the @ at fault, then its reason."""
+    if _refused(f"{local}@{_GOOD_DOMAIN}"):
+        return "The part before the @ has characters or dots that are not allowed."
+    if "." not in domain:
+        return f"That doesn't look like a valid email: the domain '{domain}' looks incomplete, e.g. name@company.com."
+    reason = _refused(f"{_GOOD_LOCAL}@{domain}") or reason
+    return f"That doesn't look like a valid email: {reason[:1].lower()}{reason[1:]}."
 
 
 def validate_email(text: str | None) -> EmailCheck:
@@ -131,6 +141,8 @@ def validate_email(text: str | None) -> EmailCheck:
         return EmailCheck(
             False, message=f"That address is longer than {EMAIL_MAX_CHARS} characters."
         )
+    # The usual slips get a message of their own (the library refuses them too, in its own
+    # words); the library decides everything else.
     if raw.count("@") != 1:
         problem = "has no @" if "@" not in raw else "has more than one @"
         return EmailCheck(
@@ -144,25 +156,20 @@ def validate_email(text: str | None) -> EmailCheck:
         return EmailCheck(
             False, message="The part before the @ is missing, e.g. jane@company.com."
         )
-    if (
-        len(local) > 64
-        or _LOCAL_FORBIDDEN.search(local)
-        or ".." in local
-        or local[0] == "."
-        or local[-1] == "."
-    ):
+    if not domain:
         return EmailCheck(
             False,
-            message="The part before the @ has characters or dots that are not allowed.",
+            message="That doesn't look like a valid email: the domain after the @ is missing, e.g. jane@company.com.",
         )
-    problem = (
-        _domain_problem(domain)
-        if domain
-        else "the domain after the @ is missing, e.g. jane@company.com"
-    )
-    if problem:
+    try:
+        checked = _check_syntax(raw, check_deliverability=False)
+    except EmailNotValidError as error:
+        return EmailCheck(False, message=_explain(local, domain, str(error).rstrip(".")))
+    if not _TOP_LEVEL_DOMAIN.fullmatch(checked.ascii_domain.rsplit(".", 1)[-1].lower()):
         return EmailCheck(
-            False, message=f"That doesn't look like a valid email: {problem}."
+            False,
+            message=f"That doesn't look like a valid email: the domain '{domain}' does not end in a real "
+            "top-level domain like .com.",
         )
     email = f"{local}@{domain.lower()}"
     return EmailCheck(True, email=email, is_freemail=is_freemail(domain))

@@ -55,6 +55,56 @@ def test_malformed_emails_are_explained(text: str, hint: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("jane@acme.test", "special-use or reserved name"),
+        ("jane@acme.invalid", "special-use or reserved name"),
+        ("jane@intranet.local", "special-use or reserved name"),
+        ("jane@localhost", "looks incomplete"),
+        ("ja\u200bne@acme.com", "not allowed"),  # an invisible zero-width space
+        ("jane.@acme.com", "not allowed"),
+        ('"jane doe"@acme.com', "spaces"),
+        ("jane@-acme.com", "hyphen"),
+        ("jane@acme..com", "two periods"),
+        ("jane@ac_me.com", "invalid characters"),
+        ("jane@acme.com.", "end with a period"),
+        ("jane@acme.c", "top-level domain"),
+        ("jane@acme.123", "top-level domain"),
+        ("jane@[127.0.0.1]", "not allowed"),
+    ],
+)
+def test_reserved_domains_invisible_characters_and_other_slips_are_refused(text: str, hint: str) -> None:
+    check = validate_email(text)
+    assert not check.ok and check.email is None
+    assert hint in check.message
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("jane@xn--bcher-kva.de", "jane@xn--bcher-kva.de"),  # kept as typed, lower-cased
+        ("o'brien+crm@sub.acme.io", "o'brien+crm@sub.acme.io"),
+        ("李@公司.中国", "李@公司.中国"),
+    ],
+)
+def test_unusual_but_valid_addresses_pass(text: str, email: str) -> None:
+    check = validate_email(text)
+    assert check.ok and check.email == email
+
+
+def test_checking_an_address_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validate_email tried to reach the network")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    assert validate_email("jane@acme.com").ok
+    assert not validate_email("jane@acme.test").ok
+
+
+@pytest.mark.parametrize(
     "name",
     ["Zoë Åström", "李小龙", "Иван Петров", "محمد علي", "श्रेया", "Ngũgĩ wa Thiong'o", "🦄 Unicorn 👩🏽‍💻",
      "Robert'); DROP TABLE leads;--", "<b>Bob</b>"],
