@@ -25,7 +25,8 @@ $(STAMP): requirements.txt requirements-dev.txt web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --silent
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with Python 3.10 and install pinned requirements
+install: $(STAMP) ## Create .venv with Python 3.10, install pinned requirements; Debian's Chromium (as root with apt-get)
+	@scripts/chromium.sh
 
 AUDIT_VENV := .venv-audit
 $(AUDIT_VENV)/.installed: requirements-audit.txt
