@@ -22,7 +22,7 @@ from advisor.knowledge import answer
 from advisor.reading import read
 
 UNITS = [" ", "\t", ", ", "1,", "$1 000 ", "a ", ".", "x", "yes, ", "we know ", "in-house ", "we need payroll and ",
-         "- ", "\n", "qzx abc ", "not ", "!?", "(", "<b>", "<a", "on", "NO", "&", "we are a company "]
+         "- ", "\n", "qzx abc ", "not ", "!?", "(", "<b>", "<a", "on", "NO", "'", "\"'", "!", "&", "we are a company "]
 SMALL, FACTOR = 600, 8
 LIMIT = 24.0  # linear growth gives about 8; a quadratic pattern gives about 64
 
