@@ -1,4 +1,4 @@
-"""Rasa's Slack channel against a fake Slack Web API (see fake_slack.py), over real HTTP.
+"""Rasa's Slack channel against a fake Slack Web API (see tests/support/fake_slack.py), over real HTTP.
 
 Events are built and signed the way Slack does (v0 HMAC-SHA256 of "v0:<timestamp>:<body>"
 with the signing secret) and posted to /webhooks/slack/webhook; the replies the bot posts
