@@ -22,16 +22,12 @@ class ActionRecommend(Action):
     def name(self) -> str:
         return "action_recommend"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         facts = profile(tracker)
         rec = recommend(facts)
         previous = tracker.get_slot("recommendation_details") or {}
         if tracker.get_slot("recommendation") and previous.get("profile") == asdict(facts):
-            dispatcher.utter_message(
-                text=f"Nothing you've told me changes the advice: {messages.NAMES[rec.choice]}."
-            )
+            dispatcher.utter_message(text=f"Nothing you've told me changes the advice: {messages.NAMES[rec.choice]}.")
             dispatcher.utter_message(response="utter_after_recommendation")
             await lead_actions.offer_specialist(dispatcher, tracker)
             return []
@@ -64,9 +60,7 @@ class ActionExplainWhy(Action):
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         if tracker.active_loop.get("name") and requested in messages.WHY_ASK:
             dispatcher.utter_message(text=messages.WHY_ASK[requested])
@@ -89,9 +83,7 @@ class ActionWhatIf(Action):
     def name(self) -> str:
         return "action_what_if"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rec = current_recommendation(tracker)
         if rec is None:
             dispatcher.utter_message(
@@ -110,9 +102,7 @@ class ActionTradeoffs(Action):
     def name(self) -> str:
         return "action_tradeoffs"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rec = current_recommendation(tracker)
         if rec is None:
             dispatcher.utter_message(text=TEXTS[("differences", "both")])

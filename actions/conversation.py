@@ -34,9 +34,7 @@ class ActionClarify(Action):
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
         kind = inputs.classify(raw)
         requested = tracker.get_slot("requested_slot") if tracker.active_loop.get("name") else None
@@ -61,9 +59,7 @@ class ActionClarify(Action):
         for fallback in ("inform", "ask_knowledge"):
             if len(buttons) < 2 and all(b["title"] != INTENT_BUTTONS[fallback][0] for b in buttons):
                 buttons.append({"title": INTENT_BUTTONS[fallback][0], "payload": INTENT_BUTTONS[fallback][1]})
-        dispatcher.utter_message(
-            text="Sorry, I'm not sure what you mean. Did you want one of these?", buttons=buttons
-        )
+        dispatcher.utter_message(text="Sorry, I'm not sure what you mean. Did you want one of these?", buttons=buttons)
         return done
 
 
@@ -73,9 +69,7 @@ class ActionStartOver(Action):
     def name(self) -> str:
         return "action_start_over"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(
             text="Sure, let's start fresh; I've cleared your answers. What work would you like to hand off?"
         )
@@ -88,9 +82,7 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         answered = set(slots_set_this_turn(tracker)) & ANSWER_SLOTS
         if tracker.active_loop.get("name") and answered:
             # "Specialist stuff, really" answers the question; it is not a request for a person.

@@ -15,8 +15,13 @@ from advisor.patterns import COMMAND, HUMAN_REQUEST, looks_like_question, statem
 
 # Questions and requests: their words are not facts about the company.
 QUESTION_INTENTS = {
-    "ask_knowledge", "ask_why", "ask_tradeoffs", "ask_capabilities", "request_human",
-    "goodbye", "thank",
+    "ask_knowledge",
+    "ask_why",
+    "ask_tradeoffs",
+    "ask_capabilities",
+    "request_human",
+    "goodbye",
+    "thank",
 }
 # Hypotheticals, resets and privacy requests must never change what the user told us.
 NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over", "delete_my_data", "withdraw_consent"}
@@ -26,10 +31,21 @@ RETRYABLE = {"budget_level", "in_house_expertise", "goals", "coverage"}
 # Goals only support the advice, so one unreadable answer is enough to move on.
 MAX_MISSES = {"goals": 1, "budget_level": 2, "in_house_expertise": 2, "coverage": 2}
 PAYLOAD_SLOTS = {"budget_level", "cost_priority", "in_house_expertise", "coverage"}
-NATURE_TASKS = {"routine": ["routine_process"], "expert": ["expert_analysis"],
-                "both": ["routine_process", "expert_analysis"]}
-TRACKED = {"tasks", "budget_level", "cost_priority", "in_house_expertise", "missing_skills",
-           "goals", "coverage", "budget_amount"}
+NATURE_TASKS = {
+    "routine": ["routine_process"],
+    "expert": ["expert_analysis"],
+    "both": ["routine_process", "expert_analysis"],
+}
+TRACKED = {
+    "tasks",
+    "budget_level",
+    "cost_priority",
+    "in_house_expertise",
+    "missing_skills",
+    "goals",
+    "coverage",
+    "budget_amount",
+}
 
 
 def payload_changes(entities: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, Any]:
@@ -73,9 +89,7 @@ class ActionExtractFacts(Action):
     def name(self) -> str:
         return "action_extract_facts"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.active_loop.get("name") == "lead_form":
             return []  # contact details (names, companies, roles) are not facts about the work
         events: list[EventType] = []
@@ -99,9 +113,7 @@ class ActionExtractFacts(Action):
             text = statements_only(text)
 
         # While a question is pending, a statement is an answer whatever intent it got.
-        allow_unclear = bool(text) and (
-            intent in UNCLEAR_ANSWER_INTENTS or answering
-        )
+        allow_unclear = bool(text) and (intent in UNCLEAR_ANSWER_INTENTS or answering)
         if kind == "markup":
             text = inputs.strip_markup(text)
         # "Yes, please connect me with a specialist" is not a yes to the question being asked.

@@ -19,9 +19,7 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reply = await off_loop(answer, latest_text(tracker)[:MAX_MESSAGE_CHARS])
         dispatcher.utter_message(text=reply.text)
         if tracker.active_loop.get("name"):

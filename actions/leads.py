@@ -83,15 +83,18 @@ _STATEMENTS = {
     "lead_full_name": r"(?:my (?:full )?name(?: is|'s|:)|(?:full )?name:|" + _SET.format(field="(?:full )?name") + ")",
     "lead_email": (
         r"(?:my (?:work )?e-?mail(?: address)?(?: is|'s|:)|(?:work )?e-?mail(?: address)?:|"
-        + _SET.format(field="(?:work )?e-?mail(?: address)?") + ")"
+        + _SET.format(field="(?:work )?e-?mail(?: address)?")
+        + ")"
     ),
     "lead_company": (
         r"(?:(?:my|our|the) company(?: name)?(?: is|'s|:)|company(?: name)?:|i work (?:at|for)|"
-        + _SET.format(field="company(?: name)?") + ")"
+        + _SET.format(field="company(?: name)?")
+        + ")"
     ),
     "lead_role": (
         r"(?:my (?:role|title|job title|job|position)(?: is|'s|:)|(?:role|title|job title|position):|"
-        + _SET.format(field="(?:role|title|job title|position)") + ")"
+        + _SET.format(field="(?:role|title|job title|position)")
+        + ")"
     ),
 }
 _STATEMENT_RES = {
@@ -167,10 +170,7 @@ def _text_problem(label: str, value: str) -> str | None:
     if value.startswith("/"):
         return f"Please type your {label} in words."
     if len(value) > TEXT_MAX_CHARS:
-        return (
-            f"That's {len(value):,} characters; please keep your {label} to "
-            f"{TEXT_MAX_CHARS} characters or fewer."
-        )
+        return f"That's {len(value):,} characters; please keep your {label} to {TEXT_MAX_CHARS} characters or fewer."
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
         return f"Please type your {label} on one line, without control characters."
     return None
@@ -193,8 +193,10 @@ def check_field(slot: str, raw: Any) -> tuple[str | None, str | None]:
         return (check.name, None) if check.ok else (None, check.message)
     problem = _text_problem(LABELS[slot], text)
     if not problem and slot == "lead_company_size" and parse_company_size(text) is None and not _NO_SIZE.search(text):
-        problem = ("I need a head count for that one: a number such as 40, a range such as 10-50, or a word "
-                   "such as \"small\". Roughly how many people work at your company?")
+        problem = (
+            "I need a head count for that one: a number such as 40, a range such as 10-50, or a word "
+            'such as "small". Roughly how many people work at your company?'
+        )
     return (None, problem) if problem else (text, None)
 
 
@@ -213,7 +215,7 @@ def consent_answer(text: str, intent: str | None) -> bool | None:
 
 
 def wants_to_stop(text: str, intent: str | None) -> bool:
-    """"stop", "never mind", "no thanks" while giving details: the user declines the hand-off."""
+    """ "stop", "never mind", "no thanks" while giving details: the user declines the hand-off."""
     return bool(_STOP.match(text or "")) or (intent == "deny" and bool(_BARE_NO.match(text or "")))
 
 
@@ -272,7 +274,8 @@ def _who(tracker: Tracker) -> str:
 
 
 _funnel_batch: contextvars.ContextVar[list[tuple[str, str | None]] | None] = contextvars.ContextVar(
-    "funnel_batch", default=None)
+    "funnel_batch", default=None
+)
 
 
 @contextlib.asynccontextmanager
@@ -537,9 +540,7 @@ class ActionAskLeadConsent(Action):
     def name(self) -> str:
         return "action_ask_lead_consent"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         lines = [f"• {LABELS[slot].capitalize()}: {tracker.get_slot(slot)}" for slot in FIELDS]
         tasks = taxonomy.labels(tracker.get_slot("tasks") or [])
         recommendation = tracker.get_slot("recommendation")
@@ -550,7 +551,7 @@ class ActionAskLeadConsent(Action):
         dispatcher.utter_message(
             text="Here's what I'd pass on to our specialist:\n" + "\n".join(lines) + "\n\n"
             "May we store these details and have a specialist contact you about your outsourcing plans? "
-            "You can withdraw your consent at any time by saying \"withdraw my consent\".",
+            'You can withdraw your consent at any time by saying "withdraw my consent".',
             buttons=CONSENT_BUTTONS,
         )
         return []
@@ -562,9 +563,7 @@ class ActionSubmitLead(Action):
     def name(self) -> str:
         return "action_submit_lead"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("lead_consent") is not True:
             await funnel(tracker, "lead_declined")
             dispatcher.utter_message(response="utter_lead_not_stored")
@@ -591,14 +590,12 @@ class ActionSubmitLead(Action):
 
 
 class ActionDeclineLead(Action):
-    """"No thanks" to the offer: nothing is taken, and the user is told so."""
+    """ "No thanks" to the offer: nothing is taken, and the user is told so."""
 
     def name(self) -> str:
         return "action_decline_lead"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         await funnel(tracker, "lead_declined")
         dispatcher.utter_message(response="utter_lead_offer_declined")
         # Details volunteered before the offer ("my email is ...") are dropped too, and the
@@ -631,9 +628,7 @@ class _EraseLead:
     status = ""
     response = ""
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # Like a hand-off, this pauses any questions (the advice resumes with the next fact).
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         events += [SlotSet(slot, None) for slot in LEAD_SLOTS]
@@ -655,7 +650,7 @@ class _EraseLead:
 
 
 class ActionWithdrawConsent(_EraseLead, Action):
-    """"I withdraw my consent": nobody will contact them, and the stored details are erased."""
+    """ "I withdraw my consent": nobody will contact them, and the stored details are erased."""
 
     status = "withdrawn"
     response = "utter_consent_withdrawn"
@@ -665,7 +660,7 @@ class ActionWithdrawConsent(_EraseLead, Action):
 
 
 class ActionDeleteLeadData(_EraseLead, Action):
-    """"Delete my data": the lead record and contact details are erased."""
+    """ "Delete my data": the lead record and contact details are erased."""
 
     status = "deleted"
     response = "utter_lead_data_deleted"

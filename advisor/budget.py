@@ -20,21 +20,75 @@ FLEXIBLE_MONTHLY_USD = 15_000
 
 # Rough rates to US dollars, good enough to choose a budget level.
 USD_RATES = {
-    "USD": 1.0, "EUR": 1.08, "GBP": 1.27, "CHF": 1.12, "CAD": 0.73, "AUD": 0.66,
-    "NZD": 0.6, "INR": 0.012, "JPY": 0.0067, "CNY": 0.14, "SGD": 0.74, "AED": 0.27,
-    "ZAR": 0.055, "SEK": 0.095, "NOK": 0.093, "DKK": 0.145, "PLN": 0.25, "BRL": 0.18,
-    "MXN": 0.055, "PHP": 0.017,
+    "USD": 1.0,
+    "EUR": 1.08,
+    "GBP": 1.27,
+    "CHF": 1.12,
+    "CAD": 0.73,
+    "AUD": 0.66,
+    "NZD": 0.6,
+    "INR": 0.012,
+    "JPY": 0.0067,
+    "CNY": 0.14,
+    "SGD": 0.74,
+    "AED": 0.27,
+    "ZAR": 0.055,
+    "SEK": 0.095,
+    "NOK": 0.093,
+    "DKK": 0.145,
+    "PLN": 0.25,
+    "BRL": 0.18,
+    "MXN": 0.055,
+    "PHP": 0.017,
 }
 
 _CURRENCY_WORDS = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
-    "chf": "CHF", "francs": "CHF", "cad": "CAD", "c$": "CAD", "aud": "AUD", "a$": "AUD",
-    "nzd": "NZD", "inr": "INR", "₹": "INR", "rupees": "INR", "rs": "INR", "jpy": "JPY", "¥": "JPY",
-    "yen": "JPY", "cny": "CNY", "rmb": "CNY", "yuan": "CNY", "sgd": "SGD", "aed": "AED",
-    "dirham": "AED", "zar": "ZAR", "rand": "ZAR", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
-    "pln": "PLN", "zloty": "PLN", "brl": "BRL", "reais": "BRL", "mxn": "MXN", "php": "PHP",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "quid": "GBP",
+    "chf": "CHF",
+    "francs": "CHF",
+    "cad": "CAD",
+    "c$": "CAD",
+    "aud": "AUD",
+    "a$": "AUD",
+    "nzd": "NZD",
+    "inr": "INR",
+    "₹": "INR",
+    "rupees": "INR",
+    "rs": "INR",
+    "jpy": "JPY",
+    "¥": "JPY",
+    "yen": "JPY",
+    "cny": "CNY",
+    "rmb": "CNY",
+    "yuan": "CNY",
+    "sgd": "SGD",
+    "aed": "AED",
+    "dirham": "AED",
+    "zar": "ZAR",
+    "rand": "ZAR",
+    "sek": "SEK",
+    "nok": "NOK",
+    "dkk": "DKK",
+    "pln": "PLN",
+    "zloty": "PLN",
+    "brl": "BRL",
+    "reais": "BRL",
+    "mxn": "MXN",
+    "php": "PHP",
     "pesos": "MXN",
 }
 _CUR = r"(?:us\$|c\$|a\$|[$€£₹¥]|usd|eur|euros?|gbp|pounds?|quid|dollars?|bucks|chf|francs|cad|aud|nzd|inr|rupees|rs|jpy|yen|cny|rmb|yuan|sgd|aed|dirham|zar|rand|sek|nok|dkk|pln|zloty|brl|reais|mxn|php|pesos)"
@@ -58,10 +112,32 @@ _NOT_MONEY_AFTER = re.compile(
     re.IGNORECASE,
 )
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "a hundred": 100, "hundred": 100, "a few": 3, "several": 5, "a couple": 2,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "hundred": 100,
+    "a few": 3,
+    "several": 5,
+    "a couple": 2,
 }
 _WORD_MONEY = re.compile(
     r"\b(?P<n>" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\s+"
@@ -70,32 +146,40 @@ _WORD_MONEY = re.compile(
 )
 
 _LEVEL_PATTERNS = (
-    ("tight", re.compile(
-        r"\b(tight|limited|small|low|lean|modest|shoestring|minimal|not\s+(?:a\s+)?(?:lot|much|big)|"
-        r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|(?:close|next)\s+to\s+nothing|"
-        r"as\s+little\s+as\s+possible|every\s+(?:dollar|penny|cent|euro|pound)\s+counts|"
-        r"bootstrapp?ed|"
-        r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
-        re.IGNORECASE)),
-    ("flexible", re.compile(
-        r"\b(flexible|generous|large|big|healthy|significant|substantial|plenty|deep\s+pockets|"
-        r"(?:money|cost|price|budget)\s+(?:is|isn'?t)\s+(?:not\s+)?(?:an?\s+)?(?:issue|problem|concern|constraint)|"
-        r"not\s+(?:an?\s+)?(?:issue|problem|concern|constraint)|no\s+(?:real\s+)?(?:limit|constraint|cap)|"
-        r"(?:money|cost|price|budget)\s+(?:is\s+not|isn'?t)\s+really\s+(?:the\s+|an?\s+)?(?:issue|problem|concern)|"
-        r"pay\s+for\s+quality|quality\s+(?:first|over\s+(?:cost|price))|"
-        r"unlimited|whatever\s+it\s+takes|open|well[- ]funded|sizeable|sizable|high|ample)\b",
-        re.IGNORECASE)),
-    ("moderate", re.compile(
-        r"\b(moderate|medium|reasonable|average|mid(?:dle)?[- ]?(?:range|sized?)?|decent|ok(?:ay)?|"
-        r"fair|some\s+budget|normal|standard)\b",
-        re.IGNORECASE)),
+    (
+        "tight",
+        re.compile(
+            r"\b(tight|limited|small|low|lean|modest|shoestring|minimal|not\s+(?:a\s+)?(?:lot|much|big)|"
+            r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|(?:close|next)\s+to\s+nothing|"
+            r"as\s+little\s+as\s+possible|every\s+(?:dollar|penny|cent|euro|pound)\s+counts|"
+            r"bootstrapp?ed|"
+            r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "flexible",
+        re.compile(
+            r"\b(flexible|generous|large|big|healthy|significant|substantial|plenty|deep\s+pockets|"
+            r"(?:money|cost|price|budget)\s+(?:is|isn'?t)\s+(?:not\s+)?(?:an?\s+)?(?:issue|problem|concern|constraint)|"
+            r"not\s+(?:an?\s+)?(?:issue|problem|concern|constraint)|no\s+(?:real\s+)?(?:limit|constraint|cap)|"
+            r"(?:money|cost|price|budget)\s+(?:is\s+not|isn'?t)\s+really\s+(?:the\s+|an?\s+)?(?:issue|problem|concern)|"
+            r"pay\s+for\s+quality|quality\s+(?:first|over\s+(?:cost|price))|"
+            r"unlimited|whatever\s+it\s+takes|open|well[- ]funded|sizeable|sizable|high|ample)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "moderate",
+        re.compile(
+            r"\b(moderate|medium|reasonable|average|mid(?:dle)?[- ]?(?:range|sized?)?|decent|ok(?:ay)?|"
+            r"fair|some\s+budget|normal|standard)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
-_BIGGER = re.compile(
-    r"\b(bigger|larger|higher|more|increase[ds]?|raised?|grew|double[ds]?|greater)\b", re.IGNORECASE
-)
-_SMALLER = re.compile(
-    r"\b(smaller|lower|less|decrease[ds]?|cut|reduced|shrunk|halved|tighter)\b", re.IGNORECASE
-)
+_BIGGER = re.compile(r"\b(bigger|larger|higher|more|increase[ds]?|raised?|grew|double[ds]?|greater)\b", re.IGNORECASE)
+_SMALLER = re.compile(r"\b(smaller|lower|less|decrease[ds]?|cut|reduced|shrunk|halved|tighter)\b", re.IGNORECASE)
 _BUDGET_WORD = re.compile(r"\b(budget|spend|money|afford|funds|funding|pay|price|cost)\b", re.IGNORECASE)
 _COST_PRIORITY = re.compile(
     r"\b(cost\s+(?:reduction|cutting|saving|savings?)\s+(?:is|are)\s+(?:the\s+|our\s+)?(?:main\s+|top\s+|key\s+|first\s+)?"
@@ -129,10 +213,7 @@ class Budget:
 
     @property
     def empty(self) -> bool:
-        return all(
-            v is None
-            for v in (self.amount, self.level, self.relative, self.cost_priority)
-        )
+        return all(v is None for v in (self.amount, self.level, self.relative, self.cost_priority))
 
 
 def _to_number(raw: str, mult: str | None) -> float:
@@ -194,8 +275,10 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
         if not (cur or mult or period_match or nearby_budget or expecting_budget):
             continue
         adjacent_period = period_match is not None and period_match.start() < 3
-        if not (cur or mult or adjacent_period) and re.fullmatch(r"(?:19|20)\d\d", raw) and re.search(
-            r"\b(?:in|for|by|since|until|from|before|after)\s+$", text[: match.start()], re.IGNORECASE
+        if (
+            not (cur or mult or adjacent_period)
+            and re.fullmatch(r"(?:19|20)\d\d", raw)
+            and re.search(r"\b(?:in|for|by|since|until|from|before|after)\s+$", text[: match.start()], re.IGNORECASE)
         ):
             continue  # "our budget for 2025 is 50k": a year, not an amount
         value = _to_number(raw, mult)
@@ -221,8 +304,10 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
     level = None
     # A level word counts when the budget was asked for, or next to a money word
     # ("budget medium", not "small winery").
-    scope = text if expecting_budget else " ".join(
-        text[max(0, m.start() - 15) : m.end() + 30] for m in _BUDGET_WORD.finditer(text)
+    scope = (
+        text
+        if expecting_budget
+        else " ".join(text[max(0, m.start() - 15) : m.end() + 30] for m in _BUDGET_WORD.finditer(text))
     )
     if scope:
         # A level the user names ("tight, around 3k") wins over one derived from the amount.
@@ -245,8 +330,10 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
         cost_priority = False
     elif _COST_PRIORITY.search(text):
         cost_priority = True
-    if level == "flexible" and cost_priority is None and re.search(
-        r"(money|cost|budget|price)\s+(is|isn'?t)", text, re.IGNORECASE
+    if (
+        level == "flexible"
+        and cost_priority is None
+        and re.search(r"(money|cost|budget|price)\s+(is|isn'?t)", text, re.IGNORECASE)
     ):
         cost_priority = False
     return Budget(amount, currency, period, level, relative, cost_priority)

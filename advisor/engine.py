@@ -76,19 +76,20 @@ class Profile:
 
     @property
     def cost_constrained(self) -> bool:
-        return (
-            self.budget_level == "tight"
-            or bool(self.cost_priority)
-            or "cost_reduction" in self.goals
-        )
+        return self.budget_level == "tight" or bool(self.cost_priority) or "cost_reduction" in self.goals
 
     @property
     def budget_text(self) -> str:
         if self.budget_amount:
             amount = f"{self.budget_amount:,.0f}"
             currency = f" {self.budget_currency}" if self.budget_currency else ""
-            period = {"month": " a month", "year": " a year", "week": " a week",
-                      "quarter": " a quarter", "total": " in total"}.get(self.budget_period or "", "")
+            period = {
+                "month": " a month",
+                "year": " a year",
+                "week": " a week",
+                "quarter": " a quarter",
+                "total": " in total",
+            }.get(self.budget_period or "", "")
             return f"{amount}{currency}{period}"
         return f"a {self.budget_level} budget" if self.budget_level in ("tight", "moderate", "flexible") else ""
 
@@ -121,8 +122,17 @@ class Recommendation:
 def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Reason]:
     out: list[Reason] = []
     if bpo_tasks:
-        out.append(Reason("routine_tasks", BPO, say("routine_tasks", tasks=taxonomy.sentence_case(p.named(bpo_tasks)),
-                                                    is_are="is" if len(bpo_tasks) == 1 else "are")))
+        out.append(
+            Reason(
+                "routine_tasks",
+                BPO,
+                say(
+                    "routine_tasks",
+                    tasks=taxonomy.sentence_case(p.named(bpo_tasks)),
+                    is_are="is" if len(bpo_tasks) == 1 else "are",
+                ),
+            )
+        )
     if p.cost_constrained:
         said = []
         if p.budget_level == "tight":
@@ -137,8 +147,9 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         elif p.coverage == "extended":
             text = say("coverage_extended")
         else:
-            text = say("customer_facing",
-                       tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks))))
+            text = say(
+                "customer_facing", tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
+            )
         out.append(Reason("customer_service", BPO, text))
     if bpo_tasks and not kpo_tasks and p.in_house_expertise in ("no", "partial") and not p.missing_skills:
         # Routine work with no team for it: BPO supplies the team (no specialist skill is missing).
@@ -160,9 +171,13 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         needed = taxonomy.join_labels(
             list(dict.fromkeys(say(f"skill_{taxonomy.TASKS[t].category}") for t in specialised))
         )
-        out.append(Reason("specialised_work", KPO, say("specialised_work",
-                                                       tasks=taxonomy.sentence_case(p.named(specialised)),
-                                                       needed=needed)))
+        out.append(
+            Reason(
+                "specialised_work",
+                KPO,
+                say("specialised_work", tasks=taxonomy.sentence_case(p.named(specialised)), needed=needed),
+            )
+        )
     return out
 
 
@@ -182,16 +197,18 @@ def recommend(profile: Profile) -> Recommendation:
             choice = BPO if bpo_tasks else KPO
         if choice == KPO or choice == HYBRID:
             if profile.cost_constrained:
-                conflicts.append(say("cost_vs_knowledge_work", "conflicts",
-                                     tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks))))
+                conflicts.append(
+                    say("cost_vs_knowledge_work", "conflicts", tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks)))
+                )
             if profile.in_house_expertise == "yes" and not profile.missing_skills and choice == KPO:
                 conflicts.append(say("know_how_in_house", "conflicts"))
         if choice == BPO:
             if "innovation" in profile.goals or "strategic_decisions" in profile.goals:
                 conflicts.append(say("strategic_goals_routine_work", "conflicts"))
             if profile.in_house_expertise in ("no", "partial") and profile.missing_skills:
-                conflicts.append(say("missing_skills_routine_work", "conflicts",
-                                     skills=taxonomy.join_labels(profile.missing_skills)))
+                conflicts.append(
+                    say("missing_skills_routine_work", "conflicts", skills=taxonomy.join_labels(profile.missing_skills))
+                )
         agreeing = bpo_votes if choice == BPO else kpo_votes if choice == KPO else bpo_votes + kpo_votes
         confidence = 0.65 + 0.08 * max(agreeing - 1, 0) - 0.1 * len(conflicts)
         if choice == HYBRID:
@@ -206,5 +223,5 @@ def recommend(profile: Profile) -> Recommendation:
             choice = HYBRID
         confidence = 0.45 + 0.1 * abs(bpo_votes - kpo_votes)
     confidence = round(min(max(confidence, 0.4), 0.95), 2)
-    ordered = sorted(reasons, key=lambda r: (choice != HYBRID and r.model != choice))
+    ordered = sorted(reasons, key=lambda r: choice != HYBRID and r.model != choice)
     return Recommendation(choice, confidence, ordered, bpo_tasks, kpo_tasks, conflicts, decided_by)

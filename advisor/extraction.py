@@ -18,9 +18,19 @@ from advisor import cues, taxonomy
 from advisor.reading import read
 
 FACT_SLOTS = (
-    "tasks", "budget_level", "budget_amount", "budget_currency", "budget_period",
-    "cost_priority", "in_house_expertise", "missing_skills", "goals", "coverage",
-    "unclear_task", "task_evidence", "requirements",
+    "tasks",
+    "budget_level",
+    "budget_amount",
+    "budget_currency",
+    "budget_period",
+    "cost_priority",
+    "in_house_expertise",
+    "missing_skills",
+    "goals",
+    "coverage",
+    "unclear_task",
+    "task_evidence",
+    "requirements",
 )
 UNKNOWN = "unknown"
 
@@ -112,7 +122,9 @@ _CORRECTION = re.compile(
     r"only\s+(?:need|want)|we\s+only)\b",
     re.IGNORECASE,
 )
-_ADDITIVE = re.compile(r"\b(also|too|as\s+well|plus|another|additionally|in\s+addition|and\s+also|oh\s+and)\b", re.IGNORECASE)
+_ADDITIVE = re.compile(
+    r"\b(also|too|as\s+well|plus|another|additionally|in\s+addition|and\s+also|oh\s+and)\b", re.IGNORECASE
+)
 
 
 OTHER_QUESTIONS = {"budget_level", "in_house_expertise", "goals", "coverage"}
@@ -171,9 +183,7 @@ def _expertise(text: str, skills_mentioned: list[str], requested: str | None) ->
     # Judge each clause on its own: "we know the books, but nobody knows the market" is partial.
     clauses = [c for c in re.split(r"[,;.!?]|\bbut\b|\bhowever\b|\bthough\b", text) if c.strip()]
     lack_clauses = [c for c in clauses if _LACK.search(c) and _EXPERTISE_TOPIC.search(c)]
-    have = any(
-        (_HAVE.search(c) or _KNOWHOW_OWNED.search(c)) and not _LACK.search(c) for c in clauses
-    )
+    have = any((_HAVE.search(c) or _KNOWHOW_OWNED.search(c)) and not _LACK.search(c) for c in clauses)
     topical = bool(_EXPERTISE_TOPIC.search(text)) or (requested == "in_house_expertise" and have)
     if requested == "in_house_expertise" and _MIXED.search(text):
         return "partial"  # "payroll yes, materials no", "we know the books but nothing about export"
@@ -241,8 +251,7 @@ def extract(text: str, requested: str | None = None) -> Facts:
         facts.missing_skills = _unique(skills)
         # "we have marketing people but no strategy expertise": only skills in a lacking clause are missing.
         lacking = [
-            m.key for m in reading.skills
-            if m.key in skills and _LACK.search(_clause_at(reading.text, m.start_char))
+            m.key for m in reading.skills if m.key in skills and _LACK.search(_clause_at(reading.text, m.start_char))
         ]
         facts.missing_skills = _unique(lacking) or facts.missing_skills
     if "round_the_clock" in facts.goals:
@@ -350,8 +359,11 @@ def merge(
             if nature is None:
                 changes["retry_slot"] = f"tasks:{times}"
                 return {k: v for k, v in changes.items() if slots.get(k) != v}
-        generic = {"routine": ["routine_process"], "expert": ["expert_analysis"],
-                   "both": ["routine_process", "expert_analysis"]}.get(nature or "")
+        generic = {
+            "routine": ["routine_process"],
+            "expert": ["expert_analysis"],
+            "both": ["routine_process", "expert_analysis"],
+        }.get(nature or "")
         if generic and slots.get("unclear_task"):
             tasks = _unique(tasks + generic)
         elif not allow_unclear:
@@ -375,9 +387,7 @@ def merge(
     # Budget.
     b = facts.budget
     if b.amount is not None:
-        changes.update(
-            budget_amount=b.amount, budget_currency=b.currency, budget_period=b.period, budget_level=b.level
-        )
+        changes.update(budget_amount=b.amount, budget_currency=b.currency, budget_period=b.period, budget_level=b.level)
     elif b.level:
         changes["budget_level"] = b.level
         if slots.get("budget_amount") is not None:

@@ -90,43 +90,78 @@ TEXTS[("examples", "kpo")] = TEXTS[("services", "kpo")]
 _BPO = re.compile(r"\b(bpo|business\s+process(?:\s+outsourcing)?)\b", re.IGNORECASE)
 _KPO = re.compile(r"\b(kpo|knowledge\s+process(?:\s+outsourcing)?|lpo)\b", re.IGNORECASE)
 _TOPICS: list[tuple[str, re.Pattern]] = [
-    ("differences", re.compile(
-        r"\b(strategic\s+value|adds?\s+(?:more\s+)?value|more\s+value|skill\s+level|skills?\s+(?:needed|required)|"
-        r"(?:highly\s+)?speciali[sz]ed\s+(?:staff|people|skills)|nature\s+of\s+(?:the\s+)?work)\b",
-        re.IGNORECASE)),
-    ("types", re.compile(r"\b(industry[- ]specific|sector[- ]specific|front[- ]office|back[- ]office)\b", re.IGNORECASE)),
+    (
+        "differences",
+        re.compile(
+            r"\b(strategic\s+value|adds?\s+(?:more\s+)?value|more\s+value|skill\s+level|skills?\s+(?:needed|required)|"
+            r"(?:highly\s+)?speciali[sz]ed\s+(?:staff|people|skills)|nature\s+of\s+(?:the\s+)?work)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "types",
+        re.compile(r"\b(industry[- ]specific|sector[- ]specific|front[- ]office|back[- ]office)\b", re.IGNORECASE),
+    ),
     ("when", re.compile(r"\b(situations?|better\s+choice|right\s+choice|when\s+is)\b", re.IGNORECASE)),
     ("benefits", re.compile(r"\b(help\s+(?:with|us)\s+innovat\w*|what\s+do\s+(?:i|we)\s+gain)\b", re.IGNORECASE)),
-    ("classify", re.compile(
-        r"\b(is|are|would|does|do|counts?|falls?|belongs?|classif\w*|categor\w*|which\s+one|under|type\s+of)\b"
-        r".*\b(bpo|kpo)\b.*\b(or|vs|versus)\b|\b(bpo|kpo)\s+or\s+(bpo|kpo)\b|\bcounts?\s+as\b|"
-        r"\bfalls?\s+under\b|\bbelongs?\s+(?:to|in)\b|\bwhich\s+(?:one|category|kind|type)\b",
-        re.IGNORECASE)),
-    ("definition", re.compile(
-        r"\b(stand\s+for|stands\s+for|define|definition|meaning|mean|acronym|abbreviation)\b", re.IGNORECASE)),
-    ("differences", re.compile(
-        r"\b(differ\w*|dif+ren\w*|dif+er\w*|vs\.?|versus|compare\w*|comparison|distinguish|distinction|contrast|"
-        r"same\s+thing|similar\w*)\b",
-        re.IGNORECASE)),
-    ("when", re.compile(
-        r"^\s*when\b|\b(when\s+(?:should|to|would|do|does|is|are|must)|which\s+(?:should|to|is\s+(?:right|better|best))|"
-        r"should\s+(?:i|we)\s+(?:choose|pick|go|use|opt)|choose|choosing|pick|opt\s+for|right\s+for|"
-        r"better\s+for|best\s+for|suit\w*|fit|make\s+sense|worth\s+it|appropriate|ideal)\b",
-        re.IGNORECASE)),
-    ("benefits", re.compile(
-        r"\b(benefit\w*|ben[ie]fit\w*|bene?fi?t\w*|adv\w*nt\w*ge\w*|pros|upside\w*|why\s+(?:use|outsource|would)|gain|value|"
-        r"good\s+for|point\s+of|help\s+(?:us|my|a)\s+(?:company|business))\b",
-        re.IGNORECASE)),
+    (
+        "classify",
+        re.compile(
+            r"\b(is|are|would|does|do|counts?|falls?|belongs?|classif\w*|categor\w*|which\s+one|under|type\s+of)\b"
+            r".*\b(bpo|kpo)\b.*\b(or|vs|versus)\b|\b(bpo|kpo)\s+or\s+(bpo|kpo)\b|\bcounts?\s+as\b|"
+            r"\bfalls?\s+under\b|\bbelongs?\s+(?:to|in)\b|\bwhich\s+(?:one|category|kind|type)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"\b(stand\s+for|stands\s+for|define|definition|meaning|mean|acronym|abbreviation)\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "differences",
+        re.compile(
+            r"\b(differ\w*|dif+ren\w*|dif+er\w*|vs\.?|versus|compare\w*|comparison|distinguish|distinction|contrast|"
+            r"same\s+thing|similar\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"^\s*when\b|\b(when\s+(?:should|to|would|do|does|is|are|must)|which\s+(?:should|to|is\s+(?:right|better|best))|"
+            r"should\s+(?:i|we)\s+(?:choose|pick|go|use|opt)|choose|choosing|pick|opt\s+for|right\s+for|"
+            r"better\s+for|best\s+for|suit\w*|fit|make\s+sense|worth\s+it|appropriate|ideal)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "benefits",
+        re.compile(
+            r"\b(benefit\w*|ben[ie]fit\w*|bene?fi?t\w*|adv\w*nt\w*ge\w*|pros|upside\w*|why\s+(?:use|outsource|would)|gain|value|"
+            r"good\s+for|point\s+of|help\s+(?:us|my|a)\s+(?:company|business))\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("types", re.compile(r"\b(types?|kinds?|categor\w*|forms?|flavou?rs?|varieties|sorts?)\b", re.IGNORECASE)),
-    ("services", re.compile(
-        r"\b(services?|cover\w*|include\w*|offer\w*|provide\w*|handle\w*|do\s+they\s+do|"
-        r"what\s+(?:can|do|does)\s+(?:a\s+)?(?:bpo|kpo)|work\s+(?:can|do)|tasks?|solutions?|examples?|"
-        r"such\s+as|like\s+what|typical|common)\b",
-        re.IGNORECASE)),
-    ("definition", re.compile(
-        r"\b(what\s+(?:is|are|'s|does)|what's|whats|define|definition|mean\w*|stand\s+for|"
-        r"explain|tell\s+me\s+about|describe|acronym|abbreviation|heard\s+of|never\s+heard)\b",
-        re.IGNORECASE)),
+    (
+        "services",
+        re.compile(
+            r"\b(services?|cover\w*|include\w*|offer\w*|provide\w*|handle\w*|do\s+they\s+do|"
+            r"what\s+(?:can|do|does)\s+(?:a\s+)?(?:bpo|kpo)|work\s+(?:can|do)|tasks?|solutions?|examples?|"
+            r"such\s+as|like\s+what|typical|common)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"\b(what\s+(?:is|are|'s|does)|what's|whats|define|definition|mean\w*|stand\s+for|"
+            r"explain|tell\s+me\s+about|describe|acronym|abbreviation|heard\s+of|never\s+heard)\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 
 
@@ -196,10 +231,15 @@ def answer(question: str) -> Answer:
     if topic == "classify":
         if tasks:
             return Answer(topic, subject, classification_text(tasks), tasks)
-        return Answer(topic, subject, (
-            "Tell me the task and I'll place it: routine process work (support, data entry, payroll) is "
-            "BPO; work that needs expert analysis (research, financial or legal analysis, strategy) is KPO."
-        ), [])
+        return Answer(
+            topic,
+            subject,
+            (
+                "Tell me the task and I'll place it: routine process work (support, data entry, payroll) is "
+                "BPO; work that needs expert analysis (research, financial or legal analysis, strategy) is KPO."
+            ),
+            [],
+        )
     if topic == "overview":
         text = (
             TEXTS[("definition", "both")]

@@ -114,8 +114,13 @@ class Normalizer:
 
     def correct(self, word: str) -> str:
         """The vocabulary word a typo most likely meant, or the word itself."""
-        if len(word) < 5 or len(word) > self._longest + 2 or not word.isalpha() or word in self._vocabulary \
-                or self.is_known(word):
+        if (
+            len(word) < 5
+            or len(word) > self._longest + 2
+            or not word.isalpha()
+            or word in self._vocabulary
+            or self.is_known(word)
+        ):
             return word  # (a word longer than any vocabulary word plus two edits cannot be a typo of one)
         limit = 1 if len(word) < 8 else 2
         best, best_score = word, limit + 1.0
@@ -285,8 +290,10 @@ class AdvisorNLP:
         following = doc[last + 1].lower_ if last + 1 < len(doc) else ""
         after = doc[last + 2].lower_ if last + 2 < len(doc) else ""
         before = doc[last - 1].lower_ if last > 0 else ""
-        return following in FIGURE_WORDS or (before in FIGURE_BEFORE and doc[last].lower_ in FIGURE_NOUNS) or (
-            following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS
+        return (
+            following in FIGURE_WORDS
+            or (before in FIGURE_BEFORE and doc[last].lower_ in FIGURE_NOUNS)
+            or (following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS)
         )
 
     @staticmethod
@@ -313,11 +320,7 @@ class AdvisorNLP:
                 continue
             if lower in CLAUSE_BREAKS:
                 break
-            if (
-                lower in ("and", "or", "&", "plus")
-                and i + 1 < len(doc)
-                and (doc[i + 1].lower_ in CLAUSE_OPENERS)
-            ):
+            if lower in ("and", "or", "&", "plus") and i + 1 < len(doc) and (doc[i + 1].lower_ in CLAUSE_OPENERS):
                 break
             if lower in NEGATION_CUES:
                 return True

@@ -55,7 +55,7 @@ def features(text: str, char_ngrams: tuple[int, int] = (2, 5)) -> set[str]:
             padded = f" {word} "
             for size in range(low, high + 1):
                 for start in range(max(len(padded) - size + 1, 0)):
-                    found.add("c:" + padded[start:start + size])
+                    found.add("c:" + padded[start : start + size])
     if words:
         found.add(f"b:{previous} </s>")
     return found
@@ -64,8 +64,14 @@ def features(text: str, char_ngrams: tuple[int, int] = (2, 5)) -> set[str]:
 class LinearModel:
     """Vocabulary, weights and labels; `predict` gives (label, probability) pairs, best first."""
 
-    def __init__(self, vocabulary: dict[str, int], weights: np.ndarray, bias: np.ndarray,
-                 labels: list[str], char_ngrams: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        labels: list[str],
+        char_ngrams: tuple[int, int],
+    ) -> None:
         self.vocabulary = vocabulary
         self.weights = weights  # (features, labels)
         self.bias = bias  # (labels,)
@@ -86,8 +92,9 @@ class LinearModel:
         return [(self.labels[i], float(probabilities[i])) for i in order]
 
     @classmethod
-    def train(cls, texts: list[str], labels: list[str], c: float, seed: int,
-              char_ngrams: tuple[int, int]) -> LinearModel:
+    def train(
+        cls, texts: list[str], labels: list[str], c: float, seed: int, char_ngrams: tuple[int, int]
+    ) -> LinearModel:
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
 
@@ -122,16 +129,22 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "random_seed": 2026, "char_min_ngram": 2, "char_max_ngram": 5}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: LinearModel | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: LinearModel | None = None
+    ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearIntentClassifier:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -139,8 +152,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len({m.get(INTENT) for m in examples}) < 2:
             raise ValueError("LinearIntentClassifier needs training examples of at least two intents")
         self._model = LinearModel.train(
-            [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples],
-            c=float(self._config["C"]), seed=int(self._config["random_seed"]),
+            [m.get(TEXT) for m in examples],
+            [m.get(INTENT) for m in examples],
+            c=float(self._config["C"]),
+            seed=int(self._config["random_seed"]),
             char_ngrams=(int(self._config["char_min_ngram"]), int(self._config["char_max_ngram"])),
         )
         self.persist()
@@ -151,15 +166,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return
         with self._model_storage.write_to(self._resource) as directory:
             names = sorted(self._model.vocabulary, key=self._model.vocabulary.__getitem__)
-            meta = {"labels": self._model.labels, "features": names,
-                    "char_ngrams": list(self._model.char_ngrams)}
+            meta = {"labels": self._model.labels, "features": names, "char_ngrams": list(self._model.char_ngrams)}
             (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
             np.save(directory / "weights.npy", self._model.weights, allow_pickle=False)
             np.save(directory / "bias.npy", self._model.bias, allow_pickle=False)
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
@@ -167,8 +187,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 bias = np.load(directory / "bias.npy", allow_pickle=False)
         except ValueError:  # nothing persisted (no training data)
             return cls(config, model_storage, resource)
-        model = LinearModel({name: i for i, name in enumerate(meta["features"])}, weights, bias,
-                            meta["labels"], tuple(meta["char_ngrams"]))
+        model = LinearModel(
+            {name: i for i, name in enumerate(meta["features"])},
+            weights,
+            bias,
+            meta["labels"],
+            tuple(meta["char_ngrams"]),
+        )
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -178,7 +203,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ranking = self._model.predict(message.get(TEXT) or "")
             best, confidence = ranking[0]
             message.set(INTENT, {"name": best, "confidence": confidence}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY,
-                        [{"name": name, "confidence": p} for name, p in ranking[:RANKING_LENGTH]],
-                        add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY,
+                [{"name": name, "confidence": p} for name, p in ranking[:RANKING_LENGTH]],
+                add_to_output=True,
+            )
         return messages

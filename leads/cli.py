@@ -41,15 +41,11 @@ def _day(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected a date like 2026-01-31, got {text!r}"
-        ) from exc
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, got {text!r}") from exc
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m leads.cli", description="Leads export and funnel report."
-    )
+    parser = argparse.ArgumentParser(prog="python -m leads.cli", description="Leads export and funnel report.")
     parser.add_argument(
         "--db",
         help="SQLite file or SQLAlchemy URL (default: LEADS_DB_URL / LEADS_DB_PATH)",
@@ -60,9 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_day, help="created on or after this UTC day")
     export.add_argument("--until", type=_day, help="created on or before this UTC day")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
-    export.add_argument(
-        "--include-unconsented", action="store_true", help="also leads without consent"
-    )
+    export.add_argument("--include-unconsented", action="store_true", help="also leads without consent")
     report = commands.add_parser("report", help="print the conversation-to-lead funnel")
     report.add_argument("--since", type=_day)
     report.add_argument("--until", type=_day)
@@ -94,14 +88,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         if args.command == "export":
-            leads = store.list_leads(
-                tier=args.tier, since=args.since, until=_end(args.until)
-            )
-            leads = [
-                lead
-                for lead in leads
-                if args.include_unconsented or lead.get("consent")
-            ]
+            leads = store.list_leads(tier=args.tier, since=args.since, until=_end(args.until))
+            leads = [lead for lead in leads if args.include_unconsented or lead.get("consent")]
             states = DeliveryLog(load_config().deliveries_path).states()
             for lead in leads:
                 by_target = states.get(conversation_ref(lead["conversation_id"]), {})
@@ -115,24 +103,16 @@ def run(argv: Sequence[str] | None = None) -> int:
                 )
                 out.write("\n")
             else:
-                writer = csv.DictWriter(
-                    out, fieldnames=EXPORT_COLUMNS, lineterminator="\n"
-                )
+                writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(export_row(lead, for_csv=True) for lead in leads)
         elif args.command == "report":
             numbers = funnel(store, since=args.since, until=_end(args.until))
-            text = (
-                json.dumps(numbers, indent=2)
-                if args.format == "json"
-                else format_funnel(numbers)
-            )
+            text = json.dumps(numbers, indent=2) if args.format == "json" else format_funnel(numbers)
             out.write(text + "\n")
         elif args.command == "flush":
             result = flush_outbox(store, Outbox(load_config().outbox_path))
-            out.write(
-                f"applied {result.applied}, remaining {result.remaining}, rejected {result.rejected}\n"
-            )
+            out.write(f"applied {result.applied}, remaining {result.remaining}, rejected {result.rejected}\n")
             return 0 if result.remaining == 0 else 3
         elif args.command == "resend":
             config = load_config()

@@ -109,9 +109,7 @@ def clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             _check_text(key, value)
             value = value.strip().lower()
             if value not in RECOMMENDATIONS:
-                raise ValueError(
-                    f"recommendation must be one of {', '.join(RECOMMENDATIONS)}"
-                )
+                raise ValueError(f"recommendation must be one of {', '.join(RECOMMENDATIONS)}")
         if key in ("answers", "recommendation_reasons"):
             _check_json(key, value)
             value = dict(value) if key == "answers" else list(value)
@@ -140,9 +138,7 @@ def merge_lead(
             lead[key] = value
     lead["conversation_id"] = conversation_id
     email = lead.get("email")
-    lead["email_is_freemail"] = (
-        is_freemail(email.rsplit("@", 1)[-1]) if email and "@" in email else None
-    )
+    lead["email_is_freemail"] = is_freemail(email.rsplit("@", 1)[-1]) if email and "@" in email else None
     if lead.get("consent"):
         lead["consent_at"] = as_utc(lead.get("consent_at")) or at
     else:
@@ -168,9 +164,7 @@ def to_jsonable(value: Any) -> Any:
 def lead_version(lead: Mapping[str, Any]) -> str:
     """Stable hash of the lead's content (timestamps excluded): its "version"."""
     content = {key: to_jsonable(lead.get(key)) for key in VERSION_FIELDS}
-    text = json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -148,9 +148,7 @@ class DeliveryLog:
 
     def delivered(self, key: str, target: str) -> bool:
         """True when ``key`` was already delivered to ``target``."""
-        return any(
-            r["key"] == key and r["target"] == target and r["state"] == "sent" for r in self.load()
-        )
+        return any(r["key"] == key and r["target"] == target and r["state"] == "sent" for r in self.load())
 
     def states(self) -> dict[str, dict[str, str]]:
         """Latest ``lead.captured`` delivery state per conversation ref and target."""
@@ -203,17 +201,11 @@ def slack_summary(lead: Mapping[str, Any]) -> str:
     """
     answers = lead.get("answers") or {}
     tasks = answers.get("tasks")
-    need = (
-        ", ".join(map(str, tasks))
-        if isinstance(tasks, (list, tuple))
-        else str(tasks or "?")
-    )
+    need = ", ".join(map(str, tasks)) if isinstance(tasks, (list, tuple)) else str(tasks or "?")
     if answers.get("expertise_gap"):
         need += " (no in-house expertise)"
     size = f" ({lead['company_size']})" if lead.get("company_size") else ""
-    contact = " · ".join(
-        str(lead[key]) for key in ("full_name", "role", "email") if lead.get(key)
-    )
+    contact = " · ".join(str(lead[key]) for key in ("full_name", "role", "email") if lead.get(key))
     esc = slack_escape
     return (
         f":fire: *{esc(str(lead.get('tier') or '?').upper())} lead* (score {esc(lead.get('score'))})\n"
@@ -309,10 +301,12 @@ def _find(records: list[dict[str, Any]], record_id: str) -> dict[str, Any] | Non
 def _slack_was_told(records: Sequence[Mapping[str, Any]], notice: Mapping[str, Any]) -> bool:
     """A withdrawal notice goes to Slack only if a lead of that conversation was announced there."""
     return any(
-        r.get("conversation") == notice.get("conversation") and r["target"] == "slack"
-        and r.get("event") == CAPTURED and r["state"] == "sent"
+        r.get("conversation") == notice.get("conversation")
+        and r["target"] == "slack"
+        and r.get("event") == CAPTURED
+        and r["state"] == "sent"
         for r in records
-    )  # fmt: skip
+    )
 
 
 def _claim(
@@ -354,8 +348,9 @@ def _claim(
                 record.pop("payload", None)
                 changed = True
                 continue
-            record.update(state="sending", lease_owner=_owner(),
-                          lease_until=_iso(now + timedelta(seconds=_lease_seconds(config))))
+            record.update(
+                state="sending", lease_owner=_owner(), lease_until=_iso(now + timedelta(seconds=_lease_seconds(config)))
+            )
             claimed.append(dict(record))
             changed = True
         if changed:
@@ -450,9 +445,12 @@ def deliver(
                 stopped.add(pair)  # later deliveries of this conversation wait their turn
                 log.error(
                     "%s for %s not delivered to %s (%s); %s",
-                    record.get("event"), record.get("conversation"), record["target"], problem,
+                    record.get("event"),
+                    record.get("conversation"),
+                    record["target"],
+                    problem,
                     "will retry" if state == "pending" else f"state {state}",
-                )  # fmt: skip
+                )
     finally:
         if own_session:
             session.close()
@@ -484,11 +482,19 @@ def _queue(
                 out.append(dict(existing))
                 continue
             record = {
-                "id": uuid.uuid4().hex, "key": key, "target": target, "event": event,
-                "conversation": conversation, "state": "pending", "attempts": 0,
-                "created": now, "next_at": now, "lease_until": None, "last_error": None,
+                "id": uuid.uuid4().hex,
+                "key": key,
+                "target": target,
+                "event": event,
+                "conversation": conversation,
+                "state": "pending",
+                "attempts": 0,
+                "created": now,
+                "next_at": now,
+                "lease_until": None,
+                "last_error": None,
                 "payload": to_jsonable(dict(payload)),
-            }  # fmt: skip
+            }
             records.append(record)
             out.append(dict(record))
             added = True
@@ -520,8 +526,12 @@ def _lead_items(lead: Mapping[str, Any], config: LeadsConfig) -> list[tuple[str,
     conversation = conversation_ref(lead["conversation_id"])
     items = []
     if config.webhook_url:
-        payload = {"event": CAPTURED, "idempotency_key": key, "lead_version": lead_version(lead),
-                   "lead": to_jsonable(dict(lead))}  # fmt: skip
+        payload = {
+            "event": CAPTURED,
+            "idempotency_key": key,
+            "lead_version": lead_version(lead),
+            "lead": to_jsonable(dict(lead)),
+        }
         items.append((CAPTURED, "webhook", key, conversation, payload))
     if config.slack_webhook_url and lead.get("tier") == "hot":
         items.append((CAPTURED, "slack", key, conversation, {"text": slack_summary(lead)}))
@@ -548,15 +558,21 @@ def notify_lead(
     records = _queue(deliveries, _lead_items(lead, config))
     before = {record["id"]: record["state"] for record in records}
     sent = deliver(config=config, deliveries=deliveries, ids=list(before), force=True, session=session)
-    by_target = {"webhook": "disabled" if not config.webhook_url else "skipped",
-                 "slack": "disabled" if not config.slack_webhook_url else "skipped"}  # fmt: skip
+    by_target = {
+        "webhook": "disabled" if not config.webhook_url else "skipped",
+        "slack": "disabled" if not config.slack_webhook_url else "skipped",
+    }
     now = {record["id"]: record["state"] for record in deliveries.load()} if records else {}
     for record in records:
         state = before[record["id"]] if before[record["id"]] == "sent" else now.get(record["id"], "gone")
         outcome = sent.outcomes.get(record["id"])
         if outcome is None:
-            outcome = {"sent": "already_sent", "sending": "in_flight", "cancelled": "cancelled",
-                       "pending": "queued"}.get(state, "failed")  # fmt: skip
+            outcome = {
+                "sent": "already_sent",
+                "sending": "in_flight",
+                "cancelled": "cancelled",
+                "pending": "queued",
+            }.get(state, "failed")
         elif outcome in ("retry", "pending"):
             outcome = "failed"
         by_target[record["target"]] = outcome
@@ -595,8 +611,12 @@ def _background_loop(stop: threading.Event) -> None:
         try:
             result = deliver(config=config, force=first)  # at start-up: everything pending, now
             if result.outcomes:
-                log.info("delivery round: %d sent, %d to retry, %d failed", result.count("sent"),
-                         result.count("retry"), result.count("failed"))  # fmt: skip
+                log.info(
+                    "delivery round: %d sent, %d to retry, %d failed",
+                    result.count("sent"),
+                    result.count("retry"),
+                    result.count("failed"),
+                )
         except Exception as error:  # noqa: BLE001 - the loop must survive a bad round
             log.error("delivery round failed: %s", type(error).__name__)
         first = False
@@ -687,20 +707,41 @@ def withdraw_lead(
         items: list[tuple[str, str, str, str, Mapping[str, Any]]] = []
         if config.webhook_url and "webhook" in captured:
             key = captured["webhook"] + "-withdrawn"
-            payload = {"event": WITHDRAWN, "idempotency_key": key, "conversation_id": conversation_id,
-                       "lead_idempotency_key": captured["webhook"], "withdrawn_at": now}  # fmt: skip
+            payload = {
+                "event": WITHDRAWN,
+                "idempotency_key": key,
+                "conversation_id": conversation_id,
+                "lead_idempotency_key": captured["webhook"],
+                "withdrawn_at": now,
+            }
             items.append((WITHDRAWN, "webhook", key, ref, payload))
         if config.slack_webhook_url and told_slack:
-            items.append((WITHDRAWN, "slack", captured["slack"] + "-withdrawn", ref,
-                          {"text": slack_withdrawal_notice(conversation_id)}))  # fmt: skip
+            items.append(
+                (
+                    WITHDRAWN,
+                    "slack",
+                    captured["slack"] + "-withdrawn",
+                    ref,
+                    {"text": slack_withdrawal_notice(conversation_id)},
+                )
+            )
         for event, target, key, conversation, payload in items:
             if any(r["key"] == key and r["target"] == target and r["state"] != "cancelled" for r in records):
                 continue  # withdrawn before: told already (or being told)
             record = {
-                "id": uuid.uuid4().hex, "key": key, "target": target, "event": event,
-                "conversation": conversation, "state": "pending", "attempts": 0, "created": now,
-                "next_at": now, "lease_until": None, "last_error": None, "payload": payload,
-            }  # fmt: skip
+                "id": uuid.uuid4().hex,
+                "key": key,
+                "target": target,
+                "event": event,
+                "conversation": conversation,
+                "state": "pending",
+                "attempts": 0,
+                "created": now,
+                "next_at": now,
+                "lease_until": None,
+                "last_error": None,
+                "payload": payload,
+            }
             if target == "slack":
                 record["only_if_told"] = True  # checked again when it is sent
             records.append(record)
@@ -709,8 +750,9 @@ def withdraw_lead(
         if changed:
             deliveries.save(records)
     if result.cancelled or result.queued:
-        log.info("lead %s withdrawn: %d deliveries cancelled, %d notices queued", ref, result.cancelled,
-                 len(result.queued))  # fmt: skip
+        log.info(
+            "lead %s withdrawn: %d deliveries cancelled, %d notices queued", ref, result.cancelled, len(result.queued)
+        )
     if send and result.queued:
         result.sending = send_in_background(result.queued, config)
     return result

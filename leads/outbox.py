@@ -83,9 +83,7 @@ def redacted_line(raw: str | bytes, reason: str) -> str:
 
 
 def _dump(entry: Mapping[str, Any]) -> bytes:
-    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
-        "utf-8", "surrogateescape"
-    )
+    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "surrogateescape")
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -163,8 +161,9 @@ class Outbox:
             self.reject([redacted_line(chunk, "partial line (the writer stopped mid-line)")])
             os.ftruncate(fd, start)
             os.fsync(fd)
-            log.warning("outbox: a partial last line (%d bytes) was set aside in %s", len(chunk),
-                        self.rejected_path.name)
+            log.warning(
+                "outbox: a partial last line (%d bytes) was set aside in %s", len(chunk), self.rejected_path.name
+            )
         finally:
             os.close(fd)
 
@@ -271,9 +270,7 @@ def default_store_and_outbox() -> tuple[LeadStore, Outbox]:
         return _defaults[key]
 
 
-def _resolve(
-    store: LeadStore | None, outbox: Outbox | None
-) -> tuple[LeadStore, Outbox]:
+def _resolve(store: LeadStore | None, outbox: Outbox | None) -> tuple[LeadStore, Outbox]:
     if store is None or outbox is None:
         default_store, default_outbox = default_store_and_outbox()
         return store or default_store, outbox or default_outbox
@@ -315,9 +312,7 @@ def _flush_locked(store: LeadStore, outbox: Outbox) -> FlushResult:
             if is_unavailable(error):
                 result.errors.append(describe_error(error))
                 break
-            if not isinstance(
-                error, (ValueError, KeyError, TypeError, exc.SQLAlchemyError)
-            ):
+            if not isinstance(error, (ValueError, KeyError, TypeError, exc.SQLAlchemyError)):
                 raise
             log.error(
                 "outbox entry %s refused by the database: %s",
@@ -340,9 +335,7 @@ def _flush_locked(store: LeadStore, outbox: Outbox) -> FlushResult:
     return result
 
 
-def flush_outbox(
-    store: LeadStore | None = None, outbox: Outbox | None = None
-) -> FlushResult:
+def flush_outbox(store: LeadStore | None = None, outbox: Outbox | None = None) -> FlushResult:
     """Write pending outbox entries to the database, each exactly once."""
     store, outbox = _resolve(store, outbox)
     with outbox.lock():
@@ -481,18 +474,35 @@ def record_events(
     entries = []
     for kind, detail in events:
         kind, detail = check_event(kind, detail)
-        entries.append({"id": uuid.uuid4().hex, "type": "event", "conversation_id": conversation_id,
-                        "at": now, "kind": kind, "detail": detail})
+        entries.append(
+            {
+                "id": uuid.uuid4().hex,
+                "type": "event",
+                "conversation_id": conversation_id,
+                "at": now,
+                "kind": kind,
+                "detail": detail,
+            }
+        )
     if not entries:
         return True
     store, outbox = _resolve(store, outbox)
     stored, _ = _write_or_queue(
-        store, outbox, *entries,
-        write=lambda: store.record_events([
-            {"conversation_id": e["conversation_id"], "kind": e["kind"], "detail": e["detail"],
-             "event_id": e["id"], "at": e["at"]}
-            for e in entries
-        ]),
+        store,
+        outbox,
+        *entries,
+        write=lambda: store.record_events(
+            [
+                {
+                    "conversation_id": e["conversation_id"],
+                    "kind": e["kind"],
+                    "detail": e["detail"],
+                    "event_id": e["id"],
+                    "at": e["at"],
+                }
+                for e in entries
+            ]
+        ),
     )
     return stored
 
@@ -508,7 +518,11 @@ def _redact_rejected(outbox: Outbox, conversation_id: str) -> int:
             lines = handle.readlines()
     except FileNotFoundError:
         return 0
-    mentions = {conversation_id, json.dumps(conversation_id)[1:-1], json.dumps(conversation_id, ensure_ascii=False)[1:-1]}
+    mentions = {
+        conversation_id,
+        json.dumps(conversation_id)[1:-1],
+        json.dumps(conversation_id, ensure_ascii=False)[1:-1],
+    }
     kept: list[str] = []
     changed = 0
     for line in lines:
@@ -556,12 +570,8 @@ def delete_lead(
         for entry in entries:
             if entry["conversation_id"] != conversation_id:
                 keep.append(entry)
-            elif (
-                entry["type"] == "event"
-            ):  # keep the funnel count, not the link to the person
-                detail = (
-                    entry.get("detail") if entry.get("kind") == "advice_given" else None
-                )
+            elif entry["type"] == "event":  # keep the funnel count, not the link to the person
+                detail = entry.get("detail") if entry.get("kind") == "advice_given" else None
                 keep.append({**entry, "conversation_id": erased, "detail": detail})
         purged = len(entries) != len(keep) or keep != entries
         if purged:

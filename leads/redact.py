@@ -37,9 +37,7 @@ def redact_lead(lead: Mapping[str, Any]) -> dict[str, Any]:
         if lead.get(key):
             safe[key] = redact_email(lead[key]) if key == "email" else "<redacted>"
     if lead.get("conversation_id"):
-        safe["conversation_id"] = "conv-" + conversation_digest(
-            str(lead["conversation_id"])
-        )
+        safe["conversation_id"] = "conv-" + conversation_digest(str(lead["conversation_id"]))
     return safe
 
 

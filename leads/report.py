@@ -17,11 +17,27 @@ from .model import to_jsonable
 from .store import LeadStore
 
 EXPORT_COLUMNS = (
-    "conversation_id", "created_at", "updated_at", "channel", "full_name", "email",
-    "email_is_freemail", "company", "role", "company_size", "timeline", "consent",
-    "consent_at", "recommendation", "score", "tier", "answers", "recommendation_reasons",
-    "score_reasons", "delivery",
-)  # fmt: skip
+    "conversation_id",
+    "created_at",
+    "updated_at",
+    "channel",
+    "full_name",
+    "email",
+    "email_is_freemail",
+    "company",
+    "role",
+    "company_size",
+    "timeline",
+    "consent",
+    "consent_at",
+    "recommendation",
+    "score",
+    "tier",
+    "answers",
+    "recommendation_reasons",
+    "score_reasons",
+    "delivery",
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FUNNEL_KINDS = (
     "conversation_started",
@@ -32,9 +48,7 @@ FUNNEL_KINDS = (
 )
 
 
-def funnel(
-    store: LeadStore, since: datetime | None = None, until: datetime | None = None
-) -> dict[str, Any]:
+def funnel(store: LeadStore, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
     """Funnel numbers for events in ``[since, until)``."""
     seen: dict[str, set] = {kind: set() for kind in FUNNEL_KINDS}
     outcome: dict[str, str] = {}

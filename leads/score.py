@@ -74,9 +74,7 @@ _HIGH = (
     r"|geschäftsführer|inhaber|directeur|directrice|directora|fundador|fundadora|fondateur"
 )
 _MEDIUM = r"manager|lead|leader|supervisor|gerente|responsable|leiter|leiterin"
-_LOW = (
-    r"analyst|assistant|intern|student|trainee|junior|coordinator|apprentice|stagiaire"
-)
+_LOW = r"analyst|assistant|intern|student|trainee|junior|coordinator|apprentice|stagiaire"
 _ROLE_PATTERNS = (
     ("high", re.compile(rf"\b(?:{_HIGH})\b")),
     ("medium", re.compile(rf"\b(?:{_MEDIUM})\b")),
@@ -155,12 +153,8 @@ _NOW = re.compile(
 _MONTH = re.compile(
     r"\b(?:(?:within|in) (?:a|one|the next) month|next month|this month|few weeks|couple of weeks|\d+ weeks?)\b"
 )
-_QUARTER = re.compile(
-    r"\b(?:quarter|q[1-4]|next (?:few|couple of) months|(?:two|three|2|3) months)\b"
-)
-_YEAR = re.compile(
-    r"\b(?:this year|within (?:a|the) year|next year|(?:six|6|nine|9|twelve|12) months|h[12]|half)\b"
-)
+_QUARTER = re.compile(r"\b(?:quarter|q[1-4]|next (?:few|couple of) months|(?:two|three|2|3) months)\b")
+_YEAR = re.compile(r"\b(?:this year|within (?:a|the) year|next year|(?:six|6|nine|9|twelve|12) months|h[12]|half)\b")
 _NUMERIC = re.compile(r"(\d+)\s*(day|week|month|year)s?")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -197,9 +191,7 @@ def parse_timeline(text: str | None) -> str | None:
     return None
 
 
-def _budget(
-    level: str | None, amount: float | None, cost_priority: bool | None
-) -> tuple:
+def _budget(level: str | None, amount: float | None, cost_priority: bool | None) -> tuple:
     reasons = []
     bases = []
     if level:
@@ -268,9 +260,7 @@ def score_lead(
         f"Need {need_points}/{NEED_MAX}: {need_reason}",
         f"Timeline {timeline_points}/{TIMELINE_POINTS['now']}: {timeline_reason}",
     ]
-    return LeadScore(
-        score=total, tier=tier_for(total), reasons=reasons, factors=factors
-    )
+    return LeadScore(score=total, tier=tier_for(total), reasons=reasons, factors=factors)
 
 
 def _truthy(value: Any) -> bool | None:

@@ -146,9 +146,7 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS)
 
 
-def database_url(
-    path: str | os.PathLike | None = None, config: LeadsConfig | None = None
-) -> str:
+def database_url(path: str | os.PathLike | None = None, config: LeadsConfig | None = None) -> str:
     """``LEADS_DB_URL`` when set, else a SQLite URL for ``path`` (default ``var/leads.db``)."""
     config = config or load_config()
     if config.db_url:
@@ -172,18 +170,12 @@ class LeadStore:
     ) -> None:
         config = load_config()
         self.url = url or database_url(path, config)
-        timeout = (
-            connect_timeout
-            if connect_timeout is not None
-            else config.db_connect_timeout
-        )
+        timeout = connect_timeout if connect_timeout is not None else config.db_connect_timeout
         self._sqlite_path: Path | None = None
         connect_args: dict[str, Any] = {}
         if self.url.startswith("sqlite"):
             database = self.url.split(":///", 1)[-1]
-            self._sqlite_path = (
-                Path(database) if database and database != ":memory:" else None
-            )
+            self._sqlite_path = Path(database) if database and database != ":memory:" else None
             connect_args["timeout"] = max(timeout, 5.0)
         elif self.url.startswith("postgresql"):
             connect_args["connect_timeout"] = max(round(timeout), 1)
@@ -195,8 +187,7 @@ class LeadStore:
             engine_kwargs["poolclass"] = QueuePool
         # hide_parameters: a logged SQL error never carries a name or an email.
         self.engine: Engine = create_engine(
-            self.url, future=True, pool_pre_ping=True, connect_args=connect_args,
-            hide_parameters=True, **engine_kwargs
+            self.url, future=True, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True, **engine_kwargs
         )
         if self._sqlite_path is not None:
             # Write-ahead log: one fsync per commit instead of several, and readers (the
@@ -259,18 +250,10 @@ class LeadStore:
         entry_id: str | None,
     ) -> dict[str, Any] | None:
         if entry_id is not None:
-            seen = conn.execute(
-                select(applied_table.c.entry_id).where(
-                    applied_table.c.entry_id == entry_id
-                )
-            )
+            seen = conn.execute(select(applied_table.c.entry_id).where(applied_table.c.entry_id == entry_id))
             if seen.first() is not None:
                 return None
-        query = (
-            select(leads_table)
-            .where(leads_table.c.conversation_id == conversation_id)
-            .with_for_update()
-        )
+        query = select(leads_table).where(leads_table.c.conversation_id == conversation_id).with_for_update()
         row = conn.execute(query).mappings().first()
         lead = merge_lead(row, changes, conversation_id=conversation_id, at=at)
         values = {key: lead.get(key) for key in LEAD_COLUMNS}
@@ -278,23 +261,15 @@ class LeadStore:
             conn.execute(insert(leads_table).values(**values))
         else:
             values.pop("created_at")
-            conn.execute(
-                update(leads_table)
-                .where(leads_table.c.id == row["id"])
-                .values(**values)
-            )
+            conn.execute(update(leads_table).where(leads_table.c.id == row["id"]).values(**values))
         if entry_id is not None:
-            conn.execute(
-                insert(applied_table).values(entry_id=entry_id, applied_at=utcnow())
-            )
+            conn.execute(insert(applied_table).values(entry_id=entry_id, applied_at=utcnow()))
         return {key: lead.get(key) for key in LEAD_COLUMNS}
 
     def get_lead(self, conversation_id: str) -> dict[str, Any] | None:
         """The stored lead of a conversation, or None."""
         with self._begin() as conn:
-            query = select(leads_table).where(
-                leads_table.c.conversation_id == conversation_id
-            )
+            query = select(leads_table).where(leads_table.c.conversation_id == conversation_id)
             row = conn.execute(query).mappings().first()
         return {key: row[key] for key in LEAD_COLUMNS} if row else None
 
@@ -325,11 +300,7 @@ class LeadStore:
         erased = "erased:" + conversation_digest(conversation_id)
         events = events_table.c
         with self._begin() as conn:
-            deleted = conn.execute(
-                delete(leads_table).where(
-                    leads_table.c.conversation_id == conversation_id
-                )
-            )
+            deleted = conn.execute(delete(leads_table).where(leads_table.c.conversation_id == conversation_id))
             conn.execute(
                 update(events_table)
                 .where(
@@ -339,9 +310,7 @@ class LeadStore:
                 .values(conversation_id=erased, detail=None)
             )
             conn.execute(
-                update(events_table)
-                .where(events.conversation_id == conversation_id)
-                .values(conversation_id=erased)
+                update(events_table).where(events.conversation_id == conversation_id).values(conversation_id=erased)
             )
         self._checkpoint()
         return bool(deleted.rowcount)
@@ -354,8 +323,10 @@ class LeadStore:
         with self.engine.connect() as conn:
             busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
-            log.warning("SQLite checkpoint after an erasure was blocked by a reader: erased rows "
-                        "may stay in the write-ahead log until it is overwritten")
+            log.warning(
+                "SQLite checkpoint after an erasure was blocked by a reader: erased rows "
+                "may stay in the write-ahead log until it is overwritten"
+            )
 
     # -- funnel events -------------------------------------------------------------------
     def record_event(
@@ -382,9 +353,7 @@ class LeadStore:
                 conn.execute(insert(events_table).values(**values))
         except exc.IntegrityError:
             with self._begin() as conn:
-                query = select(events_table.c.id).where(
-                    events_table.c.event_id == values["event_id"]
-                )
+                query = select(events_table.c.id).where(events_table.c.event_id == values["event_id"])
                 if conn.execute(query).first() is None:
                     raise
             return False
@@ -401,13 +370,15 @@ class LeadStore:
         for entry in entries:
             check_conversation_id(entry["conversation_id"])
             kind, detail = check_event(entry["kind"], entry.get("detail"))
-            rows.append({
-                "event_id": entry.get("event_id") or uuid.uuid4().hex,
-                "conversation_id": entry["conversation_id"],
-                "kind": kind,
-                "detail": detail,
-                "created_at": as_utc(entry.get("at")) or utcnow(),
-            })
+            rows.append(
+                {
+                    "event_id": entry.get("event_id") or uuid.uuid4().hex,
+                    "conversation_id": entry["conversation_id"],
+                    "kind": kind,
+                    "detail": detail,
+                    "created_at": as_utc(entry.get("at")) or utcnow(),
+                }
+            )
         if not rows:
             return 0
         try:
@@ -415,19 +386,16 @@ class LeadStore:
                 conn.execute(insert(events_table), rows)
         except exc.IntegrityError:
             return sum(
-                self.record_event(r["conversation_id"], r["kind"], r["detail"],
-                                  event_id=r["event_id"], at=r["created_at"])
+                self.record_event(
+                    r["conversation_id"], r["kind"], r["detail"], event_id=r["event_id"], at=r["created_at"]
+                )
                 for r in rows
             )
         return len(rows)
 
-    def list_events(
-        self, *, since: datetime | None = None, until: datetime | None = None
-    ) -> list[dict[str, Any]]:
+    def list_events(self, *, since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
         """Funnel events in ``[since, until)``, oldest first."""
-        query = select(events_table).order_by(
-            events_table.c.created_at, events_table.c.id
-        )
+        query = select(events_table).order_by(events_table.c.created_at, events_table.c.id)
         if since:
             query = query.where(events_table.c.created_at >= since)
         if until:
@@ -443,9 +411,7 @@ class LeadStore:
 def check_event(kind: Any, detail: Any) -> tuple:
     """Validate an event kind (and the outcome of ``advice_given``); return cleaned values."""
     if kind not in EVENT_KINDS:
-        raise ValueError(
-            f"unknown funnel event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}"
-        )
+        raise ValueError(f"unknown funnel event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
     if detail is not None and not isinstance(detail, str):
         raise ValueError("detail must be text or None")
     if detail is not None and "\x00" in detail:
@@ -453,9 +419,7 @@ def check_event(kind: Any, detail: Any) -> tuple:
     if kind == "advice_given":
         detail = (detail or "").strip().lower()
         if detail not in ("bpo", "kpo", "hybrid"):
-            raise ValueError(
-                "advice_given needs the outcome as detail: bpo, kpo or hybrid"
-            )
+            raise ValueError("advice_given needs the outcome as detail: bpo, kpo or hybrid")
     return kind, detail
 
 

@@ -134,13 +134,9 @@ def validate_email(text: str | None) -> EmailCheck:
     """Check a work email address; the message says what to fix."""
     raw = (text or "").strip()
     if not raw:
-        return EmailCheck(
-            False, message="Please type your work email address, e.g. jane@company.com."
-        )
+        return EmailCheck(False, message="Please type your work email address, e.g. jane@company.com.")
     if len(raw) > EMAIL_MAX_CHARS:
-        return EmailCheck(
-            False, message=f"That address is longer than {EMAIL_MAX_CHARS} characters."
-        )
+        return EmailCheck(False, message=f"That address is longer than {EMAIL_MAX_CHARS} characters.")
     # The usual slips get a message of their own (the library refuses them too, in its own
     # words); the library decides everything else.
     if raw.count("@") != 1:
@@ -153,9 +149,7 @@ def validate_email(text: str | None) -> EmailCheck:
     if re.search(r"\s", raw):
         return EmailCheck(False, message="An email address cannot contain spaces.")
     if not local:
-        return EmailCheck(
-            False, message="The part before the @ is missing, e.g. jane@company.com."
-        )
+        return EmailCheck(False, message="The part before the @ is missing, e.g. jane@company.com.")
     if not domain:
         return EmailCheck(
             False,
@@ -184,8 +178,7 @@ def validate_name(text: str | None) -> NameCheck:
         return NameCheck(
             False,
             message=(
-                f"That name is {len(name):,} characters long; please keep it to "
-                f"{NAME_MAX_CHARS} characters or fewer."
+                f"That name is {len(name):,} characters long; please keep it to {NAME_MAX_CHARS} characters or fewer."
             ),
         )
     if any(unicodedata.category(ch) == "Cc" for ch in name):
@@ -253,11 +246,7 @@ def parse_company_size(text: str | None) -> CompanySize | None:
         return CompanySize(count, count, band_for(count))
     for word, (low, high) in _WORDS.items():
         if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
-            band = (
-                "small"
-                if word in {"small", "startup", "sme"}
-                else band_for(high or low)
-            )
+            band = "small" if word in {"small", "startup", "sme"} else band_for(high or low)
             if high is None:
                 band = f"{low}+"
             elif word in {"medium", "mid-size", "midsize", "mid-sized"}:

@@ -84,12 +84,33 @@ REDIS_PORT = os.environ.get("BENCH_REDIS_PORT", "6379")
 
 # Whole advisor conversations and the advice each must end with.
 ADVISOR_CONVERSATIONS: list[tuple[list[str], str]] = [
-    (["We need payroll and bookkeeping handled", "tight budget, about 2k a month",
-      "yes we have the know-how", "cut costs"], "bpo"),
-    (["We need a competitor analysis and financial modelling", "flexible budget, around 15k dollars a month",
-      "no, we lack analysts for that", "better strategic decisions"], "kpo"),
-    (["We need payroll and market research", "moderate budget, about 6k euros a month",
-      "we know payroll but lack research skills", "focus on our core business"], "hybrid"),
+    (
+        [
+            "We need payroll and bookkeeping handled",
+            "tight budget, about 2k a month",
+            "yes we have the know-how",
+            "cut costs",
+        ],
+        "bpo",
+    ),
+    (
+        [
+            "We need a competitor analysis and financial modelling",
+            "flexible budget, around 15k dollars a month",
+            "no, we lack analysts for that",
+            "better strategic decisions",
+        ],
+        "kpo",
+    ),
+    (
+        [
+            "We need payroll and market research",
+            "moderate budget, about 6k euros a month",
+            "we know payroll but lack research skills",
+            "focus on our core business",
+        ],
+        "hybrid",
+    ),
 ]
 # The stock assistant (moodbot): the same number of turns.
 STOCK_CONVERSATIONS: list[tuple[list[str], str]] = [
@@ -254,10 +275,18 @@ def start_advisor(workdir: Path, extra_env: dict[str, str], sampler: MemorySampl
     actions = start_actions(env, workdir, action_port)
     rasa = start_rasa(env, workdir, rasa_port, token, endpoints, credentials)
     sampler.pids.update({"rasa": rasa.pid, "actions": actions.pid})
-    server = Server("advisor", f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}",
-                    {"actions": actions, "rasa": rasa}, headers=rest_headers(env), channel_prefix="rest:")
-    return ready(server, started, [(f"{server.action_url}/health", actions),
-                                   (f"{server.rasa_url}/status?token={token}", rasa)])
+    server = Server(
+        "advisor",
+        f"http://127.0.0.1:{rasa_port}",
+        token,
+        f"http://127.0.0.1:{action_port}",
+        {"actions": actions, "rasa": rasa},
+        headers=rest_headers(env),
+        channel_prefix="rest:",
+    )
+    return ready(
+        server, started, [(f"{server.action_url}/health", actions), (f"{server.rasa_url}/status?token={token}", rasa)]
+    )
 
 
 def start_stock(stock_dir: Path, workdir: Path, extra_env: dict[str, str], sampler: MemorySampler) -> Server:
@@ -268,7 +297,9 @@ def start_stock(stock_dir: Path, workdir: Path, extra_env: dict[str, str], sampl
     endpoints: dict[str, Any] = {"tracker_store": tracker}
     if "REDIS_HOST" in extra_env:
         endpoints["lock_store"] = {
-            "type": "redis", "url": extra_env["REDIS_HOST"], "port": int(extra_env["REDIS_PORT"]),
+            "type": "redis",
+            "url": extra_env["REDIS_HOST"],
+            "port": int(extra_env["REDIS_PORT"]),
             "key_prefix": extra_env["LOCK_STORE_PREFIX"],
         }
     import yaml
@@ -280,10 +311,25 @@ def start_stock(stock_dir: Path, workdir: Path, extra_env: dict[str, str], sampl
     env.update({"RASA_TELEMETRY_ENABLED": "false", **extra_env})
     started = time.monotonic()
     rasa = _spawn(
-        [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
-         "-p", str(rasa_port), "-m", str(model), "--endpoints", str(endpoints_file),
-         "--credentials", str(stock_dir / "credentials.yml")],
-        env, workdir / "stock-rasa.log",
+        [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--enable-api",
+            "--auth-token",
+            token,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "-m",
+            str(model),
+            "--endpoints",
+            str(endpoints_file),
+            "--credentials",
+            str(stock_dir / "credentials.yml"),
+        ],
+        env,
+        workdir / "stock-rasa.log",
     )
     sampler.pids.update({"rasa": rasa.pid})
     server = Server("stock", f"http://127.0.0.1:{rasa_port}", token, None, {"rasa": rasa})
@@ -305,8 +351,13 @@ def time_command(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> f
 
 def train_advisor(workdir: Path) -> float:
     env = dict(os.environ)
-    env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
-                "RASA_CACHE_DIRECTORY": str(workdir / "train-cache")})
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "RASA_CACHE_DIRECTORY": str(workdir / "train-cache"),
+        }
+    )
     cmd = [str(VENV_BIN / "rasa"), "train", "--out", str(workdir / "train-models"), "--quiet"]
     return time_command(cmd, ROOT, env, workdir / "train-advisor.log")
 
@@ -333,8 +384,9 @@ class Outcome:
     by_turn: dict[int, list[float]] = field(default_factory=dict)  # latencies by turn number
 
 
-async def converse(session: Any, server: Server, sender: str, turns: list[str], expected: str,
-                   outcome: Outcome) -> None:
+async def converse(
+    session: Any, server: Server, sender: str, turns: list[str], expected: str, outcome: Outcome
+) -> None:
     """One visitor: every turn over REST, timed; then the result checked."""
     import aiohttp
 
@@ -342,8 +394,11 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
     for number, turn in enumerate(turns, start=1):
         started = time.perf_counter()
         try:
-            async with session.post(f"{server.rasa_url}/webhooks/rest/webhook", headers=server.headers,
-                                    json={"sender": sender, "message": turn}) as response:
+            async with session.post(
+                f"{server.rasa_url}/webhooks/rest/webhook",
+                headers=server.headers,
+                json={"sender": sender, "message": turn},
+            ) as response:
                 body = await response.json(content_type=None)
                 status = response.status
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
@@ -360,8 +415,9 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
         elif any(TROUBLE in t for t in last_texts):
             outcome.errors.append(f"{sender}: {turn!r}: {last_texts}")
     if server.name == "advisor":
-        async with session.get(f"{server.rasa_url}/conversations/{server.conversation(sender)}/tracker",
-                               params={"token": server.token}) as response:
+        async with session.get(
+            f"{server.rasa_url}/conversations/{server.conversation(sender)}/tracker", params={"token": server.token}
+        ) as response:
             slots = (await response.json())["slots"]
         if slots.get("recommendation") != expected:
             outcome.errors.append(f"{sender}: advice {slots.get('recommendation')}, expected {expected}")
@@ -369,8 +425,7 @@ async def converse(session: Any, server: Server, sender: str, turns: list[str], 
         outcome.errors.append(f"{sender}: last reply {last_texts}, expected {expected!r}")
 
 
-async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: int,
-               rounds: int = 1) -> dict[str, Any]:
+async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: int, rounds: int = 1) -> dict[str, Any]:
     """All visitors at once, each holding one whole conversation; `rounds` times over."""
     import aiohttp
 
@@ -383,11 +438,18 @@ async def load(server: Server, scripts: list[tuple[list[str], str]], visitors: i
         for round_ in range(rounds):
             first = len(outcome.latencies)
             started = time.perf_counter()
-            await asyncio.gather(*(
-                converse(session, server, f"bench-{server.name}-{round_}-{i}-{uuid.uuid4().hex[:6]}",
-                         *scripts[i % len(scripts)], outcome)
-                for i in range(visitors)
-            ))
+            await asyncio.gather(
+                *(
+                    converse(
+                        session,
+                        server,
+                        f"bench-{server.name}-{round_}-{i}-{uuid.uuid4().hex[:6]}",
+                        *scripts[i % len(scripts)],
+                        outcome,
+                    )
+                    for i in range(visitors)
+                )
+            )
             wall += time.perf_counter() - started
             this_round = outcome.latencies[first:]
             per_round.append([ms(percentile(this_round, 0.5)), ms(percentile(this_round, 0.95))])
@@ -484,32 +546,53 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
         senders.append(sender)
         for turn in turns:
             started = time.perf_counter()
-            requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": turn},
-                          headers=server.headers, timeout=60).raise_for_status()
+            requests.post(
+                f"{base}/webhooks/rest/webhook",
+                json={"sender": sender, "message": turn},
+                headers=server.headers,
+                timeout=60,
+            ).raise_for_status()
             turn_times.append(time.perf_counter() - started)
     texts = [turn for turns, _ in scripts for turn in turns]
     parse = []
     for _ in range(max(1, repeat // len(texts) + 1)):
         for text in texts:
-            parse += timed(lambda t=text: requests.post(f"{base}/model/parse", params=token,
-                                                        json={"text": t}, timeout=60), 1)
+            parse += timed(
+                lambda t=text: requests.post(f"{base}/model/parse", params=token, json={"text": t}, timeout=60), 1
+            )
     sender = server.conversation(senders[0])
-    predict = timed(lambda: requests.post(f"{base}/conversations/{sender}/predict", params=token,
-                                          timeout=60), repeat)
-    read = timed(lambda: requests.get(f"{base}/conversations/{sender}/tracker", params=token,
-                                      timeout=60), repeat)
+    predict = timed(lambda: requests.post(f"{base}/conversations/{sender}/predict", params=token, timeout=60), repeat)
+    read = timed(lambda: requests.get(f"{base}/conversations/{sender}/tracker", params=token, timeout=60), repeat)
     scratch = f"profile-append-{uuid.uuid4().hex[:6]}"
-    requests.post(f"{base}/webhooks/rest/webhook", json={"sender": scratch, "message": scripts[0][0][0]},
-                  headers=server.headers, timeout=60).raise_for_status()
+    requests.post(
+        f"{base}/webhooks/rest/webhook",
+        json={"sender": scratch, "message": scripts[0][0][0]},
+        headers=server.headers,
+        timeout=60,
+    ).raise_for_status()
     scratch = server.conversation(scratch)
-    append = timed(lambda: requests.post(
-        f"{base}/conversations/{scratch}/tracker/events", params=token, timeout=60,
-        json={"event": "slot", "name": "requested_slot", "value": None}), repeat)
+    append = timed(
+        lambda: requests.post(
+            f"{base}/conversations/{scratch}/tracker/events",
+            params=token,
+            timeout=60,
+            json={"event": "slot", "name": "requested_slot", "value": None},
+        ),
+        repeat,
+    )
     openings = {}
     for name, text in (("short", SHORT_REQUEST), ("400_chars", LONG_REQUEST)):
-        openings[name] = median_ms(timed(lambda t=text: requests.post(
-            f"{base}/webhooks/rest/webhook", json={"sender": f"opening-{uuid.uuid4().hex[:8]}", "message": t},
-            headers=server.headers, timeout=60), repeat))
+        openings[name] = median_ms(
+            timed(
+                lambda t=text: requests.post(
+                    f"{base}/webhooks/rest/webhook",
+                    json={"sender": f"opening-{uuid.uuid4().hex[:8]}", "message": t},
+                    headers=server.headers,
+                    timeout=60,
+                ),
+                repeat,
+            )
+        )
     result: dict[str, Any] = {
         "turn_ms": median_ms(turn_times),
         "opening_turn_ms": openings,
@@ -519,8 +602,7 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
         "tracker_read_append_ms": median_ms(append),
     }
     if server.action_url:
-        domain = requests.get(f"{base}/domain", params=token, headers={"Accept": "application/json"},
-                              timeout=60).json()
+        domain = requests.get(f"{base}/domain", params=token, headers={"Accept": "application/json"}, timeout=60).json()
         tracker = requests.get(f"{base}/conversations/{sender}/tracker", params=token, timeout=60).json()
         result["action_calls_per_turn"] = estimate_action_calls(tracker["events"], domain)
         import rasa
@@ -529,10 +611,16 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
         for action in ("action_extract_facts", "validate_advisor_form", "action_recommend"):
             if action not in domain.get("actions", []):
                 continue
-            payload = {"next_action": action, "sender_id": sender, "tracker": tracker, "domain": domain,
-                       "version": rasa.__version__}
-            actions[action] = median_ms(timed(lambda p=payload: requests.post(
-                f"{server.action_url}/webhook", json=p, timeout=60), repeat))
+            payload = {
+                "next_action": action,
+                "sender_id": sender,
+                "tracker": tracker,
+                "domain": domain,
+                "version": rasa.__version__,
+            }
+            actions[action] = median_ms(
+                timed(lambda p=payload: requests.post(f"{server.action_url}/webhook", json=p, timeout=60), repeat)
+            )
         result["action_server_ms"] = actions
     return result
 
@@ -540,8 +628,13 @@ def profile(server: Server, scripts: list[tuple[list[str], str]], repeat: int = 
 # --- one assistant ------------------------------------------------------------------------
 
 
-def bench_assistant(name: str, start: Callable[[MemorySampler], Server],
-                    scripts: list[tuple[list[str], str]], visitors: int, rounds: int) -> dict[str, Any]:
+def bench_assistant(
+    name: str,
+    start: Callable[[MemorySampler], Server],
+    scripts: list[tuple[list[str], str]],
+    visitors: int,
+    rounds: int,
+) -> dict[str, Any]:
     sampler = MemorySampler()
     sampler.start()
     server = None
@@ -557,8 +650,13 @@ def bench_assistant(name: str, start: Callable[[MemorySampler], Server],
         if server:
             server.stop()
         rss = sampler.stop()
-    return {"startup_s": round(server.startup_s, 1), "load": result, "profile": prof, "rss_peak_mb": rss,
-            "rss_source": sampler.source}
+    return {
+        "startup_s": round(server.startup_s, 1),
+        "load": result,
+        "profile": prof,
+        "rss_peak_mb": rss,
+        "rss_source": sampler.source,
+    }
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -579,7 +677,8 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
             key: ratio(advisor["load"][key], stock["load"][key]) for key in ("p50_ms", "p95_ms", "p99_ms")
         }
         report["ratios"]["throughput"] = ratio(
-            advisor["load"]["throughput_turns_per_s"], stock["load"]["throughput_turns_per_s"])
+            advisor["load"]["throughput_turns_per_s"], stock["load"]["throughput_turns_per_s"]
+        )
         report["ratios"]["startup"] = ratio(advisor["startup_s"], stock["startup_s"])
         report["ratios"]["rss"] = ratio(advisor["rss_peak_mb"]["total"], stock["rss_peak_mb"]["total"])
         if advisor.get("training_s") and stock.get("training_s"):
@@ -665,8 +764,11 @@ def speedup_shares(runs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
     for label, run in runs.items():
         if not label.startswith("-"):
             continue
-        saved = {key: round(run[key] - all_on[key], 1) for key in SPEEDUP_METRICS
-                 if run[key] is not None and all_on[key] is not None}
+        saved = {
+            key: round(run[key] - all_on[key], 1)
+            for key in SPEEDUP_METRICS
+            if run[key] is not None and all_on[key] is not None
+        }
         turn = saved.get("turn_ms")
         shares[label[1:]] = {
             "saved_ms": saved,
@@ -686,7 +788,7 @@ def bench_speedups(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             runs[label] = profile_advisor(label, workdir / label, {**env, "ADVISOR_SPEEDUPS": setting})
     return {
         "what": "single-visitor profile (medians, ms) with all speed-ups on, none, and each one off; "
-                "shares from turn_ms",
+        "shares from turn_ms",
         "backend": args.backend,
         "runs": runs,
         "shares": speedup_shares(runs),
@@ -721,17 +823,25 @@ def write_speedups(out: Path, report: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=int(os.environ.get("BENCH_VISITORS", "20")))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")),
-                        help="how many times the visitors come (all at once each time)")
-    parser.add_argument("--backend", choices=("embedded", "postgres"),
-                        default=os.environ.get("BENCH_BACKEND", "embedded"))
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", "3")),
+        help="how many times the visitors come (all at once each time)",
+    )
+    parser.add_argument(
+        "--backend", choices=("embedded", "postgres"), default=os.environ.get("BENCH_BACKEND", "embedded")
+    )
     parser.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` assistant")
     parser.add_argument("--no-train", action="store_true", help="skip both training runs")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
-    parser.add_argument("--speedups", action="store_true",
-                        help="only each speed-up's share of a single visitor's turn (no training, no load, "
-                             "no stock assistant), into results/bench.json under \"speedups\"")
+    parser.add_argument(
+        "--speedups",
+        action="store_true",
+        help="only each speed-up's share of a single visitor's turn (no training, no load, "
+        'no stock assistant), into results/bench.json under "speedups"',
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="advisor-bench-"))
@@ -740,8 +850,7 @@ def main(argv: list[str] | None = None) -> int:
             report = {
                 "command": " ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
                 "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "machine": {"cpus": os.cpu_count(),
-                            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
+                "machine": {"cpus": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
                 "model": str(latest_model()),
                 **bench_speedups(args, workdir),
             }
@@ -752,14 +861,17 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
         write_speedups(args.out, report)
         print_speedups(report)
-        print(f"\nwritten: {args.out} (\"speedups\")")
+        print(f'\nwritten: {args.out} ("speedups")')
         return 0
     report: dict[str, Any] = {
         "command": " ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
         "env": {k: os.environ[k] for k in ("BENCH_VISITORS", "BENCH_BACKEND", "ADVISOR_SPEEDUPS") if k in os.environ},
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-                    "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(),
+        },
         "backend": args.backend,
         "visitors": args.visitors,
         "rounds": args.rounds,
@@ -783,14 +895,22 @@ def main(argv: list[str] | None = None) -> int:
         with backend_env(args.backend, "advisor", workdir / "advisor") as env:
             (workdir / "advisor").mkdir(exist_ok=True)
             report["advisor"] = bench_assistant(
-                "advisor", lambda s: start_advisor(workdir / "advisor", env, s), ADVISOR_CONVERSATIONS,
-                args.visitors, args.rounds)
+                "advisor",
+                lambda s: start_advisor(workdir / "advisor", env, s),
+                ADVISOR_CONVERSATIONS,
+                args.visitors,
+                args.rounds,
+            )
         report["advisor"]["training_s"] = training["advisor"]
         if stock_dir is not None:
             with backend_env(args.backend, "stock", workdir) as env:
                 report["stock"] = bench_assistant(
-                    "stock", lambda s: start_stock(stock_dir, workdir, env, s), STOCK_CONVERSATIONS,
-                    args.visitors, args.rounds)
+                    "stock",
+                    lambda s: start_stock(stock_dir, workdir, env, s),
+                    STOCK_CONVERSATIONS,
+                    args.visitors,
+                    args.rounds,
+                )
             report["stock"]["training_s"] = training["stock"]
             report["stock"]["training_note"] = "rasa init --no-prompt: scaffolding + training"
         report["advisor"]["reading_ms"] = reading_ms()

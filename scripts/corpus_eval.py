@@ -66,8 +66,10 @@ def evaluate(entries: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum(sum(c.values()) for c in confusion.values())
     correct = sum(confusion[c][c] for c in CLASSES)
     per_class = {
-        c: {"n": sum(confusion[c].values()),
-            "accuracy": round(confusion[c][c] / sum(confusion[c].values()), 3) if confusion[c] else None}
+        c: {
+            "n": sum(confusion[c].values()),
+            "accuracy": round(confusion[c][c] / sum(confusion[c].values()), 3) if confusion[c] else None,
+        }
         for c in CLASSES
     }
     return {
@@ -113,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
                 if row["label"] != row["predicted"]:
                     e = texts[row["id"]]
                     wanted = sorted({i["task"] for i in e.get("items") or []})
-                    print(f"\n{row['id']} label={row['label']} advice={row['predicted']} read={row['tasks']} "
-                          f"labelled={wanted}\n  {e['text'][:600]}")
+                    print(
+                        f"\n{row['id']} label={row['label']} advice={row['predicted']} read={row['tasks']} "
+                        f"labelled={wanted}\n  {e['text'][:600]}"
+                    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         figures = {k: v for k, v in result.items() if k != "rows"}

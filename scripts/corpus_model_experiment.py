@@ -31,9 +31,19 @@ def counts(text: str, rule: str) -> list[float]:
     bpo = [h for h in hits if h.model == "bpo"]
     kpo = [h for h in hits if h.model == "kpo"]
     total = len(bpo) + len(kpo) + 1e-9
-    return [np.log1p(len(bpo)), np.log1p(len(kpo)), len({h.key for h in bpo}), len({h.key for h in kpo}),
-            len(kpo) / total, len(bpo) / total, rule == "bpo", rule == "kpo", rule == "hybrid", rule == "none",
-            np.log1p(len(text))]
+    return [
+        np.log1p(len(bpo)),
+        np.log1p(len(kpo)),
+        len({h.key for h in bpo}),
+        len({h.key for h in kpo}),
+        len(kpo) / total,
+        len(bpo) / total,
+        rule == "bpo",
+        rule == "kpo",
+        rule == "hybrid",
+        rule == "none",
+        np.log1p(len(text)),
+    ]
 
 
 def score(pred: np.ndarray, y: np.ndarray) -> tuple[float, float]:

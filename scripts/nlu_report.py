@@ -19,8 +19,10 @@ INTENT_F1_FLOOR = 0.80
 def main(results: Path) -> int:
     intents = json.loads((results / "intent_report.json").read_text())
     weighted = intents["weighted avg"]["f1-score"]
-    print(f"Held-out intents: accuracy {intents['accuracy']:.3f}, weighted F1 {weighted:.3f}, "
-          f"macro F1 {intents['macro avg']['f1-score']:.3f} (floor {INTENT_F1_FLOOR})")
+    print(
+        f"Held-out intents: accuracy {intents['accuracy']:.3f}, weighted F1 {weighted:.3f}, "
+        f"macro F1 {intents['macro avg']['f1-score']:.3f} (floor {INTENT_F1_FLOOR})"
+    )
     for name, row in sorted(intents.items()):
         if isinstance(row, dict) and "support" in row and name not in ("macro avg", "weighted avg", "micro avg"):
             print(f"  {name:18s} F1 {row['f1-score']:.3f}  (n={row['support']})")
@@ -29,8 +31,10 @@ def main(results: Path) -> int:
         row = data.get("weighted avg") or data.get("micro avg")
         if row:
             extractor = report.name.replace("_report.json", "")
-            print(f"Held-out entities ({extractor}, exact spans): precision {row['precision']:.3f}, "
-                  f"recall {row['recall']:.3f}, F1 {row['f1-score']:.3f}")
+            print(
+                f"Held-out entities ({extractor}, exact spans): precision {row['precision']:.3f}, "
+                f"recall {row['recall']:.3f}, F1 {row['f1-score']:.3f}"
+            )
     if weighted < INTENT_F1_FLOOR:
         print(f"FAIL: intent weighted F1 {weighted:.3f} is below the floor {INTENT_F1_FLOOR}")
         return 1

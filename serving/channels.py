@@ -155,9 +155,7 @@ class NamespacedRestInput(RestInput):
 
     def __init__(self, token: str) -> None:
         if not token:
-            raise ValueError(
-                "the REST channel needs a token: set REST_TOKEN (credentials.yml: `token: ${REST_TOKEN}`)"
-            )
+            raise ValueError("the REST channel needs a token: set REST_TOKEN (credentials.yml: `token: ${REST_TOKEN}`)")
         self.token = token
 
     @classmethod
@@ -195,8 +193,11 @@ class NamespacedRestInput(RestInput):
                 return response.json({"error": "`message` must be a string"}, status=400)
             collector = CollectingOutputChannel()
             message = UserMessage(
-                text, collector, conversation_id(self.name(), sender),
-                input_channel=self.name(), metadata=self.get_metadata(request),
+                text,
+                collector,
+                conversation_id(self.name(), sender),
+                input_channel=self.name(),
+                metadata=self.get_metadata(request),
             )
             try:
                 await on_new_message(message)
@@ -322,8 +323,11 @@ class NamespacedSocketIOInput(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
             message = UserMessage(
-                data["message"], SocketIOOutput(sio, self.bot_message_evt), conversation,
-                input_channel=self.name(), metadata=clean_metadata(data.get(self.metadata_key)),
+                data["message"],
+                SocketIOOutput(sio, self.bot_message_evt),
+                conversation,
+                input_channel=self.name(),
+                metadata=clean_metadata(data.get(self.metadata_key)),
             )
             await on_new_message(message)
 
@@ -374,8 +378,12 @@ class NamespacedSlackBot(SlackBot):
     conversations.open, scope `im:write`) and the channel gets one short notice."""
 
     def __init__(
-        self, token: str, slack_channel: str | None = None, thread_id: str | None = None,
-        proxy: str | None = None, shared: SharedChannelTurn | None = None,
+        self,
+        token: str,
+        slack_channel: str | None = None,
+        thread_id: str | None = None,
+        proxy: str | None = None,
+        shared: SharedChannelTurn | None = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.shared = shared
@@ -407,7 +415,8 @@ class NamespacedSlackBot(SlackBot):
                 # e.g. the app lacks the im:write scope
                 logger.warning(
                     "Slack: no direct message for %s (%s): personal replies withheld",
-                    who(conversation_id("slack", shared.user)), error,
+                    who(conversation_id("slack", shared.user)),
+                    error,
                 )
                 shared.dm_failed = True
         return shared.dm_channel
@@ -417,9 +426,7 @@ class NamespacedSlackInput(SlackInput):
     """Rasa's Slack channel with `slack:`-prefixed conversation ids; in shared channels the
     contact-details part of a conversation moves to a direct message (NamespacedSlackBot)."""
 
-    def _get_conversation_id(
-        self, sender_id: str | None, channel_id: str | None, thread_id: str | None
-    ) -> str | None:
+    def _get_conversation_id(self, sender_id: str | None, channel_id: str | None, thread_id: str | None) -> str | None:
         conversation = super()._get_conversation_id(sender_id, channel_id, thread_id)
         return conversation_id(self.name(), conversation) if conversation else conversation
 
@@ -429,8 +436,12 @@ class NamespacedSlackInput(SlackInput):
         )
 
     async def process_message(
-        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-        sender_id: str | None, metadata: dict | None,
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender_id: str | None,
+        metadata: dict | None,
     ) -> Any:
         channel = (metadata or {}).get("out_channel")
         shared = None

@@ -160,9 +160,7 @@ def _redis_from_url(url: str) -> dict[str, Any]:
 def _amqp_from_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.password:
-        raise EndpointsError(
-            "EVENT_BROKER_URL must not contain a password: set EVENT_BROKER_PASSWORD instead"
-        )
+        raise EndpointsError("EVENT_BROKER_URL must not contain a password: set EVENT_BROKER_PASSWORD instead")
     if not parts.hostname:
         raise EndpointsError(f"EVENT_BROKER_URL has no host: {url!r}")
     port = parts.port or (5671 if parts.scheme == "amqps" else 5672)
@@ -190,9 +188,7 @@ def _event_broker(section: dict[str, Any], env: Mapping[str, str]) -> dict[str, 
     missing = [key for key in ("username", "password") if key not in section]
     if missing:
         names = {"username": "EVENT_BROKER_USERNAME", "password": "EVENT_BROKER_PASSWORD"}
-        raise EndpointsError(
-            "EVENT_BROKER_URL is set but " + " and ".join(names[key] for key in missing) + " not"
-        )
+        raise EndpointsError("EVENT_BROKER_URL is set but " + " and ".join(names[key] for key in missing) + " not")
     return section
 
 
@@ -334,16 +330,22 @@ class Kind:
 
 
 KINDS = {
-    "endpoints": Kind(render_endpoints, dump_endpoints, "endpoints: configured: {names}",
-                      "endpoints: '{name}' left out ({reason})"),
-    "credentials": Kind(render_credentials, dump_credentials, "credentials: channels enabled: {names}",
-                        "credentials: channel '{name}' disabled ({reason})"),
+    "endpoints": Kind(
+        render_endpoints, dump_endpoints, "endpoints: configured: {names}", "endpoints: '{name}' left out ({reason})"
+    ),
+    "credentials": Kind(
+        render_credentials,
+        dump_credentials,
+        "credentials: channels enabled: {names}",
+        "credentials: channel '{name}' disabled ({reason})",
+    ),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m serving.config", description=__doc__,
+        prog="python -m serving.config",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("kind", choices=sorted(KINDS), help="which file to write")

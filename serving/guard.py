@@ -113,8 +113,10 @@ async def action_server_up(agent: Any) -> bool:
     health = url[: -len("webhook")] + "health"
     headers = dict(getattr(endpoint, "headers", None) or {})
     try:
-        session = loop_session(_health_sessions, lambda: {
-            "timeout": aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS), "headers": headers})
+        session = loop_session(
+            _health_sessions,
+            lambda: {"timeout": aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS), "headers": headers},
+        )
         async with session.get(health) as response:
             return response.status == 200
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:  # down, for this turn

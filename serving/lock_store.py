@@ -73,6 +73,7 @@ def install() -> None:
     if not getattr(LockStore.lock, "advisor_lock_expiry", False):
         LockStore.lock = _lock_with_known_expiry  # type: ignore[method-assign]
 
+
 _KEEP = object()  # leave the stored lock as it is
 _DELETE = object()  # delete the stored lock
 

@@ -73,7 +73,10 @@ def install(env: Mapping[str, str] | None = None) -> list[str]:
     if rasa.__version__ != SUPPORTED_RASA:
         logger.warning(
             "serving.speedups: written for Rasa %s, this is Rasa %s: no speed-up installed "
-            "(Rasa's own code runs; see serving/speedups.py)", SUPPORTED_RASA, rasa.__version__)
+            "(Rasa's own code runs; see serving/speedups.py)",
+            SUPPORTED_RASA,
+            rasa.__version__,
+        )
         return []
     for name in chosen:
         SPEEDUPS[name]()
@@ -91,7 +94,8 @@ def selected(setting: str) -> list[str]:
     if unknown:
         raise ValueError(
             f"ADVISOR_SPEEDUPS: unknown speed-up {', '.join(map(repr, unknown))}; known: {', '.join(SPEEDUPS)} "
-            "(or 0 / all; prefix a name with - to turn only that one off)")
+            "(or 0 / all; prefix a name with - to turn only that one off)"
+        )
     wanted = {word for word in words if not word.startswith("-")} or set(SPEEDUPS)
     wanted -= {word[1:] for word in words if word.startswith("-")}
     return [name for name in SPEEDUPS if name in wanted]
@@ -295,7 +299,8 @@ def loop_session(cache: dict[Any, Any], settings: Callable[[], dict[str, Any]]) 
     if session is None or session.closed:
         cache.clear()  # sessions of finished loops go with them
         session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS), **settings())
+            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS), **settings()
+        )
         cache[loop] = session
     return session
 

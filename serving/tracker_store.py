@@ -129,7 +129,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             logger.warning(
                 "Tracker store retry_seconds %.1f is more than a quarter of the conversation lock's lifetime "
                 "(%.0f s, TICKET_LOCK_LIFETIME): using %.1f s, so that a turn never outlives its lock",
-                self.retry_seconds, LOCK_LIFETIME, most,
+                self.retry_seconds,
+                LOCK_LIFETIME,
+                most,
             )
             self.retry_seconds = most
         self._schema_checked = False
@@ -145,8 +147,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             # session of a SQLite file; a small pool reuses them. All sessions run on the
             # server's event-loop thread, one at a time.
             engine_kwargs["poolclass"] = sa.pool.QueuePool
-            engine_kwargs["connect_args"] = {**(engine_kwargs.get("connect_args") or {}),
-                                             "check_same_thread": False}
+            engine_kwargs["connect_args"] = {**(engine_kwargs.get("connect_args") or {}), "check_same_thread": False}
         self.engine.dispose()
         # SQL errors are logged (here and by Rasa) with their text: no parameters in it, as
         # they hold the conversation's messages.
@@ -167,9 +168,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._statements = {True: everything, False: latest_session}
         self._count_latest_session = sa.select(sa.func.count()).select_from(latest_session.subquery())
         self._insert = events.insert()
-        self._all_rows = (
-            sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
-        )
+        self._all_rows = sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
         self._rewrite = (
             events.update().where(events.c.id == sa.bindparam("row_id")).values(data=sa.bindparam("new_data"))
         )
@@ -205,7 +204,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                     ) from error
                 logger.warning(
                     "Tracker store %s failed (attempt %d), retrying in %.1fs: %s",
-                    what, attempt, delay, str(error).splitlines()[0] if str(error) else error,
+                    what,
+                    attempt,
+                    delay,
+                    str(error).splitlines()[0] if str(error) else error,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -234,13 +236,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def keys(self) -> Iterable[str]:
         return await self._retrying("read", super().keys)
 
-    async def _retrieve(
-        self, sender_id: str, fetch_events_from_all_sessions: bool
-    ) -> DialogueStateTracker | None:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
-            rows = session.execute(
-                self._statements[fetch_events_from_all_sessions], {"sender_id": sender_id}
-            ).scalars().all()
+            rows = (
+                session.execute(self._statements[fetch_events_from_all_sessions], {"sender_id": sender_id})
+                .scalars()
+                .all()
+            )
         if not self.domain or not rows:
             return None
         return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
@@ -299,8 +301,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         with self.engine.connect() as connection:
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
-            logger.warning("SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
-                           "in the write-ahead log until it is overwritten")
+            logger.warning(
+                "SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
+                "in the write-ahead log until it is overwritten"
+            )
 
 
 def _sqlite_file(kwargs: dict[str, Any]) -> str | None:
@@ -342,4 +346,3 @@ def install() -> None:
     for name in ("retrieve", "retrieve_full_tracker"):
         if not getattr(getattr(FailSafeTrackerStore, name), "advisor_raises", False):
             setattr(FailSafeTrackerStore, name, _failing_read(name))
-

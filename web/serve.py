@@ -42,8 +42,10 @@ DEFAULT_TIMEOUT_SECONDS = 20.0
 UNSAFE_URL_CHARACTERS = re.compile(r"[\s'\";,\\`\x00-\x1f\x7f]")
 """Characters that could end a CSP source, a directive (`;`), a policy (`,`) or a quoted
 keyword, or that no URL needs."""
-HOST_AND_PORT = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-                           r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+HOST_AND_PORT = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
 
 STATIC: dict[str, tuple[Path, str]] = {
     "/widget.js": (WEB_DIR / "widget.js", "text/javascript; charset=utf-8"),
@@ -135,9 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.OK, body, content_type, head_only)
 
-    def _send(
-        self, status: HTTPStatus, body: bytes, content_type: str, head_only: bool, page: bool = False
-    ) -> None:
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, head_only: bool, page: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -176,15 +176,17 @@ def make_server(
 
 
 def main(argv: list | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL", DEFAULT_RASA_URL))
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help=f"seconds a connection may stay silent (WEB_TIMEOUT, default {DEFAULT_TIMEOUT_SECONDS:g})")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help=f"seconds a connection may stay silent (WEB_TIMEOUT, default {DEFAULT_TIMEOUT_SECONDS:g})",
+    )
     args = parser.parse_args(argv)
     timeout = args.timeout
     if timeout is None:

@@ -15,8 +15,15 @@ from advisor.reading.model import Fact, Item, Reading, TaskHit
 from advisor.reading.text import Word, fact_index, normalise, phrase_sets, words_of
 
 
-def cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[int, int],
-              taken: bytearray, whole: bool = True, segments: bool = True) -> list[TaskHit]:
+def cue_hits(
+    analysis: Analysis,
+    content_at: list[int],
+    text: str,
+    work: tuple[int, int],
+    taken: bytearray,
+    whole: bool = True,
+    segments: bool = True,
+) -> list[TaskHit]:
     """Tasks read from cue words in the stretches of an item's work part that name no task phrase;
     with `whole`, an item with no task at all is also scored as a whole, more strictly."""
     doc, content = analysis.doc, analysis.content
@@ -35,8 +42,7 @@ def cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[i
             return
         key = cues.best_task(k for _, k in segment)
         if key:
-            out.append(TaskHit(key, text[start:end], start, end,
-                               nlp._negated(doc, first.i, last.i, text), "cue"))
+            out.append(TaskHit(key, text[start:end], start, end, nlp._negated(doc, first.i, last.i, text), "cue"))
 
     for index, key in keys if segments else ():
         if key in SEGMENT_BREAKS:
@@ -53,8 +59,9 @@ def cue_hits(analysis: Analysis, content_at: list[int], text: str, work: tuple[i
     return out
 
 
-def sentence_cues(analysis: Analysis, content_at: list[int], text: str, items: list[Item], first: int,
-                   taken: bytearray) -> None:
+def sentence_cues(
+    analysis: Analysis, content_at: list[int], text: str, items: list[Item], first: int, taken: bytearray
+) -> None:
     """A sentence whose items said nothing clear is scored as a whole, as the strictest stretch:
     'work out which grape clones will cope - run field trials, look at our soil data ...'."""
     mine = items[first:]
@@ -111,8 +118,11 @@ def read(text: str) -> Reading:
             mentions = task_mentions[bisect_left(mention_at, start) : bisect_left(mention_at, end)]
             for n, m in enumerate(mentions):
                 hit = TaskHit(m.key, m.text, m.start_char, m.end_char, m.negated)
-                if not (w_start <= m.start_char < w_end) or work.only_a_modifier(m, mentions[n + 1 :]) \
-                        or work.known_after(text, m.end_char):
+                if (
+                    not (w_start <= m.start_char < w_end)
+                    or work.only_a_modifier(m, mentions[n + 1 :])
+                    or work.known_after(text, m.end_char)
+                ):
                     # a rule or context, not work; "compliant payroll processing"; "HR we know"
                     dropped.append(hit)
                     continue
@@ -120,8 +130,11 @@ def read(text: str) -> Reading:
                 last = max(bisect_right(word_ends, m.end_char) - 1, first)
                 if m.skill_phrase:
                     if work.needs_expertise(words, work_a, first):
-                        hits.append(replace(hit, text=text[m.start_char : words[min(last + 1, work_b - 1)].end],
-                                            source="expertise"))
+                        hits.append(
+                            replace(
+                                hit, text=text[m.start_char : words[min(last + 1, work_b - 1)].end], source="expertise"
+                            )
+                        )
                     continue
                 if hit.model == taxonomy.BPO and not hit.negated:
                     head = work.object_of_expert_work(words, work_a, first, last)
@@ -137,8 +150,16 @@ def read(text: str) -> Reading:
             if work_a < work_b and not any(h.model == taxonomy.KPO for h in hits):
                 hits.extend(work.expertise_request(words, work_a, work_b, text))
             if check is not None:
-                hits.append(TaskHit("legal_services", text[words[check].start : end], words[check].start, end,
-                                    False, "compliance_check"))
+                hits.append(
+                    TaskHit(
+                        "legal_services",
+                        text[words[check].start : end],
+                        words[check].start,
+                        end,
+                        False,
+                        "compliance_check",
+                    )
+                )
             hits = work.distinct(hits)
             if work_a < work_b and not looks_like_question(text[start:end]):
                 hits.extend(cue_hits(analysis, content_at, text, (w_start, w_end), taken, whole=not hits))

@@ -44,8 +44,28 @@ def work_items(words: list[Word], sentence: tuple[int, int]) -> list[tuple[int, 
             continue
         if w in (",", "and", "or", "&", ":", "-", "–") and i + 1 < b:
             j = i + 1
-            while j < b and j < i + 4 and words[j].text in ("and", "to", "also", "we", "i", "then", "will", "would",
-                                                             "need", "needs", "want", "like", "'d", "please", "should"):
+            while (
+                j < b
+                and j < i + 4
+                and words[j].text
+                in (
+                    "and",
+                    "to",
+                    "also",
+                    "we",
+                    "i",
+                    "then",
+                    "will",
+                    "would",
+                    "need",
+                    "needs",
+                    "want",
+                    "like",
+                    "'d",
+                    "please",
+                    "should",
+                )
+            ):
                 j += 1
             if j < b and (vocab["work_verbs"].length_at(words, j) or new_actor(words, j, b)):
                 cuts.append(i)
@@ -95,8 +115,9 @@ def first_marker(name: str, words: list[Word], a: int, b: int) -> int | None:
     return phrase_sets()[name].find(words, a, b)
 
 
-def roles(text: str, words: list[Word], a: int, b: int,
-           described_end: int | None) -> tuple[int, int, str, str, int | None]:
+def roles(
+    text: str, words: list[Word], a: int, b: int, described_end: int | None
+) -> tuple[int, int, str, str, int | None]:
     """The work part of item words[a:b] as a word range, its context and requirement texts, and where
     the requirement starts (a word index, or None)."""
     end = words[b - 1].end
@@ -130,9 +151,11 @@ def clause_turns(words: list[Word], k: int) -> bool:
         return False
     vocab = phrase_sets()
     for j in range(k + 1, min(len(words), k + 4)):
-        if words[j].text in ("we", "i", "our", "and", "they", "you", "please") or vocab["need_verbs"].length_at(
-            words, j
-        ) or vocab["work_verbs"].length_at(words, j):
+        if (
+            words[j].text in ("we", "i", "our", "and", "they", "you", "please")
+            or vocab["need_verbs"].length_at(words, j)
+            or vocab["work_verbs"].length_at(words, j)
+        ):
             return True
     return False
 

@@ -67,9 +67,24 @@ def words_of(text: str) -> list[Word]:
 
 @functools.lru_cache(maxsize=1)
 def phrase_sets() -> dict[str, PhraseSet]:
-    names = ("item_joins", "work_verbs", "requirement_markers", "requirement_modifiers", "purpose_markers",
-             "self_description_starts", "organisation_nouns", "need_verbs", "expert_heads", "object_links",
-             "object_nouns", "expertise_requests", "neutral_verbs", "thing_nouns", "compliance_checks", "actor_nouns")
+    names = (
+        "item_joins",
+        "work_verbs",
+        "requirement_markers",
+        "requirement_modifiers",
+        "purpose_markers",
+        "self_description_starts",
+        "organisation_nouns",
+        "need_verbs",
+        "expert_heads",
+        "object_links",
+        "object_nouns",
+        "expertise_requests",
+        "neutral_verbs",
+        "thing_nouns",
+        "compliance_checks",
+        "actor_nouns",
+    )
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])
     return out

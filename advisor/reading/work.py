@@ -17,22 +17,54 @@ WINDOW = 12
 """How many words back a need or lack word is looked for."""
 
 
-DETERMINERS = {"a", "an", "the", "our", "my", "your", "their", "its", "this", "these", "those", "current",
-               "existing", "internal", "whole", "entire"}
+DETERMINERS = {
+    "a",
+    "an",
+    "the",
+    "our",
+    "my",
+    "your",
+    "their",
+    "its",
+    "this",
+    "these",
+    "those",
+    "current",
+    "existing",
+    "internal",
+    "whole",
+    "entire",
+}
 
 
 PREPOSITIONS = {",", ";", ".", "for", "in", "on", "to", "of", "with", "into", "from", "by", "at"}
 
 
-KNOWING = {"know", "knows", "knew", "knowing", "understand", "understands", "experience", "experienced",
-           "skilled", "familiar", "expert", "trained", "qualified"}
+KNOWING = {
+    "know",
+    "knows",
+    "knew",
+    "knowing",
+    "understand",
+    "understands",
+    "experience",
+    "experienced",
+    "skilled",
+    "familiar",
+    "expert",
+    "trained",
+    "qualified",
+}
 
 
 LACK_WORDS = {"no", "not", "lack", "lacking", "without", "don't", "dont", "doesn't", "nobody", "none", "missing"}
 
 
-HAVE_AFTER = re.compile(r"\W*(?:we|i|our\s+team|the\s+team)\s+(?:know|knows|understand|can\s+do|can\s+handle|"
-                        r"handle|manage|have\s+(?:it\s+)?covered|(?:have\s+)?got\s+(?:it\s+)?covered)\b", re.IGNORECASE)
+HAVE_AFTER = re.compile(
+    r"\W*(?:we|i|our\s+team|the\s+team)\s+(?:know|knows|understand|can\s+do|can\s+handle|"
+    r"handle|manage|have\s+(?:it\s+)?covered|(?:have\s+)?got\s+(?:it\s+)?covered)\b",
+    re.IGNORECASE,
+)
 
 
 LIST_WORDS = {"and", "&", "or", "plus", "also", ",", ":", ";", "-", "."}
@@ -80,8 +112,9 @@ def object_of_expert_work(words: list[Word], a: int, first: int, last: int) -> t
     return None
 
 
-def things_of_expert_work(words: list[Word], hits: list[TaskHit], dropped: list[TaskHit],
-                           word_starts: list[int]) -> list[TaskHit]:
+def things_of_expert_work(
+    words: list[Word], hits: list[TaskHit], dropped: list[TaskHit], word_starts: list[int]
+) -> list[TaskHit]:
     """Beside knowledge work, 'our accounting and financial system' names a system to work on, not
     accounting to hand off."""
     if not any(h.model == taxonomy.KPO and not h.negated for h in hits):
@@ -125,8 +158,9 @@ def listed(words: list[Word], word_starts: list[int], item: Item, hit: TaskHit) 
     return opens and (after is None or after in LIST_WORDS or after == "of")
 
 
-def incidental_words(words: list[Word], word_starts: list[int], items: list[Item], dropped: list[TaskHit],
-                     minority: str, ratio: int) -> list[Item]:
+def incidental_words(
+    words: list[Word], word_starts: list[int], items: list[Item], dropped: list[TaskHit], minority: str, ratio: int
+) -> list[Item]:
     """Words of the `minority` model that are only the subject matter of the other model's work.
 
     They must all sit inside items that also hold the other model's work, none may be listed as
@@ -171,8 +205,9 @@ def item_head(words: list[Word], a: int, b: int) -> tuple[str, int, int] | None:
     return None
 
 
-def under_expert_head(words: list[Word], a: int, b: int, hits: list[TaskHit], dropped: list[TaskHit],
-                       text: str) -> list[TaskHit]:
+def under_expert_head(
+    words: list[Word], a: int, b: int, hits: list[TaskHit], dropped: list[TaskHit], text: str
+) -> list[TaskHit]:
     """In an item whose service is an expert deliverable, routine task words after it are its subject
     ("assessment of employee benefit plans, plan administration, eligibility"), unless a routine verb or
     a new actor ("someone to ...") starts other work first."""
@@ -184,16 +219,30 @@ def under_expert_head(words: list[Word], a: int, b: int, hits: list[TaskHit], dr
     if any(h.negated and h.start <= words[h0].start < h.end for h in hits):
         return hits  # "not legal research, I meant recruitment"
     boundary = next(
-        (i for i in range(h1, b)
-         if clause_turns(words, i) or (vocab["work_verbs"].length_at(words, i) and not vocab["neutral_verbs"].length_at(words, i)
-             and not vocab["expert_heads"].length_at(words, i) and not vocab["object_links"].length_at(words, i))
-         or words[i].text in ("someone", "somebody", "staff", "agents", "people", "team")),
+        (
+            i
+            for i in range(h1, b)
+            if clause_turns(words, i)
+            or (
+                vocab["work_verbs"].length_at(words, i)
+                and not vocab["neutral_verbs"].length_at(words, i)
+                and not vocab["expert_heads"].length_at(words, i)
+                and not vocab["object_links"].length_at(words, i)
+            )
+            or words[i].text in ("someone", "somebody", "staff", "agents", "people", "team")
+        ),
         b,
     )
     # The routine words are the deliverable's subject only when linked to it ("assessment of ...",
     # "review covering ..."), not when listed beside it ("market research and customer support").
-    link = next((i for i in range(h1, boundary) if vocab["object_links"].length_at(words, i)
-                 or words[i].text in (":", "including", "such")), None)
+    link = next(
+        (
+            i
+            for i in range(h1, boundary)
+            if vocab["object_links"].length_at(words, i) or words[i].text in (":", "including", "such")
+        ),
+        None,
+    )
     if link is None:
         return hits
     limit = words[boundary].start if boundary < b else words[b - 1].end + 1
@@ -205,8 +254,10 @@ def under_expert_head(words: list[Word], a: int, b: int, hits: list[TaskHit], dr
             continue
         out.append(hit)
     if not any(h.model == taxonomy.KPO for h in out):
-        out.insert(0, TaskHit("expert_analysis", text[start : words[h1 - 1].end], start, words[h1 - 1].end,
-                              False, "deliverable"))
+        out.insert(
+            0,
+            TaskHit("expert_analysis", text[start : words[h1 - 1].end], start, words[h1 - 1].end, False, "deliverable"),
+        )
     return out
 
 
@@ -247,8 +298,16 @@ def expertise_request(words: list[Word], a: int, b: int, text: str) -> list[Task
     vocab = phrase_sets()
     for k in range(a, b):
         if vocab["expertise_requests"].length_at(words, k) and needs_expertise(words, a, k):
-            return [TaskHit("expert_analysis", text[words[a].start : words[k].end], words[a].start, words[k].end,
-                            False, "expertise")]
+            return [
+                TaskHit(
+                    "expert_analysis",
+                    text[words[a].start : words[k].end],
+                    words[a].start,
+                    words[k].end,
+                    False,
+                    "expertise",
+                )
+            ]
     return []
 
 

@@ -29,9 +29,7 @@ def dispatcher() -> CollectingDispatcher:
 def make_tracker(domain: Domain):
     """Build an SDK tracker from Rasa events (slots replayed by Rasa's own tracker)."""
 
-    def build(
-        events: list[Event], slots: dict[str, Any] | None = None, form: str | None = None
-    ) -> Tracker:
+    def build(events: list[Event], slots: dict[str, Any] | None = None, form: str | None = None) -> Tracker:
         prefix: list[Event] = [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
         prefix += [SlotSet(k, v) for k, v in (slots or {}).items()]
         if form:

@@ -14,7 +14,9 @@ from actions.knowledge import ActionAnswerQuestion
 from tests.support.actions_testkit import as_dict, user
 
 FULL_BPO = {
-    "tasks": ["hr_payroll"], "budget_level": "tight", "in_house_expertise": "yes",
+    "tasks": ["hr_payroll"],
+    "budget_level": "tight",
+    "in_house_expertise": "yes",
     "goals": ["cost_reduction"],
 }
 
@@ -24,9 +26,15 @@ async def run(action, dispatcher, tracker, domain):
 
 
 async def test_extraction_fills_every_fact_from_an_opening_message(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user(
-        "Hi! We need payroll and a competitor analysis, about 8k dollars a month, "
-        "we have no market research expertise in-house and want better decisions", intent="greet")])
+    tracker = make_tracker(
+        [
+            user(
+                "Hi! We need payroll and a competitor analysis, about 8k dollars a month, "
+                "we have no market research expertise in-house and want better decisions",
+                intent="greet",
+            )
+        ]
+    )
     slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
     assert slots["tasks"] == ["hr_payroll", "market_research"]
     assert (slots["budget_amount"], slots["budget_currency"], slots["budget_period"]) == (8000.0, "USD", "month")
@@ -37,27 +45,37 @@ async def test_extraction_fills_every_fact_from_an_opening_message(make_tracker,
 
 
 async def test_extraction_ignores_the_words_of_a_knowledge_question(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("is payroll BPO or KPO?", intent="ask_knowledge")],
-                           slots={"requested_slot": "budget_level"}, form="advisor_form")
+    tracker = make_tracker(
+        [user("is payroll BPO or KPO?", intent="ask_knowledge")],
+        slots={"requested_slot": "budget_level"},
+        form="advisor_form",
+    )
     assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
 
 
 async def test_extraction_never_changes_facts_for_a_what_if(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("what if our budget were bigger?", intent="ask_what_if")],
-                           slots={**FULL_BPO, "recommendation": "bpo"})
+    tracker = make_tracker(
+        [user("what if our budget were bigger?", intent="ask_what_if")], slots={**FULL_BPO, "recommendation": "bpo"}
+    )
     assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
 
 
 async def test_dont_know_fills_the_requested_slot_with_unknown(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("no idea honestly", intent="dont_know")],
-                           slots={"tasks": ["data_entry"], "requested_slot": "budget_level"}, form="advisor_form")
+    tracker = make_tracker(
+        [user("no idea honestly", intent="dont_know")],
+        slots={"tasks": ["data_entry"], "requested_slot": "budget_level"},
+        form="advisor_form",
+    )
     assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))["budget_level"] == "unknown"
 
 
 async def test_button_payload_sets_slots_and_tight_budget_means_cost_first(make_tracker, dispatcher, domain):
     payload = [{"entity": "budget_level", "value": "tight"}]
-    tracker = make_tracker([user('/inform{"budget_level": "tight"}', entities=payload)],
-                           slots={"tasks": ["data_entry"], "requested_slot": "budget_level"}, form="advisor_form")
+    tracker = make_tracker(
+        [user('/inform{"budget_level": "tight"}', entities=payload)],
+        slots={"tasks": ["data_entry"], "requested_slot": "budget_level"},
+        form="advisor_form",
+    )
     slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
     assert slots["budget_level"] == "tight"
     assert slots["cost_priority"] is True
@@ -65,8 +83,10 @@ async def test_button_payload_sets_slots_and_tight_budget_means_cost_first(make_
 
 
 async def test_correction_moves_budget_up_and_negation_removes_a_task(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("actually our budget is bigger, and we don't need payroll after all")],
-                           slots={"tasks": ["hr_payroll", "legal_services"], "budget_level": "tight"})
+    tracker = make_tracker(
+        [user("actually our budget is bigger, and we don't need payroll after all")],
+        slots={"tasks": ["hr_payroll", "legal_services"], "budget_level": "tight"},
+    )
     slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
     assert slots["budget_level"] == "moderate"
     assert slots["tasks"] == ["legal_services"]
@@ -95,13 +115,17 @@ async def test_unclear_task_answer_gets_the_follow_up_question_with_working_butt
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     plain = DialogueStateTracker.from_events("s", [SlotSet("requested_slot", "tasks")], domain.slots)
     unclear = DialogueStateTracker.from_events(
-        "s", [SlotSet("requested_slot", "tasks"), SlotSet("unclear_task", "some blockchain stuff")], domain.slots)
+        "s", [SlotSet("requested_slot", "tasks"), SlotSet("unclear_task", "some blockchain stuff")], domain.slots
+    )
     first = await nlg.generate("utter_ask_tasks", plain, "rest")
     follow_up = await nlg.generate("utter_ask_tasks", unclear, "rest")
     assert first["text"].startswith("What work would you like to hand off?") and not first.get("buttons")
     assert follow_up["text"].startswith("I'm not sure how to classify that")
     assert [b["payload"] for b in follow_up["buttons"]] == [
-        '/inform{"nature": "routine"}', '/inform{"nature": "expert"}', '/inform{"nature": "both"}']
+        '/inform{"nature": "routine"}',
+        '/inform{"nature": "expert"}',
+        '/inform{"nature": "both"}',
+    ]
 
 
 async def test_every_question_has_quick_replies_that_parse_as_facts(domain):
@@ -119,22 +143,35 @@ async def test_every_question_has_quick_replies_that_parse_as_facts(domain):
         assert len(reply["buttons"]) >= 3, slot
         for button in reply["buttons"]:
             assert button["payload"].startswith("/inform{")
-            assert slot in json.loads(button["payload"][len("/inform"):])
+            assert slot in json.loads(button["payload"][len("/inform") :])
 
 
 async def test_an_unreadable_answer_is_asked_again_then_marked_unknown(make_tracker, dispatcher, domain):
     base = {"tasks": ["data_entry"], "requested_slot": "budget_level"}
-    first = await run(ActionExtractFacts(), dispatcher,
-                      make_tracker([user("hmm, purple elephants")], slots=base, form="advisor_form"), domain)
+    first = await run(
+        ActionExtractFacts(),
+        dispatcher,
+        make_tracker([user("hmm, purple elephants")], slots=base, form="advisor_form"),
+        domain,
+    )
     assert as_dict(first) == {"retry_slot": "budget_level:1"}
-    second = await run(ActionExtractFacts(), dispatcher, make_tracker(
-        [user("purple elephants again")], slots={**base, "retry_slot": "budget_level:1"}, form="advisor_form"), domain)
+    second = await run(
+        ActionExtractFacts(),
+        dispatcher,
+        make_tracker(
+            [user("purple elephants again")], slots={**base, "retry_slot": "budget_level:1"}, form="advisor_form"
+        ),
+        domain,
+    )
     assert as_dict(second) == {"budget_level": "unknown", "retry_slot": None, "new_facts": True}
 
 
 async def test_clarify_in_the_form_repeats_the_question(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("🙂", intent="nlu_fallback", confidence=0.2)],
-                           slots={"tasks": ["data_entry"], "requested_slot": "coverage"}, form="advisor_form")
+    tracker = make_tracker(
+        [user("🙂", intent="nlu_fallback", confidence=0.2)],
+        slots={"tasks": ["data_entry"], "requested_slot": "coverage"},
+        form="advisor_form",
+    )
     await run(ActionClarify(), dispatcher, tracker, domain)
     assert [m.get("response") for m in dispatcher.messages] == [None, "utter_ask_coverage"]
 
@@ -143,10 +180,25 @@ async def test_clarify_in_the_form_repeats_the_question(make_tracker, dispatcher
     "slots, expected",
     [
         (FULL_BPO, "bpo"),
-        ({"tasks": ["legal_services"], "budget_level": "flexible", "in_house_expertise": "no",
-          "goals": ["strategic_decisions"]}, "kpo"),
-        ({"tasks": ["customer_support", "financial_analysis"], "budget_level": "moderate",
-          "in_house_expertise": "partial", "goals": ["scalability"], "coverage": "24/7"}, "hybrid"),
+        (
+            {
+                "tasks": ["legal_services"],
+                "budget_level": "flexible",
+                "in_house_expertise": "no",
+                "goals": ["strategic_decisions"],
+            },
+            "kpo",
+        ),
+        (
+            {
+                "tasks": ["customer_support", "financial_analysis"],
+                "budget_level": "moderate",
+                "in_house_expertise": "partial",
+                "goals": ["scalability"],
+                "coverage": "24/7",
+            },
+            "hybrid",
+        ),
     ],
 )
 async def test_recommend_sets_the_recommendation_slot_and_explains(make_tracker, dispatcher, domain, slots, expected):
@@ -167,8 +219,9 @@ async def test_recommend_says_when_nothing_changed(make_tracker, dispatcher, dom
 
 
 async def test_why_explains_the_question_inside_the_form(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("why do you ask?", intent="ask_why")],
-                           slots={"requested_slot": "budget_level"}, form="advisor_form")
+    tracker = make_tracker(
+        [user("why do you ask?", intent="ask_why")], slots={"requested_slot": "budget_level"}, form="advisor_form"
+    )
     await run(ActionExplainWhy(), dispatcher, tracker, domain)
     assert "budget" in dispatcher.messages[0]["text"].lower()
 
@@ -180,15 +233,21 @@ async def test_why_after_advice_lists_the_reasons(make_tracker, dispatcher, doma
 
 
 async def test_what_if_expertise_changes_nothing_for_routine_work_but_says_so(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("what if our budget were bigger?", intent="ask_what_if")],
-                           slots={**FULL_BPO, "recommendation": "bpo"})
+    tracker = make_tracker(
+        [user("what if our budget were bigger?", intent="ask_what_if")], slots={**FULL_BPO, "recommendation": "bpo"}
+    )
     await run(ActionWhatIf(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"].startswith("It would still be BPO")
 
 
 async def test_what_if_only_payroll_switches_a_hybrid_to_bpo(make_tracker, dispatcher, domain):
-    slots = {"tasks": ["hr_payroll", "market_research"], "budget_level": "moderate",
-             "in_house_expertise": "no", "goals": ["cost_reduction"], "recommendation": "hybrid"}
+    slots = {
+        "tasks": ["hr_payroll", "market_research"],
+        "budget_level": "moderate",
+        "in_house_expertise": "no",
+        "goals": ["cost_reduction"],
+        "recommendation": "hybrid",
+    }
     tracker = make_tracker([user("what if we only needed payroll?", intent="ask_what_if")], slots=slots)
     await run(ActionWhatIf(), dispatcher, tracker, domain)
     assert "to BPO" in dispatcher.messages[0]["text"]
@@ -225,8 +284,10 @@ async def test_clarify_answers_odd_input_politely(make_tracker, dispatcher, doma
 async def test_clarify_offers_the_likeliest_meanings_as_buttons(make_tracker, dispatcher, domain):
     event = user("hmm maybe", intent="nlu_fallback", confidence=0.3)
     event.parse_data["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_knowledge", "confidence": 0.3},
-        {"name": "request_human", "confidence": 0.2}]
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "ask_knowledge", "confidence": 0.3},
+        {"name": "request_human", "confidence": 0.2},
+    ]
     await run(ActionClarify(), dispatcher, make_tracker([event]), domain)
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles[:2] == ["Explain BPO vs KPO", "Talk to a specialist"]
@@ -240,8 +301,9 @@ async def test_start_over_clears_answers_and_stops_the_form(make_tracker, dispat
 
 
 async def test_handoff_keeps_the_answers(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("can I talk to a person?", intent="request_human")], slots=FULL_BPO,
-                           form="advisor_form")
+    tracker = make_tracker(
+        [user("can I talk to a person?", intent="request_human")], slots=FULL_BPO, form="advisor_form"
+    )
     events = await run(ActionHandoff(), dispatcher, tracker, domain)
     assert not any(e.get("event") == "reset_slots" for e in events)
     assert "saved" in dispatcher.messages[0]["text"]
@@ -250,11 +312,12 @@ async def test_handoff_keeps_the_answers(make_tracker, dispatcher, domain):
 async def test_an_answer_that_sounds_like_a_handoff_request_continues_the_form(make_tracker, dispatcher, domain):
     tracker = make_tracker(
         [user("specialist stuff really", intent="request_human"), SlotSet("tasks", ["expert_analysis"])],
-        slots={"requested_slot": "tasks", "unclear_task": "blockchain"}, form="advisor_form")
+        slots={"requested_slot": "tasks", "unclear_task": "blockchain"},
+        form="advisor_form",
+    )
     events = await run(ActionHandoff(), dispatcher, tracker, domain)
     assert events == [{"event": "followup", "timestamp": None, "name": "advisor_form"}]
     assert dispatcher.messages == []
-
 
 
 @pytest.mark.parametrize(
@@ -264,13 +327,19 @@ async def test_an_answer_that_sounds_like_a_handoff_request_continues_the_form(m
 async def test_a_statement_during_a_question_is_an_answer_whatever_its_intent(
     make_tracker, dispatcher, domain, text, intent
 ):
-    tracker = make_tracker([user(text, intent=intent)],
-                           slots={"tasks": ["financial_analysis"], "requested_slot": "goals"}, form="advisor_form")
+    tracker = make_tracker(
+        [user(text, intent=intent)],
+        slots={"tasks": ["financial_analysis"], "requested_slot": "goals"},
+        form="advisor_form",
+    )
     slots = as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain))
     assert slots.get("goals") == ["unknown"] or "retry_slot" in slots
 
 
 async def test_an_explicit_start_over_during_a_question_is_not_read_as_an_answer(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("let's start over", intent="start_over")],
-                           slots={"tasks": ["financial_analysis"], "requested_slot": "goals"}, form="advisor_form")
+    tracker = make_tracker(
+        [user("let's start over", intent="start_over")],
+        slots={"tasks": ["financial_analysis"], "requested_slot": "goals"},
+        form="advisor_form",
+    )
     assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}

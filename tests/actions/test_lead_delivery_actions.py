@@ -25,11 +25,19 @@ from actions.leads import ActionDeclineLead, ActionSubmitLead, ActionWithdrawCon
 from leads import LeadStore
 
 HOT = {
-    "tasks": ["legal_services", "market_research"], "budget_level": "flexible", "in_house_expertise": "no",
-    "goals": ["strategic_decisions"], "recommendation": "kpo", "lead_full_name": "Ana Silva",
-    "lead_email": "ana@acme-legal.com", "lead_company": "Acme Legal", "lead_role": "CEO",
-    "lead_company_size": "51-200", "lead_timeline": "Right away", "lead_consent": True,
-}  # fmt: skip
+    "tasks": ["legal_services", "market_research"],
+    "budget_level": "flexible",
+    "in_house_expertise": "no",
+    "goals": ["strategic_decisions"],
+    "recommendation": "kpo",
+    "lead_full_name": "Ana Silva",
+    "lead_email": "ana@acme-legal.com",
+    "lead_company": "Acme Legal",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+    "lead_consent": True,
+}
 POOL_THREADS = 4  # the default pool of a small host (2 cores: min(32, 2 + 4) = 6, here fewer)
 
 

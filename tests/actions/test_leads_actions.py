@@ -30,13 +30,20 @@ from leads import LeadStore, score_from_lead
 from tests.support.actions_testkit import as_dict, user
 
 KPO_FACTS = {
-    "tasks": ["legal_services", "market_research"], "budget_level": "flexible", "in_house_expertise": "no",
-    "missing_skills": ["legal"], "goals": ["strategic_decisions"],
+    "tasks": ["legal_services", "market_research"],
+    "budget_level": "flexible",
+    "in_house_expertise": "no",
+    "missing_skills": ["legal"],
+    "goals": ["strategic_decisions"],
 }
 ADVISED = {**KPO_FACTS, "recommendation": "kpo", "recommendation_reasons": ["Legal services is KPO work."]}
 CONTACT = {
-    "lead_full_name": "Zoë O'Brien-Ünal", "lead_email": "zoe@acme-legal.com", "lead_company": "Acme Legal",
-    "lead_role": "CEO", "lead_company_size": "51-200", "lead_timeline": "Right away",
+    "lead_full_name": "Zoë O'Brien-Ünal",
+    "lead_email": "zoe@acme-legal.com",
+    "lead_company": "Acme Legal",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
 }
 
 
@@ -97,8 +104,14 @@ async def test_changed_advice_updates_a_captured_lead_instead_of_offering_again(
     make_tracker, dispatcher, domain, store
 ):
     store.upsert_lead("test-user", {"full_name": "Zoë", "consent": True, "recommendation": "kpo"})
-    slots = {**KPO_FACTS, "tasks": ["legal_services", "hr_payroll"], **CONTACT, "lead_consent": True,
-             "lead_status": "captured", "funnel_started": True}
+    slots = {
+        **KPO_FACTS,
+        "tasks": ["legal_services", "hr_payroll"],
+        **CONTACT,
+        "lead_consent": True,
+        "lead_status": "captured",
+        "funnel_started": True,
+    }
     await run(ActionRecommend(), dispatcher, make_tracker([], slots=slots), domain)
     assert dispatcher.messages[-1]["response"] == "utter_lead_already_captured"
     lead = store.get_lead("test-user")
@@ -120,8 +133,10 @@ async def test_asking_for_a_person_offers_the_specialist_and_keeps_a_volunteered
 
 async def test_asking_for_a_person_after_giving_details_updates_them(make_tracker, dispatcher, domain, store):
     store.upsert_lead("test-user", {"role": "CEO", "consent": True})
-    tracker = make_tracker([user("actually my role is COO", intent="share_contact")],
-                           slots={**ADVISED, **CONTACT, "lead_consent": True, "lead_status": "captured"})
+    tracker = make_tracker(
+        [user("actually my role is COO", intent="share_contact")],
+        slots={**ADVISED, **CONTACT, "lead_consent": True, "lead_status": "captured"},
+    )
     events = await run(ActionHandoff(), dispatcher, tracker, domain)
     assert as_dict(events)["lead_role"] == "COO"
     assert store.get_lead("test-user")["role"] == "COO"
@@ -138,9 +153,11 @@ async def test_declining_the_offer_stores_nothing(make_tracker, dispatcher, doma
 
 
 async def test_declining_after_volunteering_details_drops_them(make_tracker, dispatcher, domain, store):
-    """"I haven't taken any contact details" is true: an email given before the offer is dropped."""
-    tracker = make_tracker([user("no thanks", intent="deny")],
-                           slots={**ADVISED, "lead_email": "zoe@acme-legal.com", "lead_full_name": "Zoë"})
+    """ "I haven't taken any contact details" is true: an email given before the offer is dropped."""
+    tracker = make_tracker(
+        [user("no thanks", intent="deny")],
+        slots={**ADVISED, "lead_email": "zoe@acme-legal.com", "lead_full_name": "Zoë"},
+    )
     events = as_dict(await run(ActionDeclineLead(), dispatcher, tracker, domain))
     assert events["lead_email"] is None and events["lead_full_name"] is None
     assert events["lead_status"] == "declined"  # the tracker store erases them from the stored events
@@ -162,8 +179,11 @@ def test_the_tracker_store_erases_what_these_actions_ask_for(domain):
 
 
 async def test_fact_extraction_is_off_while_contact_details_are_given(make_tracker, dispatcher, domain):
-    tracker = make_tracker([user("Head of HR and payroll at Acme", intent="share_contact")],
-                           slots={**ADVISED, "requested_slot": "lead_role"}, form="lead_form")
+    tracker = make_tracker(
+        [user("Head of HR and payroll at Acme", intent="share_contact")],
+        slots={**ADVISED, "requested_slot": "lead_role"},
+        form="lead_form",
+    )
     assert await run(ActionExtractFacts(), dispatcher, tracker, domain) == []
 
 
@@ -185,7 +205,7 @@ async def validate(make_tracker, dispatcher, domain, slot, text, intent="share_c
         ("lead_full_name", "Robert'); DROP TABLE leads;--"),
         ("lead_full_name", "Мария Иванова"),
         ("lead_company", "<script>alert('x')</script> & Co"),
-        ("lead_company", "=HYPERLINK(\"http://evil\")"),
+        ("lead_company", '=HYPERLINK("http://evil")'),
         ("lead_role", "<b>Head</b> of Ops"),
         ("lead_company_size", "about 2k people 👥"),
         ("lead_timeline", "'; DELETE FROM leads; --"),
@@ -234,15 +254,29 @@ async def test_an_email_given_with_the_name_fills_both(make_tracker, dispatcher,
 async def test_a_correction_of_an_earlier_answer_changes_it_and_asks_the_question_again(
     make_tracker, dispatcher, domain
 ):
-    slots = await validate(make_tracker, dispatcher, domain, "lead_role", "sorry, my company is actually Globex",
-                           intent="inform", slots={"lead_company": "Acme Legal"})
+    slots = await validate(
+        make_tracker,
+        dispatcher,
+        domain,
+        "lead_role",
+        "sorry, my company is actually Globex",
+        intent="inform",
+        slots={"lead_company": "Acme Legal"},
+    )
     assert slots == {"lead_company": "Globex", "lead_role": None}
     assert dispatcher.messages[0]["text"] == "Thanks, I've updated your company."
 
 
 async def test_a_correction_before_consent_updates_the_summary(make_tracker, dispatcher, domain):
-    slots = await validate(make_tracker, dispatcher, domain, "lead_consent", "change my email to zoe@globex.com",
-                           intent="share_contact", slots=CONTACT)
+    slots = await validate(
+        make_tracker,
+        dispatcher,
+        domain,
+        "lead_consent",
+        "change my email to zoe@globex.com",
+        intent="share_contact",
+        slots=CONTACT,
+    )
     assert slots == {"lead_email": "zoe@globex.com", "lead_consent": None}
 
 
@@ -259,9 +293,15 @@ async def test_a_question_is_answered_and_not_taken_as_the_answer(make_tracker, 
 
 @pytest.mark.parametrize(
     "text, intent, expected",
-    [("/affirm", "affirm", True), ("yes, I agree", "affirm", True), ("ok", "nlu_fallback", True),
-     ("/deny", "deny", False), ("no", "deny", False), ("maybe later", "nlu_fallback", None),
-     ("I don't know", "dont_know", None)],
+    [
+        ("/affirm", "affirm", True),
+        ("yes, I agree", "affirm", True),
+        ("ok", "nlu_fallback", True),
+        ("/deny", "deny", False),
+        ("no", "deny", False),
+        ("maybe later", "nlu_fallback", None),
+        ("I don't know", "dont_know", None),
+    ],
 )
 async def test_consent_needs_a_clear_yes_or_no(make_tracker, dispatcher, domain, text, intent, expected):
     slots = await validate(make_tracker, dispatcher, domain, "lead_consent", text, intent=intent, slots=CONTACT)
@@ -300,7 +340,11 @@ async def test_with_consent_the_lead_is_scored_stored_and_handed_to_sales(
     events = as_dict(await run(ActionSubmitLead(), dispatcher, tracker, domain))
     await lead_actions.wait_for_notifications()
     lead = store.get_lead("test-user")
-    assert (lead["full_name"], lead["email"], lead["company"]) == ("Zoë O'Brien-Ünal", "zoe@acme-legal.com", "Acme Legal")
+    assert (lead["full_name"], lead["email"], lead["company"]) == (
+        "Zoë O'Brien-Ünal",
+        "zoe@acme-legal.com",
+        "Acme Legal",
+    )
     assert lead["consent"] is True and lead["consent_at"] is not None
     assert lead["recommendation"] == "kpo"
     assert lead["recommendation_reasons"] == ["Legal services is KPO work."]
@@ -354,8 +398,10 @@ async def test_database_down_the_lead_waits_in_the_outbox_and_the_user_gets_a_no
 
 @pytest.mark.parametrize(
     "action, status, response",
-    [(ActionWithdrawConsent(), "withdrawn", "utter_consent_withdrawn"),
-     (ActionDeleteLeadData(), "deleted", "utter_lead_data_deleted")],
+    [
+        (ActionWithdrawConsent(), "withdrawn", "utter_consent_withdrawn"),
+        (ActionDeleteLeadData(), "deleted", "utter_lead_data_deleted"),
+    ],
 )
 async def test_withdrawing_consent_or_deleting_erases_the_lead(
     make_tracker, dispatcher, domain, store, notified, action, status, response
@@ -363,8 +409,10 @@ async def test_withdrawing_consent_or_deleting_erases_the_lead(
     captured = make_tracker([], slots={**ADVISED, **CONTACT, "lead_consent": True})
     await run(ActionSubmitLead(), CollectingDispatcher(), captured, domain)
     assert store.get_lead("test-user") is not None
-    tracker = make_tracker([user("I withdraw my consent", intent="withdraw_consent")],
-                           slots={**ADVISED, **CONTACT, "lead_consent": True, "lead_status": "captured"})
+    tracker = make_tracker(
+        [user("I withdraw my consent", intent="withdraw_consent")],
+        slots={**ADVISED, **CONTACT, "lead_consent": True, "lead_status": "captured"},
+    )
     events = as_dict(await run(action, dispatcher, tracker, domain))
     assert store.get_lead("test-user") is None
     assert all(events[slot] is None for slot in (*CONTACT, "lead_consent", "lead_tier", "lead_score"))
@@ -378,8 +426,7 @@ async def test_withdrawing_consent_or_deleting_erases_the_lead(
 async def test_the_web_widget_is_told_to_forget_the_transcript(
     make_tracker, dispatcher, domain, store, channel, forgets
 ):
-    message = UserUttered("delete my data", intent={"name": "delete_my_data", "confidence": 1.0},
-                          input_channel=channel)
+    message = UserUttered("delete my data", intent={"name": "delete_my_data", "confidence": 1.0}, input_channel=channel)
     tracker = make_tracker([message], slots={**ADVISED, **CONTACT})
     await run(ActionDeleteLeadData(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_lead_data_deleted"
@@ -388,9 +435,11 @@ async def test_the_web_widget_is_told_to_forget_the_transcript(
 
 
 async def test_withdrawing_in_the_middle_of_the_form_stops_it(make_tracker, dispatcher, domain, store):
-    tracker = make_tracker([user("stop contacting me", intent="withdraw_consent")],
-                           slots={**ADVISED, "lead_full_name": "Zoë", "requested_slot": "lead_email"},
-                           form="lead_form")
+    tracker = make_tracker(
+        [user("stop contacting me", intent="withdraw_consent")],
+        slots={**ADVISED, "lead_full_name": "Zoë", "requested_slot": "lead_email"},
+        form="lead_form",
+    )
     events = await run(ActionWithdrawConsent(), dispatcher, tracker, domain)
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
     assert as_dict(events)["lead_full_name"] is None

@@ -93,7 +93,10 @@ def test_rejects_a_rasa_url_that_is_not_http(tmp_path: Path) -> None:
 def test_refuses_to_start_with_a_rasa_url_unfit_for_the_csp_header(url: str) -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", url],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert done.returncode == 2
     assert "RASA_PUBLIC_URL must" in done.stderr

@@ -81,8 +81,7 @@ def bot_texts(page) -> list[str]:
 
 def transcript(page) -> list[str]:
     return [
-        ("user: " if "advisor-chat__msg--user" in (row.get_attribute("class") or "") else "bot: ")
-        + row.inner_text()
+        ("user: " if "advisor-chat__msg--user" in (row.get_attribute("class") or "") else "bot: ") + row.inner_text()
         for row in page.locator(ALL_MESSAGES).all()
     ]
 
@@ -189,9 +188,7 @@ def test_conversation_reaches_recommendation_and_survives_reload(stack, web, con
         else:
             type_message(page, typed_answer(bot_texts(page)[-1]))
     else:
-        pytest.fail(
-            f"no bot message containing {GOAL!r} after {MAX_TURNS} turns:\n" + "\n".join(transcript(page))
-        )
+        pytest.fail(f"no bot message containing {GOAL!r} after {MAX_TURNS} turns:\n" + "\n".join(transcript(page)))
 
     sid = session_id(page)
     slots = stack.conversation_tracker(conversation_of(page)).get("slots", {})
@@ -315,9 +312,7 @@ def test_reconnects_after_an_outage(stack, context, tmp_path):
 
 
 def test_usable_at_360px(stack, web, browser, results_dir):
-    ctx = browser.new_context(
-        locale="en-GB", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
-    )
+    ctx = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     try:
         page = open_page(ctx, web.url)
         wait_connected(page)
@@ -339,9 +334,7 @@ def test_usable_at_360px(stack, web, browser, results_dir):
         for selector in selectors:
             for box in [loc.bounding_box() for loc in page.locator(selector).all()]:
                 assert box is not None, f"{selector} not rendered"
-                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
-                    f"{selector} overflows: {box}"
-                )
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, f"{selector} overflows: {box}"
         send = page.locator(".advisor-chat__send").bounding_box()
         assert send["height"] >= 36 and send["width"] >= 44, "Send is too small to tap"
         page.screenshot(path=str(results_dir / "widget-360.png"))

@@ -16,10 +16,22 @@ from components.intent_classifier import LinearIntentClassifier, features
 
 EXAMPLES = {
     "greet": ["hi", "hello there", "good morning", "hey", "hi team", "hello, anyone here?"],
-    "ask_knowledge": ["what is kpo", "what does bpo mean", "explain knowledge process outsourcing",
-                      "how is kpo different from bpo", "what is a bpo provider", "define kpo please"],
-    "inform": ["we need payroll handled", "our budget is tight", "we lack legal expertise",
-               "market research for a launch", "about 5k a month", "customer support around the clock"],
+    "ask_knowledge": [
+        "what is kpo",
+        "what does bpo mean",
+        "explain knowledge process outsourcing",
+        "how is kpo different from bpo",
+        "what is a bpo provider",
+        "define kpo please",
+    ],
+    "inform": [
+        "we need payroll handled",
+        "our budget is tight",
+        "we lack legal expertise",
+        "market research for a launch",
+        "about 5k a month",
+        "customer support around the clock",
+    ],
 }
 
 
@@ -32,8 +44,9 @@ def _train(tmp_path: Path, name: str, config: dict | None = None) -> tuple[Linea
     storage = LocalModelStorage(tmp_path / name)
     resource = Resource("intent_classifier")
     context = ExecutionContext(GraphSchema({}), "test")
-    component = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), **(config or {})},
-                                              storage, resource, context)
+    component = LinearIntentClassifier.create(
+        {**LinearIntentClassifier.get_default_config(), **(config or {})}, storage, resource, context
+    )
     component.train(_training_data())
     return component, tmp_path / name
 
@@ -44,9 +57,14 @@ def _classify(component: LinearIntentClassifier, text: str) -> Message:
     return message
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("hello!", "greet"), ("what is bpo?", "ask_knowledge"), ("we need payroll and bookkeeping", "inform"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("hello!", "greet"),
+        ("what is bpo?", "ask_knowledge"),
+        ("we need payroll and bookkeeping", "inform"),
+    ],
+)
 def test_classifies_unseen_wordings(tmp_path, text, intent):
     component, _ = _train(tmp_path, "m")
     assert _classify(component, text).get("intent")["name"] == intent
@@ -75,8 +93,12 @@ def test_persisted_model_is_plain_arrays_and_json_and_reloads_identically(tmp_pa
     files = sorted(p.name for p in directory.rglob("*") if p.is_file())
     assert files == ["bias.npy", "model.json", "weights.npy"]
     storage = LocalModelStorage(directory)
-    reloaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
-                                           Resource("intent_classifier"), ExecutionContext(GraphSchema({}), "t"))
+    reloaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(),
+        storage,
+        Resource("intent_classifier"),
+        ExecutionContext(GraphSchema({}), "t"),
+    )
     for text in ["hi there", "what is kpo", "legal research please", "🙂"]:
         assert _classify(reloaded, text).get("intent_ranking") == _classify(component, text).get("intent_ranking")
 

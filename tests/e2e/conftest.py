@@ -66,9 +66,7 @@ def _accuracy(outcomes: list[dict[str, Any]], label: str = "") -> str:
 def _accuracy_by_file(outcomes: list[dict[str, Any]]) -> dict[str, str]:
     """One accuracy line per conversations*.yml file the outcomes came from."""
     files = sorted({o.get("file", "?") for o in outcomes})
-    return {
-        name: _accuracy([o for o in outcomes if o.get("file", "?") == name], f" [{name}]") for name in files
-    }
+    return {name: _accuracy([o for o in outcomes if o.get("file", "?") == name], f" [{name}]") for name in files}
 
 
 def _log_tracebacks(workdir: Path) -> dict[str, int]:

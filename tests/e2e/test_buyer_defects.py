@@ -47,17 +47,22 @@ def test_asking_for_a_specialist_mid_form_is_not_a_yes_to_the_pending_question(s
     assert "specialist" in _texts(replies).lower()
 
 
-def test_asking_for_a_specialist_right_after_the_offer_starts_the_contact_questions(
-    stack: Stack, sender: str
-) -> None:
+def test_asking_for_a_specialist_right_after_the_offer_starts_the_contact_questions(stack: Stack, sender: str) -> None:
     stack.say(sender, "I need help with my customer support, we get too many calls")
     for _ in range(8):
         slots = _slots(stack, sender)
         if slots.get("recommendation"):
             break
-        stack.say(sender, {"budget_level": "Moderate.", "in_house_expertise": "Yes, we know how.",
-                           "goals": "Happier customers.", "coverage": "Business hours.",
-                           "tasks": "Customer support."}.get(slots.get("requested_slot"), "ok"))
+        stack.say(
+            sender,
+            {
+                "budget_level": "Moderate.",
+                "in_house_expertise": "Yes, we know how.",
+                "goals": "Happier customers.",
+                "coverage": "Business hours.",
+                "tasks": "Customer support.",
+            }.get(slots.get("requested_slot"), "ok"),
+        )
     assert _slots(stack, sender).get("recommendation") == "bpo"
     replies = stack.say(sender, "yes, please connect me with a specialist")
     assert _slots(stack, sender).get("requested_slot") == "lead_full_name", _texts(replies)
@@ -114,15 +119,19 @@ def test_repeating_the_description_is_not_taken_as_routine_work(stack: Stack, se
     slots = _slots(stack, sender)
     assert not slots.get("tasks"), f"the repeat was read as {slots.get('tasks')}"
     assert "same description" in _texts(replies)
-    replies = stack.say(sender, "/inform{\"nature\": \"expert\"}")
+    replies = stack.say(sender, '/inform{"nature": "expert"}')
     assert _slots(stack, sender).get("tasks") == ["expert_analysis"]
 
 
 def test_company_size_needs_a_head_count(stack: Stack, sender: str) -> None:
     stack.say(sender, "I'd like to talk to a person")
     stack.say(sender, "yes")
-    answers = {"lead_full_name": "Dana Whitfield", "lead_email": "dana.whitfield@example.org",
-               "lead_company": "Globex Ltd", "lead_role": "COO"}
+    answers = {
+        "lead_full_name": "Dana Whitfield",
+        "lead_email": "dana.whitfield@example.org",
+        "lead_company": "Globex Ltd",
+        "lead_role": "COO",
+    }
     for _ in range(6):
         requested = _slots(stack, sender).get("requested_slot")
         if requested == "lead_company_size":

@@ -88,9 +88,7 @@ def give_details(stack: Stack, sender: str, contact: dict[str, str]) -> list[lis
     pytest.fail("the consent question was never asked")
 
 
-def capture(
-    stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT
-) -> list[list[dict[str, Any]]]:
+def capture(stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT) -> list[list[dict[str, Any]]]:
     """Advice, yes to the offer, contact details, then `consent` ("/affirm" or "/deny")."""
     transcript = [reach_advice(stack, sender)]
     assert "specialist" in texts(transcript[0]).lower()
@@ -108,7 +106,12 @@ def cli(stack: Stack, *args: str) -> subprocess.CompletedProcess:
     """`python -m leads.cli ARGS` with the stack's lead settings."""
     return subprocess.run(
         [sys.executable, "-m", "leads.cli", *args],
-        check=False, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120,
+        check=False,
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -216,13 +219,17 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
     assert "score" not in said and f" {lead['score']}" not in said and "hot" not in said
 
     # Handed off: the CRM gets the lead, Slack the hot-lead summary.
-    crm = wait_until(lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
-                     what="the CRM webhook")
+    crm = wait_until(
+        lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
+        what="the CRM webhook",
+    )
     assert crm[0][1]["Idempotency-Key"].startswith("lead-")
     assert crm[0][2]["lead"]["email"] == CONTACT["lead_email"]
     company = CONTACT["lead_company"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    slack = wait_until(lambda: [p for p in receiver.posts("/slack") if company in p[2]["text"]],
-                       what="the Slack announcement (visitor text escaped for Slack)")
+    slack = wait_until(
+        lambda: [p for p in receiver.posts("/slack") if company in p[2]["text"]],
+        what="the Slack announcement (visitor text escaped for Slack)",
+    )
     assert "KPO" in slack[0][2]["text"]
 
     report = cli(sqlite_stack, "report", "--format", "json")
@@ -238,12 +245,13 @@ def encodings(value: str) -> list[bytes]:
 
 
 def files_holding(paths: list[Path], values: list[str]) -> list[str]:
-    """"file: value" for every file in `paths` that holds one of `values` (case-insensitive)."""
+    """ "file: value" for every file in `paths` that holds one of `values` (case-insensitive)."""
     found = []
     for path in paths:
         data = path.read_bytes().lower()
-        found += [f"{path.name}: {value!r}" for value in values
-                  if any(form.lower() in data for form in encodings(value))]
+        found += [
+            f"{path.name}: {value!r}" for value in values if any(form.lower() in data for form in encodings(value))
+        ]
     return found
 
 

@@ -61,9 +61,7 @@ def test_malformed_input_gets_a_reply_and_the_conversation_still_ends_in_a_recom
         replies = outcome.transcript[1]["replies"]
         if not any(str(reply.get("text") or "").strip() for reply in replies):
             problems.append(f"no text reply to the malformed message: {reply_texts(replies)}")
-    leaked = [
-        text for step in outcome.transcript for text in step["bot"] if any(word in text for word in FORBIDDEN)
-    ]
+    leaked = [text for step in outcome.transcript for text in step["bot"] if any(word in text for word in FORBIDDEN)]
     if leaked:
         problems.append(f"a reply leaks an error: {leaked}")
     if outcome.actual is None:

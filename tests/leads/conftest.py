@@ -39,9 +39,7 @@ def pg_base_url() -> str:
     try:
         socket.create_connection((host, port), timeout=3).close()
     except OSError as error:
-        pytest.skip(
-            f"PostgreSQL unreachable at {host}:{port} ({error}); set LEADS_TEST_PG_URL"
-        )
+        pytest.skip(f"PostgreSQL unreachable at {host}:{port} ({error}); set LEADS_TEST_PG_URL")
     return PG_URL
 
 
@@ -97,9 +95,7 @@ def fake_server() -> Iterator[FakeServer]:
             with state.lock:
                 status = state.plan.pop(0) if state.plan else 200
                 body = json.loads(raw) if raw else None
-                state.received.append(
-                    Received(self.path, dict(self.headers), body, status)
-                )
+                state.received.append(Received(self.path, dict(self.headers), body, status))
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
@@ -110,9 +106,7 @@ def fake_server() -> Iterator[FakeServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield state
     server.shutdown()

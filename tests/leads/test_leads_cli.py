@@ -29,48 +29,81 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADS_")}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "leads.cli", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "leads.cli", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def populate(store: LeadStore) -> None:
     """Five conversations over three days; three leads captured (hot, warm, cold)."""
     store.upsert_lead(
         "hot-1",
-        {"full_name": "Ava 🚀 Okafor", "email": "ava@bigco.com", "company": "=HYPERLINK(\"x\")", "role": "CEO",
-         "timeline": "now", "consent": True, "answers": HOT_ANSWERS, "recommendation": "hybrid"},
+        {
+            "full_name": "Ava 🚀 Okafor",
+            "email": "ava@bigco.com",
+            "company": '=HYPERLINK("x")',
+            "role": "CEO",
+            "timeline": "now",
+            "consent": True,
+            "answers": HOT_ANSWERS,
+            "recommendation": "hybrid",
+        },
         at=DAY,
-    )  # fmt: skip
+    )
     store.upsert_lead(
         "warm-1",
-        {"full_name": "Wen Li 李", "email": "wen@gmail.com", "company": "Mid, Inc.", "role": "Ops manager",
-         "timeline": "this quarter", "consent": True, "recommendation": "bpo",
-         "answers": {"tasks": ["support", "billing"], "budget": "moderate", "expertise_gap": True}},
+        {
+            "full_name": "Wen Li 李",
+            "email": "wen@gmail.com",
+            "company": "Mid, Inc.",
+            "role": "Ops manager",
+            "timeline": "this quarter",
+            "consent": True,
+            "recommendation": "bpo",
+            "answers": {"tasks": ["support", "billing"], "budget": "moderate", "expertise_gap": True},
+        },
         at=DAY + timedelta(days=1),
-    )  # fmt: skip
+    )
     store.upsert_lead(
         "cold-1",
-        {"full_name": "Carl", "email": "carl@tiny.io", "role": "intern", "timeline": "just exploring",
-         "consent": True, "recommendation": "kpo", "answers": {"tasks": ["research"], "budget": "tight"}},
+        {
+            "full_name": "Carl",
+            "email": "carl@tiny.io",
+            "role": "intern",
+            "timeline": "just exploring",
+            "consent": True,
+            "recommendation": "kpo",
+            "answers": {"tasks": ["research"], "budget": "tight"},
+        },
         at=DAY + timedelta(days=2),
-    )  # fmt: skip
-    store.upsert_lead(
-        "no-consent", {"company": "Anon", "answers": {"tasks": ["x"]}}, at=DAY
     )
+    store.upsert_lead("no-consent", {"company": "Anon", "answers": {"tasks": ["x"]}}, at=DAY)
     events = [
-        ("hot-1", "conversation_started", None, 0), ("hot-1", "advice_given", "hybrid", 0),
-        ("hot-1", "lead_offered", None, 0), ("hot-1", "lead_captured", None, 0),
-        ("warm-1", "conversation_started", None, 1), ("warm-1", "advice_given", "kpo", 1),
-        ("warm-1", "advice_given", "bpo", 1), ("warm-1", "lead_offered", None, 1),
+        ("hot-1", "conversation_started", None, 0),
+        ("hot-1", "advice_given", "hybrid", 0),
+        ("hot-1", "lead_offered", None, 0),
+        ("hot-1", "lead_captured", None, 0),
+        ("warm-1", "conversation_started", None, 1),
+        ("warm-1", "advice_given", "kpo", 1),
+        ("warm-1", "advice_given", "bpo", 1),
+        ("warm-1", "lead_offered", None, 1),
         ("warm-1", "lead_captured", None, 1),
-        ("cold-1", "conversation_started", None, 2), ("cold-1", "advice_given", "kpo", 2),
-        ("cold-1", "lead_offered", None, 2), ("cold-1", "lead_captured", None, 2),
+        ("cold-1", "conversation_started", None, 2),
+        ("cold-1", "advice_given", "kpo", 2),
+        ("cold-1", "lead_offered", None, 2),
         ("cold-1", "lead_captured", None, 2),
-        ("no-consent", "conversation_started", None, 0), ("no-consent", "advice_given", "bpo", 0),
-        ("no-consent", "lead_offered", None, 0), ("no-consent", "lead_declined", None, 0),
+        ("cold-1", "lead_captured", None, 2),
+        ("no-consent", "conversation_started", None, 0),
+        ("no-consent", "advice_given", "bpo", 0),
+        ("no-consent", "lead_offered", None, 0),
+        ("no-consent", "lead_declined", None, 0),
         ("bounced", "conversation_started", None, 2),
-    ]  # fmt: skip
+    ]
     for conversation, kind, detail, offset in events:
         store.record_event(conversation, kind, detail, at=DAY + timedelta(days=offset))
 
@@ -111,11 +144,7 @@ def test_export_filters_and_json(sqlite_db: str) -> None:
         "warm",
     )
     assert lead["company"] == "Mid, Inc."
-    since = json.loads(
-        cli(
-            "--db", sqlite_db, "export", "--since", "2026-04-11", "--format", "json"
-        ).stdout
-    )
+    since = json.loads(cli("--db", sqlite_db, "export", "--since", "2026-04-11", "--format", "json").stdout)
     assert [lead["conversation_id"] for lead in since] == ["warm-1", "cold-1"]
     window = cli(
         "--db",
@@ -129,14 +158,14 @@ def test_export_filters_and_json(sqlite_db: str) -> None:
         "json",
     )
     assert [lead["conversation_id"] for lead in json.loads(window.stdout)] == ["warm-1"]
-    every = json.loads(
-        cli(
-            "--db", sqlite_db, "export", "--include-unconsented", "--format", "json"
-        ).stdout
-    )
+    every = json.loads(cli("--db", sqlite_db, "export", "--include-unconsented", "--format", "json").stdout)
     assert len(every) == 4
-    assert json.loads(cli("--db", sqlite_db, "export", "--tier", "hot", "--since", "2026-04-12",
-                          "--format", "json").stdout) == []  # fmt: skip
+    assert (
+        json.loads(
+            cli("--db", sqlite_db, "export", "--tier", "hot", "--since", "2026-04-12", "--format", "json").stdout
+        )
+        == []
+    )
 
 
 def test_report_numbers(sqlite_db: str) -> None:
@@ -152,10 +181,7 @@ def test_report_numbers(sqlite_db: str) -> None:
         "leads_declined": 1,
         "captured_by_tier": {"hot": 1, "warm": 1, "cold": 1, "unknown": 0},
     }
-    lines = [
-        " ".join(line.split())
-        for line in cli("--db", sqlite_db, "report").stdout.splitlines()
-    ]
+    lines = [" ".join(line.split()) for line in cli("--db", sqlite_db, "report").stdout.splitlines()]
     assert lines == [
         "Lead funnel (beginning .. now, UTC)",
         "Conversations started 5 100.0%",
@@ -182,9 +208,7 @@ def test_report_window(sqlite_db: str) -> None:
     assert numbers["conversations_started"] == 2
     assert numbers["advice_given"] == {"total": 1, "bpo": 0, "kpo": 1, "hybrid": 0}
     assert numbers["leads_captured"] == 1 and numbers["captured_by_tier"]["cold"] == 1
-    assert numbers["since"].startswith("2026-04-12") and numbers["until"].startswith(
-        "2026-04-13"
-    )
+    assert numbers["since"].startswith("2026-04-12") and numbers["until"].startswith("2026-04-13")
 
 
 def test_delete_command_and_report_after_erasure(sqlite_db: str) -> None:
@@ -200,14 +224,10 @@ def test_cli_against_postgresql_via_environment(pg_url: str) -> None:
     store = LeadStore(pg_url)
     populate(store)
     store.dispose()
-    result = cli(
-        "export", "--tier", "hot", "--format", "json", env={"LEADS_DB_URL": pg_url}
-    )
+    result = cli("export", "--tier", "hot", "--format", "json", env={"LEADS_DB_URL": pg_url})
     assert result.returncode == 0, result.stderr
     assert [lead["conversation_id"] for lead in json.loads(result.stdout)] == ["hot-1"]
-    report = json.loads(
-        cli("report", "--format", "json", env={"LEADS_DB_URL": pg_url}).stdout
-    )
+    report = json.loads(cli("report", "--format", "json", env={"LEADS_DB_URL": pg_url}).stdout)
     assert report["conversations_started"] == 5 and report["leads_captured"] == 3
 
 
@@ -230,12 +250,15 @@ def test_export_shows_the_delivery_state_and_resend_sends_now(sqlite_db: str, tm
     store.dispose()
     deliveries = str(tmp_path / "deliveries.jsonl")
     fake_server.plan = [400, 503, 503]  # the CRM refuses the first lead, is down for the second
-    config = LeadsConfig(deliveries_path=deliveries, webhook_url=fake_server.url, webhook_max_attempts=2,
-                         webhook_backoff_seconds=0.01)  # fmt: skip
+    config = LeadsConfig(
+        deliveries_path=deliveries, webhook_url=fake_server.url, webhook_max_attempts=2, webhook_backoff_seconds=0.01
+    )
     assert notify_lead(hot, config=config).webhook == "failed"
     assert notify_lead(warm, config=config).webhook == "failed"
     env = {"LEADS_DELIVERIES_PATH": deliveries, "LEADS_WEBHOOK_URL": fake_server.url}
-    rows = {r["conversation_id"]: r for r in csv.DictReader(io.StringIO(cli("--db", sqlite_db, "export", env=env).stdout))}
+    rows = {
+        r["conversation_id"]: r for r in csv.DictReader(io.StringIO(cli("--db", sqlite_db, "export", env=env).stdout))
+    }
     assert (rows["hot-1"]["delivery"], rows["warm-1"]["delivery"]) == ("webhook:failed", "webhook:retrying(1)")
     assert rows["cold-1"]["delivery"] == ""  # nothing was queued for it
 
@@ -245,4 +268,7 @@ def test_export_shows_the_delivery_state_and_resend_sends_now(sqlite_db: str, tm
     assert sorted(r.body["lead"]["conversation_id"] for r in fake_server.accepted) == ["hot-1", "warm-1"]
     exported = json.loads(cli("--db", sqlite_db, "export", "--format", "json", env=env).stdout)
     assert {lead["conversation_id"]: lead["delivery"] for lead in exported} == {
-        "hot-1": "webhook:sent", "warm-1": "webhook:sent", "cold-1": None}
+        "hot-1": "webhook:sent",
+        "warm-1": "webhook:sent",
+        "cold-1": None,
+    }

@@ -22,11 +22,20 @@ from tests.support.leads_testkit import FakeServer
 from tests.support.stack import ROOT, free_port, stack_env, start_actions, wait_for
 
 SLOTS = {
-    "tasks": ["legal_services", "market_research"], "budget_level": "flexible", "in_house_expertise": "no",
-    "goals": ["strategic_decisions"], "recommendation": "kpo", "recommendation_reasons": ["Legal work is KPO."],
-    "lead_full_name": "Zoë O'Brien-Ünal", "lead_email": "zoe@acme-legal.com", "lead_company": "Acme Legal",
-    "lead_role": "CEO", "lead_company_size": "51-200", "lead_timeline": "Right away", "lead_consent": True,
-}  # fmt: skip
+    "tasks": ["legal_services", "market_research"],
+    "budget_level": "flexible",
+    "in_house_expertise": "no",
+    "goals": ["strategic_decisions"],
+    "recommendation": "kpo",
+    "recommendation_reasons": ["Legal work is KPO."],
+    "lead_full_name": "Zoë O'Brien-Ünal",
+    "lead_email": "zoe@acme-legal.com",
+    "lead_company": "Acme Legal",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+    "lead_consent": True,
+}
 
 
 def wait_until(check: Callable[[], Any], what: str, timeout: float = 90.0) -> Any:
@@ -50,11 +59,22 @@ def queued(path: Path) -> list[dict[str, Any]]:
 def submit_lead(action_url: str, sender: str) -> list[dict[str, Any]]:
     """Call `action_submit_lead` on the action server the way Rasa does."""
     tracker = {
-        "sender_id": sender, "slots": SLOTS, "latest_message": {}, "events": [], "paused": False,
-        "followup_action": None, "active_loop": {}, "latest_action_name": "lead_form",
-    }  # fmt: skip
-    body = {"next_action": "action_submit_lead", "sender_id": sender, "tracker": tracker, "domain": {},
-            "version": "3.6.21"}  # fmt: skip
+        "sender_id": sender,
+        "slots": SLOTS,
+        "latest_message": {},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "lead_form",
+    }
+    body = {
+        "next_action": "action_submit_lead",
+        "sender_id": sender,
+        "tracker": tracker,
+        "domain": {},
+        "version": "3.6.21",
+    }
     response = requests.post(f"{action_url}/webhook", json=body, timeout=60)
     response.raise_for_status()
     return response.json()["events"]
@@ -64,12 +84,16 @@ def submit_lead(action_url: str, sender: str) -> list[dict[str, Any]]:
 def action_server(tmp_path: Path, fake_server: FakeServer) -> Iterator[Callable[[], str]]:
     """Starts the action server (again) with the test's lead files; stops it afterwards."""
     port = free_port()
-    env = stack_env(tmp_path, port, {
-        "LEADS_WEBHOOK_URL": fake_server.url + "/crm",
-        "LEADS_WEBHOOK_MAX_ATTEMPTS": "2",
-        "LEADS_WEBHOOK_BACKOFF_SECONDS": "0.01",
-        "LEADS_DELIVERY_RETRY_SECONDS": "3600",  # no periodic round during the test: only start-up
-    })  # fmt: skip
+    env = stack_env(
+        tmp_path,
+        port,
+        {
+            "LEADS_WEBHOOK_URL": fake_server.url + "/crm",
+            "LEADS_WEBHOOK_MAX_ATTEMPTS": "2",
+            "LEADS_WEBHOOK_BACKOFF_SECONDS": "0.01",
+            "LEADS_DELIVERY_RETRY_SECONDS": "3600",  # no periodic round during the test: only start-up
+        },
+    )
     running: list[subprocess.Popen] = []
 
     def start() -> str:
@@ -97,7 +121,9 @@ def test_a_failed_delivery_goes_out_exactly_once_after_the_action_server_restart
     events = submit_lead(url, "visitor-restart")
     assert {"event": "slot", "timestamp": None, "name": "lead_status", "value": "captured"} in events
     queue = tmp_path / "leads_deliveries.jsonl"
-    [record] = wait_until(lambda: [r for r in queued(queue) if r.get("attempts")], "a failed delivery kept in the queue")
+    [record] = wait_until(
+        lambda: [r for r in queued(queue) if r.get("attempts")], "a failed delivery kept in the queue"
+    )
     assert (record["state"], record["last_error"]) == ("pending", "HTTP 503")
     assert fake_server.accepted == [] and len(fake_server.received) == 2  # one round, two tries
 
@@ -112,13 +138,27 @@ def test_a_failed_delivery_goes_out_exactly_once_after_the_action_server_restart
 
     # Another round (the re-send command) and another restart send nothing more.
     env = action_server.env
-    resend = subprocess.run([sys.executable, "-m", "leads.cli", "resend"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    resend = subprocess.run(
+        [sys.executable, "-m", "leads.cli", "resend"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert resend.returncode == 0, resend.stderr
     assert resend.stdout.startswith("sent 0,")
     action_server()
-    export = subprocess.run([sys.executable, "-m", "leads.cli", "export", "--format", "json"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    export = subprocess.run(
+        [sys.executable, "-m", "leads.cli", "export", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     [lead] = json.loads(export.stdout)
     assert lead["delivery"] == "webhook:sent"
     assert len(fake_server.accepted) == 1

@@ -16,28 +16,40 @@ from leads.notify import DeliveryLog, notify_lead, slack_summary
 from leads.redact import RedactingFilter, redact, redact_lead
 from tests.support.leads_testkit import FakeServer, free_port
 
-HOT = {"full_name": "Aiko Tanaka 田中", "email": "aiko@kaisha.jp", "company": "Kaisha KK", "role": "CEO",
-       "company_size": "51-200", "timeline": "now", "consent": True, "recommendation": "hybrid",
-       "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True}}  # fmt: skip
-WARM = {**HOT, "role": "Operations manager", "timeline": "this quarter", "answers": {"tasks": ["support"],
-        "budget": "moderate", "expertise_gap": True}}  # fmt: skip
+HOT = {
+    "full_name": "Aiko Tanaka 田中",
+    "email": "aiko@kaisha.jp",
+    "company": "Kaisha KK",
+    "role": "CEO",
+    "company_size": "51-200",
+    "timeline": "now",
+    "consent": True,
+    "recommendation": "hybrid",
+    "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True},
+}
+WARM = {
+    **HOT,
+    "role": "Operations manager",
+    "timeline": "this quarter",
+    "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True},
+}
 
 
-def make_lead(
-    fields: dict[str, Any], conversation_id: str = "conv-42"
-) -> dict[str, Any]:
+def make_lead(fields: dict[str, Any], conversation_id: str = "conv-42") -> dict[str, Any]:
     return merge_lead(None, fields, conversation_id=conversation_id, at=utcnow())
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> LeadsConfig:
-    return LeadsConfig(deliveries_path=str(tmp_path / "deliveries.jsonl"), webhook_backoff_seconds=0.01,
-                       webhook_max_attempts=4, webhook_timeout_seconds=2)  # fmt: skip
+    return LeadsConfig(
+        deliveries_path=str(tmp_path / "deliveries.jsonl"),
+        webhook_backoff_seconds=0.01,
+        webhook_max_attempts=4,
+        webhook_timeout_seconds=2,
+    )
 
 
-def test_webhook_retries_503_then_delivers_once(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_webhook_retries_503_then_delivers_once(fake_server: FakeServer, config: LeadsConfig) -> None:
     fake_server.plan = [503, 503]
     config = replace(config, webhook_url=fake_server.url + "/crm/leads")
     lead = make_lead(HOT)
@@ -59,24 +71,18 @@ def test_webhook_retries_503_then_delivers_once(
     assert len(fake_server.received) == 3  # nothing sent the second time
 
 
-def test_new_lead_version_gets_a_new_key(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_new_lead_version_gets_a_new_key(fake_server: FakeServer, config: LeadsConfig) -> None:
     config = replace(config, webhook_url=fake_server.url)
     first = make_lead(HOT)
     notify_lead(first, config=config)
     changed = make_lead({**HOT, "company": "Kaisha Holdings"})
     assert idempotency_key(changed) != idempotency_key(first)
-    assert idempotency_key(make_lead(HOT)) == idempotency_key(
-        first
-    )  # stable, timestamps ignored
+    assert idempotency_key(make_lead(HOT)) == idempotency_key(first)  # stable, timestamps ignored
     assert notify_lead(changed, config=config).webhook == "sent"
     assert len(fake_server.accepted) == 2
 
 
-def test_connection_errors_are_retried_then_sent_later(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_connection_errors_are_retried_then_sent_later(fake_server: FakeServer, config: LeadsConfig) -> None:
     lead = make_lead(HOT)
     down = replace(config, webhook_url=f"http://127.0.0.1:{free_port()}/hook")
     assert notify_lead(lead, config=down).webhook == "failed"
@@ -87,26 +93,19 @@ def test_connection_errors_are_retried_then_sent_later(
     assert len(fake_server.accepted) == 1
 
 
-def test_client_error_is_not_retried(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_client_error_is_not_retried(fake_server: FakeServer, config: LeadsConfig) -> None:
     fake_server.plan = [400]
     config = replace(config, webhook_url=fake_server.url)
     assert notify_lead(make_lead(HOT), config=config).webhook == "failed"
     assert len(fake_server.received) == 1
 
 
-def test_concurrent_notifications_send_once(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_concurrent_notifications_send_once(fake_server: FakeServer, config: LeadsConfig) -> None:
     config = replace(config, webhook_url=fake_server.url)
     lead = make_lead(HOT)
     results: list[str] = []
     threads = [
-        threading.Thread(
-            target=lambda: results.append(notify_lead(lead, config=config).webhook)
-        )
-        for _ in range(5)
+        threading.Thread(target=lambda: results.append(notify_lead(lead, config=config).webhook)) for _ in range(5)
     ]
     for thread in threads:
         thread.start()
@@ -117,20 +116,14 @@ def test_concurrent_notifications_send_once(
     assert len(fake_server.received) == 1
 
 
-def test_leads_without_consent_are_not_sent(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
-    config = replace(
-        config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url
-    )
+def test_leads_without_consent_are_not_sent(fake_server: FakeServer, config: LeadsConfig) -> None:
+    config = replace(config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url)
     result = notify_lead(make_lead({**HOT, "consent": False}), config=config)
     assert (result.webhook, result.slack) == ("skipped", "skipped")
     assert fake_server.received == []
 
 
-def test_slack_announces_only_hot_leads(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_slack_announces_only_hot_leads(fake_server: FakeServer, config: LeadsConfig) -> None:
     config = replace(config, slack_webhook_url=fake_server.url + "/slack")
     warm = make_lead(WARM, "conv-warm")
     cold = make_lead({"consent": True, "role": "intern"}, "conv-cold")
@@ -143,15 +136,20 @@ def test_slack_announces_only_hot_leads(
     [message] = fake_server.received
     assert message.path == "/slack"
     text = message.body["text"]
-    for expected in ("HOT lead", "Kaisha KK", "payroll, support, analytics", "HYBRID", "Aiko Tanaka 田中",
-                     "aiko@kaisha.jp", "CEO"):  # fmt: skip
+    for expected in (
+        "HOT lead",
+        "Kaisha KK",
+        "payroll, support, analytics",
+        "HYBRID",
+        "Aiko Tanaka 田中",
+        "aiko@kaisha.jp",
+        "CEO",
+    ):
         assert expected in text
     assert text == slack_summary(hot)
 
 
-def test_webhook_and_slack_together(
-    fake_server: FakeServer, config: LeadsConfig
-) -> None:
+def test_webhook_and_slack_together(fake_server: FakeServer, config: LeadsConfig) -> None:
     config = replace(
         config,
         webhook_url=fake_server.url + "/crm",
@@ -164,37 +162,23 @@ def test_webhook_and_slack_together(
     assert "aiko" not in deliveries.lower() and "conv-42" not in deliveries
 
 
-def test_logs_never_carry_names_or_emails(
-    fake_server: FakeServer, config: LeadsConfig, caplog
-) -> None:
+def test_logs_never_carry_names_or_emails(fake_server: FakeServer, config: LeadsConfig, caplog) -> None:
     caplog.set_level(logging.DEBUG, logger="leads")
     fake_server.plan = [503, 400]
-    config = replace(
-        config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url
-    )
+    config = replace(config, webhook_url=fake_server.url, slack_webhook_url=fake_server.url)
     notify_lead(make_lead(HOT), config=config)
     assert caplog.records, "expected log lines about the failed delivery"
     assert "aiko" not in caplog.text.lower() and "Tanaka" not in caplog.text
 
 
 def test_redaction_helpers() -> None:
-    assert (
-        redact("write to jane.doe@acme.com or bob@x.org")
-        == "write to ***@acme.com or ***@x.org"
-    )
+    assert redact("write to jane.doe@acme.com or bob@x.org") == "write to ***@acme.com or ***@x.org"
     safe = redact_lead(make_lead(HOT))
     assert safe["full_name"] == "<redacted>" and safe["email"] == "***@kaisha.jp"
-    assert (
-        safe["conversation_id"].startswith("conv-")
-        and safe["conversation_id"] != "conv-42"
-    )
+    assert safe["conversation_id"].startswith("conv-") and safe["conversation_id"] != "conv-42"
     assert safe["tier"] == "hot"
-    record = logging.LogRecord(
-        "leads", logging.INFO, __file__, 1, "mail %s", ("jane@acme.com",), None
-    )
-    assert (
-        RedactingFilter().filter(record) and record.getMessage() == "mail ***@acme.com"
-    )
+    record = logging.LogRecord("leads", logging.INFO, __file__, 1, "mail %s", ("jane@acme.com",), None)
+    assert RedactingFilter().filter(record) and record.getMessage() == "mail ***@acme.com"
 
 
 def test_visitor_text_cannot_ping_the_channel_or_hide_a_link_in_slack(
@@ -202,8 +186,14 @@ def test_visitor_text_cannot_ping_the_channel_or_hide_a_link_in_slack(
 ) -> None:
     """Slack control sequences typed by a visitor arrive escaped (&amp; &lt; &gt;)."""
     config = replace(config, slack_webhook_url=fake_server.url + "/slack")
-    typed = {**HOT, "company": "<!channel> Acme & Co", "full_name": "Eve <http://evil.example|click here>",
-             "role": "CEO <@U0123>", "timeline": "<!here> now", "company_size": "<!everyone>"}  # fmt: skip
+    typed = {
+        **HOT,
+        "company": "<!channel> Acme & Co",
+        "full_name": "Eve <http://evil.example|click here>",
+        "role": "CEO <@U0123>",
+        "timeline": "<!here> now",
+        "company_size": "<!everyone>",
+    }
     lead = make_lead(typed)
     assert lead["tier"] == "hot"
     assert notify_lead(lead, config=config).slack == "sent"

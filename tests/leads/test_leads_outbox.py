@@ -15,18 +15,13 @@ from leads.outbox import Outbox, delete_lead, flush_outbox, record_event, record
 from leads.store import LeadStore
 from tests.support.leads_testkit import TcpProxy, free_port, pg_url_for
 
-CONTACT = {"full_name": "Søren Ærø 🐻", "email": "soren@acme.dk", "company": "Acme ApS", "role": "CFO",
-           "consent": True}  # fmt: skip
+CONTACT = {"full_name": "Søren Ærø 🐻", "email": "soren@acme.dk", "company": "Acme ApS", "role": "CFO", "consent": True}
 
 
 def lines(outbox: Outbox) -> list[dict]:
     if not outbox.path.exists():
         return []
-    return [
-        json.loads(line)
-        for line in outbox.path.read_text(encoding="utf-8").splitlines()
-        if line
-    ]
+    return [json.loads(line) for line in outbox.path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture
@@ -39,14 +34,10 @@ def blocked_sqlite(tmp_path: Path):
     store.dispose()
 
 
-def test_sqlite_unreachable_then_back_flushes_exactly_once(
-    blocked_sqlite, outbox: Outbox, caplog
-) -> None:
+def test_sqlite_unreachable_then_back_flushes_exactly_once(blocked_sqlite, outbox: Outbox, caplog) -> None:
     store, blocker = blocked_sqlite
     caplog.set_level(logging.DEBUG, logger="leads")
-    first = save_lead(
-        "c1", channel="web", answers={"tasks": ["support"]}, store=store, outbox=outbox
-    )
+    first = save_lead("c1", channel="web", answers={"tasks": ["support"]}, store=store, outbox=outbox)
     second = save_lead("c1", **CONTACT, store=store, outbox=outbox)
     assert record_event("c1", "lead_captured", store=store, outbox=outbox) is False
     assert first.queued and second.queued and not second.stored
@@ -78,18 +69,14 @@ def test_queued_writes_keep_their_order(blocked_sqlite, outbox: Outbox) -> None:
     assert store.get_lead("c")["company"] == "Third"
 
 
-def test_crash_between_write_and_removal_does_not_apply_twice(
-    blocked_sqlite, outbox: Outbox
-) -> None:
+def test_crash_between_write_and_removal_does_not_apply_twice(blocked_sqlite, outbox: Outbox) -> None:
     store, blocker = blocked_sqlite
     save_lead("c", company="Queued Ltd", store=store, outbox=outbox)
     record_event("c", "lead_offered", store=store, outbox=outbox)
     snapshot = outbox.path.read_bytes()
     blocker.unlink()
     assert flush_outbox(store, outbox).applied == 2
-    outbox.path.write_bytes(
-        snapshot
-    )  # as if the process died before removing the entries
+    outbox.path.write_bytes(snapshot)  # as if the process died before removing the entries
     save_lead("c", company="Newer Ltd", store=store, outbox=outbox)  # flushes first
     assert lines(outbox) == []
     assert store.get_lead("c")["company"] == "Newer Ltd"
@@ -127,18 +114,13 @@ def test_delete_purges_pending_entries(blocked_sqlite, outbox: Outbox) -> None:
     assert store.list_events()[0]["conversation_id"].startswith("erased:")
 
 
-def test_concurrent_flushers_apply_each_entry_once(
-    blocked_sqlite, outbox: Outbox, tmp_path: Path
-) -> None:
+def test_concurrent_flushers_apply_each_entry_once(blocked_sqlite, outbox: Outbox, tmp_path: Path) -> None:
     store, blocker = blocked_sqlite
     for i in range(20):
         record_event(f"c{i}", "conversation_started", store=store, outbox=outbox)
     blocker.unlink()
     stores = [LeadStore(path=blocker / "db" / "leads.db") for _ in range(4)]
-    threads = [
-        threading.Thread(target=flush_outbox, args=(s, Outbox(outbox.path)))
-        for s in stores
-    ]
+    threads = [threading.Thread(target=flush_outbox, args=(s, Outbox(outbox.path))) for s in stores]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -162,9 +144,7 @@ def test_postgresql_on_closed_port_then_back(pg_schema: str, outbox: Outbox) -> 
     up.dispose()
 
 
-def test_postgresql_traffic_cut_mid_run(
-    pg_schema: str, pg_proxy: TcpProxy, outbox: Outbox
-) -> None:
+def test_postgresql_traffic_cut_mid_run(pg_schema: str, pg_proxy: TcpProxy, outbox: Outbox) -> None:
     store = LeadStore(pg_url_for(pg_schema, port=pg_proxy.port), connect_timeout=1)
     assert save_lead("mid-1", company="Before", store=store, outbox=outbox).stored
     assert record_event("mid-1", "lead_offered", store=store, outbox=outbox) is True
@@ -200,9 +180,7 @@ def test_invalid_input_is_refused_not_queued(blocked_sqlite, outbox: Outbox) -> 
     assert lines(outbox) == []
 
 
-def test_defaults_come_from_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_defaults_come_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "var" / "leads.db"))
     monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "var" / "outbox.jsonl"))
     result = save_lead("env-1", company="Env Co", timeline="this year")
@@ -242,10 +220,12 @@ def test_several_events_queue_while_unreachable_and_flush_exactly_once(blocked_s
 def test_a_batch_with_an_already_recorded_id_adds_only_the_new_events(tmp_path: Path) -> None:
     store = LeadStore(path=tmp_path / "leads.db")
     assert store.record_event("c1", "conversation_started", event_id="a" * 32)
-    added = store.record_events([
-        {"conversation_id": "c1", "kind": "conversation_started", "event_id": "a" * 32},
-        {"conversation_id": "c1", "kind": "advice_given", "detail": "kpo", "event_id": "b" * 32},
-    ])
+    added = store.record_events(
+        [
+            {"conversation_id": "c1", "kind": "conversation_started", "event_id": "a" * 32},
+            {"conversation_id": "c1", "kind": "advice_given", "detail": "kpo", "event_id": "b" * 32},
+        ]
+    )
     assert added == 1
     assert [e["kind"] for e in store.list_events()] == ["conversation_started", "advice_given"]
     with pytest.raises(ValueError):
@@ -254,6 +234,7 @@ def test_a_batch_with_an_already_recorded_id_adds_only_the_new_events(tmp_path: 
 
 
 # --- whole lines: a crash mid-append never takes the next entry with it -------------------
+
 
 def _dump(entry: dict) -> bytes:
     """An entry as the outbox writes it: compact JSON, UTF-8, one line."""
@@ -266,8 +247,15 @@ REDACTED_KEYS = {"rejected", "at", "bytes", "sha256", "id", "type", "conversatio
 def test_a_partial_last_line_does_not_take_the_next_entry_with_it(blocked_sqlite, outbox: Outbox) -> None:
     store, blocker = blocked_sqlite
     save_lead("c1", company="Before the crash", store=store, outbox=outbox)
-    crashed = _dump({"id": "b" * 32, "type": "lead", "conversation_id": "c2", "at": "2026-01-01T00:00:00+00:00",
-                     "changes": {"email": "crash.victim@example.com", "full_name": "Half Written"}})  # fmt: skip
+    crashed = _dump(
+        {
+            "id": "b" * 32,
+            "type": "lead",
+            "conversation_id": "c2",
+            "at": "2026-01-01T00:00:00+00:00",
+            "changes": {"email": "crash.victim@example.com", "full_name": "Half Written"},
+        }
+    )
     with open(outbox.path, "ab") as handle:
         handle.write(crashed[: len(crashed) // 2 + 10])  # the process died mid-line
     after = save_lead("c3", **CONTACT, store=store, outbox=outbox)
@@ -286,8 +274,16 @@ def test_a_partial_last_line_does_not_take_the_next_entry_with_it(blocked_sqlite
 
 def test_an_entry_already_joined_onto_a_partial_line_is_salvaged(outbox: Outbox) -> None:
     """A file damaged before this fix (partial line + next entry on one line) loses only the partial."""
-    good = _dump({"id": "c" * 32, "type": "event", "conversation_id": "c9", "at": "2026-01-01T00:00:00+00:00",
-                  "kind": "lead_offered", "detail": None})  # fmt: skip
+    good = _dump(
+        {
+            "id": "c" * 32,
+            "type": "event",
+            "conversation_id": "c9",
+            "at": "2026-01-01T00:00:00+00:00",
+            "kind": "lead_offered",
+            "detail": None,
+        }
+    )
     outbox.path.parent.mkdir(parents=True, exist_ok=True)
     outbox.path.write_bytes(b'{"id":"' + b"d" * 32 + b'","type":"lead","changes":{"email":"x@y.z' + good)
     entries, bad = outbox.read()
@@ -297,8 +293,13 @@ def test_an_entry_already_joined_onto_a_partial_line_is_salvaged(outbox: Outbox)
 
 
 def _entry(i: int, company: str) -> dict:
-    return {"id": f"{i:032x}", "type": "lead", "conversation_id": f"c{i}", "at": "2026-01-01T00:00:00+00:00",
-            "changes": {"company": company}}
+    return {
+        "id": f"{i:032x}",
+        "type": "lead",
+        "conversation_id": f"c{i}",
+        "at": "2026-01-01T00:00:00+00:00",
+        "changes": {"company": company},
+    }
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)

@@ -182,19 +182,32 @@ def test_total_and_tier(kwargs: dict[str, Any], score: int, tier: str) -> None:
 
 @pytest.mark.parametrize(
     ("score", "tier"),
-    [(100, "hot"), (HOT_THRESHOLD, "hot"), (HOT_THRESHOLD - 1, "warm"), (WARM_THRESHOLD, "warm"),
-     (WARM_THRESHOLD - 1, "cold"), (0, "cold")],
-)  # fmt: skip
+    [
+        (100, "hot"),
+        (HOT_THRESHOLD, "hot"),
+        (HOT_THRESHOLD - 1, "warm"),
+        (WARM_THRESHOLD, "warm"),
+        (WARM_THRESHOLD - 1, "cold"),
+        (0, "cold"),
+    ],
+)
 def test_tier_thresholds(score: int, tier: str) -> None:
     assert tier_for(score) == tier
 
 
 def test_reasons_are_human_readable() -> None:
-    result = score_lead(budget_level="flexible", cost_priority=True, role="VP Sales", tasks_count=2,
-                        expertise_gap=True, timeline="asap")  # fmt: skip
+    result = score_lead(
+        budget_level="flexible", cost_priority=True, role="VP Sales", tasks_count=2, expertise_gap=True, timeline="asap"
+    )
     text = " | ".join(result.reasons)
-    for phrase in ("budget is flexible", "cost reduction is the priority", "high authority (VP Sales)",
-                   "2 tasks to outsource", "in-house expertise is missing", "needs it now"):  # fmt: skip
+    for phrase in (
+        "budget is flexible",
+        "cost reduction is the priority",
+        "high authority (VP Sales)",
+        "2 tasks to outsource",
+        "in-house expertise is missing",
+        "needs it now",
+    ):
         assert phrase in text
 
 
@@ -202,9 +215,13 @@ def test_score_from_stored_lead_reads_answers() -> None:
     lead = {
         "role": "Founder",
         "timeline": "within a month",
-        "answers": {"tasks": ["payroll", "support", "bookkeeping"], "budget": "moderate",
-                    "cost_priority": "yes", "expertise_gap": True},
-    }  # fmt: skip
+        "answers": {
+            "tasks": ["payroll", "support", "bookkeeping"],
+            "budget": "moderate",
+            "cost_priority": "yes",
+            "expertise_gap": True,
+        },
+    }
     result = score_from_lead(lead)
     assert result.factors == {"budget": 22, "authority": 25, "need": 25, "timeline": 16}
     assert result.tier == "hot"

@@ -44,11 +44,17 @@ def test_upsert_keeps_one_row_per_conversation(store: LeadStore) -> None:
     assert first["tier"] == "cold" and first["full_name"] is None
     second = store.upsert_lead(
         "conv-1",
-        {"full_name": "Jane Doe", "email": "jane@acme.com", "role": "COO", "consent": True,
-         "answers": {"tasks": ["payroll", "support", "it"], "expertise_gap": True},
-         "recommendation": "Hybrid", "recommendation_reasons": ["needs both"]},
+        {
+            "full_name": "Jane Doe",
+            "email": "jane@acme.com",
+            "role": "COO",
+            "consent": True,
+            "answers": {"tasks": ["payroll", "support", "it"], "expertise_gap": True},
+            "recommendation": "Hybrid",
+            "recommendation_reasons": ["needs both"],
+        },
         at=t0 + timedelta(minutes=5),
-    )  # fmt: skip
+    )
     assert count(store, leads_table) == 1
     lead = store.get_lead("conv-1")
     assert lead == second
@@ -78,10 +84,7 @@ def test_consent_time_is_kept_and_cleared_on_withdrawal(store: LeadStore) -> Non
 
 
 def test_freemail_is_flagged(store: LeadStore) -> None:
-    assert (
-        store.upsert_lead("c", {"email": "someone@gmail.com"})["email_is_freemail"]
-        is True
-    )
+    assert store.upsert_lead("c", {"email": "someone@gmail.com"})["email_is_freemail"] is True
 
 
 def test_schema_creation_is_idempotent(db_url: str) -> None:
@@ -95,19 +98,21 @@ def test_schema_creation_is_idempotent(db_url: str) -> None:
         s.dispose()
 
 
-@pytest.mark.parametrize(
-    "text", NASTY_TEXTS, ids=lambda t: repr(t[:20]) + f"-len{len(t)}"
-)
+@pytest.mark.parametrize("text", NASTY_TEXTS, ids=lambda t: repr(t[:20]) + f"-len{len(t)}")
 def test_text_is_stored_exactly(store: LeadStore, text: str) -> None:
     store.upsert_lead(
         text[:255],
-        {"full_name": text, "company": text, "role": text, "timeline": text,
-         "answers": {"goals": [text], text[:50]: text}, "recommendation_reasons": [text]},
-    )  # fmt: skip
-    lead = store.get_lead(text[:255])
-    assert (
-        lead["full_name"] == text and lead["company"] == text and lead["role"] == text
+        {
+            "full_name": text,
+            "company": text,
+            "role": text,
+            "timeline": text,
+            "answers": {"goals": [text], text[:50]: text},
+            "recommendation_reasons": [text],
+        },
     )
+    lead = store.get_lead(text[:255])
+    assert lead["full_name"] == text and lead["company"] == text and lead["role"] == text
     assert lead["answers"] == {"goals": [text], text[:50]: text}
     assert lead["recommendation_reasons"] == [text]
     store.record_event(text[:255], "lead_declined", text)
@@ -116,9 +121,7 @@ def test_text_is_stored_exactly(store: LeadStore, text: str) -> None:
 
 
 def test_delete_removes_lead_and_personal_fields(store: LeadStore) -> None:
-    store.upsert_lead(
-        "gone", {"full_name": "Ana Lima", "email": "ana@acme.com", "consent": True}
-    )
+    store.upsert_lead("gone", {"full_name": "Ana Lima", "email": "ana@acme.com", "consent": True})
     store.upsert_lead("kept", {"full_name": "Bo Chen", "email": "bo@acme.com"})
     store.record_event("gone", "advice_given", "kpo")
     store.record_event("gone", "lead_declined", "my name is Ana Lima")
@@ -133,9 +136,7 @@ def test_delete_removes_lead_and_personal_fields(store: LeadStore) -> None:
         ("lead_declined", None),
     ]
     with store.engine.connect() as conn:
-        dump = repr(conn.execute(select(leads_table)).all()) + repr(
-            conn.execute(select(events_table)).all()
-        )
+        dump = repr(conn.execute(select(leads_table)).all()) + repr(conn.execute(select(events_table)).all())
     assert "Ana" not in dump and "ana@acme.com" not in dump and "gone" not in dump
     assert store.delete("gone") is False
 
@@ -153,8 +154,16 @@ def test_delete_leaves_nothing_in_the_sqlite_files(tmp_path) -> None:
     event.listen(store.engine, "connect", like_a_build_without_secure_delete, insert=True)
     personal = ["Ottilie Brandvold", "ottilie@fjordline.no", "Fjordline Logistics"]
     try:
-        store.upsert_lead("gone", {"full_name": personal[0], "email": personal[1], "company": personal[2],
-                                   "role": "x" * 5000, "consent": True})  # long: on overflow pages
+        store.upsert_lead(
+            "gone",
+            {
+                "full_name": personal[0],
+                "email": personal[1],
+                "company": personal[2],
+                "role": "x" * 5000,
+                "consent": True,
+            },
+        )  # long: on overflow pages
         store.upsert_lead("kept", {"full_name": "Bo Chen", "email": "bo@acme.com"})
         assert store.delete("gone") is True
         files = {p.name: p.read_bytes() for p in database.parent.iterdir() if p.name.startswith("leads.db")}
@@ -167,19 +176,16 @@ def test_delete_leaves_nothing_in_the_sqlite_files(tmp_path) -> None:
 
 def test_list_leads_filters(store: LeadStore) -> None:
     day = datetime(2026, 5, 1, tzinfo=UTC)
-    store.upsert_lead("hot", {"role": "CEO", "timeline": "now", "answers": {"tasks": 3, "budget": "flexible",
-                                                                            "expertise_gap": True}}, at=day)  # fmt: skip
+    store.upsert_lead(
+        "hot",
+        {"role": "CEO", "timeline": "now", "answers": {"tasks": 3, "budget": "flexible", "expertise_gap": True}},
+        at=day,
+    )
     store.upsert_lead("cold", {"role": "intern"}, at=day + timedelta(days=2))
     assert [lead["conversation_id"] for lead in store.list_leads()] == ["hot", "cold"]
     assert [lead["conversation_id"] for lead in store.list_leads(tier="hot")] == ["hot"]
-    assert [
-        lead["conversation_id"]
-        for lead in store.list_leads(since=day + timedelta(days=1))
-    ] == ["cold"]
-    assert [
-        lead["conversation_id"]
-        for lead in store.list_leads(until=day + timedelta(days=1))
-    ] == ["hot"]
+    assert [lead["conversation_id"] for lead in store.list_leads(since=day + timedelta(days=1))] == ["cold"]
+    assert [lead["conversation_id"] for lead in store.list_leads(until=day + timedelta(days=1))] == ["hot"]
 
 
 def test_outbox_entry_is_applied_once(store: LeadStore) -> None:
@@ -205,9 +211,7 @@ def test_outbox_entry_is_applied_once(store: LeadStore) -> None:
         ({"password": "x"}, ValueError, "unknown lead fields"),
     ],
 )
-def test_unstorable_input_is_refused(
-    store: LeadStore, changes: dict, error: type, match: str
-) -> None:
+def test_unstorable_input_is_refused(store: LeadStore, changes: dict, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         store.upsert_lead("c", changes)
     assert store.get_lead("c") is None

@@ -106,9 +106,18 @@ def test_checking_an_address_never_touches_the_network(monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize(
     "name",
-    ["Zoë Åström", "李小龙", "Иван Петров", "محمد علي", "श्रेया", "Ngũgĩ wa Thiong'o", "🦄 Unicorn 👩🏽‍💻",
-     "Robert'); DROP TABLE leads;--", "<b>Bob</b>"],
-)  # fmt: skip
+    [
+        "Zoë Åström",
+        "李小龙",
+        "Иван Петров",
+        "محمد علي",
+        "श्रेया",
+        "Ngũgĩ wa Thiong'o",
+        "🦄 Unicorn 👩🏽‍💻",
+        "Robert'); DROP TABLE leads;--",
+        "<b>Bob</b>",
+    ],
+)
 def test_names_in_any_script_are_accepted(name: str) -> None:
     check = validate_name(f"  {name} ")
     assert check.ok and check.name == name
@@ -118,10 +127,7 @@ def test_name_limit_is_documented_and_enforced() -> None:
     assert validate_name("a" * NAME_MAX_CHARS).ok
     check = validate_name("a" * 10_000)
     assert not check.ok
-    assert (
-        check.message
-        == "That name is 10,000 characters long; please keep it to 200 characters or fewer."
-    )
+    assert check.message == "That name is 10,000 characters long; please keep it to 200 characters or fewer."
     assert not validate_name("   ").ok
     assert "control" in validate_name("Bob\x00").message
 
@@ -146,9 +152,7 @@ def test_name_limit_is_documented_and_enforced() -> None:
         ("just me", 1, 1, "1-10"),
     ],
 )
-def test_company_size_parsing(
-    text: str, minimum: int, maximum: int | None, band: str
-) -> None:
+def test_company_size_parsing(text: str, minimum: int, maximum: int | None, band: str) -> None:
     size = parse_company_size(text)
     assert size is not None
     assert (size.minimum, size.maximum, size.band) == (minimum, maximum, band)

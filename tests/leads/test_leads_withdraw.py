@@ -18,11 +18,23 @@ from leads.outbox import Outbox, delete_lead, flush_outbox, save_lead
 from leads.store import LeadStore
 from tests.support.leads_testkit import FakeServer
 
-HOT = {"full_name": "Aiko Tanaka", "email": "aiko@kaisha.jp", "company": "Kaisha KK", "role": "CEO",
-       "company_size": "51-200", "timeline": "now", "consent": True, "recommendation": "hybrid",
-       "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True}}  # fmt: skip
-WARM = {**HOT, "role": "Operations manager", "timeline": "this quarter",
-        "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True}}  # fmt: skip
+HOT = {
+    "full_name": "Aiko Tanaka",
+    "email": "aiko@kaisha.jp",
+    "company": "Kaisha KK",
+    "role": "CEO",
+    "company_size": "51-200",
+    "timeline": "now",
+    "consent": True,
+    "recommendation": "hybrid",
+    "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True},
+}
+WARM = {
+    **HOT,
+    "role": "Operations manager",
+    "timeline": "this quarter",
+    "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True},
+}
 PERSONAL = ("aiko", "Tanaka", "Kaisha")
 
 
@@ -32,9 +44,14 @@ def make_lead(fields: dict[str, Any], conversation_id: str) -> dict[str, Any]:
 
 @pytest.fixture
 def config(tmp_path: Path, fake_server: FakeServer) -> LeadsConfig:
-    return LeadsConfig(deliveries_path=str(tmp_path / "deliveries.jsonl"), webhook_url=fake_server.url + "/crm",
-                       slack_webhook_url=fake_server.url + "/slack", webhook_backoff_seconds=0.01,
-                       webhook_max_attempts=2, webhook_timeout_seconds=5)  # fmt: skip
+    return LeadsConfig(
+        deliveries_path=str(tmp_path / "deliveries.jsonl"),
+        webhook_url=fake_server.url + "/crm",
+        slack_webhook_url=fake_server.url + "/slack",
+        webhook_backoff_seconds=0.01,
+        webhook_max_attempts=2,
+        webhook_timeout_seconds=5,
+    )
 
 
 def posts(fake: FakeServer, path: str) -> list[dict[str, Any]]:
@@ -55,8 +72,13 @@ def test_the_crm_and_slack_are_told_when_a_hot_lead_is_withdrawn(fake_server: Fa
     [captured, withdrawn] = posts(fake_server, "/crm")
     assert captured["event"] == "lead.captured" and withdrawn["event"] == "lead.withdrawn"
     key = idempotency_key(lead) + "-withdrawn"
-    assert withdrawn == {"event": "lead.withdrawn", "idempotency_key": key, "conversation_id": "conv-hot",
-                         "lead_idempotency_key": idempotency_key(lead), "withdrawn_at": withdrawn["withdrawn_at"]}  # fmt: skip
+    assert withdrawn == {
+        "event": "lead.withdrawn",
+        "idempotency_key": key,
+        "conversation_id": "conv-hot",
+        "lead_idempotency_key": idempotency_key(lead),
+        "withdrawn_at": withdrawn["withdrawn_at"],
+    }
     [request] = [r for r in fake_server.accepted if r.body.get("event") == "lead.withdrawn"]
     assert request.headers["Idempotency-Key"] == key
     [announcement, notice] = [body["text"] for body in posts(fake_server, "/slack")]
@@ -141,8 +163,13 @@ def test_erasure_leaves_no_personal_data_in_the_outbox_or_the_rejected_file(tmp_
     outbox = Outbox(tmp_path / "outbox" / "leads_outbox.jsonl")
     save_lead("erase-me", full_name="Aiko Tanaka", email="aiko@kaisha.jp", consent=True, store=store, outbox=outbox)
     save_lead("keep-me", company="Other Co", store=store, outbox=outbox)
-    refused = {"id": "r" * 32, "type": "lead", "conversation_id": "erase-me", "at": utcnow().isoformat(),
-               "changes": {"email": "aiko@kaisha.jp", "company": "Kaisha KK", "shoe_size": 42}}  # fmt: skip
+    refused = {
+        "id": "r" * 32,
+        "type": "lead",
+        "conversation_id": "erase-me",
+        "at": utcnow().isoformat(),
+        "changes": {"email": "aiko@kaisha.jp", "company": "Kaisha KK", "shoe_size": 42},
+    }
     kept = {**refused, "id": "k" * 32, "conversation_id": "keep-me", "changes": {"company": "Other", "x": 1}}
     with outbox.lock():
         outbox.append(refused)

@@ -107,16 +107,40 @@ def test_the_deploy_files_exist(name: str) -> None:
 # --- what goes into the image ---------------------------------------------------------------
 
 SENSITIVE = [  # secrets, personal data, local tools: must never reach the build context
-    ".env", "deploy/.env", "deploy/.env.production", "var/tracker.db", "var/leads.db",
-    "var/leads_outbox.jsonl", "var/leads_deliveries.jsonl", "var/credentials.yml", "var/api-token",
-    ".venv/bin/python", ".venv-audit/bin/python", ".git/config", "models/advisor-0123.tar.gz",
-    "results/bench.json", "web/node_modules/socket.io-client/package.json", ".rasa/cache/x",
-    "tests/slack/fake_slack.py", "leads/__pycache__/store.cpython-310.pyc",
+    ".env",
+    "deploy/.env",
+    "deploy/.env.production",
+    "var/tracker.db",
+    "var/leads.db",
+    "var/leads_outbox.jsonl",
+    "var/leads_deliveries.jsonl",
+    "var/credentials.yml",
+    "var/api-token",
+    ".venv/bin/python",
+    ".venv-audit/bin/python",
+    ".git/config",
+    "models/advisor-0123.tar.gz",
+    "results/bench.json",
+    "web/node_modules/socket.io-client/package.json",
+    ".rasa/cache/x",
+    "tests/slack/fake_slack.py",
+    "leads/__pycache__/store.cpython-310.pyc",
 ]
 NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
-    "deploy/Dockerfile", "requirements.txt", "web/package.json", "web/package-lock.json",
-    "deploy/entrypoint.sh", "config.yml", "domain.yml", "credentials.yml", "endpoints.yml",
-    "web/serve.py", "web/widget.js", "web/widget.css", "web/index.html", "deploy/example.env",
+    "deploy/Dockerfile",
+    "requirements.txt",
+    "web/package.json",
+    "web/package-lock.json",
+    "deploy/entrypoint.sh",
+    "config.yml",
+    "domain.yml",
+    "credentials.yml",
+    "endpoints.yml",
+    "web/serve.py",
+    "web/widget.js",
+    "web/widget.css",
+    "web/index.html",
+    "deploy/example.env",
 ]
 NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data"]
 
@@ -156,8 +180,9 @@ def test_the_build_context_holds_no_secrets_state_or_local_tools(tmp_path: Path)
 def test_the_build_context_holds_everything_the_image_needs(tmp_path: Path) -> None:
     sent = build_context(tmp_path)
     assert [name for name in NEEDED_FILES if name not in sent] == []
-    tracked = subprocess.run(["git", "ls-files", *NEEDED_DIRS], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", *NEEDED_DIRS], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert tracked and [name for name in tracked if name not in sent] == []
 
 

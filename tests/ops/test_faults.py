@@ -97,9 +97,7 @@ def test_with_the_action_server_down_the_user_is_asked_to_try_again(stack: Stack
     assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
 
 
-def test_a_postgresql_restart_mid_conversation_loses_no_turn(
-    stack: Stack, proxy: TcpProxy, schema: str
-) -> None:
+def test_a_postgresql_restart_mid_conversation_loses_no_turn(stack: Stack, proxy: TcpProxy, schema: str) -> None:
     turns, expected = CONVERSATIONS["kpo"]
     sender = _sender("pg-restart")
     assert any(t.strip() for t in _texts(stack.say(sender, turns[0])))

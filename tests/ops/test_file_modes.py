@@ -42,8 +42,15 @@ def test_state_files_are_created_owner_only(tmp_path: Path) -> None:
             blocker.rollback()
             blocker.close()
         running = _modes(var)  # while running: SQLite removes its -wal and -shm files on shutdown
-    expected = {"tracker.db", "tracker.db-wal", "tracker.db-shm", "leads.db", "leads.db-wal", "leads.db-shm",
-                "leads_outbox.jsonl"}
+    expected = {
+        "tracker.db",
+        "tracker.db-wal",
+        "tracker.db-shm",
+        "leads.db",
+        "leads.db-wal",
+        "leads.db-shm",
+        "leads_outbox.jsonl",
+    }
     assert expected <= set(running), f"the run did not write {sorted(expected - set(running))}"
     assert running == dict.fromkeys(running, "0o600")
     assert _modes(var) == dict.fromkeys(_modes(var), "0o600")

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "chromium.sh"
 
 
-def run(tmp_path: Path, *, uid: int, apt: str | None, chromium: bool = False,
-        env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
+def run(
+    tmp_path: Path, *, uid: int, apt: str | None, chromium: bool = False, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     calls = tmp_path / "apt-calls"
@@ -29,8 +30,14 @@ def run(tmp_path: Path, *, uid: int, apt: str | None, chromium: bool = False,
     for name, text in tools.items():
         (bin_dir / name).write_text(text, encoding="utf-8")
         (bin_dir / name).chmod(0o755)
-    done = subprocess.run(["/bin/bash", str(SCRIPT)], env={"PATH": str(bin_dir), **(env or {})},
-                          capture_output=True, text=True, timeout=30, check=False)
+    done = subprocess.run(
+        ["/bin/bash", str(SCRIPT)],
+        env={"PATH": str(bin_dir), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return done, calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
 
 

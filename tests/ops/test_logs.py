@@ -30,9 +30,13 @@ def _logs(workdir: Path) -> dict[str, str]:
 
 
 def _holding(logs: dict[str, str], values: list[str]) -> list[str]:
-    """"log: value" for each value found in a log, as typed or escaped as in JSON."""
-    return [f"{name}: {value!r}" for name, text in logs.items() for value in values
-            if value.lower() in text.lower() or json.dumps(value)[1:-1].lower() in text.lower()]
+    """ "log: value" for each value found in a log, as typed or escaped as in JSON."""
+    return [
+        f"{name}: {value!r}"
+        for name, text in logs.items()
+        for value in values
+        if value.lower() in text.lower() or json.dumps(value)[1:-1].lower() in text.lower()
+    ]
 
 
 def test_logs_of_a_failing_run_hold_no_personal_details(tmp_path: Path) -> None:

@@ -164,9 +164,7 @@ def test_concurrent_conversations_on_both_replicas_give_the_single_replica_advic
         assert_stored_once_in_order(stored_events(schema, conversation(sender)), CONVERSATIONS[name][0])
 
 
-def test_simultaneous_messages_of_one_conversation_are_serialised_by_the_lock(
-    cluster: Cluster, schema: str
-) -> None:
+def test_simultaneous_messages_of_one_conversation_are_serialised_by_the_lock(cluster: Cluster, schema: str) -> None:
     a, b = cluster.replicas
     sender = _sender("simultaneous")
     a.say(sender, "We need payroll and bookkeeping handled")
@@ -204,9 +202,7 @@ def test_restarting_a_replica_mid_conversation_loses_nothing(cluster: Cluster, s
     assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
 
 
-def test_every_stored_event_was_published_once_to_rabbitmq(
-    cluster: Cluster, schema: str, queue: str | None
-) -> None:
+def test_every_stored_event_was_published_once_to_rabbitmq(cluster: Cluster, schema: str, queue: str | None) -> None:
     """Runs last: both replicas published each conversation's events to one queue, once each."""
     if not queue:
         pytest.skip("RabbitMQ is not running")

@@ -35,16 +35,21 @@ def installed() -> Iterator[None]:
     log_modules = [importlib.import_module(name) for name in speedups.LOG_COPY_MODULES]
     copies = [module.copy for module in log_modules]
     assert not any(getattr(c, "advisor_speedup", False) for c in copies)
-    originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
-                 DaskGraphRunner.run)
+    originals = (
+        RemoteAction._validate_action_result,
+        Event.__dict__["resolve_by_type"],
+        EndpointConfig.session,
+        DaskGraphRunner.run,
+    )
     assert not any(getattr(o, "advisor_speedup", False) for o in (originals[0], *originals[2:]))
     speedups.install({})  # all of them, whatever ADVISOR_SPEEDUPS the caller has set
     speedups.install({})  # idempotent
     try:
         yield
     finally:
-        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
-         DaskGraphRunner.run) = originals
+        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session, DaskGraphRunner.run) = (
+            originals
+        )
         for module, original in zip(log_modules, copies):
             module.copy = original
 
@@ -60,8 +65,12 @@ def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
 
     log_modules = [importlib.import_module(name) for name in speedups.LOG_COPY_MODULES]
     copies = [module.copy for module in log_modules]
-    originals = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"], EndpointConfig.session,
-                 DaskGraphRunner.run)
+    originals = (
+        RemoteAction._validate_action_result,
+        Event.__dict__["resolve_by_type"],
+        EndpointConfig.session,
+        DaskGraphRunner.run,
+    )
 
     def on(value: object) -> bool:
         return getattr(value, "advisor_speedup", False)
@@ -78,8 +87,9 @@ def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
     try:
         yield checks
     finally:
-        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session,
-         DaskGraphRunner.run) = originals
+        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session, DaskGraphRunner.run) = (
+            originals
+        )
         for module, original in zip(log_modules, copies):
             module.copy = original
 
@@ -108,6 +118,7 @@ def test_invalid_responses_fail_with_rasas_error(patched: RemoteAction, response
 
 # --- every event type, valid and broken ----------------------------------------------------
 
+
 def _event_samples() -> list[dict]:
     from rasa.shared.core.events import (
         ActionExecuted,
@@ -133,15 +144,32 @@ def _event_samples() -> list[dict]:
     )
 
     events = [
-        UserUttered("we need payroll", {"name": "inform", "confidence": 0.9},
-                    [{"entity": "task", "value": "hr_payroll", "start": 8, "end": 15}]),
-        ActionExecuted("action_listen"), SlotSet("tasks", ["hr_payroll"]), SlotSet("budget_amount", 2000.0),
-        EntitiesAdded([{"entity": "task", "value": "x"}]), ReminderCancelled(name="r"),
+        UserUttered(
+            "we need payroll",
+            {"name": "inform", "confidence": 0.9},
+            [{"entity": "task", "value": "hr_payroll", "start": 8, "end": 15}],
+        ),
+        ActionExecuted("action_listen"),
+        SlotSet("tasks", ["hr_payroll"]),
+        SlotSet("budget_amount", 2000.0),
+        EntitiesAdded([{"entity": "task", "value": "x"}]),
+        ReminderCancelled(name="r"),
         ReminderScheduled("intent", __import__("datetime").datetime(2026, 1, 1), name="r"),
-        ActionExecutionRejected("advisor_form"), LoopInterrupted(True), ActiveLoop("advisor_form"),
-        ActiveLoop(None), AllSlotsReset(), ConversationResumed(), ConversationPaused(),
-        FollowupAction("action_listen"), StoryExported(), Restarted(), ActionReverted(),
-        UserUtteranceReverted(), BotUttered("hello", {"buttons": []}), SessionStarted(), AgentUttered("hi"),
+        ActionExecutionRejected("advisor_form"),
+        LoopInterrupted(True),
+        ActiveLoop("advisor_form"),
+        ActiveLoop(None),
+        AllSlotsReset(),
+        ConversationResumed(),
+        ConversationPaused(),
+        FollowupAction("action_listen"),
+        StoryExported(),
+        Restarted(),
+        ActionReverted(),
+        UserUtteranceReverted(),
+        BotUttered("hello", {"buttons": []}),
+        SessionStarted(),
+        AgentUttered("hi"),
     ]
     return [e.as_dict() for e in events]
 
@@ -187,11 +215,14 @@ def test_odd_events_get_the_same_verdict_and_error_as_rasas_check(patched: Remot
 
 def test_most_odd_events_are_really_invalid() -> None:
     spec = RemoteAction.action_response_format_spec()
-    invalid = [e for e in _broken_samples() if _outcome(lambda r: jsonschema.validate(r, spec), {"events": [e]}) != "valid"]
+    invalid = [
+        e for e in _broken_samples() if _outcome(lambda r: jsonschema.validate(r, spec), {"events": [e]}) != "valid"
+    ]
     assert len(invalid) >= len(_broken_samples()) - 2
 
 
 # --- event class table ------------------------------------------------------------------------
+
 
 def test_event_types_resolve_to_the_same_classes() -> None:
     from rasa.shared.core.events import Event
@@ -210,6 +241,7 @@ def test_event_types_resolve_to_the_same_classes() -> None:
 
 
 # --- kept-open connections to the action server -----------------------------------------------
+
 
 async def _serve(port: int, peers: list) -> object:
     from aiohttp import web
@@ -232,7 +264,6 @@ def test_action_calls_reuse_one_connection_and_survive_a_server_restart() -> Non
     from rasa.utils.endpoints import EndpointConfig
 
     from tests.support.stack import free_port
-
 
     async def scenario() -> tuple[list, list]:
         port = free_port()
@@ -259,9 +290,15 @@ def test_action_calls_reuse_one_connection_and_survive_a_server_restart() -> Non
 
 # --- graphs in a precomputed order -----------------------------------------------------------
 
+
 def test_graph_plan_puts_every_node_after_what_it_needs() -> None:
-    nodes = {"classify": ["featurize"], "featurize": ["tokenize"], "tokenize": ["__message__"],
-             "route": ["classify", "featurize"], "domain": []}
+    nodes = {
+        "classify": ["featurize"],
+        "featurize": ["tokenize"],
+        "tokenize": ["__message__"],
+        "route": ["classify", "featurize"],
+        "domain": [],
+    }
     order = speedups.graph_plan(nodes)
     assert sorted(order) == sorted(nodes)
     for name, needs in nodes.items():
@@ -281,20 +318,37 @@ def test_the_trained_model_parses_and_predicts_the_same_through_the_fast_runner(
 
     from tests.support.stack import latest_model
 
-    texts = ["hi", "We need payroll and market research", "what is kpo?", "about 5k a month",
-             "no, we lack the skills", "🙂", "", "why?", "what if our budget were bigger?",
-             '/inform{"budget_level": "tight"}', "talk to a person please", "asdfgh"]
+    texts = [
+        "hi",
+        "We need payroll and market research",
+        "what is kpo?",
+        "about 5k a month",
+        "no, we lack the skills",
+        "🙂",
+        "",
+        "why?",
+        "what if our budget were bigger?",
+        '/inform{"budget_level": "tight"}',
+        "talk to a person please",
+        "asdfgh",
+    ]
 
     async def outcomes() -> list:
         agent = Agent.load(str(latest_model()))
         results = []
         for text in texts:
             parsed = await agent.processor.parse_message(UserMessage(text))
-            tracker = DialogueStateTracker.from_events("s", [ActionExecuted("action_listen"),
-                                                             UserUttered(text, parsed["intent"], parsed["entities"])])
+            tracker = DialogueStateTracker.from_events(
+                "s", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"], parsed["entities"])]
+            )
             prediction = agent.processor._predict_next_with_tracker(tracker)
-            results.append((parsed, agent.domain.action_names_or_texts[prediction.max_confidence_index],
-                            round(prediction.max_confidence, 6)))
+            results.append(
+                (
+                    parsed,
+                    agent.domain.action_names_or_texts[prediction.max_confidence_index],
+                    round(prediction.max_confidence, 6),
+                )
+            )
         return results
 
     def in_thread() -> list:  # a loop of its own, whatever other tests left running
@@ -310,6 +364,7 @@ def test_the_trained_model_parses_and_predicts_the_same_through_the_fast_runner(
 
 # --- deep copies only for debug messages that are logged -------------------------------------
 
+
 def _deepcopy_calls_outside_debug_logs(module_name: str) -> list[int]:
     """Lines of `copy.deepcopy(...)` calls that are not arguments of a `structlogger.debug` call."""
     import ast
@@ -319,12 +374,20 @@ def _deepcopy_calls_outside_debug_logs(module_name: str) -> list[int]:
     tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
     inside_debug: set[int] = set()
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "debug"
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "structlogger"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "debug"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "structlogger"
+        ):
             inside_debug.update(id(n) for n in ast.walk(node))
     return [
-        node.lineno for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "deepcopy"
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "deepcopy"
         and id(node) not in inside_debug
     ]
 
@@ -360,8 +423,12 @@ ALL = list(speedups.SPEEDUPS)
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
-        ("", ALL), ("1", ALL), ("all", ALL),
-        ("0", []), ("off", []), ("none", []),
+        ("", ALL),
+        ("1", ALL),
+        ("all", ALL),
+        ("0", []),
+        ("off", []),
+        ("none", []),
         ("-graph_runner", [name for name in ALL if name != "graph_runner"]),
         ("-log_copies, -shared_sessions", ["response_validation", "event_type_table", "graph_runner"]),
         ("shared_sessions,event_type_table", ["event_type_table", "shared_sessions"]),
@@ -408,8 +475,13 @@ def test_the_server_refuses_an_unknown_speedup_name_with_a_clear_message() -> No
     from tests.support.stack import ROOT
 
     done = subprocess.run(
-        [sys.executable, "-m", "serving", "run", "--help"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "ADVISOR_SPEEDUPS": "turbo", "PYTHONPATH": str(ROOT)}, timeout=300, check=False,
+        [sys.executable, "-m", "serving", "run", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ADVISOR_SPEEDUPS": "turbo", "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 1
     assert "serving: ADVISOR_SPEEDUPS: unknown speed-up 'turbo'" in done.stderr

@@ -50,8 +50,11 @@ async def test_saves_and_reads_like_rasas_store_across_sessions(url: str) -> Non
     ours = ResilientSQLTrackerStore(domain=DOMAIN, host=url, dialect=url.split(":")[0])
     rasas = SQLTrackerStore(domain=DOMAIN, host=url, dialect=url.split(":")[0])
     sender = f"store-{uuid.uuid4().hex[:8]}"
-    start = [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.1),
-             ActionExecuted("action_listen", timestamp=1.2)]
+    start = [
+        ActionExecuted("action_session_start", timestamp=1.0),
+        SessionStarted(timestamp=1.1),
+        ActionExecuted("action_listen", timestamp=1.2),
+    ]
     everything = start + _turn("payroll please", 2.0)
     await ours.save(DialogueStateTracker.from_events(sender, everything, DOMAIN.slots))
     # As in Rasa: each turn reads the conversation, adds to it and saves it.
@@ -66,8 +69,12 @@ async def test_saves_and_reads_like_rasas_store_across_sessions(url: str) -> Non
 
     # A new session: the latest-session read starts there, the full read has everything.
     tracker = await ours.retrieve(sender)
-    new_session = [ActionExecuted("action_session_start", timestamp=9.0), SessionStarted(timestamp=9.1),
-                   ActionExecuted("action_listen", timestamp=9.2), *_turn("hello again", 10.0)]
+    new_session = [
+        ActionExecuted("action_session_start", timestamp=9.0),
+        SessionStarted(timestamp=9.1),
+        ActionExecuted("action_listen", timestamp=9.2),
+        *_turn("hello again", 10.0),
+    ]
     tracker.update_with_events(new_session, DOMAIN, override_timestamp=False)
     await ours.save(tracker)
     latest, full = await ours.retrieve(sender), await ours.retrieve_full_tracker(sender)
@@ -88,8 +95,9 @@ async def test_the_postgresql_schema_is_checked_once_not_per_read_and_write(monk
         monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
         ours = ResilientSQLTrackerStore(domain=DOMAIN, host=PG_URL, dialect="postgresql")
         statements: list[str] = []
-        sa.event.listen(ours.engine, "before_cursor_execute",
-                        lambda _c, _cur, statement, *_a: statements.append(statement))
+        sa.event.listen(
+            ours.engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: statements.append(statement)
+        )
         sender = f"schema-{uuid.uuid4().hex[:8]}"
         tracker = DialogueStateTracker.from_events(sender, _turn("payroll please", 2.0), DOMAIN.slots)
         for at in (3.0, 4.0, 5.0):
@@ -110,38 +118,57 @@ async def test_the_postgresql_schema_is_checked_once_not_per_read_and_write(monk
 
 NAME, EMAIL, COMPANY = "Ottilie Brandvold-Achebe", "ottilie.brandvold@fjordline-logistics.no", "Fjordline Logistics"
 # Long enough to be stored on overflow pages, which SQLite frees (not overwrites) on a rewrite.
-LONG = ("We run freight planning for three ports and need help with the reporting backlog. " * 80
-        + f"You can reach me, {NAME}, at {EMAIL}.")
+LONG = (
+    "We run freight planning for three ports and need help with the reporting backlog. " * 80
+    + f"You can reach me, {NAME}, at {EMAIL}."
+)
 
 
 def _with_contact_details(sender: str) -> DialogueStateTracker:
-    start = [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.1),
-             ActionExecuted("action_listen", timestamp=1.2)]
-    advice = [UserUttered(LONG, {"name": "inform", "confidence": 1.0}, timestamp=2.0),
-              SlotSet("unclear_task", LONG[:300], timestamp=2.1),
-              SlotSet("tasks", ["market_research"], timestamp=2.2),
-              BotUttered("My recommendation: KPO.", timestamp=2.3),
-              ActionExecuted("action_listen", timestamp=2.4)]
-    form = [UserUttered("yes please", {"name": "affirm", "confidence": 1.0}, timestamp=3.0),
-            ActionExecuted("lead_form", timestamp=3.1), ActiveLoop("lead_form", timestamp=3.2),
-            BotUttered("What's your name?", timestamp=3.3), ActionExecuted("action_listen", timestamp=3.4)]
+    start = [
+        ActionExecuted("action_session_start", timestamp=1.0),
+        SessionStarted(timestamp=1.1),
+        ActionExecuted("action_listen", timestamp=1.2),
+    ]
+    advice = [
+        UserUttered(LONG, {"name": "inform", "confidence": 1.0}, timestamp=2.0),
+        SlotSet("unclear_task", LONG[:300], timestamp=2.1),
+        SlotSet("tasks", ["market_research"], timestamp=2.2),
+        BotUttered("My recommendation: KPO.", timestamp=2.3),
+        ActionExecuted("action_listen", timestamp=2.4),
+    ]
+    form = [
+        UserUttered("yes please", {"name": "affirm", "confidence": 1.0}, timestamp=3.0),
+        ActionExecuted("lead_form", timestamp=3.1),
+        ActiveLoop("lead_form", timestamp=3.2),
+        BotUttered("What's your name?", timestamp=3.3),
+        ActionExecuted("action_listen", timestamp=3.4),
+    ]
     for at, (slot, value) in enumerate([("lead_full_name", NAME), ("lead_email", EMAIL), ("lead_company", COMPANY)]):
-        form += [UserUttered(value, {"name": "inform", "confidence": 1.0}, timestamp=4.0 + at),
-                 ActionExecuted("lead_form", timestamp=4.1 + at), SlotSet(slot, value, timestamp=4.2 + at),
-                 BotUttered(f"Here's what I'd pass on: {NAME}, {EMAIL}, {COMPANY}", timestamp=4.3 + at),
-                 ActionExecuted("action_listen", timestamp=4.4 + at)]
-    form += [ActiveLoop(None, timestamp=8.0), BotUttered(f"Thank you, {NAME}!", timestamp=8.1),
-             ActionExecuted("action_listen", timestamp=8.2)]
+        form += [
+            UserUttered(value, {"name": "inform", "confidence": 1.0}, timestamp=4.0 + at),
+            ActionExecuted("lead_form", timestamp=4.1 + at),
+            SlotSet(slot, value, timestamp=4.2 + at),
+            BotUttered(f"Here's what I'd pass on: {NAME}, {EMAIL}, {COMPANY}", timestamp=4.3 + at),
+            ActionExecuted("action_listen", timestamp=4.4 + at),
+        ]
+    form += [
+        ActiveLoop(None, timestamp=8.0),
+        BotUttered(f"Thank you, {NAME}!", timestamp=8.1),
+        ActionExecuted("action_listen", timestamp=8.2),
+    ]
     return DialogueStateTracker.from_events(sender, start + advice + form, DOMAIN.slots)
 
 
 def _erasure_turn(status: str, text: str, at: float = 10.0) -> list:
-    return [UserUttered(text, {"name": "delete_my_data", "confidence": 1.0}, timestamp=at),
-            ActionExecuted("action_delete_lead_data", timestamp=at + 0.1),
-            *[SlotSet(slot, None, timestamp=at + 0.2) for slot in ("lead_full_name", "lead_email", "lead_company")],
-            SlotSet("lead_status", status, timestamp=at + 0.3),
-            BotUttered("Done: I've erased your contact details and lead record.", timestamp=at + 0.4),
-            ActionExecuted("action_listen", timestamp=at + 0.5)]
+    return [
+        UserUttered(text, {"name": "delete_my_data", "confidence": 1.0}, timestamp=at),
+        ActionExecuted("action_delete_lead_data", timestamp=at + 0.1),
+        *[SlotSet(slot, None, timestamp=at + 0.2) for slot in ("lead_full_name", "lead_email", "lead_company")],
+        SlotSet("lead_status", status, timestamp=at + 0.3),
+        BotUttered("Done: I've erased your contact details and lead record.", timestamp=at + 0.4),
+        ActionExecuted("action_listen", timestamp=at + 0.5),
+    ]
 
 
 def _sqlite_files(url: str) -> list:
@@ -155,8 +182,12 @@ def _holding(blobs: dict[str, bytes], values: list[str]) -> list[str]:
     import json
 
     forms = {value: {value.encode(), json.dumps(value)[1:-1].encode()} for value in values}
-    return [f"{name}: {value}" for name, blob in blobs.items() for value in values
-            if any(form.lower() in blob.lower() for form in forms[value])]
+    return [
+        f"{name}: {value}"
+        for name, blob in blobs.items()
+        for value in values
+        if any(form.lower() in blob.lower() for form in forms[value])
+    ]
 
 
 def _like_a_sqlite_built_without_secure_delete(store: ResilientSQLTrackerStore) -> None:
@@ -177,8 +208,7 @@ async def test_delete_my_data_erases_every_stored_message_and_detail(url: str) -
     tracker = _with_contact_details(sender)
     await ours.save(tracker)
     tracker = await ours.retrieve(sender)
-    tracker.update_with_events(_erasure_turn("deleted", f"delete my data ({EMAIL})"), DOMAIN,
-                               override_timestamp=False)
+    tracker.update_with_events(_erasure_turn("deleted", f"delete my data ({EMAIL})"), DOMAIN, override_timestamp=False)
     await ours.save(tracker)
 
     events = [e.as_dict() for e in (await ours.retrieve_full_tracker(sender)).events]
@@ -235,8 +265,9 @@ async def test_a_read_that_gives_up_fails_the_turn_instead_of_starting_afresh(mo
     try:
         with pg_schema("ops_read_fails") as schema:
             monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
-            ours = ResilientSQLTrackerStore(domain=DOMAIN, host=tracker_url("127.0.0.1", proxy.port),
-                                            dialect="postgresql", retry_seconds=1)
+            ours = ResilientSQLTrackerStore(
+                domain=DOMAIN, host=tracker_url("127.0.0.1", proxy.port), dialect="postgresql", retry_seconds=1
+            )
             store = FailSafeTrackerStore(ours)  # what Rasa's Agent wraps every tracker store in
             sender = f"read-fails-{uuid.uuid4().hex[:8]}"
             await store.save(DialogueStateTracker.from_events(sender, _turn("payroll please", 2.0), DOMAIN.slots))

@@ -115,7 +115,9 @@ async def test_message_metadata_is_capped_to_known_small_fields(widget_stack: St
         sent = [
             {  # known keys kept, the page address without user info, query string and fragment
                 "page_url": "https://jane:pw@shop.example:8443/pricing?email=jane%40example.com&t=s3cret#top",
-                "language": "en-GB", "widget_version": "1.0.0", "cookies": "session=s3cret",
+                "language": "en-GB",
+                "widget_version": "1.0.0",
+                "cookies": "session=s3cret",
                 "nested": {"a": [1, 2, 3]},
             },
             {"page_url": "https://shop.example/", "padding": "x" * 30_000},  # too big: dropped whole
@@ -129,8 +131,10 @@ async def test_message_metadata_is_capped_to_known_small_fields(widget_stack: St
             await wait_until(lambda n=number, c=conversation: turns_done(widget_stack, c, n), f"turn {number}")
         assert conversation == socketio_conversation_id(token)
         rasa_own = ("model_id", "assistant_id")  # Rasa adds these to every user message
-        stored = [{k: v for k, v in (event.get("metadata") or {}).items() if k not in rasa_own}
-                  for event in user_events(widget_stack, conversation)]
+        stored = [
+            {k: v for k, v in (event.get("metadata") or {}).items() if k not in rasa_own}
+            for event in user_events(widget_stack, conversation)
+        ]
         assert stored == [
             {"page_url": "https://shop.example:8443/pricing", "language": "en-GB", "widget_version": "1.0.0"},
             {},

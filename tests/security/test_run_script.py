@@ -49,8 +49,13 @@ def run_script(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Complete
     record = tmp_path / "record.jsonl"
     base = {k: v for k, v in os.environ.items() if k not in ("RASA_AUTH_TOKEN", "CORS_ORIGINS", "STATE_DIR")}
     done = subprocess.run(
-        ["bash", str(project / "scripts" / "run.sh")], cwd=project, env={**base, "RECORD": str(record), **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        ["bash", str(project / "scripts" / "run.sh")],
+        cwd=project,
+        env={**base, "RECORD": str(record), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     calls = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
     return done, calls
@@ -61,7 +66,7 @@ def rasa_call(calls: list[dict]) -> dict:
 
 
 def cors_of(args: list[str]) -> list[str]:
-    return args[args.index("--cors") + 1:]
+    return args[args.index("--cors") + 1 :]
 
 
 @pytest.mark.parametrize(

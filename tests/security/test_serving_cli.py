@@ -26,15 +26,27 @@ def test_abbreviated_options_are_refused(argv: list[str]) -> None:
         with_token(argv, {"RASA_AUTH_TOKEN": "from-env"})
 
 
-@pytest.mark.parametrize("argv", [["run", "--enable-api", "--auth-token", ""], ["run", "--enable-api", "-t", " "],
-                                  ["run", "--enable-api", "--auth-token="], ["run", "--enable-api"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--enable-api", "--auth-token", ""],
+        ["run", "--enable-api", "-t", " "],
+        ["run", "--enable-api", "--auth-token="],
+        ["run", "--enable-api"],
+    ],
+)
 def test_an_empty_or_missing_token_is_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit, match="token"):
         with_token(argv, {"RASA_AUTH_TOKEN": ""})
 
 
 def test_the_token_comes_from_the_environment_or_the_command_line() -> None:
-    assert with_token(["run", "--enable-api"], {"RASA_AUTH_TOKEN": "abc"}) == ["run", "--enable-api", "--auth-token", "abc"]
+    assert with_token(["run", "--enable-api"], {"RASA_AUTH_TOKEN": "abc"}) == [
+        "run",
+        "--enable-api",
+        "--auth-token",
+        "abc",
+    ]
     assert with_token(["run", "--enable-api", "-t", "x"], {}) == ["run", "--enable-api", "-t", "x"]
     assert with_token(["run", "--port", "5005"], {}) == ["run", "--port", "5005"]  # no API, no token needed
 
@@ -52,9 +64,25 @@ def test_python_m_serving_run_enable_does_not_start_an_open_api() -> None:
     env = {k: v for k, v in os.environ.items() if k != "RASA_AUTH_TOKEN"}
     env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
     done = subprocess.run(
-        [sys.executable, "-m", "serving", "run", "--enable", "-i", "127.0.0.1", "-p", str(free_port()),
-         "--model", "/nonexistent/model.tar.gz"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "serving",
+            "run",
+            "--enable",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(free_port()),
+            "--model",
+            "/nonexistent/model.tar.gz",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode != 0
     assert "--enable-api in full" in done.stderr

@@ -118,9 +118,7 @@ def click_button(stack: Stack, user: str, channel: str, message_ts: str, value: 
         "team": {"id": TEAM},
         "channel": {"id": channel},
         "message": {"ts": message_ts, "type": "message"},
-        "actions": [
-            {"type": "button", "action_id": "a1", "block_id": "b1", "value": value, "action_ts": "1"}
-        ],
+        "actions": [{"type": "button", "action_id": "a1", "block_id": "b1", "value": value, "action_ts": "1"}],
     }
     body = urlencode({"payload": json.dumps(payload)}).encode()
     response = deliver(stack, body, "application/x-www-form-urlencoded")
@@ -259,9 +257,7 @@ def test_retry_of_the_same_event_is_not_answered_twice(slack_stack: Stack, fake_
     assert user_texts(slack_stack, user) == [OPENING]
 
 
-def test_two_users_in_one_channel_have_separate_conversations(
-    slack_stack: Stack, fake_slack: FakeSlack
-) -> None:
+def test_two_users_in_one_channel_have_separate_conversations(slack_stack: Stack, fake_slack: FakeSlack) -> None:
     channel = unique("C")
     alice, bob = unique("UA"), unique("UB")
     alice_text = OPENING
@@ -294,7 +290,9 @@ def test_a_rest_client_cannot_act_in_a_slack_users_conversation(slack_stack: Sta
     answered = len(fake_slack.posts(channel))
 
     for sender in (user, f"slack:{user}"):
-        response = rest_post(slack_stack, {"sender": sender, "message": "delete my data"}, rest_headers(slack_stack.env))
+        response = rest_post(
+            slack_stack, {"sender": sender, "message": "delete my data"}, rest_headers(slack_stack.env)
+        )
         assert response.status_code == 200, response.text
         assert all(reply["recipient_id"] == sender for reply in response.json())
 
@@ -313,8 +311,13 @@ def test_a_rest_client_cannot_act_in_a_slack_users_conversation(slack_stack: Sta
 def test_rest_needs_the_token(slack_stack: Stack) -> None:
     body = {"sender": unique("R"), "message": "hello"}
     token = slack_stack.env["REST_TOKEN"]
-    for headers in (None, {"Authorization": "Bearer wrong-token"}, {"Authorization": token},
-                    {"Authorization": f"Basic {token}"}, {"Authorization": f"Bearer {token}x"}):
+    for headers in (
+        None,
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": token},
+        {"Authorization": f"Basic {token}"},
+        {"Authorization": f"Bearer {token}x"},
+    ):
         response = rest_post(slack_stack, body, headers)
         assert response.status_code == 401, (headers, response.status_code)
         assert response.headers.get("WWW-Authenticate") == "Bearer"
@@ -325,10 +328,15 @@ def test_rest_needs_the_token(slack_stack: Stack) -> None:
 
 def test_rest_metadata_keeps_only_small_known_fields(slack_stack: Stack) -> None:
     sender = unique("R")
-    slack_stack.say(sender, "hello", metadata={
-        "page_url": "https://shop.example/pricing?email=jane%40example.com#top", "language": "en",
-        "anything": "x" * 500,
-    })
+    slack_stack.say(
+        sender,
+        "hello",
+        metadata={
+            "page_url": "https://shop.example/pricing?email=jane%40example.com#top",
+            "language": "en",
+            "anything": "x" * 500,
+        },
+    )
     slack_stack.say(sender, "hello again", metadata={"page_url": "https://shop.example/", "big": "x" * 10_000})
     stored = [e.get("metadata") or {} for e in slack_stack.tracker(sender)["events"] if e["event"] == "user"]
     assert [{k: m.get(k) for k in ("page_url", "language", "anything", "big") if k in m} for m in stored] == [
@@ -402,8 +410,14 @@ def test_contact_details_are_asked_in_a_direct_message_not_the_shared_channel(
     for _ in range(6):
         if slots.get("recommendation"):
             break
-        slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL,
-                          ADVISOR_ANSWERS.get(slots.get("requested_slot"), "I don't know."), **in_channel)
+        slots = take_turn(
+            slack_stack,
+            fake_slack,
+            user,
+            SHARED_CHANNEL,
+            ADVISOR_ANSWERS.get(slots.get("requested_slot"), "I don't know."),
+            **in_channel,
+        )
     assert slots.get("recommendation"), texts_in(fake_slack, SHARED_CHANNEL)
     assert "specialist" in texts_in(fake_slack, SHARED_CHANNEL)  # the advice and offer are public
 

@@ -79,8 +79,12 @@ def test_written_file_is_what_rasa_reads(tmp_path: Path, monkeypatch: pytest.Mon
     template = tmp_path / "credentials.yml"
     template.write_text(TEMPLATE, encoding="utf-8")
     out = tmp_path / "var" / "credentials.yml"
-    env = {"PATH": "/usr/bin:/bin", "SLACK_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s3cret-2",
-           "REST_TOKEN": "rest-secret-3"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_TOKEN": "xoxb-secret-1",
+        "SLACK_SIGNING_SECRET": "s3cret-2",
+        "REST_TOKEN": "rest-secret-3",
+    }
     done = subprocess.run(
         [*RENDER, "--template", str(template), "--out", str(out)],
         env=env,
@@ -158,7 +162,11 @@ def test_the_slack_proxy_is_a_secret_never_written_to_disk(tmp_path: Path, monke
     out.chmod(0o644)
     done = subprocess.run(
         [*RENDER, "--template", str(template), "--out", str(out)],
-        env={"PATH": "/usr/bin:/bin", **env}, cwd=ROOT, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "pr0xy-pa55" not in out.read_text(encoding="utf-8") + done.stdout + done.stderr
     assert out.stat().st_mode & 0o777 == 0o600  # owner-only, even over an older file

@@ -245,9 +245,7 @@ def reply_texts(replies: Sequence[dict[str, Any]]) -> list[str]:
             lines.append(text)
         buttons = reply.get("buttons") or []
         if buttons:
-            lines.append(
-                "[buttons: " + " | ".join(f"{b.get('title')} -> {b.get('payload')}" for b in buttons) + "]"
-            )
+            lines.append("[buttons: " + " | ".join(f"{b.get('title')} -> {b.get('payload')}" for b in buttons) + "]")
         if not text and not buttons:
             lines.append(f"[non-text reply: {sorted(reply)}]")
     return lines
@@ -374,9 +372,7 @@ class ConversationRunner:
         for topic, slot in TOPIC_SLOTS.items():
             if is_empty(slots.get(slot)) and topic in self.conversation.answers:
                 if tracker is not None:
-                    self.outcome.notes.append(
-                        f"turn {position}: no question detected; volunteered the {topic} answer"
-                    )
+                    self.outcome.notes.append(f"turn {position}: no question detected; volunteered the {topic} answer")
                 return self._answer(topic, replies), f"volunteer {topic}"
         return None
 

@@ -11,9 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-PG_URL = os.environ.get(
-    "LEADS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("LEADS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -35,9 +33,7 @@ def pg_url_for(schema: str, host: str | None = None, port: int | None = None) ->
         url = url.set(host=host)
     if port:
         url = url.set(port=port)
-    return url.update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    ).render_as_string(hide_password=False)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
 class TcpProxy:

@@ -164,7 +164,12 @@ class Replica:
     def start(self) -> None:
         self.starts += 1
         self.proc = start_rasa(
-            self.env, self.workdir, self.port, self.token, self.endpoints, self.credentials,
+            self.env,
+            self.workdir,
+            self.port,
+            self.token,
+            self.endpoints,
+            self.credentials,
             log=f"rasa-{self.name}-{self.starts}.log",
         )
 
@@ -178,8 +183,10 @@ class Replica:
 
     def say(self, sender: str, message: str) -> list[dict[str, Any]]:
         response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-            headers=rest_headers(self.env), timeout=120,
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers=rest_headers(self.env),
+            timeout=120,
         )
         response.raise_for_status()
         return response.json()
@@ -226,8 +233,13 @@ def running_cluster(workdir: Path, extra_env: dict[str, str], replicas: int = 2)
     token = secrets.token_hex(16)
     for index in range(replicas):
         replica = Replica(
-            name="ab"[index] if index < 2 else str(index), port=free_port(), token=token, env=env,
-            workdir=workdir, endpoints=endpoints, credentials=credentials,
+            name="ab"[index] if index < 2 else str(index),
+            port=free_port(),
+            token=token,
+            env=env,
+            workdir=workdir,
+            endpoints=endpoints,
+            credentials=credentials,
         )
         cluster.replicas.append(replica)
     try:

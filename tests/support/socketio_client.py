@@ -86,6 +86,7 @@ async def wait_until(check, what: str, timeout: float = 90.0) -> Any:
 
 async def new_conversation(stack: Stack, before: set[str]) -> str:
     """The one conversation that appeared in the tracker store since `before`."""
+
     def appeared() -> set[str]:
         return conversation_ids(stack) - before
 
@@ -96,6 +97,8 @@ async def new_conversation(stack: Stack, before: set[str]) -> str:
 
 def rest_status(stack: Stack, headers: dict[str, str] | None = None) -> int:
     return requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"},
-        headers=headers, timeout=30,
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": "x", "message": "hi"},
+        headers=headers,
+        timeout=30,
     ).status_code

@@ -101,9 +101,7 @@ class Stack:
 
 def _spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     handle = open(log, "ab")  # noqa: SIM115 - stays open for the process lifetime
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -155,7 +153,10 @@ def render_endpoints(env: dict[str, str], out: Path) -> Path:
     """Write the endpoints file for `env` with `python -m serving.config endpoints` (as scripts/run.sh does)."""
     subprocess.run(
         [str(VENV_BIN / "python"), "-m", "serving.config", "endpoints", "--out", str(out)],
-        check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        check=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     return out
 
@@ -181,10 +182,23 @@ def start_rasa(
 ) -> subprocess.Popen:
     """Start `rasa run` (with the turn guard: `python -m serving run`) on 127.0.0.1:`port`."""
     cmd = [
-        str(VENV_BIN / "python"), "-m", "serving", "run", "--enable-api", "--auth-token", token,
-        "-i", "127.0.0.1", "-p", str(port), "-m", str(latest_model()),
-        "--endpoints", str(endpoints),
-        "--credentials", str(credentials),
+        str(VENV_BIN / "python"),
+        "-m",
+        "serving",
+        "run",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-m",
+        str(latest_model()),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
     ] + (extra_args or [])
     return _spawn(cmd, env, workdir / log)
 

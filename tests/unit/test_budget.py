@@ -46,9 +46,7 @@ AMOUNTS = [
 
 
 @pytest.mark.parametrize(("text", "expecting", "amount", "currency", "period", "level"), AMOUNTS)
-def test_amount_currency_period_and_level_are_read_from_the_sentence(
-    text, expecting, amount, currency, period, level
-):
+def test_amount_currency_period_and_level_are_read_from_the_sentence(text, expecting, amount, currency, period, level):
     b = parse_budget(text, expecting_budget=expecting)
     assert (b.amount, b.currency, b.period, b.level) == (amount, currency, period, level)
 

@@ -26,8 +26,7 @@ from advisor.extraction import extract
         ("code a mobile booking app with a chatbot", {"software_development"}),
         ("lab experiments on a new coating material", {"research_development"}),
         ("work out a plan to reorganise the company after the merger", {"strategic_consulting"}),
-        ("answer the phones overnight, and build a model to predict churn",
-         {"customer_support", "data_analytics"}),
+        ("answer the phones overnight, and build a model to predict churn", {"customer_support", "data_analytics"}),
     ],
 )
 def test_work_described_in_plain_words_maps_to_the_right_task(text, expected):
@@ -55,8 +54,10 @@ def test_cues_are_not_read_from_answers_about_the_team():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("We're a SaaS company (booking software for salons). We need someone for the support inbox.",
-         {"customer_support"}),
+        (
+            "We're a SaaS company (booking software for salons). We need someone for the support inbox.",
+            {"customer_support"},
+        ),
         ("we sell analytics software and need people to chase late payments", {"accounting"}),
     ],
 )

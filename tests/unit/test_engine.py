@@ -101,10 +101,7 @@ KPO_TASK_REASON = {
 
 @pytest.mark.parametrize(
     ("key", "rule"),
-    [
-        (k, r)
-        for k, r in KPO_TASK_REASON.items()
-    ],
+    [(k, r) for k, r in KPO_TASK_REASON.items()],
 )
 def test_a_single_kpo_task_gets_a_kpo_reason_naming_the_task(key, rule):
     rec = recommend(Profile(tasks=[key]))
@@ -126,9 +123,12 @@ RULES = [
     ("routine_tasks", Profile(tasks=["hr_payroll", "accounting"]), "bpo", ["hr and payroll", "accounting"]),
     # BPO: cost constraints (tight budget, cost first, cost-cutting goal)
     ("cost_constraints", Profile(budget_level="tight"), "bpo", ["tight"]),
-    ("cost_constraints",
-     Profile(budget_level="tight", budget_amount=2_000.0, budget_currency="USD", budget_period="month"),
-     "bpo", ["tight", "2,000", "usd", "a month"]),
+    (
+        "cost_constraints",
+        Profile(budget_level="tight", budget_amount=2_000.0, budget_currency="USD", budget_period="month"),
+        "bpo",
+        ["tight", "2,000", "usd", "a month"],
+    ),
     ("cost_constraints", Profile(cost_priority=True), "bpo", ["cutting costs"]),
     ("cost_constraints", Profile(goals=["cost_reduction"]), "bpo", ["cutting costs"]),
     ("cost_constraints", Profile(tasks=["data_entry"], budget_level="tight"), "bpo", ["tight"]),
@@ -139,10 +139,18 @@ RULES = [
     # KPO: specialised expertise not available in-house
     ("missing_expertise", Profile(in_house_expertise="no"), "kpo", ["lacks"]),
     ("missing_expertise", Profile(in_house_expertise="no", missing_skills=["legal"]), "kpo", ["legal"]),
-    ("missing_expertise", Profile(in_house_expertise="partial", missing_skills=["data science"]), "kpo",
-     ["partly", "data science"]),
-    ("missing_expertise", Profile(tasks=["financial_analysis"], in_house_expertise="no",
-                                  missing_skills=["finance"]), "kpo", ["finance"]),
+    (
+        "missing_expertise",
+        Profile(in_house_expertise="partial", missing_skills=["data science"]),
+        "kpo",
+        ["partly", "data science"],
+    ),
+    (
+        "missing_expertise",
+        Profile(tasks=["financial_analysis"], in_house_expertise="no", missing_skills=["finance"]),
+        "kpo",
+        ["finance"],
+    ),
     # KPO: strategic projects (research, analysis, strategic decision-making)
     ("strategic_projects", Profile(tasks=["market_research"]), "kpo", ["market research"]),
     ("strategic_projects", Profile(tasks=["strategic_consulting"]), "kpo", ["strategic consulting"]),
@@ -169,8 +177,13 @@ def test_each_article_rule_produces_its_reason_and_the_right_choice(rule, profil
 
 def test_every_rule_of_the_article_is_exercised():
     assert {r for r, *_ in RULES} == {
-        "routine_tasks", "cost_constraints", "customer_service",
-        "missing_expertise", "strategic_projects", "innovation_goals", "specialised_work",
+        "routine_tasks",
+        "cost_constraints",
+        "customer_service",
+        "missing_expertise",
+        "strategic_projects",
+        "innovation_goals",
+        "specialised_work",
     }
 
 
@@ -204,8 +217,14 @@ def test_reasons_are_ordered_with_the_chosen_model_first():
 def test_every_reason_text_is_tied_to_something_the_user_said():
     profile = Profile(
         tasks=["customer_support", "data_entry", "market_research", "software_development"],
-        budget_level="tight", budget_amount=2_500.0, budget_currency="EUR", budget_period="month",
-        in_house_expertise="no", missing_skills=["research"], goals=["innovation"], coverage="24/7",
+        budget_level="tight",
+        budget_amount=2_500.0,
+        budget_currency="EUR",
+        budget_period="month",
+        in_house_expertise="no",
+        missing_skills=["research"],
+        goals=["innovation"],
+        coverage="24/7",
     )
     rec = recommend(profile)
     evidence = {
@@ -227,8 +246,11 @@ def test_every_reason_text_is_tied_to_something_the_user_said():
 HYBRIDS = [
     (["hr_payroll", "market_research"], ["hr_payroll"], ["market_research"]),
     (["customer_support", "data_analytics"], ["customer_support"], ["data_analytics"]),
-    (["accounting", "legal_services", "recruitment", "financial_analysis"],
-     ["accounting", "recruitment"], ["legal_services", "financial_analysis"]),
+    (
+        ["accounting", "legal_services", "recruitment", "financial_analysis"],
+        ["accounting", "recruitment"],
+        ["legal_services", "financial_analysis"],
+    ),
     (["software_development", "it_support"], ["it_support"], ["software_development"]),
     (["research_development", "data_entry", "sales"], ["data_entry", "sales"], ["research_development"]),
 ]
@@ -262,6 +284,7 @@ def test_unknown_task_keys_are_ignored():
 
 
 # --------------------------------------------------------------------------- conflicts
+
 
 def test_tight_budget_with_market_research_stays_kpo_and_reports_a_cost_conflict():
     rec = recommend(Profile(tasks=["market_research"], budget_level="tight"))
@@ -321,6 +344,7 @@ def test_agreeing_signals_raise_no_conflict():
 
 # --------------------------------------------------------------------------- confidence
 
+
 def test_confidence_rises_with_each_agreeing_bpo_signal():
     base = recommend(Profile(tasks=["customer_support"])).confidence  # routine + customer service
     one = recommend(Profile(tasks=["data_entry"])).confidence
@@ -342,9 +366,10 @@ def test_confidence_falls_with_conflicts():
     one = recommend(Profile(tasks=["market_research"], budget_level="tight")).confidence
     two = recommend(Profile(tasks=["market_research"], budget_level="tight", in_house_expertise="yes")).confidence
     assert two < one < clean
-    assert recommend(Profile(tasks=["hr_payroll"], goals=["innovation"])).confidence < recommend(
-        Profile(tasks=["hr_payroll"])
-    ).confidence
+    assert (
+        recommend(Profile(tasks=["hr_payroll"], goals=["innovation"])).confidence
+        < recommend(Profile(tasks=["hr_payroll"])).confidence
+    )
 
 
 def test_hybrid_confidence_falls_with_a_conflict():
@@ -356,7 +381,9 @@ def test_hybrid_confidence_falls_with_a_conflict():
 def test_confidence_is_always_between_0_4_and_0_95():
     everything = Profile(
         tasks=["market_research", "financial_analysis", "research_development"],
-        in_house_expertise="no", missing_skills=["finance"], goals=["innovation", "strategic_decisions"],
+        in_house_expertise="no",
+        missing_skills=["finance"],
+        goals=["innovation", "strategic_decisions"],
     )
     assert recommend(everything).confidence <= 0.95
     conflicted = Profile(tasks=["legal_services"], budget_level="tight", cost_priority=True, in_house_expertise="yes")
@@ -403,11 +430,18 @@ def test_without_tasks_confidence_grows_with_the_signal_margin():
 
 # --------------------------------------------------------------------------- profile plumbing
 
+
 def test_profile_from_slots_drops_unknown_and_empty_values():
-    p = Profile.from_slots({
-        "tasks": ["hr_payroll", "unknown", None], "goals": ["unknown"], "missing_skills": None,
-        "budget_level": "tight", "coverage": "24/7", "unrelated_slot": "ignored",
-    })
+    p = Profile.from_slots(
+        {
+            "tasks": ["hr_payroll", "unknown", None],
+            "goals": ["unknown"],
+            "missing_skills": None,
+            "budget_level": "tight",
+            "coverage": "24/7",
+            "unrelated_slot": "ignored",
+        }
+    )
     assert p.tasks == ["hr_payroll"] and p.goals == [] and p.missing_skills == []
     assert p.budget_level == "tight" and p.coverage == "24/7"
 

@@ -91,12 +91,16 @@ TASK_PHRASINGS = [
     ("draft our NDAs and terms and conditions", {"legal_services"}),
     # several tasks at once
     ("payroll and market research", {"hr_payroll", "market_research"}),
-    ("customer support plus data analytics and contract review",
-     {"customer_support", "data_analytics", "legal_services"}),
+    (
+        "customer support plus data analytics and contract review",
+        {"customer_support", "data_analytics", "legal_services"},
+    ),
     ("bookkeeping, payroll and recruitment", {"accounting", "hr_payroll", "recruitment"}),
     ("someone to keep the books and someone to analyse the market", {"accounting", "market_research"}),
-    ("We'd like to outsource data entry. Also our customer service line, and maybe some competitor research.",
-     {"data_entry", "customer_support", "market_research"}),
+    (
+        "We'd like to outsource data entry. Also our customer service line, and maybe some competitor research.",
+        {"data_entry", "customer_support", "market_research"},
+    ),
     ("IT helpdesk, payroll, and a financial model for the board", {"it_support", "hr_payroll", "financial_analysis"}),
 ]
 
@@ -160,7 +164,9 @@ NEGATIONS = [
     ("sorry, I meant recruitment, not legal research", {"recruitment"}, {"legal_services"}),
     ("instead of payroll, we want help with strategy", {"strategic_consulting"}, {"hr_payroll"}),
     pytest.param(
-        "instead of payroll we want help with strategy", {"strategic_consulting"}, {"hr_payroll"},
+        "instead of payroll we want help with strategy",
+        {"strategic_consulting"},
+        {"hr_payroll"},
         marks=pytest.mark.xfail(
             strict=True,
             reason="advisor/nlp.py: a negation cue ('instead') reaches across 'we want' when no comma or "
@@ -315,6 +321,7 @@ def test_coverage_distinguishes_round_the_clock_from_business_hours(text, reques
 
 # --------------------------------------------------------------------------- don't know / yes-no
 
+
 @pytest.mark.parametrize(
     "text", ["I don't know", "not sure", "no idea", "dunno", "idk", "hard to say", "I'm not sure yet"]
 )
@@ -347,6 +354,7 @@ def test_i_dont_know_to_the_task_question_is_kept_as_unclear():
 
 
 # --------------------------------------------------------------------------- merge
+
 
 def _merge(text, slots=None, requested=None):
     slots = slots or {}
@@ -529,10 +537,16 @@ def test_dropping_work_while_answering_another_question_still_works():
 @pytest.mark.parametrize(
     "text, before, after",
     [
-        ("scratch the bookkeeping, our accountant keeps doing it. it's only the investment research.",
-         ["accounting", "financial_analysis"], ["financial_analysis"]),
-        ("Oh wait, I forgot one: forecasting demand from our booking data.",
-         ["customer_support"], ["customer_support", "data_analytics"]),
+        (
+            "scratch the bookkeeping, our accountant keeps doing it. it's only the investment research.",
+            ["accounting", "financial_analysis"],
+            ["financial_analysis"],
+        ),
+        (
+            "Oh wait, I forgot one: forecasting demand from our booking data.",
+            ["customer_support"],
+            ["customer_support", "data_analytics"],
+        ),
     ],
 )
 def test_work_changed_while_another_question_is_open(text, before, after):
@@ -542,8 +556,11 @@ def test_work_changed_while_another_question_is_open(text, before, after):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("we know bookkeeping but nothing about export markets", "partial"), ("payroll yes, materials no", "partial"),
-     ("the typing we could do, the clause review we can't", "partial")],
+    [
+        ("we know bookkeeping but nothing about export markets", "partial"),
+        ("payroll yes, materials no", "partial"),
+        ("the typing we could do, the clause review we can't", "partial"),
+    ],
 )
 def test_mixed_know_how_answers_are_partial(text, expected):
     assert extract(text, "in_house_expertise").in_house_expertise == expected

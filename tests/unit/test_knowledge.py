@@ -212,9 +212,13 @@ def test_answer_never_crashes_and_always_returns_text(question):
 
 @pytest.mark.parametrize(
     "question, topic",
-    [("Which one adds more strategic value, BPO or KPO?", "differences"), ("What is industry-specific BPO?", "types"),
-     ("Does KPO help with innovation?", "benefits"), ("in which situations is KPO the better choice?", "when"),
-     ("does BPO need highly specialised staff?", "differences")],
+    [
+        ("Which one adds more strategic value, BPO or KPO?", "differences"),
+        ("What is industry-specific BPO?", "types"),
+        ("Does KPO help with innovation?", "benefits"),
+        ("in which situations is KPO the better choice?", "when"),
+        ("does BPO need highly specialised staff?", "differences"),
+    ],
 )
 def test_questions_found_in_a_blind_check_get_the_right_topic(question, topic):
     assert answer(question).topic == topic

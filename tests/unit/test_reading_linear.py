@@ -21,8 +21,35 @@ from advisor.extraction import extract
 from advisor.knowledge import answer
 from advisor.reading import read
 
-UNITS = [" ", "\t", ", ", "1,", "$1 000 ", "a ", ".", "x", "yes, ", "we know ", "in-house ", "we need payroll and ",
-         "- ", "\n", "qzx abc ", "not ", "!?", "(", "<b>", "<a", "on", "NO", "'", "\"'", "!", "&", "we are a company "]
+UNITS = [
+    " ",
+    "\t",
+    ", ",
+    "1,",
+    "$1 000 ",
+    "a ",
+    ".",
+    "x",
+    "yes, ",
+    "we know ",
+    "in-house ",
+    "we need payroll and ",
+    "- ",
+    "\n",
+    "qzx abc ",
+    "not ",
+    "!?",
+    "(",
+    "<b>",
+    "<a",
+    "on",
+    "NO",
+    "'",
+    "\"'",
+    "!",
+    "&",
+    "we are a company ",
+]
 SMALL, FACTOR = 600, 8
 LIMIT = 24.0  # linear growth gives about 8; a quadratic pattern gives about 64
 
@@ -49,8 +76,13 @@ def _message(prefix: str, unit: str, length: int) -> str:
 def test_reading_time_grows_linearly(prefix, unit):
     small = _message(prefix, unit, SMALL)
     large = _message(prefix, unit, SMALL * FACTOR)
-    for function in (lambda t: extract(t, None), lambda t: extract(t, "in_house_expertise"), answer, inputs.classify,
-                     inputs.strip_markup):
+    for function in (
+        lambda t: extract(t, None),
+        lambda t: extract(t, "in_house_expertise"),
+        answer,
+        inputs.classify,
+        inputs.strip_markup,
+    ):
         ratio = _best_time(function, large) / _best_time(function, small)
         if ratio >= LIMIT:  # a busy machine can slow one run down: measure once more, longer, before failing
             ratio = _best_time(function, large, runs=7) / _best_time(function, small, runs=7)

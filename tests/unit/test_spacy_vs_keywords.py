@@ -105,8 +105,10 @@ def test_benchmark_has_at_least_30_utterances_with_known_tasks():
 def test_spacy_pipeline_beats_keyword_matching_and_reaches_90_percent():
     spacy_acc = accuracy(spacy_pipeline)
     keyword_acc = accuracy(keyword_baseline)
-    print(f"\ntask extraction exact-set accuracy on {len(BENCHMARK)} utterances: "
-          f"spaCy pipeline {spacy_acc:.3f}, keyword baseline {keyword_acc:.3f}")
+    print(
+        f"\ntask extraction exact-set accuracy on {len(BENCHMARK)} utterances: "
+        f"spaCy pipeline {spacy_acc:.3f}, keyword baseline {keyword_acc:.3f}"
+    )
     misses = [(t, sorted(spacy_pipeline(t)), sorted(e)) for t, e in BENCHMARK if spacy_pipeline(t) != e]
     assert spacy_acc > keyword_acc, misses
     assert spacy_acc >= 0.9, misses

@@ -44,8 +44,9 @@ def _typo(word: str, edits: list[tuple[int, int, str]]) -> str:
 @settings(max_examples=300, deadline=None)
 @given(
     word=st.sampled_from(VOCABULARY),
-    edits=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 20), st.sampled_from("abcdeilmnorstuy")),
-                   min_size=1, max_size=3),
+    edits=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 20), st.sampled_from("abcdeilmnorstuy")), min_size=1, max_size=3
+    ),
 )
 def test_the_index_corrects_like_the_whole_vocabulary(word, edits):
     typo = _typo(word, edits)
