@@ -77,7 +77,10 @@ CONSENT_BUTTONS = [
 
 # --- reading answers --------------------------------------------------------------------
 
-_FILLER = r"(?:(?:sorry|oops|actually|wait|no|correction|oh|ah|hm+|ok(?:ay)?|also|and|btw|by the way|i meant|i mean)[\s,:;.!-]*)*"
+_FILLER = (
+    r"(?:(?:sorry|oops|actually|wait|no|correction|oh|ah|hm+|ok(?:ay)?|also|and|btw|by the way|i meant|i mean)"
+    r"[\s,:;.!-]*)*"
+)
 _SET = r"(?:(?:change|update|correct|set) (?:my|our|the) {field} to)"
 _STATEMENTS = {
     "lead_full_name": r"(?:my (?:full )?name(?: is|'s|:)|(?:full )?name:|" + _SET.format(field="(?:full )?name") + ")",

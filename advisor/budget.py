@@ -91,7 +91,10 @@ _CURRENCY_WORDS = {
     "php": "PHP",
     "pesos": "MXN",
 }
-_CUR = r"(?:us\$|c\$|a\$|[$€£₹¥]|usd|eur|euros?|gbp|pounds?|quid|dollars?|bucks|chf|francs|cad|aud|nzd|inr|rupees|rs|jpy|yen|cny|rmb|yuan|sgd|aed|dirham|zar|rand|sek|nok|dkk|pln|zloty|brl|reais|mxn|php|pesos)"
+_CUR = (
+    r"(?:us\$|c\$|a\$|[$€£₹¥]|usd|eur|euros?|gbp|pounds?|quid|dollars?|bucks|chf|francs|cad|aud|nzd|inr|rupees|rs|"
+    r"jpy|yen|cny|rmb|yuan|sgd|aed|dirham|zar|rand|sek|nok|dkk|pln|zloty|brl|reais|mxn|php|pesos)"
+)
 _NUM = r"(\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)"
 _MULT = r"(k|K|thousand|grand|m|M|mn|million|mil|bn|billion|lakh|lakhs)?"
 _MONEY = re.compile(
@@ -153,7 +156,8 @@ _LEVEL_PATTERNS = (
             r"very\s+little|little\s+money|no\s+money|no\s+budget|cheap|(?:close|next)\s+to\s+nothing|"
             r"as\s+little\s+as\s+possible|every\s+(?:dollar|penny|cent|euro|pound)\s+counts|"
             r"bootstrapp?ed|"
-            r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|as\s+cheap\s+as\s+possible)\b",
+            r"can'?t\s+afford|cannot\s+afford|cash[- ]strapped|constrained|restricted|strict|stretched|"
+            r"as\s+cheap\s+as\s+possible)\b",
             re.IGNORECASE,
         ),
     ),

@@ -45,11 +45,21 @@ def classify(text: str | None) -> str:
 
 
 REPLIES = {
-    "empty": "I didn't receive any text. What would you like to hand off, or what would you like to know about BPO and KPO?",
-    "symbols": "I can't read emoji or symbols on their own, sorry. Tell me in a few words what work you'd like to outsource, or ask me about BPO and KPO.",
+    "empty": (
+        "I didn't receive any text. What would you like to hand off, or what would you like to know about BPO and KPO?"
+    ),
+    "symbols": (
+        "I can't read emoji or symbols on their own, sorry. "
+        "Tell me in a few words what work you'd like to outsource, or ask me about BPO and KPO."
+    ),
     "markup": "I only read plain text, so I ignored the code or markup in your message. What would you like to know?",
-    "foreign": "Sorry, I can only chat in English for now. Could you tell me in English what work you'd like to outsource?",
-    "too_long": f"That's a long message! I read the first {MAX_MESSAGE_CHARS:,} characters; if I missed something, please send it in a shorter message.",
+    "foreign": (
+        "Sorry, I can only chat in English for now. Could you tell me in English what work you'd like to outsource?"
+    ),
+    "too_long": (
+        f"That's a long message! I read the first {MAX_MESSAGE_CHARS:,} characters; "
+        "if I missed something, please send it in a shorter message."
+    ),
 }
 
 

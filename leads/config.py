@@ -1,22 +1,31 @@
 """All configuration of the ``leads`` package, read from environment variables in one place.
 
-| variable                            | default                        | meaning                                              |
-| ----------------------------------- | ------------------------------ | ---------------------------------------------------- |
-| ``LEADS_DB_URL``                    | (unset)                        | SQLAlchemy URL, e.g. ``postgresql://user@host/db``;  |
-|                                     |                                | when set it wins over ``LEADS_DB_PATH``              |
-| ``LEADS_DB_PATH``                   | ``var/leads.db``               | SQLite file used when no URL is set                  |
-| ``LEADS_DB_CONNECT_TIMEOUT``        | ``3``                          | seconds to wait for the database before queueing     |
-| ``LEADS_OUTBOX_PATH``               | ``var/leads_outbox.jsonl``     | JSON-lines outbox used while the database is down    |
-| ``LEADS_DELIVERIES_PATH``           | ``var/leads_deliveries.jsonl`` | queue of webhook/Slack deliveries and their states   |
-| ``LEADS_WEBHOOK_URL``               | (unset)                        | CRM/sales webhook; every captured lead is POSTed     |
-| ``SALES_SLACK_WEBHOOK_URL``         | (unset)                        | Slack incoming webhook; hot leads are announced      |
-| ``LEADS_WEBHOOK_MAX_ATTEMPTS``      | ``5``                          | tries per delivery (first try included)              |
-| ``LEADS_WEBHOOK_BACKOFF_SECONDS``   | ``0.5``                        | first back-off; doubles after every failed try       |
-| ``LEADS_WEBHOOK_TIMEOUT_SECONDS``   | ``5``                          | HTTP timeout of one try                              |
-| ``LEADS_DELIVERY_RETRY_SECONDS``    | ``60``                         | a delivery that failed on an outage is tried again   |
-|                                     |                                | after this long (doubling per round); also how often |
-|                                     |                                | the action server looks for due deliveries           |
-| ``LEADS_DELIVERY_RETRY_MAX_SECONDS``| ``3600``                       | longest wait between two rounds of one delivery      |
+| variable                             | default                        | meaning                                     |
+| ------------------------------------ | ------------------------------ | ------------------------------------------- |
+| ``LEADS_DB_URL``                     | (unset)                        | SQLAlchemy URL, e.g.                        |
+|                                      |                                | ``postgresql://user@host/db``; when set it  |
+|                                      |                                | wins over ``LEADS_DB_PATH``                 |
+| ``LEADS_DB_PATH``                    | ``var/leads.db``               | SQLite file used when no URL is set         |
+| ``LEADS_DB_CONNECT_TIMEOUT``         | ``3``                          | seconds to wait for the database before     |
+|                                      |                                | queueing                                    |
+| ``LEADS_OUTBOX_PATH``                | ``var/leads_outbox.jsonl``     | JSON-lines outbox used while the database   |
+|                                      |                                | is down                                     |
+| ``LEADS_DELIVERIES_PATH``            | ``var/leads_deliveries.jsonl`` | queue of webhook/Slack deliveries and their |
+|                                      |                                | states                                      |
+| ``LEADS_WEBHOOK_URL``                | (unset)                        | CRM/sales webhook; every captured lead is   |
+|                                      |                                | POSTed                                      |
+| ``SALES_SLACK_WEBHOOK_URL``          | (unset)                        | Slack incoming webhook; hot leads are       |
+|                                      |                                | announced                                   |
+| ``LEADS_WEBHOOK_MAX_ATTEMPTS``       | ``5``                          | tries per delivery (first try included)     |
+| ``LEADS_WEBHOOK_BACKOFF_SECONDS``    | ``0.5``                        | first back-off; doubles after every failed  |
+|                                      |                                | try                                         |
+| ``LEADS_WEBHOOK_TIMEOUT_SECONDS``    | ``5``                          | HTTP timeout of one try                     |
+| ``LEADS_DELIVERY_RETRY_SECONDS``     | ``60``                         | a delivery that failed on an outage is      |
+|                                      |                                | tried again after this long (doubling per   |
+|                                      |                                | round); also how often the action server    |
+|                                      |                                | looks for due deliveries                    |
+| ``LEADS_DELIVERY_RETRY_MAX_SECONDS`` | ``3600``                       | longest wait between two rounds of one      |
+|                                      |                                | delivery                                    |
 
 Relative paths are resolved against the current working directory (the repository root
 when the action server is started with ``rasa run actions`` from there).

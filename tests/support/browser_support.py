@@ -59,8 +59,8 @@ def check_socketio_server() -> None:
 
     if inspect.iscoroutinefunction(socketio.AsyncServer.enter_room):
         pytest.fail(
-            f"python-socketio {version('python-socketio')} is too new for Rasa 3.6's socket.io channel (enter_room is a coroutine, Rasa does "
-            "not await it): pin python-socketio==5.9.0 and python-engineio==4.7.1"
+            f"python-socketio {version('python-socketio')} is too new for Rasa 3.6's socket.io channel "
+            "(enter_room is a coroutine, Rasa does not await it): pin python-socketio==5.9.0 and python-engineio==4.7.1"
         )
 
 
