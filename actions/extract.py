@@ -107,7 +107,7 @@ class ActionExtractFacts(Action):
         # NLU gave it ("Convince investors." is not a request to start over), unless
         # it says in so many words that it is a command.
         answering = bool(requested) and not looks_like_question(original) and not COMMAND.search(original)
-        if kind in ("foreign", "symbols", "empty") or intent in NO_EXTRACTION_INTENTS and not answering:
+        if kind in ("foreign", "symbols", "empty") or (intent in NO_EXTRACTION_INTENTS and not answering):
             text = ""
         elif intent in QUESTION_INTENTS and not answering:
             text = statements_only(text)

@@ -270,7 +270,7 @@ def parse_budget(text: str, expecting_budget: bool = False) -> Budget:
         after = text[match.end() :]
         if _NOT_MONEY_AFTER.match(after) or _NOT_MONEY_AFTER.match(text[match.end(2) + len(mult or "") :]):
             continue
-        if re.match(r"^\s*/\s*7", text[match.end(2) :]) or raw in ("24",) and "7" in after[:3]:
+        if re.match(r"^\s*/\s*7", text[match.end(2) :]) or (raw in ("24",) and "7" in after[:3]):
             continue
         period_match = _PERIOD.search(text[match.end() : match.end() + 30])
         if period_match and text[match.end() : match.end() + period_match.start()].strip():

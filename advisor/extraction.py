@@ -221,7 +221,9 @@ def extract(text: str, requested: str | None = None) -> Facts:
     for hit in reading.tasks:
         if hit.source == "cue" and not describing_work:
             continue
-        if hit.key in generic and not (requested in (None, "tasks") or explicit_request and hit.source != "expertise"):
+        if hit.key in generic and not (
+            requested in (None, "tasks") or (explicit_request and hit.source != "expertise")
+        ):
             continue  # "we know how these processes work", "we need outside experts" answer another question
         (facts.negated_tasks if hit.negated else facts.tasks).append(hit.key)
         facts.task_mentions.append({"text": hit.text, "task": hit.key, "negated": hit.negated, "source": hit.source})

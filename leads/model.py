@@ -125,7 +125,7 @@ def merge_lead(
     at: datetime,
 ) -> dict[str, Any]:
     """Apply cleaned ``changes`` made at time ``at`` on top of ``existing`` (or nothing)."""
-    lead: dict[str, Any] = {key: None for key in LEAD_FIELDS}
+    lead: dict[str, Any] = dict.fromkeys(LEAD_FIELDS)
     lead.update({"consent_at": None, "created_at": at})
     if existing:
         lead.update({key: existing.get(key) for key in lead if key in existing})

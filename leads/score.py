@@ -112,7 +112,7 @@ def parse_budget_level(text: str | None) -> str | None:
     return None
 
 
-def parse_monthly_amount(value: None | float | str) -> float | None:
+def parse_monthly_amount(value: float | str | None) -> float | None:
     """Monthly USD-equivalent amount from a number or text like ``"$5k/month"``, ``"60,000 a year"``."""
     if value is None or isinstance(value, bool):
         return None
@@ -225,7 +225,7 @@ def _need(tasks_count: int | None, expertise_gap: bool | None) -> tuple:
 def score_lead(
     *,
     budget_level: str | None = None,
-    monthly_budget_usd: None | float | str = None,
+    monthly_budget_usd: float | str | None = None,
     cost_priority: bool | None = None,
     role: str | None = None,
     tasks_count: int | None = None,
@@ -277,7 +277,7 @@ def _truthy(value: Any) -> bool | None:
 def score_from_lead(lead: Mapping[str, Any]) -> LeadScore:
     """Score a stored/merged lead: contact fields plus ``answers`` (see :mod:`leads.model`)."""
     answers: Mapping[str, Any] = lead.get("answers") or {}
-    tasks: None | int | Sequence[Any] = answers.get("tasks")
+    tasks: int | Sequence[Any] | None = answers.get("tasks")
     count = tasks if isinstance(tasks, int) and not isinstance(tasks, bool) else None
     if count is None and isinstance(tasks, (list, tuple)):
         count = len(tasks)

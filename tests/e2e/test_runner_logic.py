@@ -25,7 +25,7 @@ class FakeStack:
 
     def __init__(self, with_metadata: bool = True, reask: str | None = None) -> None:
         self.events: list[dict[str, Any]] = []
-        self.slots: dict[str, Any] = {name: None for name in ORDER}
+        self.slots: dict[str, Any] = dict.fromkeys(ORDER)
         self.slots.update(requested_slot=None, recommendation=None)
         self.with_metadata = with_metadata
         self.reask = reask
