@@ -646,10 +646,10 @@ class _EraseLead:
                 await store(tracker, consent=False)  # queued: no hand-off once the database is back
             dispatcher.utter_message(response="utter_lead_erase_failed")
             forget_in_widget(dispatcher, tracker)
-            return events + [SlotSet("lead_status", "withdrawn")]
+            return [*events, SlotSet("lead_status", "withdrawn")]
         dispatcher.utter_message(response=self.response)
         forget_in_widget(dispatcher, tracker)
-        return events + [SlotSet("lead_status", self.status)]
+        return [*events, SlotSet("lead_status", self.status)]
 
 
 class ActionWithdrawConsent(_EraseLead, Action):

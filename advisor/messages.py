@@ -135,9 +135,7 @@ def what_if_text(current: Recommendation, changed: Profile | None) -> str:
         if new.conflicts != current.conflicts:
             head += " The trade-offs change, though:" if new.conflicts else " And the earlier concern would go away."
         detail = [f"- {c}" for c in new.conflicts] if new.conflicts else []
-        return "\n".join(
-            [head] + detail + ["The type of work decides the model; budget and skills shape how you buy it."]
-        )
+        return "\n".join([head, *detail, "The type of work decides the model; budget and skills shape how you buy it."])
     return "\n".join(
         [f"Then I'd switch from {NAMES[current.choice]} to {NAMES[new.choice]}."]
         + [f"- {r.text}" for r in new.reasons[:3]]

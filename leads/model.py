@@ -33,19 +33,14 @@ TEXT_FIELDS = (
     "company_size",
     "timeline",
 )
-LEAD_FIELDS = TEXT_FIELDS + (
-    "consent",
-    "answers",
-    "recommendation",
-    "recommendation_reasons",
-)
+LEAD_FIELDS = (*TEXT_FIELDS, "consent", "answers", "recommendation", "recommendation_reasons")
 PERSONAL_FIELDS = ("full_name", "email", "company", "role")
 RECOMMENDATIONS = ("bpo", "kpo", "hybrid")
 CONVERSATION_ID_MAX = 255
 # The UTC singleton (``timezone.utc``); ``datetime.UTC`` needs Python 3.11.
 UTC = timezone(timedelta(0))
 # Fields that make up a lead "version" for delivery idempotency (timestamps excluded).
-VERSION_FIELDS = LEAD_FIELDS + ("email_is_freemail", "score", "tier")
+VERSION_FIELDS = (*LEAD_FIELDS, "email_is_freemail", "score", "tier")
 
 
 def utcnow() -> datetime:

@@ -149,4 +149,4 @@ def test_replay_ignores_questions_for_empty_slots_and_after_a_restart() -> None:
         ask,
     ]
     assert repeated_questions(events) == []
-    assert len(repeated_questions(events[:2] + [ask])) == 1
+    assert len(repeated_questions([*events[:2], ask])) == 1

@@ -327,6 +327,6 @@ def test_after_any_partial_write_every_whole_entry_and_the_next_one_survive(
     with outbox.lock():
         outbox.append(new)
         entries, bad = outbox.read()
-    assert entries == good + [new] and bad == []
+    assert entries == [*good, new] and bad == []
     [rejected] = outbox.rejected_path.read_text(encoding="utf-8").splitlines()
     assert set(json.loads(rejected)) <= REDACTED_KEYS

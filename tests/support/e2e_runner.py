@@ -201,7 +201,7 @@ def detect_question(tracker: dict[str, Any]) -> str | None:
     """The topic the bot asked about in reply to the latest user message, or None."""
     events = events_since_last_user(tracker)
     asked = None
-    for previous, event in zip([None] + events[:-1], events):
+    for previous, event in zip([None, *events[:-1]], events):
         slot = asked_slot(event, previous)
         if slot:
             asked = slot
@@ -253,7 +253,7 @@ def reply_texts(replies: Sequence[dict[str, Any]]) -> list[str]:
 
 # --- running a conversation -------------------------------------------------------------
 
-WATCHED_SLOTS = tuple(TOPIC_SLOTS.values()) + ("requested_slot", "recommendation")
+WATCHED_SLOTS = (*TOPIC_SLOTS.values(), "requested_slot", "recommendation")
 
 
 @dataclass

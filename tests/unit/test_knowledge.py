@@ -89,10 +89,7 @@ TYPO_TOPICS = [
 
 @pytest.mark.parametrize(
     ("question", "topic", "subject"),
-    TYPO_TOPICS
-    + [
-        ("when kpo", "when", "kpo"),
-    ],
+    [*TYPO_TOPICS, ("when kpo", "when", "kpo")],
 )
 def test_typo_or_terse_topic_words_are_still_understood(question, topic, subject):
     a = answer(question)

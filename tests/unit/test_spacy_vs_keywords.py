@@ -34,7 +34,7 @@ def keyword_baseline(text: str) -> set[str]:
     lower = text.lower()
     found = set()
     for key, task in taxonomy.TASKS.items():
-        needles = [task.label.lower()] + OBVIOUS_KEYWORDS.get(key, [])
+        needles = [task.label.lower(), *OBVIOUS_KEYWORDS.get(key, [])]
         if any(n in lower for n in needles):
             found.add(key)
     return found
