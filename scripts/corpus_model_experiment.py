@@ -55,7 +55,7 @@ def main() -> None:
     y = np.array([e["label"] for e in dev])
     texts = [e["text"] for e in dev]
     rules = np.array([predict(t)[0] for t in texts], dtype=object)
-    features = np.array([counts(t, r) for t, r in zip(texts, rules)], dtype=float)
+    features = np.array([counts(t, r) for t, r in zip(texts, rules, strict=True)], dtype=float)
     print(f"development part: {len(dev)} requests")
     print("rules alone:                      overall {:.3f}  hybrid {:.3f}".format(*score(rules, y)))
     for threshold in (0.6, 0.7):
@@ -64,7 +64,7 @@ def main() -> None:
             pred = rules.copy()
             for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(features, y):
                 model = LogisticRegression(C=3, max_iter=2000, class_weight="balanced").fit(features[train], y[train])
-                for row, i in zip(model.predict_proba(features[test]), test):
+                for row, i in zip(model.predict_proba(features[test]), test, strict=True):
                     best, p = model.classes_[row.argmax()], row.max()
                     if rules[i] == "none" or (rules[i] == "hybrid" and best != "hybrid" and p >= threshold):
                         pred[i] = best

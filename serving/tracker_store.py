@@ -288,7 +288,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         ids, events = [row_id for row_id, _ in stored], [json.loads(data) for _, data in stored]
         changes = [
             {"row_id": row_id, "new_data": json.dumps(new)}
-            for row_id, old, new in zip(ids, events, redact_events(events, scope))
+            for row_id, old, new in zip(ids, events, redact_events(events, scope), strict=True)
             if old != new
         ]
         if changes:

@@ -200,7 +200,7 @@ def test_an_outage_longer_than_the_lock_never_lets_two_turns_overlap(
             thread.start()
         for thread in senders:
             thread.join(timeout=LOCK_LIFETIME + 5)  # the outage: longer than the lock lives
-        answered_while_down = {index for index, thread in zip((1, 2), senders) if not thread.is_alive()}
+        answered_while_down = {index for index, thread in zip((1, 2), senders, strict=True) if not thread.is_alive()}
     finally:
         proxy.start()
     for thread in senders:

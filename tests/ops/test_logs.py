@@ -101,7 +101,7 @@ def test_tracebacks_and_handlers_added_later_are_redacted_too() -> None:
     finally:
         logger.removeHandler(handler)
         logging.setLogRecordFactory(factory)  # the other tests' logging as it was
-        for root_handler, filters in zip(logging.getLogger().handlers, root_filters):
+        for root_handler, filters in zip(logging.getLogger().handlers, root_filters, strict=True):
             root_handler.filters = filters
     written = stream.getvalue()
     assert "ValueError" in written and "lookup of ***@harbourline-freight.com failed" in written

@@ -50,7 +50,7 @@ def installed() -> Iterator[None]:
         (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session, DaskGraphRunner.run) = (
             originals
         )
-        for module, original in zip(log_modules, copies):
+        for module, original in zip(log_modules, copies, strict=True):
             module.copy = original
 
 
@@ -90,7 +90,7 @@ def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
         (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session, DaskGraphRunner.run) = (
             originals
         )
-        for module, original in zip(log_modules, copies):
+        for module, original in zip(log_modules, copies, strict=True):
             module.copy = original
 
 

@@ -201,7 +201,8 @@ def detect_question(tracker: dict[str, Any]) -> str | None:
     """The topic the bot asked about in reply to the latest user message, or None."""
     events = events_since_last_user(tracker)
     asked = None
-    for previous, event in zip([None, *events[:-1]], events):
+    # Not strict: with no events the first list still holds its None.
+    for previous, event in zip([None, *events[:-1]], events, strict=False):
         slot = asked_slot(event, previous)
         if slot:
             asked = slot
@@ -311,7 +312,7 @@ def _resolve(answer: Answer, replies: Sequence[dict[str, Any]], notes: list[str]
     titles = [str(b.get("title", "")).strip().lower() for b in buttons]
     # Exact title first, then a title starting with it, then one containing it ("no" is in "know").
     for matches in (str.__eq__, str.startswith, str.__contains__):
-        for button, title in zip(buttons, titles):
+        for button, title in zip(buttons, titles, strict=True):
             if matches(title, wanted):
                 return str(button["payload"])
     notes.append(f"no button titled like {answer.title!r} in the last reply; sent the title as text")
