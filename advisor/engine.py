@@ -193,9 +193,11 @@ def recommend(profile: Profile) -> Recommendation:
         decided_by = "nature_of_work"
         if bpo_tasks and kpo_tasks:
             choice = HYBRID
+        elif bpo_tasks:
+            choice = BPO
         else:
-            choice = BPO if bpo_tasks else KPO
-        if choice == KPO or choice == HYBRID:
+            choice = KPO
+        if choice in (KPO, HYBRID):
             if profile.cost_constrained:
                 conflicts.append(
                     say("cost_vs_knowledge_work", "conflicts", tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks)))

@@ -28,7 +28,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,10 +75,8 @@ def redacted_line(raw: str | bytes, reason: str) -> str:
             record[key] = found.group(1)
     conversation = _ENTRY_CONVERSATION.search(text)
     if conversation:
-        try:
+        with suppress(ValueError):
             record["conversation"] = "conv-" + conversation_digest(json.loads(conversation.group(1)))
-        except ValueError:
-            pass
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 

@@ -207,7 +207,7 @@ def test_outbox_entry_is_applied_once(store: LeadStore) -> None:
         ({"consent": "yes"}, ValueError, "consent"),
         ({"recommendation": "outsource everything"}, ValueError, "bpo, kpo, hybrid"),
         ({"answers": ["not", "a", "mapping"]}, ValueError, "mapping"),
-        ({"answers": {"when": datetime.now()}}, ValueError, "JSON"),
+        ({"answers": {"when": datetime.now(UTC)}}, ValueError, "JSON"),
         ({"password": "x"}, ValueError, "unknown lead fields"),
     ],
 )

@@ -180,7 +180,7 @@ def test_simultaneous_messages_of_one_conversation_are_serialised_by_the_lock(cl
         replies = list(pool.map(send, [(a, texts[0]), (b, texts[1])]))
     assert all(any(t.strip() for t in reply_texts(r)) for r in replies)
     events = stored_events(schema, conversation(sender))
-    stored = [t for t in (e.get("text") for e in events if e.get("event") == "user")]
+    stored = [e.get("text") for e in events if e.get("event") == "user"]
     assert stored[0] == "We need payroll and bookkeeping handled"
     assert sorted(stored[1:]) == sorted(texts), f"stored {stored}"
     assert_stored_once_in_order(events, stored)

@@ -442,7 +442,7 @@ def test_advisor_speedups_chooses_what_install_patches(setting: str, expected: l
 
 def test_an_unknown_speedup_name_is_refused_before_anything_is_patched() -> None:
     with restoring() as checks:
-        with pytest.raises(ValueError, match="unknown speed-up 'graph_runer'.*known: response_validation"):
+        with pytest.raises(ValueError, match=r"unknown speed-up 'graph_runer'.*known: response_validation"):
             speedups.install({"ADVISOR_SPEEDUPS": "-graph_runer"})
         assert not any(check() for check in checks.values())
 

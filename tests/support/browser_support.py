@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,12 @@ class WebServer:
         self._log.close()
 
 
+def _shutdown(sock: socket.socket) -> None:
+    """Shut both directions of a socket down; one the peer already closed is fine."""
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class TcpRelay:
     """A loopback TCP forwarder that can be cut and restored, to simulate a server outage."""
 
@@ -136,18 +143,12 @@ class TcpRelay:
         """Close the listening socket and every relayed connection."""
         listener, self._listener = self._listener, None
         if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            _shutdown(listener)
             listener.close()
         with self._lock:
             connections, self._connections = self._connections, []
         for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            _shutdown(conn)
             conn.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -179,7 +180,4 @@ class TcpRelay:
             pass
         finally:
             for sock in (src, dst):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                _shutdown(sock)

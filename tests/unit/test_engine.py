@@ -101,7 +101,7 @@ KPO_TASK_REASON = {
 
 @pytest.mark.parametrize(
     ("key", "rule"),
-    [(k, r) for k, r in KPO_TASK_REASON.items()],
+    list(KPO_TASK_REASON.items()),
 )
 def test_a_single_kpo_task_gets_a_kpo_reason_naming_the_task(key, rule):
     rec = recommend(Profile(tasks=[key]))

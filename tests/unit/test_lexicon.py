@@ -43,5 +43,5 @@ def test_a_malformed_entry_is_reported_with_its_file_and_entry(tmp_path, monkeyp
 
 
 def test_a_missing_word_list_is_named():
-    with pytest.raises(lexicon.LexiconError, match="words.yml: no_such_list"):
+    with pytest.raises(lexicon.LexiconError, match=r"words\.yml: no_such_list"):
         lexicon.words("no_such_list")
