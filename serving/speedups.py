@@ -60,6 +60,9 @@ SUPPORTED_RASA = "3.6.21"
 
 logger = logging.getLogger(__name__)
 
+_closing: set[Any] = set()
+"""Tasks closing the throwaway sessions whose settings were read (see _install_shared_sessions)."""
+
 
 def install(env: Mapping[str, str] | None = None) -> list[str]:
     """Install the speed-ups ADVISOR_SPEEDUPS selects in this process (idempotent).
@@ -322,7 +325,10 @@ def _install_shared_sessions() -> None:
 
         def settings() -> dict[str, Any]:
             fresh = original(self)  # Rasa's headers, auth and timeout
-            loop.create_task(fresh.close())
+            # The loop keeps only a weak reference to a task: hold this one until it is done.
+            closing = loop.create_task(fresh.close())
+            _closing.add(closing)
+            closing.add_done_callback(_closing.discard)
             return {"headers": fresh.headers or None, "auth": fresh.auth, "timeout": fresh.timeout}
 
         return _Borrowed(loop_session(self.__dict__.setdefault("_advisor_sessions", {}), settings))
