@@ -58,7 +58,7 @@ class Profile:
 
     @classmethod
     def from_slots(cls, slots: dict[str, Any]) -> Profile:
-        known = {k: slots.get(k) for k in cls.__dataclass_fields__}
+        known: dict[str, Any] = {k: slots.get(k) for k in cls.__dataclass_fields__}
         for list_key in ("tasks", "missing_skills", "goals"):
             known[list_key] = [v for v in (known[list_key] or []) if v and v != "unknown"]
         known["task_evidence"] = dict(known["task_evidence"] or {})

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -96,6 +97,8 @@ class Normalizer:
 
     def __init__(self, nlp: Language, vocabulary: Iterable[str]) -> None:
         lemmatizer = nlp.get_pipe("lemmatizer")
+        if not isinstance(lemmatizer, Lemmatizer):
+            raise TypeError(f"the pipeline's 'lemmatizer' is a {type(lemmatizer).__name__}, not spaCy's Lemmatizer")
         table = lemmatizer.lookups.get_table("lemma_lookup")
         self._table = table
         self._known_words: set[str] = set(table.values()) | _english_base_forms()

@@ -111,16 +111,16 @@ def run(argv: Sequence[str] | None = None) -> int:
             text = json.dumps(numbers, indent=2) if args.format == "json" else format_funnel(numbers)
             out.write(text + "\n")
         elif args.command == "flush":
-            result = flush_outbox(store, Outbox(load_config().outbox_path))
-            out.write(f"applied {result.applied}, remaining {result.remaining}, rejected {result.rejected}\n")
-            return 0 if result.remaining == 0 else 3
+            flushed = flush_outbox(store, Outbox(load_config().outbox_path))
+            out.write(f"applied {flushed.applied}, remaining {flushed.remaining}, rejected {flushed.rejected}\n")
+            return 0 if flushed.remaining == 0 else 3
         elif args.command == "resend":
             config = load_config()
-            result = deliver(config=config, force=True, include_failed=True)
+            delivered = deliver(config=config, force=True, include_failed=True)
             left = [r for r in DeliveryLog(config.deliveries_path).load() if r["state"] in ("pending", "failed")]
             out.write(
-                f"sent {result.count('sent')}, to retry {result.count('retry')}, "
-                f"failed {result.count('failed')}, still unsent {len(left)}\n"
+                f"sent {delivered.count('sent')}, to retry {delivered.count('retry')}, "
+                f"failed {delivered.count('failed')}, still unsent {len(left)}\n"
             )
             return 0 if not left else 3
         elif args.command == "delete":

@@ -73,6 +73,8 @@ MAX_BACKOFF_SECONDS = 30.0
 RETRY_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
 TARGETS = ("webhook", "slack")
 CAPTURED = "lead.captured"
+DeliveryItem = tuple[str, str, str, str, Mapping[str, Any]]
+"""One delivery to queue: (event, target, idempotency key, conversation ref, payload)."""
 # Unfinished states: a delivery in one of these may still go out.
 OPEN_STATES = ("pending", "sending", "failed")
 DELIVERY_THREADS = 2
@@ -462,7 +464,7 @@ def deliver(
 
 def _queue(
     deliveries: DeliveryLog,
-    items: Sequence[tuple[str, str, str, str, Mapping[str, Any]]],
+    items: Sequence[DeliveryItem],
 ) -> list[dict[str, Any]]:
     """Append (event, target, key, conversation ref, payload) deliveries, unless already queued.
 
@@ -519,12 +521,12 @@ def queue_lead(
     return [record["id"] for record in _queue(deliveries, _lead_items(lead, config))]
 
 
-def _lead_items(lead: Mapping[str, Any], config: LeadsConfig) -> list[tuple[str, str, str, str, Mapping[str, Any]]]:
+def _lead_items(lead: Mapping[str, Any], config: LeadsConfig) -> list[DeliveryItem]:
     if not lead.get("consent"):
         return []
     key = idempotency_key(lead)
     conversation = conversation_ref(lead["conversation_id"])
-    items = []
+    items: list[DeliveryItem] = []
     if config.webhook_url:
         payload = {
             "event": CAPTURED,
@@ -704,7 +706,7 @@ def withdraw_lead(
             elif record["state"] == "sending":
                 record["withdrawn"] = True  # the sender checks this right before its request
             changed |= record.pop("payload", None) is not None or record["state"] == "cancelled"
-        items: list[tuple[str, str, str, str, Mapping[str, Any]]] = []
+        items: list[DeliveryItem] = []
         if config.webhook_url and "webhook" in captured:
             key = captured["webhook"] + "-withdrawn"
             payload = {
@@ -725,7 +727,7 @@ def withdraw_lead(
                     {"text": slack_withdrawal_notice(conversation_id)},
                 )
             )
-        for event, target, key, conversation, payload in items:
+        for event, target, key, conversation, body in items:
             if any(r["key"] == key and r["target"] == target and r["state"] != "cancelled" for r in records):
                 continue  # withdrawn before: told already (or being told)
             record = {
@@ -740,7 +742,7 @@ def withdraw_lead(
                 "next_at": now,
                 "lease_until": None,
                 "last_error": None,
-                "payload": payload,
+                "payload": body,
             }
             if target == "slack":
                 record["only_if_told"] = True  # checked again when it is sent

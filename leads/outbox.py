@@ -37,7 +37,6 @@ from sqlalchemy import exc
 
 from .config import load_config
 from .model import (
-    as_utc,
     check_conversation_id,
     clean_changes,
     conversation_digest,
@@ -413,7 +412,7 @@ def save_lead(
         }
     )
     at = utcnow()
-    entry = {
+    entry: dict[str, Any] = {
         "id": uuid.uuid4().hex,
         "type": "lead",
         "conversation_id": conversation_id,
@@ -423,7 +422,7 @@ def save_lead(
     store, outbox = _resolve(store, outbox)
     stored, lead = _write_or_queue(store, outbox, entry)
     if lead is None:  # queued (or, rarely, applied before): show what we know now
-        lead = merge_lead(None, changes, conversation_id=conversation_id, at=as_utc(at))
+        lead = merge_lead(None, changes, conversation_id=conversation_id, at=at)
     return SaveResult(stored=stored, queued=not stored, lead=lead, entry_id=entry["id"])
 
 

@@ -244,12 +244,12 @@ def parse_company_size(text: str | None) -> CompanySize | None:
         if re.search(r"\b(?:under|fewer than|less than|below)\b", lowered):
             return CompanySize(1, count, band_for(count))
         return CompanySize(count, count, band_for(count))
-    for word, (low, high) in _WORDS.items():
+    for word, (least, most) in _WORDS.items():
         if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
-            band = "small" if word in {"small", "startup", "sme"} else band_for(high or low)
-            if high is None:
-                band = f"{low}+"
+            band = "small" if word in {"small", "startup", "sme"} else band_for(most or least)
+            if most is None:
+                band = f"{least}+"
             elif word in {"medium", "mid-size", "midsize", "mid-sized"}:
                 band = "medium"
-            return CompanySize(low, high, band)
+            return CompanySize(least, most, band)
     return None

@@ -52,10 +52,10 @@ def cue_hits(
             segment.append((index, key))
     flush()
     if whole and not out and keys and not any(taken[a:b]):
-        key = cues.best_task((k for _, k in keys if k not in SEGMENT_BREAKS), threshold=cues.SENTENCE_THRESHOLD)
-        if key:
+        best = cues.best_task((k for _, k in keys if k not in SEGMENT_BREAKS), threshold=cues.SENTENCE_THRESHOLD)
+        if best:
             first = doc[keys[0][0]]
-            out.append(TaskHit(key, text[a:b].strip(), a, b, nlp._negated(doc, first.i, first.i, text), "cue"))
+            out.append(TaskHit(best, text[a:b].strip(), a, b, nlp._negated(doc, first.i, first.i, text), "cue"))
     return out
 
 
