@@ -46,8 +46,12 @@ train: install ## Train the model if its inputs changed (cached by hash in model
 run: train ## Start action server, Rasa server (widget, token-protected API; REST with REST_TOKEN) and web page
 	@scripts/run.sh
 
-lint: install ## Ruff lint of all Python code
-	$(VENV)/bin/ruff check advisor actions components leads serving tests scripts web/serve.py
+PY_SOURCES := advisor actions components leads serving tests scripts web/serve.py
+
+lint: install ## ruff check and ruff format --check of all Python code; mypy on advisor/ and leads/
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+	$(VENV)/bin/mypy
 
 validate: install ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
