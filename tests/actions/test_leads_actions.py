@@ -18,13 +18,13 @@ import actions.leads as lead_actions
 from actions.advice import ActionRecommend
 from actions.conversation import ActionHandoff
 from actions.extract import ActionExtractFacts
+from actions.lead_form import ValidateLeadForm
 from actions.leads import (
     ActionAskLeadConsent,
     ActionDeclineLead,
     ActionDeleteLeadData,
     ActionSubmitLead,
     ActionWithdrawConsent,
-    ValidateLeadForm,
 )
 from leads import LeadStore, score_from_lead
 from tests.support.actions_testkit import as_dict, user
