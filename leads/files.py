@@ -11,12 +11,19 @@ record are created 0600 in a folder created 0700 (``var/`` by default), whatever
 
 An existing folder is left as it is (it may be shared on purpose); scripts/env.sh makes the
 project's ``var/`` 0700.
+
+The outbox and the delivery queue are JSON-lines files that several threads and processes
+share: :func:`file_lock` serialises them, :func:`append_durably` and :func:`replace_atomically`
+write whole lines that survive a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
@@ -59,3 +66,47 @@ def private_file(path: str | os.PathLike) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.chmod(path.with_name(path.name + suffix), FILE_MODE)
     return path
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path, thread_lock: threading.RLock) -> Iterator[None]:
+    """Exclusive across this process's threads (``thread_lock``) and other processes (``flock``)."""
+    with thread_lock:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """One ``write`` call for the whole of ``data`` (looping only if the kernel takes less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def append_durably(path: Path, data: bytes) -> None:
+    """Append ``data`` in one write and fsync it; the file is created 0600 if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Replace the file's content with ``data``: a fsync'ed 0600 temporary file renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

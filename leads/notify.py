@@ -38,7 +38,6 @@ announced the lead, the Slack channel.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -58,6 +57,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .config import LeadsConfig, load_config
+from .files import file_lock, replace_atomically
 from .model import (
     as_utc,
     conversation_digest,
@@ -103,14 +103,8 @@ class DeliveryLog:
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock across threads and processes (only ever held for file I/O)."""
-        with self._thread_lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path.with_name(self.path.name + ".lock"), "a+") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.path.with_name(self.path.name + ".lock"), self._thread_lock):
+            yield
 
     def load(self) -> list[dict[str, Any]]:
         """Every delivery record (call under :meth:`lock` when you will write them back)."""
@@ -133,20 +127,8 @@ class DeliveryLog:
 
     def save(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Atomically replace the file with ``records`` (call under :meth:`lock`)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        data = "".join(
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records
-        ).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        data = "".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records)
+        replace_atomically(self.path, data.encode("utf-8"))
 
     def delivered(self, key: str, target: str) -> bool:
         """True when ``key`` was already delivered to ``target``."""

@@ -19,7 +19,6 @@ so the next append starts on a fresh line instead of joining onto it.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -36,6 +35,7 @@ from typing import Any
 from sqlalchemy import exc
 
 from .config import load_config
+from .files import append_durably, file_lock, replace_atomically
 from .model import (
     check_conversation_id,
     clean_changes,
@@ -83,14 +83,6 @@ def _dump(entry: Mapping[str, Any]) -> bytes:
     return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "surrogateescape")
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """One ``write`` call for the whole line (looping only if the kernel takes less)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
 def _valid_entry(value: Any) -> bool:
     return isinstance(value, dict) and bool(value.get("id")) and value.get("type") in ("lead", "event")
 
@@ -125,15 +117,9 @@ class Outbox:
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock across threads and processes."""
-        with self._thread_lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self._lock_path, "a+") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    self._recover_partial_tail()
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self._lock_path, self._thread_lock):
+            self._recover_partial_tail()
+            yield
 
     def _recover_partial_tail(self) -> None:
         """A last line without its newline (a crash mid-write): reject it, redacted, and cut it off."""
@@ -173,13 +159,7 @@ class Outbox:
 
     def append(self, entry: Mapping[str, Any]) -> None:
         """Append one entry durably, as one whole line in one write (call under :meth:`lock`)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            _write_all(fd, _dump(entry))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_durably(self.path, _dump(entry))
 
     def read(self) -> tuple[list[dict[str, Any]], list[str]]:
         """Pending entries in order, and lines that are not valid entries."""
@@ -205,26 +185,13 @@ class Outbox:
 
     def rewrite(self, entries: Sequence[Mapping[str, Any]]) -> None:
         """Atomically replace the file with ``entries`` (call under :meth:`lock`)."""
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            _write_all(fd, b"".join(_dump(entry) for entry in entries))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        replace_atomically(self.path, b"".join(_dump(entry) for entry in entries))
 
     def reject(self, lines: Sequence[str]) -> None:
         """Keep unusable lines aside in ``<outbox>.rejected`` for a human to look at."""
         if lines:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             data = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-            fd = os.open(self.rejected_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                _write_all(fd, data.encode("utf-8", "surrogateescape"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            append_durably(self.rejected_path, data.encode("utf-8", "surrogateescape"))
 
 
 @dataclass
@@ -537,14 +504,7 @@ def _redact_rejected(outbox: Outbox, conversation_id: str) -> int:
         else:
             kept.append(line if line.endswith("\n") else line + "\n")
     if changed:
-        tmp = outbox.rejected_path.with_name(f"{outbox.rejected_path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            _write_all(fd, "".join(kept).encode("utf-8", "surrogateescape"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, outbox.rejected_path)
+        replace_atomically(outbox.rejected_path, "".join(kept).encode("utf-8", "surrogateescape"))
     return changed
 
 
