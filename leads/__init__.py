@@ -12,21 +12,14 @@ What the assistant's actions call::
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
-(nothing lost), :mod:`leads.notify`, :mod:`leads.report` and :mod:`leads.cli`.
+(nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
+:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .config import LeadsConfig, load_config
+from .delivery import DeliveryRound, deliver, send_in_background, start_background_delivery
 from .model import idempotency_key, lead_version
-from .notify import (
-    DeliveryRound,
-    NotifyResult,
-    deliver,
-    notify_lead,
-    queue_lead,
-    send_in_background,
-    start_background_delivery,
-    withdraw_lead,
-)
+from .notify import NotifyResult, notify_lead, queue_lead, withdraw_lead
 from .outbox import (
     FlushResult,
     Outbox,

@@ -28,9 +28,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import load_config
+from .delivery import deliver
+from .delivery_log import DeliveryLog, conversation_ref
 from .files import private_umask
 from .model import UTC
-from .notify import DeliveryLog, conversation_ref, deliver, withdraw_lead
+from .notify import withdraw_lead
 from .outbox import Outbox, delete_lead, flush_outbox
 from .redact import describe_error
 from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel

@@ -25,10 +25,10 @@ def main() -> None:
     private_umask()  # the lead database, the outbox, the delivery record: owner only
     from rasa_sdk.__main__ import main as sdk_main
 
-    from leads.notify import start_background_delivery
+    from leads.delivery import start_background_delivery
 
     # Lead deliveries to the CRM and Slack that failed (or were cut by a restart) are sent
-    # now and retried periodically, on their own thread (leads/notify.py).
+    # now and retried periodically, on their own thread (leads/delivery.py).
     start_background_delivery()
 
     sys.argv[0] = "rasa_sdk"

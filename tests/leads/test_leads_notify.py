@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from leads.config import LeadsConfig
+from leads.delivery_log import DeliveryLog
 from leads.model import idempotency_key, merge_lead, utcnow
-from leads.notify import DeliveryLog, notify_lead, slack_summary
+from leads.notify import notify_lead, slack_summary
 from leads.redact import RedactingFilter, redact, redact_lead
 from tests.support.leads_testkit import FakeServer, free_port
 

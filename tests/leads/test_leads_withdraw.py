@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from leads.config import LeadsConfig
+from leads.delivery import deliver
+from leads.delivery_log import DeliveryLog, conversation_ref
 from leads.model import idempotency_key, merge_lead, utcnow
-from leads.notify import DeliveryLog, conversation_ref, deliver, notify_lead, queue_lead, withdraw_lead
+from leads.notify import notify_lead, queue_lead, withdraw_lead
 from leads.outbox import Outbox, delete_lead, flush_outbox, save_lead
 from leads.store import LeadStore
 from tests.support.leads_testkit import FakeServer
