@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.leads as lead_actions
 from actions.leads import ActionDeclineLead, ActionSubmitLead, ActionWithdrawConsent
 from leads import LeadStore
+from tests.support.common import QuietHandler, serve_http
 
 HOT = {
     "tasks": ["legal_services", "market_research"],
@@ -55,7 +55,7 @@ class SlowCrm:
 def slow_crm() -> Iterator[SlowCrm]:
     crm = SlowCrm()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             key = self.headers.get("Idempotency-Key", "")
@@ -68,17 +68,10 @@ def slow_crm() -> Iterator[SlowCrm]:
             self.send_response(200)
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    crm.url = f"http://127.0.0.1:{server.server_address[1]}/crm"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield crm
-    crm.release.set()
-    server.shutdown()
-    server.server_close()
+    with serve_http(Handler) as url:
+        crm.url = url + "/crm"
+        yield crm
+        crm.release.set()  # before the server stops: no request is left waiting
 
 
 async def until(check, what: str) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support.browser_support import ROOT, SOCKET_IO_CLIENT, WebServer
+from tests.support.common import run_python
 
 HOSTILE_URL = "http://rasa.example:5005/</script><script>alert(1)</script>"
 
@@ -67,13 +66,7 @@ def test_serves_nothing_else(server: WebServer, path: str) -> None:
 
 
 def test_rejects_a_rasa_url_that_is_not_http(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", "javascript:alert(1)"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_python(str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", "javascript:alert(1)", timeout=30)
     assert done.returncode == 2
     assert "RASA_PUBLIC_URL" in done.stderr
 
@@ -91,13 +84,7 @@ def test_rejects_a_rasa_url_that_is_not_http(tmp_path: Path) -> None:
     ],
 )
 def test_refuses_to_start_with_a_rasa_url_unfit_for_the_csp_header(url: str) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", url],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_python(str(ROOT / "web" / "serve.py"), "--port", "0", "--rasa-url", url, timeout=30)
     assert done.returncode == 2
     assert "RASA_PUBLIC_URL must" in done.stderr
 

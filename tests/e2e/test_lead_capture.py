@@ -15,9 +15,8 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from leads import LeadStore
+from tests.support import common
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
 from tests.support.stack import Stack, conversation, running_stack
 
@@ -121,14 +121,8 @@ def export(stack: Stack, *extra: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
-def wait_until(check, timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+def wait_until(check: Callable[[], Any], what: str) -> Any:
+    return common.wait_until(check, what, timeout=20.0, interval=0.2)
 
 
 class Receiver:

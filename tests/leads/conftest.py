@@ -10,16 +10,14 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leads.outbox import Outbox
 from leads.store import LeadStore
+from tests.support.common import QuietHandler, serve_http
 from tests.support.leads_testkit import PG_URL, FakeServer, Received, TcpProxy, pg_address, pg_url_for
 from tests.support.pg import temporary_schema
 
@@ -88,7 +86,7 @@ def fake_server() -> Iterator[FakeServer]:
     """HTTP server on 127.0.0.1 in a thread, recording every POST."""
     state = FakeServer(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             raw = self.rfile.read(length)
@@ -101,14 +99,5 @@ def fake_server() -> Iterator[FakeServer]:
             self.end_headers()
             self.wfile.write(b"ok" if status < 300 else b"unavailable")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serve_http(Handler) as state.url:
+        yield state

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from leads.model import UTC
 from leads.store import LeadStore
+from tests.support.common import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
@@ -28,15 +28,7 @@ HOT_ANSWERS = {
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADS_")}
     environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "leads.cli", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python("-m", "leads.cli", *args, env=environment, timeout=60)
 
 
 def populate(store: LeadStore) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,10 @@ from typing import Any
 import pytest
 import requests
 
+from tests.support import common
+from tests.support.common import run_python
 from tests.support.leads_testkit import FakeServer
-from tests.support.stack import ROOT, free_port, stack_env, start_actions, wait_for
+from tests.support.stack import free_port, stack_env, start_actions, wait_for
 
 SLOTS = {
     "tasks": ["legal_services", "market_research"],
@@ -38,15 +38,9 @@ SLOTS = {
 }
 
 
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 90.0) -> Any:
+def wait_until(check: Callable[[], Any], what: str) -> Any:
     """Poll `check` until it returns something truthy (the deadline only guards against a hang)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
+    return common.wait_until(check, what, timeout=90.0, interval=0.1)
 
 
 def queued(path: Path) -> list[dict[str, Any]]:
@@ -138,27 +132,11 @@ def test_a_failed_delivery_goes_out_exactly_once_after_the_action_server_restart
 
     # Another round (the re-send command) and another restart send nothing more.
     env = action_server.env
-    resend = subprocess.run(
-        [sys.executable, "-m", "leads.cli", "resend"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    resend = run_python("-m", "leads.cli", "resend", env=env)
     assert resend.returncode == 0, resend.stderr
     assert resend.stdout.startswith("sent 0,")
     action_server()
-    export = subprocess.run(
-        [sys.executable, "-m", "leads.cli", "export", "--format", "json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    export = run_python("-m", "leads.cli", "export", "--format", "json", env=env)
     [lead] = json.loads(export.stdout)
     assert lead["delivery"] == "webhook:sent"
     assert len(fake_server.accepted) == 1

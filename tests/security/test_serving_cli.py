@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from serving.__main__ import with_token, without_abbreviations
+from tests.support.common import run_python
 from tests.support.stack import ROOT, free_port
 
 
@@ -63,26 +62,19 @@ def test_rasas_parser_takes_no_abbreviation() -> None:
 def test_python_m_serving_run_enable_does_not_start_an_open_api() -> None:
     env = {k: v for k, v in os.environ.items() if k != "RASA_AUTH_TOKEN"}
     env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serving",
-            "run",
-            "--enable",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(free_port()),
-            "--model",
-            "/nonexistent/model.tar.gz",
-        ],
-        cwd=ROOT,
+    port = str(free_port())
+    done = run_python(
+        "-m",
+        "serving",
+        "run",
+        "--enable",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        port,
+        "--model",
+        "/nonexistent/model.tar.gz",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert done.returncode != 0
     assert "--enable-api in full" in done.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import stack as stack_support
+from tests.support.common import loopback_listener
 from tests.support.stack import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,10 +133,7 @@ class TcpRelay:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
+        listener = loopback_listener(self.port)
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from tests.support.common import loopback_listener
+
 PG_URL = os.environ.get("LEADS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
@@ -49,10 +51,7 @@ class TcpProxy:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
+        listener = loopback_listener(self.port)
         listener.settimeout(0.1)
         self._listener = listener
         self._running.set()
