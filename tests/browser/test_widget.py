@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from serving.channels import socketio_conversation_id
+from tests.support import buyer
 from tests.support.browser_support import TcpRelay, WebServer
 from tests.support.stack import Stack, free_port
 
@@ -131,11 +132,7 @@ def click_first_quick_reply(page) -> str:
 
 
 def typed_answer(question: str) -> str:
-    lowered = question.lower()
-    for words, answer in TYPED_ANSWERS:
-        if any(word in lowered for word in words):
-            return answer
-    return "Yes."
+    return buyer.typed_answer(question, TYPED_ANSWERS)
 
 
 def goal_reached(page, stack: Stack) -> bool:

@@ -26,23 +26,14 @@ from sqlalchemy import create_engine, text
 
 from leads import LeadStore
 from tests.support import common
+from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
 from tests.support.stack import Stack, conversation, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
-OPENING = (
-    "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
-    "a month. We have no legal or research expertise in-house, and we want better strategic decisions."
-)
-# Answers to any advisor question the opening did not settle.
-ADVISOR_ANSWERS = {
-    "tasks": "Contract review and market research.",
-    "budget_level": "Flexible, about 25,000 dollars a month.",
-    "in_house_expertise": "No, we lack that expertise.",
-    "goals": "Better strategic decisions.",
-    "coverage": "Business hours are enough.",
-}
+OPENING = KPO_OPENING
+ADVISOR_ANSWERS = KPO_ANSWERS  # answers to any advisor question the opening did not settle
 CONTACT = {
     "lead_full_name": "Zoë O'Brien-Ünal",
     "lead_email": "zoe.obrien@acme-legal.com",

@@ -6,38 +6,18 @@ import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from leads.config import LeadsConfig
 from leads.delivery_log import DeliveryLog
-from leads.model import idempotency_key, merge_lead, utcnow
+from leads.model import idempotency_key
 from leads.notify import notify_lead, slack_summary
 from leads.redact import RedactingFilter, redact, redact_lead
-from tests.support.leads_testkit import FakeServer, free_port
+from tests.support.leads_testkit import HOT_LEAD, WARMER, FakeServer, free_port, make_lead
 
-HOT = {
-    "full_name": "Aiko Tanaka 田中",
-    "email": "aiko@kaisha.jp",
-    "company": "Kaisha KK",
-    "role": "CEO",
-    "company_size": "51-200",
-    "timeline": "now",
-    "consent": True,
-    "recommendation": "hybrid",
-    "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True},
-}
-WARM = {
-    **HOT,
-    "role": "Operations manager",
-    "timeline": "this quarter",
-    "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True},
-}
-
-
-def make_lead(fields: dict[str, Any], conversation_id: str = "conv-42") -> dict[str, Any]:
-    return merge_lead(None, fields, conversation_id=conversation_id, at=utcnow())
+HOT = {**HOT_LEAD, "full_name": "Aiko Tanaka 田中"}
+WARM = {**HOT, **WARMER}
 
 
 @pytest.fixture

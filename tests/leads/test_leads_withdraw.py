@@ -14,34 +14,15 @@ import pytest
 from leads.config import LeadsConfig
 from leads.delivery import deliver
 from leads.delivery_log import DeliveryLog, conversation_ref
-from leads.model import idempotency_key, merge_lead, utcnow
+from leads.model import idempotency_key, utcnow
 from leads.notify import notify_lead, queue_lead, withdraw_lead
 from leads.outbox import Outbox, delete_lead, flush_outbox, save_lead
 from leads.store import LeadStore
-from tests.support.leads_testkit import FakeServer
+from tests.support.leads_testkit import HOT_LEAD, WARMER, FakeServer, make_lead
 
-HOT = {
-    "full_name": "Aiko Tanaka",
-    "email": "aiko@kaisha.jp",
-    "company": "Kaisha KK",
-    "role": "CEO",
-    "company_size": "51-200",
-    "timeline": "now",
-    "consent": True,
-    "recommendation": "hybrid",
-    "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True},
-}
-WARM = {
-    **HOT,
-    "role": "Operations manager",
-    "timeline": "this quarter",
-    "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True},
-}
+HOT = HOT_LEAD
+WARM = {**HOT, **WARMER}
 PERSONAL = ("aiko", "Tanaka", "Kaisha")
-
-
-def make_lead(fields: dict[str, Any], conversation_id: str) -> dict[str, Any]:
-    return merge_lead(None, fields, conversation_id=conversation_id, at=utcnow())
 
 
 @pytest.fixture

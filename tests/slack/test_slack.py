@@ -23,6 +23,8 @@ import requests
 from serving.channels import DM_FAILED, DM_NOTICE
 from serving.erasure import ERASED
 from serving.guard import who
+from tests.support import buyer
+from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.fake_slack import (
     PROXY_PASSWORD,
     SHARED_CHANNEL,
@@ -140,11 +142,7 @@ def user_texts(stack: Stack, sender: str, channel: str = "slack") -> list[str]:
 
 
 def typed_answer(question: str) -> str:
-    lowered = question.lower()
-    for words, answer in TYPED_ANSWERS:
-        if any(word in lowered for word in words):
-            return answer
-    return "Yes."
+    return buyer.typed_answer(question, TYPED_ANSWERS)
 
 
 # ------------------------------------------------------------------- tests
@@ -358,17 +356,7 @@ def test_no_secret_reaches_the_logs_or_rendered_files(slack_stack: Stack) -> Non
 
 # ------------------------------------------------- contact details and shared channels
 
-KPO_OPENING = (
-    "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
-    "a month. We have no legal or research expertise in-house, and we want better strategic decisions."
-)
-ADVISOR_ANSWERS = {
-    "tasks": "Contract review and market research.",
-    "budget_level": "Flexible, about 25,000 dollars a month.",
-    "in_house_expertise": "No, we lack that expertise.",
-    "goals": "Better strategic decisions.",
-    "coverage": "Business hours are enough.",
-}
+ADVISOR_ANSWERS = KPO_ANSWERS
 CONTACT = {
     "lead_full_name": "Ingrid Halvorsen-Quist",
     "lead_email": "ingrid.hq@fjordlegal.example",

@@ -11,7 +11,32 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from leads.model import merge_lead, utcnow
 from tests.support.common import loopback_listener
+
+# A hot lead with consent (as leads.model.merge_lead takes it), and what makes it warm.
+HOT_LEAD = {
+    "full_name": "Aiko Tanaka",
+    "email": "aiko@kaisha.jp",
+    "company": "Kaisha KK",
+    "role": "CEO",
+    "company_size": "51-200",
+    "timeline": "now",
+    "consent": True,
+    "recommendation": "hybrid",
+    "answers": {"tasks": ["payroll", "support", "analytics"], "budget": "flexible", "expertise_gap": True},
+}
+WARMER = {
+    "role": "Operations manager",
+    "timeline": "this quarter",
+    "answers": {"tasks": ["support"], "budget": "moderate", "expertise_gap": True},
+}
+
+
+def make_lead(fields: dict[str, Any], conversation_id: str = "conv-42") -> dict[str, Any]:
+    """The stored form of a lead with ``fields`` (as save_lead would return it)."""
+    return merge_lead(None, fields, conversation_id=conversation_id, at=utcnow())
+
 
 PG_URL = os.environ.get("LEADS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 

@@ -1,0 +1,28 @@
+"""What the scripted buyer says in the end-to-end, Slack and widget tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# A knowledge-work request that the advice ends on KPO for, and the answers to any advisor
+# question it does not settle by itself.
+KPO_OPENING = (
+    "We need contract review and market research done. Our budget is flexible, around 25,000 USD "
+    "a month. We have no legal or research expertise in-house, and we want better strategic decisions."
+)
+KPO_ANSWERS = {
+    "tasks": "Contract review and market research.",
+    "budget_level": "Flexible, about 25,000 dollars a month.",
+    "in_house_expertise": "No, we lack that expertise.",
+    "goals": "Better strategic decisions.",
+    "coverage": "Business hours are enough.",
+}
+
+
+def typed_answer(question: str, answers: Sequence[tuple[Sequence[str], str]]) -> str:
+    """The answer of the first (words, answer) pair with a word in the question; "Yes." otherwise."""
+    lowered = question.lower()
+    for words, answer in answers:
+        if any(word in lowered for word in words):
+            return answer
+    return "Yes."
