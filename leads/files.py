@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
@@ -110,3 +112,17 @@ def replace_atomically(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def truncate_wal(engine: Any, erased: str, logger: logging.Logger) -> None:
+    """SQLite after an erasure: copy the write-ahead log into the database file and empty it,
+    so the ``erased`` data does not live on in the log's old pages (``secure_delete`` zeroes
+    it in the database file itself). A reader that blocks this is logged on ``logger``."""
+    with engine.connect() as connection:
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        logger.warning(
+            "SQLite checkpoint after an erasure was blocked by a reader: erased %s may stay "
+            "in the write-ahead log until it is overwritten",
+            erased,
+        )

@@ -36,13 +36,7 @@ from sqlalchemy import exc
 
 from .config import load_config
 from .files import append_durably, file_lock, replace_atomically
-from .model import (
-    check_conversation_id,
-    clean_changes,
-    conversation_digest,
-    merge_lead,
-    utcnow,
-)
+from .model import check_conversation_id, clean_changes, conversation_digest, merge_lead, utcnow
 from .redact import describe_error
 from .store import LeadStore, check_event, is_unavailable
 

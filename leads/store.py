@@ -47,15 +47,8 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from .config import LeadsConfig, load_config
-from .files import private_file
-from .model import (
-    as_utc,
-    check_conversation_id,
-    clean_changes,
-    conversation_digest,
-    merge_lead,
-    utcnow,
-)
+from .files import private_file, truncate_wal
+from .model import as_utc, check_conversation_id, clean_changes, conversation_digest, merge_lead, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -316,17 +309,9 @@ class LeadStore:
         return bool(deleted.rowcount)
 
     def _checkpoint(self) -> None:
-        """SQLite: copy the write-ahead log into the database file and empty it, so erased
-        rows do not live on in the log (``secure_delete`` zeroes them in the file itself)."""
-        if self._sqlite_path is None:
-            return
-        with self.engine.connect() as conn:
-            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        if busy:
-            log.warning(
-                "SQLite checkpoint after an erasure was blocked by a reader: erased rows "
-                "may stay in the write-ahead log until it is overwritten"
-            )
+        """SQLite: empty the write-ahead log, so erased rows do not live on in it."""
+        if self._sqlite_path is not None:
+            truncate_wal(self.engine, "rows", log)
 
     # -- funnel events -------------------------------------------------------------------
     def record_event(

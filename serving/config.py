@@ -123,21 +123,33 @@ SWITCHES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _resolve_endpoint(value: Any, env: Mapping[str, str]) -> Any:
-    """The value unchanged, or _DROP when one of its variables is unset or empty."""
+def _resolve_tree(value: Any, leaf: Callable[[Any], Any], drop_empty_lists: bool) -> Any:
+    """``value`` (parsed YAML) with ``leaf`` applied to every scalar; what it turns into _DROP goes.
+
+    A list left empty is dropped too when ``drop_empty_lists``; a mapping always stays.
+    """
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            resolved = _resolve_endpoint(item, env)
+            resolved = _resolve_tree(item, leaf, drop_empty_lists)
             if resolved is not _DROP:
                 out[key] = resolved
         return out
     if isinstance(value, list):
-        items = [item for item in (_resolve_endpoint(v, env) for v in value) if item is not _DROP]
-        return items if items else _DROP
-    if isinstance(value, str) and any(not env.get(name) for name in VAR.findall(value)):
-        return _DROP
-    return value
+        items = [item for item in (_resolve_tree(v, leaf, drop_empty_lists) for v in value) if item is not _DROP]
+        return _DROP if drop_empty_lists and not items else items
+    return leaf(value)
+
+
+def _resolve_endpoint(value: Any, env: Mapping[str, str]) -> Any:
+    """The value unchanged, or _DROP when one of its variables is unset or empty."""
+
+    def leaf(text: Any) -> Any:
+        if isinstance(text, str) and any(not env.get(name) for name in VAR.findall(text)):
+            return _DROP
+        return text
+
+    return _resolve_tree(value, leaf, drop_empty_lists=True)
 
 
 def _redis_from_url(url: str) -> dict[str, Any]:
@@ -253,15 +265,10 @@ def _secrets_in(value: Any) -> list[str]:
 
 def _resolve_credential(value: Any, env: Mapping[str, str]) -> Any:
     """Substitute non-secret variables; return _DROP when one of them is unset."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            resolved = _resolve_credential(item, env)
-            if resolved is not _DROP:
-                out[key] = resolved
-        return out
-    if isinstance(value, list):
-        return [item for item in (_resolve_credential(v, env) for v in value) if item is not _DROP]
+    return _resolve_tree(value, lambda leaf: _credential_value(leaf, env), drop_empty_lists=False)
+
+
+def _credential_value(value: Any, env: Mapping[str, str]) -> Any:
     if not isinstance(value, str) or not VAR.search(value):
         return value
     names = VAR.findall(value)

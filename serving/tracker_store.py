@@ -78,7 +78,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from leads.files import private_file
+from leads.files import private_file, truncate_wal
 from serving.erasure import erasure_scope, redact_events
 from serving.guard import STORE_FAILED, note_failure, who
 from serving.lock_store import lock_seconds_left
@@ -296,15 +296,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         logger.info("Personal data erased (%s) in %d stored events of a conversation", scope, len(changes))
 
     def _checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file and empty it: the erased text must
-        not live on in the log's old pages (secure_delete zeroes it in the database file)."""
-        with self.engine.connect() as connection:
-            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        if busy:
-            logger.warning(
-                "SQLite checkpoint after an erasure was blocked by a reader: erased text may stay "
-                "in the write-ahead log until it is overwritten"
-            )
+        """Empty the write-ahead log: the erased text must not live on in its old pages."""
+        truncate_wal(self.engine, "text", logger)
 
 
 def _sqlite_file(kwargs: dict[str, Any]) -> str | None:

@@ -22,20 +22,14 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.leads as lead_actions
 from actions.leads import ActionDeclineLead, ActionSubmitLead, ActionWithdrawConsent
 from leads import LeadStore
+from tests.support.actions_testkit import CONTACT_SLOTS, KPO_SLOTS
 from tests.support.common import QuietHandler, serve_http
 
 HOT = {
-    "tasks": ["legal_services", "market_research"],
-    "budget_level": "flexible",
-    "in_house_expertise": "no",
-    "goals": ["strategic_decisions"],
-    "recommendation": "kpo",
+    **KPO_SLOTS,
+    **CONTACT_SLOTS,
     "lead_full_name": "Ana Silva",
     "lead_email": "ana@acme-legal.com",
-    "lead_company": "Acme Legal",
-    "lead_role": "CEO",
-    "lead_company_size": "51-200",
-    "lead_timeline": "Right away",
     "lead_consent": True,
 }
 POOL_THREADS = 4  # the default pool of a small host (2 cores: min(32, 2 + 4) = 6, here fewer)

@@ -27,7 +27,7 @@ from actions.leads import (
     ActionWithdrawConsent,
 )
 from leads import LeadStore, score_from_lead
-from tests.support.actions_testkit import as_dict, user
+from tests.support.actions_testkit import CONTACT_SLOTS, as_dict, user
 
 KPO_FACTS = {
     "tasks": ["legal_services", "market_research"],
@@ -37,14 +37,7 @@ KPO_FACTS = {
     "goals": ["strategic_decisions"],
 }
 ADVISED = {**KPO_FACTS, "recommendation": "kpo", "recommendation_reasons": ["Legal services is KPO work."]}
-CONTACT = {
-    "lead_full_name": "Zoë O'Brien-Ünal",
-    "lead_email": "zoe@acme-legal.com",
-    "lead_company": "Acme Legal",
-    "lead_role": "CEO",
-    "lead_company_size": "51-200",
-    "lead_timeline": "Right away",
-}
+CONTACT = CONTACT_SLOTS
 
 
 @pytest.fixture(autouse=True)

@@ -17,25 +17,12 @@ import pytest
 import requests
 
 from tests.support import common
+from tests.support.actions_testkit import CONTACT_SLOTS, KPO_SLOTS
 from tests.support.common import run_python
 from tests.support.leads_testkit import FakeServer
 from tests.support.stack import free_port, stack_env, start_actions, wait_for
 
-SLOTS = {
-    "tasks": ["legal_services", "market_research"],
-    "budget_level": "flexible",
-    "in_house_expertise": "no",
-    "goals": ["strategic_decisions"],
-    "recommendation": "kpo",
-    "recommendation_reasons": ["Legal work is KPO."],
-    "lead_full_name": "Zoë O'Brien-Ünal",
-    "lead_email": "zoe@acme-legal.com",
-    "lead_company": "Acme Legal",
-    "lead_role": "CEO",
-    "lead_company_size": "51-200",
-    "lead_timeline": "Right away",
-    "lead_consent": True,
-}
+SLOTS = {**KPO_SLOTS, "recommendation_reasons": ["Legal work is KPO."], **CONTACT_SLOTS, "lead_consent": True}
 
 
 def wait_until(check: Callable[[], Any], what: str) -> Any:

@@ -6,6 +6,23 @@ from typing import Any
 
 from rasa.shared.core.events import UserUttered
 
+# A company whose advice is KPO, and the contact details of its buyer (lead_form's slots).
+KPO_SLOTS = {
+    "tasks": ["legal_services", "market_research"],
+    "budget_level": "flexible",
+    "in_house_expertise": "no",
+    "goals": ["strategic_decisions"],
+    "recommendation": "kpo",
+}
+CONTACT_SLOTS = {
+    "lead_full_name": "Zoë O'Brien-Ünal",
+    "lead_email": "zoe@acme-legal.com",
+    "lead_company": "Acme Legal",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+}
+
 
 def user(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> UserUttered:
     """A user message as NLU would have parsed it."""
