@@ -170,6 +170,26 @@ def start_actions(env: dict[str, str], workdir: Path, port: int, log: str = "act
     )
 
 
+def rasa_run_args(token: str, port: int, model: Path, endpoints: Path, credentials: Path) -> list[str]:
+    """`rasa run`'s arguments: the token-protected API on 127.0.0.1:`port` with these files."""
+    return [
+        "run",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-m",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+    ]
+
+
 def start_rasa(
     env: dict[str, str],
     workdir: Path,
@@ -181,26 +201,8 @@ def start_rasa(
     log: str = "rasa.log",
 ) -> subprocess.Popen:
     """Start `rasa run` (with the turn guard: `python -m serving run`) on 127.0.0.1:`port`."""
-    cmd = [
-        str(VENV_BIN / "python"),
-        "-m",
-        "serving",
-        "run",
-        "--enable-api",
-        "--auth-token",
-        token,
-        "-i",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "-m",
-        str(latest_model()),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(credentials),
-    ] + (extra_args or [])
-    return _spawn(cmd, env, workdir / log)
+    args = rasa_run_args(token, port, latest_model(), endpoints, credentials)
+    return _spawn([str(VENV_BIN / "python"), "-m", "serving", *args, *(extra_args or [])], env, workdir / log)
 
 
 @contextlib.contextmanager
