@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from serving.channels import DM_FAILED, DM_NOTICE
 from serving.erasure import ERASED
 from serving.guard import who
+from serving.slack_channel import DM_FAILED, DM_NOTICE
 from tests.support import buyer
 from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.fake_slack import (
