@@ -90,27 +90,27 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_durably(path: Path, data: bytes) -> None:
-    """Append ``data`` in one write and fsync it; the file is created 0600 if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+def _write_synced(path: Path, flags: int, data: bytes) -> None:
+    """Open ``path`` (created 0600) with ``flags``, write ``data`` whole and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, FILE_MODE)
     try:
         write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def append_durably(path: Path, data: bytes) -> None:
+    """Append ``data`` in one write and fsync it; the file is created 0600 if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_synced(path, os.O_APPEND, data)
 
 
 def replace_atomically(path: Path, data: bytes) -> None:
     """Replace the file's content with ``data``: a fsync'ed 0600 temporary file renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _write_synced(tmp, os.O_TRUNC, data)
     os.replace(tmp, path)
 
 

@@ -113,23 +113,22 @@ class AtomicRedisLockStore(RedisLockStore):
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
-    def update_lock(self, conversation_id: str) -> None:
-        def expire(lock: TicketLock | None) -> tuple[Any, None]:
+    def _edit(self, conversation_id: str, edit: Callable[[TicketLock], Any]) -> None:
+        """Apply ``edit`` to the conversation's lock, if it has one, in one transaction."""
+
+        def change(lock: TicketLock | None) -> tuple[Any, None]:
             if lock is None:
                 return _KEEP, None
-            lock.remove_expired_tickets()
+            edit(lock)
             return lock, None
 
-        self._change(conversation_id, expire)
+        self._change(conversation_id, change)
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._edit(conversation_id, TicketLock.remove_expired_tickets)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: TicketLock | None) -> tuple[Any, None]:
-            if lock is None:
-                return _KEEP, None
-            lock.remove_ticket_for(ticket_number)
-            return lock, None
-
-        self._change(conversation_id, finish)
+        self._edit(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket, and the lock when nobody else is queued, in one step."""

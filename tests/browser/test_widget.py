@@ -58,12 +58,13 @@ TYPED_ANSWERS = [
 # ----------------------------------------------------------------- helpers
 
 
-def open_page(context, url: str):
+def open_page(context, url: str, shown: str = ".advisor-chat__panel"):
+    """The page at ``url`` once ``shown`` (the chat panel, or the launcher of a closed widget) is visible."""
     page = context.new_page()
     page.dialogs = []  # type: ignore[attr-defined]
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
-    page.wait_for_selector(".advisor-chat__panel", state="visible")
+    page.wait_for_selector(shown, state="visible")
     return page
 
 
@@ -441,7 +442,7 @@ def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        page = open_page_closed(context, f"http://127.0.0.1:{server.server_address[1]}/")
+        page = open_page(context, f"http://127.0.0.1:{server.server_address[1]}/", shown=".advisor-chat__launcher")
         launcher = page.locator(".advisor-chat__launcher")
         assert launcher.evaluate("el => getComputedStyle(el).position") == "fixed"  # CSS came along
         assert page.locator(".advisor-chat__panel").is_hidden()  # closed until clicked
@@ -455,15 +456,6 @@ def test_embed_snippet_works_on_another_site(stack, web, context, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-
-
-def open_page_closed(context, url: str):
-    page = context.new_page()
-    page.dialogs = []  # type: ignore[attr-defined]
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(url)
-    page.wait_for_selector(".advisor-chat__launcher", state="visible")
-    return page
 
 
 def test_page_url_is_sent_without_query_or_fragment(stack, web, context):

@@ -112,6 +112,15 @@ def export(stack: Stack, *extra: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
+def tokened_contact(token: str, name: str, mailbox: str, domain: str, company: str) -> dict[str, str]:
+    """Name, email and company made unique by ``token``, so a test can look for exactly these."""
+    return {
+        "lead_full_name": f"{name} {token}",
+        "lead_email": f"{mailbox}.{token}@{domain}",
+        "lead_company": f"{company} {token}",
+    }
+
+
 def wait_until(check: Callable[[], Any], what: str) -> Any:
     return common.wait_until(check, what, timeout=20.0, interval=0.2)
 
@@ -281,9 +290,7 @@ def test_declining_stores_nothing_personal(sqlite_stack: Stack, receiver: Receiv
     no_consent = sender_id("decline-consent")
     token = uuid.uuid4().hex[:8]
     contact = {
-        "lead_full_name": f"Ingrid Nyström {token}",
-        "lead_email": f"ingrid.{token}@nordic-freight.se",
-        "lead_company": f"Nordic Freight AB {token}",
+        **tokened_contact(token, "Ingrid Nyström", "ingrid", "nordic-freight.se", "Nordic Freight AB"),
         "lead_role": "Head of Logistics",
         "lead_company_size": "11-50",
         "lead_timeline": "This quarter",
@@ -317,9 +324,7 @@ def _delete_after_capture(stack: Stack) -> tuple[str, list[str]]:
     token = uuid.uuid4().hex[:8]
     contact = {
         **CONTACT,
-        "lead_full_name": f"Henrike Vasquez-Oduya {token}",
-        "lead_email": f"henrike.{token}@tidewater-analytics.de",
-        "lead_company": f"Tidewater Analytics {token}",
+        **tokened_contact(token, "Henrike Vasquez-Oduya", "henrike", "tidewater-analytics.de", "Tidewater Analytics"),
         "lead_role": f"Director of Insight {token}",
     }
     transcript = capture(stack, sender, "/affirm", contact)

@@ -47,14 +47,19 @@ def schema() -> Iterator[str]:
         yield name
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, proxy: TcpProxy, schema: str) -> Iterator[Stack]:
-    env = {
+def proxied_tracker_env(proxy: TcpProxy, schema: str) -> dict[str, str]:
+    """A PostgreSQL tracker store reached through ``proxy`` (so the test can cut it off)."""
+    return {
         "TRACKER_DIALECT": "postgresql",
         "TRACKER_URL": tracker_url(host="127.0.0.1", port=proxy.port),
         "POSTGRESQL_SCHEMA": schema,
         "TRACKER_RETRY_SECONDS": "30",
     }
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, proxy: TcpProxy, schema: str) -> Iterator[Stack]:
+    env = proxied_tracker_env(proxy, schema)
     with running_stack(tmp_path_factory.mktemp("faults"), extra_env=env) as running:
         yield running
 
@@ -163,13 +168,8 @@ LOCK_LIFETIME = 10  # seconds; Rasa's default is 60
 @pytest.fixture(scope="module")
 def short_lock_stack(tmp_path_factory: pytest.TempPathFactory, proxy: TcpProxy, schema: str) -> Iterator[Stack]:
     """A stack whose conversation lock lives LOCK_LIFETIME seconds, with the production retry setting."""
-    env = {
-        "TRACKER_DIALECT": "postgresql",
-        "TRACKER_URL": tracker_url(host="127.0.0.1", port=proxy.port),
-        "POSTGRESQL_SCHEMA": schema,
-        "TRACKER_RETRY_SECONDS": "30",  # more than the lock allows: the store must bound it itself
-        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME),
-    }
+    # TRACKER_RETRY_SECONDS (30) is more than the lock allows: the store must bound it itself.
+    env = {**proxied_tracker_env(proxy, schema), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME)}
     with running_stack(tmp_path_factory.mktemp("short-lock"), extra_env=env) as running:
         yield running
 

@@ -24,37 +24,6 @@ INVALID = [
 
 
 @contextlib.contextmanager
-def installed() -> Iterator[None]:
-    """The speed-ups, for one test; Rasa's own methods again afterwards."""
-    import importlib
-
-    from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.core.events import Event
-    from rasa.utils.endpoints import EndpointConfig
-
-    log_modules = [importlib.import_module(name) for name in speedups.LOG_COPY_MODULES]
-    copies = [module.copy for module in log_modules]
-    assert not any(getattr(c, "advisor_speedup", False) for c in copies)
-    originals = (
-        RemoteAction._validate_action_result,
-        Event.__dict__["resolve_by_type"],
-        EndpointConfig.session,
-        DaskGraphRunner.run,
-    )
-    assert not any(getattr(o, "advisor_speedup", False) for o in (originals[0], *originals[2:]))
-    speedups.install({})  # all of them, whatever ADVISOR_SPEEDUPS the caller has set
-    speedups.install({})  # idempotent
-    try:
-        yield
-    finally:
-        (RemoteAction._validate_action_result, Event.resolve_by_type, EndpointConfig.session, DaskGraphRunner.run) = (
-            originals
-        )
-        for module, original in zip(log_modules, copies, strict=True):
-            module.copy = original
-
-
-@contextlib.contextmanager
 def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
     """Rasa's own methods again after the test; yields, per speed-up, a check that it is installed."""
     import importlib
@@ -92,6 +61,15 @@ def restoring() -> Iterator[dict[str, Callable[[], bool]]]:
         )
         for module, original in zip(log_modules, copies, strict=True):
             module.copy = original
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """The speed-ups, for one test; Rasa's own methods again afterwards."""
+    with restoring():
+        speedups.install({})  # all of them, whatever ADVISOR_SPEEDUPS the caller has set
+        speedups.install({})  # idempotent
+        yield
 
 
 @pytest.fixture

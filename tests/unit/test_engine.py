@@ -67,23 +67,25 @@ def test_each_task_belongs_to_the_model_and_category_the_article_gives_it(key, m
     assert taxonomy.CATEGORIES[category].model == model
 
 
+def advice_on_one_task(key: str, model: str):
+    """The advice for a company that names only ``key``: ``model``, by the nature of the work, no conflict."""
+    rec = recommend(Profile(tasks=[key]))
+    assert rec.choice == model
+    assert rec.decided_by == "nature_of_work"
+    assert (rec.bpo_tasks, rec.kpo_tasks) == (([key], []) if model == "bpo" else ([], [key]))
+    assert rec.conflicts == []
+    return rec
+
+
 @pytest.mark.parametrize("key", BPO_TASKS)
 def test_a_single_bpo_task_is_recommended_bpo_with_a_routine_tasks_reason_naming_it(key):
-    rec = recommend(Profile(tasks=[key]))
-    assert rec.choice == "bpo"
-    assert rec.decided_by == "nature_of_work"
-    assert rec.bpo_tasks == [key] and rec.kpo_tasks == []
+    rec = advice_on_one_task(key, "bpo")
     assert taxonomy.TASKS[key].label.lower() in reason(rec, "routine_tasks").text.lower()
-    assert rec.conflicts == []
 
 
 @pytest.mark.parametrize("key", KPO_TASKS)
 def test_a_single_kpo_task_is_recommended_kpo(key):
-    rec = recommend(Profile(tasks=[key]))
-    assert rec.choice == "kpo"
-    assert rec.decided_by == "nature_of_work"
-    assert rec.kpo_tasks == [key] and rec.bpo_tasks == []
-    assert rec.conflicts == []
+    rec = advice_on_one_task(key, "kpo")
     assert "routine_tasks" not in rules(rec)
 
 
