@@ -207,28 +207,48 @@ def _event_broker(section: dict[str, Any], env: Mapping[str, str]) -> dict[str, 
 SPECIAL_ENDPOINTS = {"lock_store": _lock_store, "event_broker": _event_broker}
 
 
-def render_endpoints(template: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Return the endpoints to write and, per dropped section, why it was dropped."""
+class _Dropped(str):
+    """A section left out of the rendered file; the text says why."""
+
+
+def _render_sections(
+    template: Any, not_a_mapping: Exception, render: Callable[[str, Any], Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each top-level section of ``template`` through ``render``: the sections to write and,
+    per section ``render`` dropped (a :class:`_Dropped`), why."""
     if not isinstance(template, dict):
-        raise EndpointsError("the endpoints template must be a mapping of endpoint names")
+        raise not_a_mapping
     result: dict[str, Any] = {}
     dropped: dict[str, str] = {}
     for name, settings in template.items():
+        rendered = render(name, settings)
+        if isinstance(rendered, _Dropped):
+            dropped[name] = str(rendered)
+        else:
+            result[name] = rendered
+    return result, dropped
+
+
+def render_endpoints(template: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the endpoints to write and, per dropped section, why it was dropped."""
+
+    def render(name: str, settings: Any) -> Any:
         switches = SWITCHES.get(name, ())
         if switches and not any(env.get(var) for var in switches):
-            dropped[name] = f"{' or '.join(switches)} not set"
-            continue
+            return _Dropped(f"{' or '.join(switches)} not set")
         resolved = _resolve_endpoint(settings, env)
         if resolved is _DROP:
-            dropped[name] = "its variables are not set"
-            continue
+            return _Dropped("its variables are not set")
         if isinstance(resolved, dict) and name in SPECIAL_ENDPOINTS:
             resolved = SPECIAL_ENDPOINTS[name](resolved, env)
         if isinstance(settings, dict) and "url" in settings and "url" not in (resolved or {}):
             names = " or ".join(VAR.findall(str(settings["url"]))) or "url"
             raise EndpointsError(f"'{name}' needs {names} (scripts/env.sh sets the defaults)")
-        result[name] = resolved
-    return result, dropped
+        return resolved
+
+    return _render_sections(
+        template, EndpointsError("the endpoints template must be a mapping of endpoint names"), render
+    )
 
 
 def dump_endpoints(endpoints: dict[str, Any]) -> str:
@@ -293,16 +313,12 @@ def _scalar(text: str) -> Any:
 
 def render_credentials(template: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the credentials to write and, per dropped section, why it was dropped."""
-    if not isinstance(template, dict):
-        raise CredentialsError("the credentials template must be a mapping of channel names")
-    result: dict[str, Any] = {}
-    dropped: dict[str, str] = {}
-    for section, settings in template.items():
+
+    def render(section: str, settings: Any) -> Any:
         secrets = sorted(set(_secrets_in(settings)))
         missing = [name for name in secrets if not env.get(name)]
         if missing and len(missing) == len(secrets):
-            dropped[section] = f"{' and '.join(missing)} not set"
-            continue
+            return _Dropped(f"{' and '.join(missing)} not set")
         if missing:
             present = [name for name in secrets if name not in missing]
             raise CredentialsError(
@@ -310,8 +326,10 @@ def render_credentials(template: dict[str, Any], env: Mapping[str, str]) -> tupl
                 f"set all of {', '.join(secrets)} or none"
             )
         resolved = _resolve_credential(settings, env)
-        result[section] = None if resolved is _DROP or resolved == {} else resolved
-    return result, dropped
+        return None if resolved is _DROP or resolved == {} else resolved
+
+    not_a_mapping = CredentialsError("the credentials template must be a mapping of channel names")
+    return _render_sections(template, not_a_mapping, render)
 
 
 def dump_credentials(credentials: dict[str, Any]) -> str:

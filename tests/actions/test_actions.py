@@ -11,7 +11,7 @@ from actions.conversation import ActionClarify, ActionHandoff, ActionStartOver
 from actions.extract import ActionExtractFacts
 from actions.form import ValidateAdvisorForm
 from actions.knowledge import ActionAnswerQuestion
-from tests.support.actions_testkit import as_dict, user
+from tests.support.actions_testkit import KPO_SLOTS, as_dict, user
 
 FULL_BPO = {
     "tasks": ["hr_payroll"],
@@ -241,13 +241,8 @@ async def test_what_if_expertise_changes_nothing_for_routine_work_but_says_so(ma
 
 
 async def test_what_if_only_payroll_switches_a_hybrid_to_bpo(make_tracker, dispatcher, domain):
-    slots = {
-        "tasks": ["hr_payroll", "market_research"],
-        "budget_level": "moderate",
-        "in_house_expertise": "no",
-        "goals": ["cost_reduction"],
-        "recommendation": "hybrid",
-    }
+    hybrid = {"tasks": ["hr_payroll", "market_research"], "goals": ["cost_reduction"], "recommendation": "hybrid"}
+    slots = {**KPO_SLOTS, "budget_level": "moderate", **hybrid}
     tracker = make_tracker([user("what if we only needed payroll?", intent="ask_what_if")], slots=slots)
     await run(ActionWhatIf(), dispatcher, tracker, domain)
     assert "to BPO" in dispatcher.messages[0]["text"]

@@ -22,11 +22,10 @@ from tests.support.browser_support import (
     WebServer,
     check_socketio_server,
     default_endpoints,
-    have_model,
     keep_pythonpath,
     render_credentials,
 )
-from tests.support.stack import Stack, free_port, running_stack
+from tests.support.stack import Stack, free_port, have_model, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 

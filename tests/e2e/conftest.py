@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.stack import Stack, running_stack
+from tests.support.stack import Stack, require_model, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,15 +20,10 @@ ROBUSTNESS = pytest.StashKey[list[dict[str, Any]]]()
 STACK_DIR = pytest.StashKey[Path]()
 
 
-def _have_model() -> bool:
-    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
-
-
 @pytest.fixture(scope="session")
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The action server and Rasa server, started once for the whole e2e session."""
-    if not _have_model():
-        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
+    require_model()
     workdir = tmp_path_factory.mktemp("e2e-stack")
     request.config.stash[STACK_DIR] = workdir
     with running_stack(workdir) as running:

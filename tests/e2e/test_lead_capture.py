@@ -28,7 +28,7 @@ from leads import LeadStore
 from tests.support import common
 from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
-from tests.support.stack import Stack, conversation, running_stack
+from tests.support.stack import Stack, conversation, require_model, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,10 +42,6 @@ CONTACT = {
     "lead_company_size": "51-200",
     "lead_timeline": "Right away",
 }
-
-
-def _have_model() -> bool:
-    return any((ROOT / "models").glob("*.tar.gz"))
 
 
 def texts(replies: list[dict[str, Any]]) -> str:
@@ -166,8 +162,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def sqlite_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[Stack]:
     """The stack with a SQLite lead store, a CRM webhook and a Slack webhook."""
-    if not _have_model():
-        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
+    require_model()
     workdir = tmp_path_factory.mktemp("leads-stack")
     env = {
         "LEADS_DB_PATH": str(workdir / "leads.db"),
@@ -376,8 +371,7 @@ def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, 
     """The stack with its lead store in PostgreSQL, reached through a stoppable TCP proxy."""
     if not _pg_reachable():
         pytest.skip("PostgreSQL unreachable (set LEADS_TEST_PG_URL)")
-    if not _have_model():
-        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
+    require_model()
     schema = f"leads_e2e_{uuid.uuid4().hex[:8]}"
     admin = create_engine(pg_url_for("public"), future=True)
     with admin.begin() as conn:

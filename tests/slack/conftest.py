@@ -16,13 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.fake_slack import PROXY_PASSWORD, SHARED_CHANNEL, SIGNING_SECRET, SLACK_TOKEN, FakeSlack
-from tests.support.stack import Stack, render_credentials, running_stack
+from tests.support.stack import Stack, have_model, render_credentials, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _have_model() -> bool:
-    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +30,7 @@ def fake_slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeSlack]:
 
 @pytest.fixture(scope="module")
 def slack_stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack) -> Iterator[Stack]:
-    if not _have_model():
+    if not have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
     template = Path(os.environ.get("CREDENTIALS_TEMPLATE", ROOT / "credentials.yml"))
     if not template.exists():

@@ -33,10 +33,6 @@ CHROMIUM_ARGS = [
 SOCKET_IO_CLIENT = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 
-def have_model() -> bool:
-    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
-
-
 def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
     """Write credentials the way `make run` does: `python -m serving.config credentials` on the template."""
     template = Path(os.environ.get("CREDENTIALS_TEMPLATE", ROOT / "credentials.yml"))

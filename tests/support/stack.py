@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def have_model() -> bool:
+    """A trained model to serve: MODEL is set, or models/ holds one."""
+    return bool(os.environ.get("MODEL")) or any((ROOT / "models").glob("*.tar.gz"))
+
+
+def require_model() -> None:
+    """Fail (not skip) without a trained model: `make test` trains one before these tests."""
+    if not have_model():
+        pytest.fail("no trained model in models/ (run `make train` or set MODEL)")
 
 
 def latest_model() -> Path:
