@@ -16,6 +16,7 @@ from leads.score import (
     score_lead,
     tier_for,
 )
+from tests.support import phrases
 
 
 @pytest.mark.parametrize(
@@ -43,26 +44,7 @@ def test_budget_factor(kwargs: dict[str, Any], points: int) -> None:
 
 @pytest.mark.parametrize(
     ("role", "level", "points"),
-    [
-        ("CEO", "high", 25),
-        ("Co-founder & CTO", "high", 25),
-        ("Owner", "high", 25),
-        ("VP of Operations", "high", 25),
-        ("Marketing Director", "high", 25),
-        ("Head of Customer Support", "high", 25),
-        ("Head of Interns", "high", 25),
-        ("Geschäftsführer", "high", 25),
-        ("Operations Manager", "medium", 15),
-        ("Team Lead, Finance", "medium", 15),
-        ("Assistant Manager", "medium", 15),
-        ("Senior Analyst", "low", 5),
-        ("Assistant to the CEO", "low", 5),
-        ("Intern", "low", 5),
-        ("Student at a university", "low", 5),
-        ("Software engineer", None, 8),
-        ("", None, 8),
-        (None, None, 8),
-    ],
+    phrases.table("authority"),
 )
 def test_authority_factor(role: str | None, level: str | None, points: int) -> None:
     assert parse_authority(role) == level
@@ -88,25 +70,7 @@ def test_need_factor(tasks: int | None, gap: bool | None, points: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "bucket", "points"),
-    [
-        ("now", "now", 20),
-        ("ASAP please", "now", 20),
-        ("this week", "now", 20),
-        ("within a month", "month", 16),
-        ("in 2 weeks", "month", 16),
-        ("later this month", "month", 16),
-        ("this quarter", "quarter", 12),
-        ("Q3", "quarter", 12),
-        ("in 3 months", "quarter", 12),
-        ("this year", "year", 7),
-        ("in 6 months", "year", 7),
-        ("just exploring", "exploring", 2),
-        ("not now, just researching", "exploring", 2),
-        ("in 2 years", "exploring", 2),
-        ("whenever", "exploring", 2),
-        ("purple", None, 5),
-        (None, None, 5),
-    ],
+    phrases.table("timelines"),
 )
 def test_timeline_factor(text: str | None, bucket: str | None, points: int) -> None:
     assert parse_timeline(text) == bucket

@@ -11,6 +11,7 @@ from leads.validation import (
     validate_email,
     validate_name,
 )
+from tests.support import phrases
 
 
 @pytest.mark.parametrize(
@@ -137,23 +138,7 @@ def test_name_limit_is_documented_and_enforced() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minimum", "maximum", "band"),
-    [
-        ("50 people", 50, 50, "11-50"),
-        ("1-10", 1, 10, "1-10"),
-        ("about 2000 employees", 2000, 2000, "1001-5000"),
-        ("2,000", 2000, 2000, "1001-5000"),
-        ("2k", 2000, 2000, "1001-5000"),
-        ("10k+", 10000, None, "5000+"),
-        ("over 500", 500, None, "201-1000"),
-        ("fewer than 10", 1, 10, "1-10"),
-        ("between 5 and 20 staff", 5, 20, "11-50"),
-        ("5 to 20 staff", 5, 20, "11-50"),
-        ("small", 1, 50, "small"),
-        ("a small startup", 1, 50, "small"),
-        ("mid-size", 51, 1000, "medium"),
-        ("enterprise", 1001, None, "1001+"),
-        ("just me", 1, 1, "1-10"),
-    ],
+    phrases.table("company_sizes"),
 )
 def test_company_size_parsing(text: str, minimum: int, maximum: int | None, band: str) -> None:
     size = parse_company_size(text)

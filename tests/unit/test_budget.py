@@ -6,43 +6,10 @@ import pytest
 
 from advisor import budget
 from advisor.budget import Budget, level_for, monthly_usd, parse_budget, shift_level
+from tests.support import phrases
 
 # (text, expecting_budget, amount, currency, period, level)
-AMOUNTS = [
-    ("about 8k dollars a month", True, 8_000, "USD", "month", "moderate"),
-    ("about 8k dollars a month", False, 8_000, "USD", "month", "moderate"),
-    ("50,000 EUR per year", True, 50_000, "EUR", "year", "moderate"),
-    ("£3k monthly", True, 3_000, "GBP", "month", "moderate"),
-    ("2 million a year", True, 2_000_000, None, "year", "flexible"),
-    ("around $5,000 per month", True, 5_000, "USD", "month", "moderate"),
-    ("10k a month", True, 10_000, None, "month", "moderate"),
-    ("we can spend 120k per year", True, 120_000, None, "year", "moderate"),
-    ("1.5 million euros annually", True, 1_500_000, "EUR", "year", "flexible"),
-    ("€2,500 a month", True, 2_500, "EUR", "month", "tight"),
-    ("500 dollars a week", True, 500, "USD", "week", "tight"),
-    ("$40,000 for the whole project", True, 40_000, "USD", "total", "moderate"),
-    ("20 lakh rupees per year", True, 2_000_000, "INR", "year", "tight"),
-    ("fifty thousand dollars a year", True, 50_000, "USD", "year", "moderate"),
-    ("ten grand a month", True, 10_000, None, "month", "moderate"),
-    ("ten thousand euros a month", True, 10_000, "EUR", "month", "moderate"),
-    ("a few thousand dollars a month", True, 3_000, "USD", "month", "tight"),
-    ("$12.5k per month", True, 12_500, "USD", "month", "moderate"),
-    ("USD 7500 monthly", True, 7_500, "USD", "month", "moderate"),
-    ("7500$/month", True, 7_500, "USD", "month", "moderate"),
-    ("$7,500/mo", True, 7_500, "USD", "month", "moderate"),
-    ("500k INR a month", True, 500_000, "INR", "month", "moderate"),
-    ("€1.2M a year", True, 1_200_000, "EUR", "year", "flexible"),
-    ("1 000 000 yen per year", True, 1_000_000, "JPY", "year", "tight"),
-    ("maybe 100k total", True, 100_000, None, "total", "flexible"),
-    ("our budget is 30k in total", False, 30_000, None, "total", "moderate"),
-    ("5000", True, 5_000, None, None, "moderate"),
-    ("12.5k", True, 12_500, None, None, "moderate"),
-    ("we have 50 employees and a budget of 5k a month", False, 5_000, None, "month", "moderate"),
-    ("we need 24/7 support with a budget of $4,000 a month", False, 4_000, "USD", "month", "moderate"),
-    ("our budget for 2025 is 50k", False, 50_000, None, None, "flexible"),
-    ("in 2024 we spent 5k a month", True, 5_000, None, "month", "moderate"),
-    ("2000", True, 2_000, None, None, "tight"),
-]
+AMOUNTS = phrases.table("budget_amounts")
 
 
 @pytest.mark.parametrize(("text", "expecting", "amount", "currency", "period", "level"), AMOUNTS)

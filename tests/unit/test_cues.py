@@ -6,28 +6,12 @@ import pytest
 
 from advisor import cues
 from advisor.extraction import extract
+from tests.support import phrases
 
 
 @pytest.mark.parametrize(
     "text, expected",
-    [
-        ("people to reply to shoppers' questions at the weekend", {"customer_support"}),
-        ("someone to type our handwritten delivery notes into excel", {"data_entry"}),
-        ("sort out our unpaid supplier bills and receipts", {"accounting"}),
-        ("find us a dozen applicants and run the first interviews", {"recruitment"}),
-        ("keep the office laptops patched and reset forgotten passwords", {"it_support"}),
-        ("schedule demos with prospects from our trade-show list", {"sales"}),
-        ("run our instagram and linkedin posts", {"marketing"}),
-        ("process insurance claims from policyholders", {"industry_bpo"}),
-        ("predict which subscribers will cancel next month", {"data_analytics"}),
-        ("learn what our rivals charge and how buyers compare us", {"market_research"}),
-        ("tell us what the startup we want to acquire is worth", {"financial_analysis"}),
-        ("make sure our lease and supplier terms are legally sound", {"legal_services"}),
-        ("code a mobile booking app with a chatbot", {"software_development"}),
-        ("lab experiments on a new coating material", {"research_development"}),
-        ("work out a plan to reorganise the company after the merger", {"strategic_consulting"}),
-        ("answer the phones overnight, and build a model to predict churn", {"customer_support", "data_analytics"}),
-    ],
+    phrases.task_table("cue_tasks"),
 )
 def test_work_described_in_plain_words_maps_to_the_right_task(text, expected):
     assert set(extract(text).tasks) == expected

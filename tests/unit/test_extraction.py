@@ -9,100 +9,12 @@ from __future__ import annotations
 import pytest
 
 from advisor.extraction import UNKNOWN, Facts, extract, merge, needs_coverage
+from tests.support import phrases
 
 # --------------------------------------------------------------------------- tasks
 
 # (utterance, expected task keys). Exact set: nothing missing, nothing extra.
-TASK_PHRASINGS = [
-    # accounting, described without the word
-    ("someone to keep our books in order", {"accounting"}),
-    ("our accountant left, we need someone to do the bookkeeping", {"accounting"}),
-    ("We need help with invoicing and chasing late payments", {"accounting"}),
-    ("Can someone handle our month-end close and reconciliations?", {"accounting"}),
-    ("accounts payable and receivable", {"accounting"}),
-    ("help with our VAT returns", {"accounting"}),
-    # data entry
-    ("we have thousands of paper forms that need to be typed into our system", {"data_entry"}),
-    ("need people to key in product data into our catalogue", {"data_entry"}),
-    ("digitising old paper records", {"data_entry"}),
-    ("someone to update our CRM and clean up the data", {"data_entry"}),
-    ("lots of admin work and paperwork", {"data_entry"}),
-    # IT support
-    ("we need a helpdesk for employees who forget their passwords", {"it_support"}),
-    ("someone to look after our laptops and servers", {"it_support"}),
-    ("tech support for our staff", {"it_support"}),
-    # HR and payroll
-    ("run payroll for 200 staff", {"hr_payroll"}),
-    ("paying our employees every month and handling payslips", {"hr_payroll"}),
-    ("HR admin and employee benefits", {"hr_payroll"}),
-    # recruitment
-    ("we want to outsource hiring", {"recruitment"}),
-    ("find candidates and screen CVs for us", {"recruitment"}),
-    ("we need to hire new staff quickly", {"recruitment"}),
-    # customer support
-    ("people to answer the phones overnight", {"customer_support"}),
-    ("a call centre to deal with customer complaints", {"customer_support"}),
-    ("live chat support for our online shop", {"customer_support"}),
-    ("someone to reply to customer emails", {"customer_support"}),
-    ("answer the phones while we sleep", {"customer_support"}),
-    ("handle refund requests and returns", {"customer_support"}),
-    # sales and marketing
-    ("cold calling to generate leads", {"sales"}),
-    ("book appointments for our sales reps", {"sales"}),
-    ("run our social media and newsletters", {"marketing"}),
-    ("email marketing campaigns", {"marketing"}),
-    # industry-specific BPO
-    ("medical billing and coding for our clinics", {"industry_bpo"}),
-    ("insurance claims processing", {"industry_bpo"}),
-    ("KYC checks for new bank customers", {"industry_bpo"}),
-    # R&D
-    ("R&D for a new battery chemistry", {"research_development"}),
-    ("prototype a new medical device", {"research_development"}),
-    ("we're developing a new product and need help", {"research_development"}),
-    # strategic consulting
-    ("strategy for entering the Asian market", {"strategic_consulting"}),
-    ("help with our business transformation", {"strategic_consulting"}),
-    ("a go-to-market plan for our new app", {"strategic_consulting"}),
-    # technology services
-    ("build a mobile app for our customers", {"software_development"}),
-    ("developing software for our logistics", {"software_development"}),
-    ("custom software development", {"software_development"}),
-    ("develop a machine learning model to predict churn", {"software_development", "data_analytics"}),
-    ("build dashboards from our sales data", {"data_analytics"}),
-    ("forecast demand for next quarter", {"data_analytics"}),
-    ("make sense of all the data we collect", {"data_analytics"}),
-    # market research
-    ("market research on electric bikes", {"market_research"}),
-    ("study our competitors", {"market_research"}),
-    ("size the market for our product", {"market_research"}),
-    ("survey our customers to understand what they want", {"market_research"}),
-    # financial analysis
-    ("crunching numbers for our investment decisions", {"financial_analysis"}),
-    ("financial modelling for a fundraise", {"financial_analysis"}),
-    ("risk assessment for our loan book", {"financial_analysis"}),
-    ("investment research on mid-cap stocks", {"financial_analysis"}),
-    ("valuation of a company we want to buy", {"financial_analysis"}),
-    # legal
-    ("contract review", {"legal_services"}),
-    ("review our supplier contracts", {"legal_services"}),
-    ("legal research for a case", {"legal_services"}),
-    ("GDPR compliance", {"legal_services"}),
-    ("patent search before we launch", {"legal_services"}),
-    ("draft our NDAs and terms and conditions", {"legal_services"}),
-    # several tasks at once
-    ("payroll and market research", {"hr_payroll", "market_research"}),
-    (
-        "customer support plus data analytics and contract review",
-        {"customer_support", "data_analytics", "legal_services"},
-    ),
-    ("bookkeeping, payroll and recruitment", {"accounting", "hr_payroll", "recruitment"}),
-    ("someone to keep the books and someone to analyse the market", {"accounting", "market_research"}),
-    (
-        "We'd like to outsource data entry. Also our customer service line, and maybe some competitor research.",
-        {"data_entry", "customer_support", "market_research"},
-    ),
-    ("IT helpdesk, payroll, and a financial model for the board", {"it_support", "hr_payroll", "financial_analysis"}),
-]
+TASK_PHRASINGS = phrases.task_table("task_phrasings")
 
 
 @pytest.mark.parametrize(("text", "expected"), TASK_PHRASINGS, ids=[t for t, _ in TASK_PHRASINGS])
@@ -124,20 +36,7 @@ def test_market_entry_questions_are_strategy_or_market_research(text):
     assert tasks and tasks <= {"strategic_consulting", "market_research"}
 
 
-TYPOS = [
-    ("payrol", {"hr_payroll"}),
-    ("custmer suport", {"customer_support"}),
-    ("acounting", {"accounting"}),
-    ("bookeeping", {"accounting"}),
-    ("competitor anaylsis", {"market_research"}),
-    ("payrol and custmer suport", {"hr_payroll", "customer_support"}),
-    ("recruitmnet", {"recruitment"}),
-    ("markt research", {"market_research"}),
-    ("finacial modelling", {"financial_analysis"}),
-    ("contract reveiw", {"legal_services"}),
-    ("data entery", {"data_entry"}),
-    ("invoiceing and payrolll", {"accounting", "hr_payroll"}),
-]
+TYPOS = phrases.task_table("task_typos")
 
 
 @pytest.mark.parametrize(("text", "expected"), TYPOS, ids=[t for t, _ in TYPOS])
