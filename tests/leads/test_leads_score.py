@@ -42,13 +42,16 @@ def test_budget_factor(kwargs: dict[str, Any], points: int) -> None:
     assert score_lead(**kwargs).factors["budget"] == points
 
 
-@pytest.mark.parametrize(
-    ("role", "level", "points"),
-    phrases.table("authority"),
-)
+def assert_read_and_scored(field: str, answer: str | None, parse: Any, reading: str | None, points: int) -> None:
+    """The lead's ``field`` answer reads as ``reading`` and scores ``points`` on that factor."""
+    factor = {"role": "authority"}.get(field, field)
+    assert parse(answer) == reading
+    assert score_lead(**{field: answer}).factors[factor] == points
+
+
+@pytest.mark.parametrize(("role", "level", "points"), phrases.table("authority"))
 def test_authority_factor(role: str | None, level: str | None, points: int) -> None:
-    assert parse_authority(role) == level
-    assert score_lead(role=role).factors["authority"] == points
+    assert_read_and_scored("role", role, parse_authority, level, points)
 
 
 @pytest.mark.parametrize(
@@ -68,13 +71,9 @@ def test_need_factor(tasks: int | None, gap: bool | None, points: int) -> None:
     assert score_lead(tasks_count=tasks, expertise_gap=gap).factors["need"] == points
 
 
-@pytest.mark.parametrize(
-    ("text", "bucket", "points"),
-    phrases.table("timelines"),
-)
+@pytest.mark.parametrize(("text", "bucket", "points"), phrases.table("timelines"))
 def test_timeline_factor(text: str | None, bucket: str | None, points: int) -> None:
-    assert parse_timeline(text) == bucket
-    assert score_lead(timeline=text).factors["timeline"] == points
+    assert_read_and_scored("timeline", text, parse_timeline, bucket, points)
 
 
 @pytest.mark.parametrize(
