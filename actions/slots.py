@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.extraction import FACT_SLOTS
@@ -31,10 +30,6 @@ def current_recommendation(tracker: Tracker) -> Recommendation | None:
     if not tracker.get_slot("recommendation"):
         return None
     return recommend(profile(tracker))
-
-
-def slot_events(changes: dict[str, Any]) -> list[SlotSet]:
-    return [SlotSet(name, value) for name, value in changes.items()]
 
 
 def latest_text(tracker: Tracker) -> str:

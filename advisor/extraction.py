@@ -309,10 +309,6 @@ def _repeat_count(retry_slot: str | None) -> int:
     return 0
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == [] or value == ""
-
-
 def merge(
     facts: Facts,
     slots: dict[str, Any],

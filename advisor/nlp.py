@@ -272,20 +272,12 @@ class AdvisorNLP:
                         text=text[start_char:end_char],
                         start_char=start_char,
                         end_char=end_char,
-                        negated=self._negated(doc, first.i, last.i, text),
+                        negated=self.negated(doc, first.i, last.i, text),
                         skill_phrase=kind == "task" and self._is_skill_phrase(doc, last.i),
                     )
                 )
         found.sort(key=lambda m: m.start_char)
         return Analysis(doc, content, found)
-
-    def mentions(self, text: str, kinds: Iterable[str] = ("task", "goal", "skill")) -> list[Mention]:
-        """All non-overlapping phrase mentions in `text`, longest match first, with negation.
-
-        A task named only as a capability ("legal expertise") is left out here; the reading
-        (`advisor.reading`) decides in context whether it is work asked for.
-        """
-        return [m for m in self.analyse(text, kinds).mentions if not m.skill_phrase]
 
     @staticmethod
     def _is_figure(doc: Doc, last: int) -> bool:
@@ -310,7 +302,9 @@ class AdvisorNLP:
         return False
 
     @staticmethod
-    def _negated(doc: Doc, first: int, last: int, text: str) -> bool:
+    def negated(doc: Doc, first: int, last: int, text: str) -> bool:
+        """Whether the words doc[first:last+1] are negated: by a cue before them in their clause
+        ("not data entry"), a phrase before ("rather than payroll"), or one after ("payroll is covered")."""
         window = 0
         i = first - 1
         while i >= 0 and window < 8:
@@ -342,14 +336,3 @@ class AdvisorNLP:
 def get_nlp() -> AdvisorNLP:
     """The shared pipeline (built once per process, about half a second)."""
     return AdvisorNLP()
-
-
-def find(text: str, kind: str) -> list[Mention]:
-    """Mentions of one kind in `text`."""
-    return get_nlp().mentions(text, kinds=(kind,))
-
-
-def first_key(mentions: Iterable[Mention]) -> str | None:
-    for m in mentions:
-        return m.key
-    return None

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from advisor import cues, taxonomy
-from advisor.nlp import SEGMENT_BREAKS, Analysis, get_nlp
+from advisor.nlp import SEGMENT_BREAKS, Analysis, Mention, get_nlp
 from advisor.patterns import looks_like_question
 from advisor.reading import work
 from advisor.reading.items import compliance_check, roles, self_description_end, sentences, work_items
@@ -42,7 +42,7 @@ def cue_hits(
             return
         key = cues.best_task(k for _, k in segment)
         if key:
-            out.append(TaskHit(key, text[start:end], start, end, nlp._negated(doc, first.i, last.i, text), "cue"))
+            out.append(TaskHit(key, text[start:end], start, end, nlp.negated(doc, first.i, last.i, text), "cue"))
 
     for index, key in keys if segments else ():
         if key in SEGMENT_BREAKS:
@@ -55,7 +55,7 @@ def cue_hits(
         best = cues.best_task((k for _, k in keys if k not in SEGMENT_BREAKS), threshold=cues.SENTENCE_THRESHOLD)
         if best:
             first = doc[keys[0][0]]
-            out.append(TaskHit(best, text[a:b].strip(), a, b, nlp._negated(doc, first.i, first.i, text), "cue"))
+            out.append(TaskHit(best, text[a:b].strip(), a, b, nlp.negated(doc, first.i, first.i, text), "cue"))
     return out
 
 
@@ -74,6 +74,14 @@ def sentence_cues(
     hits = cue_hits(analysis, content_at, text, (a, b), taken, whole=True, segments=False)
     if hits:
         items[first] = replace(items[first], tasks=tuple(hits))
+
+
+def characters_of(text: str, mentions: list[Mention]) -> bytearray:
+    """A mask over `text`: 1 where a character lies inside one of `mentions`."""
+    mask = bytearray(len(text) + 1)
+    for m in mentions:
+        mask[m.start_char : m.end_char] = b"\x01" * (m.end_char - m.start_char)
+    return mask
 
 
 def facts(words: list[Word]) -> list[Fact]:
@@ -100,9 +108,7 @@ def read(text: str) -> Reading:
     content_at = [analysis.doc[i].idx for i, _ in analysis.content]
     task_mentions = [m for m in analysis.mentions if m.kind == "task"]
     mention_at = [m.start_char for m in task_mentions]
-    taken = bytearray(len(text) + 1)  # characters inside any task phrase
-    for m in task_mentions:
-        taken[m.start_char : m.end_char] = b"\x01" * (m.end_char - m.start_char)
+    taken = characters_of(text, task_mentions)  # characters inside any task phrase
     items: list[Item] = []
     dropped: list[TaskHit] = []
     for sentence in sentences(text, words):
@@ -167,10 +173,15 @@ def read(text: str) -> Reading:
         sentence_cues(analysis, content_at, text, items, first_item, taken)
     items = work.incidental_words(words, word_starts, items, dropped, taxonomy.BPO, 2)
     items = work.incidental_words(words, word_starts, items, dropped, taxonomy.KPO, 3)
-    covered = bytearray(len(text) + 1)  # characters of task phrases that are work, not capabilities
-    for m in task_mentions:
-        if not m.skill_phrase and not work.named_as_knowledge(words, bisect_left(word_starts, m.start_char)):
-            covered[m.start_char : m.end_char] = b"\x01" * (m.end_char - m.start_char)
+    # Characters of task phrases that name work, not a capability ("nobody knows market research").
+    covered = characters_of(
+        text,
+        [
+            m
+            for m in task_mentions
+            if not m.skill_phrase and not work.named_as_knowledge(words, bisect_left(word_starts, m.start_char))
+        ],
+    )
     return Reading(
         text=text,
         items=tuple(items),
