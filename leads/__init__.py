@@ -9,13 +9,16 @@ What the assistant's actions call::
     record_event(conversation_id, "lead_captured")
     withdraw_lead(conversation_id)                 # consent withdrawn: CRM/Slack told, queue purged
     delete_lead(conversation_id)                   # erase the lead (database, outbox, .rejected)
+    BriefStore().save(conversation_id, content)    # the one-page brief behind <WEB_PUBLIC_URL>/brief/<token>
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
 (nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
-:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.briefs` (the advice briefs),
+:mod:`leads.report` and :mod:`leads.cli`.
 """
 
+from .briefs import Brief, BriefStore, export_brief
 from .config import LeadsConfig, load_config
 from .delivery import DeliveryRound, deliver, send_in_background, start_background_delivery
 from .model import idempotency_key, lead_version
@@ -44,6 +47,8 @@ from .validation import (
 
 __all__ = [
     "EVENT_KINDS",
+    "Brief",
+    "BriefStore",
     "CompanySize",
     "DeliveryRound",
     "EmailCheck",
@@ -58,6 +63,7 @@ __all__ = [
     "SaveResult",
     "delete_lead",
     "deliver",
+    "export_brief",
     "flush_outbox",
     "idempotency_key",
     "lead_version",
