@@ -11,6 +11,7 @@ Only a fixed list of files is served (no directory listing, no path lookups):
     /widget.css           its styles
     /socket.io.min.js     socket.io-client from web/node_modules (run `npm ci --prefix web`)
     /healthz              "ok", for scripts that wait for the server
+    /brief/<token>        a visitor's one-page brief, with /brief.css and /brief.js (web/brief.py)
 
 RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
 (default http://localhost:5005); the widget opens its socket.io connection there. It goes
@@ -33,6 +34,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import brief  # web/brief.py, next to this script
 
 WEB_DIR = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -123,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/healthz":
             self._send(HTTPStatus.OK, b"ok\n", "text/plain; charset=utf-8", head_only)
+            return
+        if brief.respond(self, path, head_only):
             return
         entry = STATIC.get(path)
         if entry is None:
