@@ -6,7 +6,9 @@
  *
  * Safety rules this file keeps:
  *   - user and bot text is only ever put into the page with textContent (never innerHTML);
- *   - images are only shown for http(s) URLs, set through the src property;
+ *   - images are only shown for http(s) URLs, set through the src property; so are links;
+ *   - a `bot_uttered` message {type: "recommendation", ...} (the advice card, advisor/card.py) is
+ *     drawn as a card of text nodes; it takes the place of the plain-text advice sent just before it;
  *   - nothing from the server is evaluated;
  *   - a `bot_uttered` message {forget_history: true} (sent after "delete my data") clears the
  *     transcript kept in localStorage.
@@ -132,7 +134,7 @@
     document.head.appendChild(link);
   }
 
-  function safeImageUrl(value) {
+  function safeUrl(value) {
     if (typeof value !== "string") return null;
     try {
       var url = new URL(value, window.location.href);
@@ -271,13 +273,123 @@
       log.appendChild(group);
     }
 
+    function list(items, tag, className) {
+      var node = el(tag || "ul", className || "advisor-chat__card-list");
+      items.forEach(function (item) {
+        if (item instanceof Node) {
+          var li = el("li");
+          li.appendChild(item);
+          node.appendChild(li);
+        } else {
+          node.appendChild(el("li", null, item));
+        }
+      });
+      return node;
+    }
+
+    function texts(value) {
+      if (!Array.isArray(value)) return [];
+      return value.filter(function (v) {
+        return typeof v === "string" && v.trim() !== "";
+      });
+    }
+
+    function cardSection(card, parent, key, content) {
+      if (!content) return;
+      var section = el("section", "advisor-chat__card-section advisor-chat__card-section--" + key);
+      section.appendChild(el("h4", "advisor-chat__card-label", (card.labels && card.labels[key]) || key));
+      section.appendChild(content);
+      parent.appendChild(section);
+    }
+
+    // The advice card (advisor/card.py): text nodes only, links only to http(s) URLs.
+    function renderCard(card) {
+      var box = el("div", "advisor-chat__bubble advisor-chat__card");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", typeof card.headline === "string" ? card.headline : "Recommendation");
+      box.appendChild(el("h3", "advisor-chat__card-headline", card.headline || ""));
+      if (card.confidence_label) box.appendChild(el("p", "advisor-chat__card-meta", card.confidence_label));
+
+      var bpo = texts(card.bpo_tasks);
+      var kpo = texts(card.kpo_tasks);
+      if (bpo.length || kpo.length) {
+        var split = el("div", "advisor-chat__card-split" + (bpo.length && kpo.length ? " advisor-chat__card-split--two" : ""));
+        [["bpo", bpo], ["kpo", kpo]].forEach(function (pair) {
+          if (!pair[1].length) return;
+          var column = el("div", "advisor-chat__card-column advisor-chat__card-column--" + pair[0]);
+          column.appendChild(el("h4", "advisor-chat__card-label", (card.labels && card.labels[pair[0]]) || pair[0]));
+          column.appendChild(list(pair[1]));
+          split.appendChild(column);
+        });
+        box.appendChild(split);
+      }
+
+      var reasons = (Array.isArray(card.reasons) ? card.reasons : []).filter(function (r) {
+        return r && typeof r.text === "string";
+      });
+      if (reasons.length) {
+        cardSection(
+          card,
+          box,
+          "reasons",
+          list(
+            reasons.map(function (reason) {
+              var item = el("span", null, reason.text);
+              texts(reason.quotes).forEach(function (words) {
+                item.appendChild(document.createTextNode(" "));
+                item.appendChild(el("q", "advisor-chat__card-quote", words));
+              });
+              return item;
+            })
+          )
+        );
+      }
+      var weigh = texts(card.conflicts);
+      if (weigh.length) cardSection(card, box, "weigh", list(weigh));
+      var cost = texts(card.cost && card.cost.lines);
+      if (cost.length) cardSection(card, box, "cost", list(cost));
+      var where = texts(card.location);
+      if (where.length) cardSection(card, box, "location", list(where));
+      var data = texts(card.data);
+      if (data.length) cardSection(card, box, "data", list(data));
+      var steps = texts(card.next_steps);
+      if (steps.length) cardSection(card, box, "next_steps", list(steps, "ol"));
+
+      var actions = el("div", "advisor-chat__card-actions");
+      (Array.isArray(card.buttons) ? card.buttons : []).forEach(function (button) {
+        if (!button || typeof button.title !== "string") return;
+        if (typeof button.url === "string") {
+          var href = safeUrl(button.url);
+          if (!href) return;
+          var link = el("a", "advisor-chat__card-link", button.title);
+          link.href = href;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          actions.appendChild(link);
+        } else if (typeof button.payload === "string") {
+          var b = el("button", "advisor-chat__card-button", button.title);
+          b.type = "button";
+          b.addEventListener("click", function () {
+            sendMessage(button.payload, button.title);
+          });
+          actions.appendChild(b);
+        }
+      });
+      if (actions.childNodes.length) box.appendChild(actions);
+      return box;
+    }
+
     function renderEntry(entry) {
       var row = el("div", "advisor-chat__msg advisor-chat__msg--" + (entry.from === "user" ? "user" : "bot"));
+      if (entry.card) {
+        row.classList.add("advisor-chat__msg--card");
+        row.appendChild(renderCard(entry.card));
+      }
       if (entry.text) {
         row.appendChild(el("p", "advisor-chat__bubble", entry.text));
       }
       if (entry.image) {
-        var src = safeImageUrl(entry.image);
+        var src = safeUrl(entry.image);
         if (src) {
           var img = document.createElement("img");
           img.className = "advisor-chat__image";
@@ -398,11 +510,29 @@
       scrollToEnd();
     }
 
+    // The card replaces the plain-text advice Rasa sent just before it (the same message's text).
+    function receiveCard(card) {
+      var last = state.history[state.history.length - 1];
+      var replaces =
+        last && last.from === "bot" && !last.card && typeof card.text === "string" && last.text === card.text.trim();
+      if (replaces) state.history.pop();
+      removeQuickReplies();
+      var entry = { from: "bot", card: card };
+      remember(entry);
+      if (replaces) renderAll();
+      else renderEntry(entry);
+      scrollToEnd();
+    }
+
     function receive(data) {
       if (!data || typeof data !== "object") return;
       hideTyping();
       if (data.forget_history === true) {
         forgetHistory();
+        return;
+      }
+      if (data.type === "recommendation") {
+        receiveCard(data);
         return;
       }
       var entry = { from: "bot" };

@@ -1,0 +1,104 @@
+"""The recommendation card: what the widget and Slack show next to the advice's plain text.
+
+`card(brief, text, brief_url)` turns `advisor.guidance.brief()` into the `custom` payload
+`{"type": "recommendation", ...}` that `action_recommend` sends. The card is short: the
+choice, the task split, the reasons with the user's own words, one cost line per option,
+the location and data notes, the next steps, the link to the one-page brief and buttons.
+Channels without rich messages (REST) use `text`, which the payload carries too, so a
+channel can show the card *instead of* that text (web/widget.js, serving/slack_channel.py).
+
+Every label is in texts/card.yml, so the widget and Slack carry no words of their own.
+No Rasa imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor import costing
+from advisor.texts import say
+
+CARD_TYPE = "recommendation"
+MAX_REASONS = 4
+LABELS = ("bpo", "kpo", "reasons", "weigh", "cost", "location", "data", "next_steps")
+"""Section labels the channels draw (texts/card.yml `labels`)."""
+TOPIC_PAYLOADS = {"cost": "/ask_cost", "location": "/ask_location", "contract": "/ask_contract"}
+"""Card buttons that ask a follow-up question (intents of data/nlu/guidance.yml)."""
+
+
+def _line(text: Any) -> str:
+    """A list item as plain text: the guidance's "- " bullets are the channel's to draw."""
+    return str(text).strip().removeprefix("- ").strip()
+
+
+def _cost_lines(cost: dict[str, Any]) -> list[str]:
+    lines = []
+    for option in cost.get("options") or []:
+        team = option.get("team") or {}
+        currency = option.get("currency") or "USD"
+        if not team.get("low") or not team.get("high"):
+            continue
+        lines.append(
+            say(
+                "card.cost_option",
+                model=str(option.get("model", "")).upper(),
+                low=costing.money(float(team["low"]), currency),
+                high=costing.money(float(team["high"]), currency),
+                region=say(f"location.region_name.{option.get('region')}"),
+            )
+        )
+    if cost.get("fit_line"):
+        lines.append(_line(cost["fit_line"]))
+    return lines
+
+
+def _data_lines(data: dict[str, Any]) -> list[str]:
+    lines = [
+        say("card.data_regime", name=regime["name"], first=_line(regime["means"][0]))
+        for regime in data.get("regimes") or []
+        if regime.get("name") and regime.get("means")
+    ]
+    if lines and data.get("disclaimer"):
+        lines.append(_line(data["disclaimer"]))
+    return lines
+
+
+def buttons(brief_url: str | None) -> list[dict[str, str]]:
+    """The card's buttons: follow-up questions (payloads) and the brief (a link)."""
+    out = [{"title": say(f"card.buttons.{topic}"), "payload": payload} for topic, payload in TOPIC_PAYLOADS.items()]
+    if brief_url:
+        out.insert(0, {"title": say("card.buttons.brief"), "url": brief_url})
+    return out
+
+
+def card(brief: dict[str, Any], text: str, brief_url: str | None) -> dict[str, Any]:
+    """The `custom` payload of the recommendation card, built from `guidance.brief()`."""
+    confidence = float(brief.get("confidence") or 0)
+    location = brief.get("location") or {}
+    return {
+        "type": CARD_TYPE,
+        "text": text.strip(),
+        "choice": brief["choice"],
+        "choice_label": brief["choice_label"],
+        "headline": say("card.headline", choice=brief["choice_label"]),
+        "confidence": confidence,
+        "confidence_label": say("card.confidence", percent=round(confidence * 100)),
+        "bpo_tasks": list(brief.get("bpo_tasks") or []),
+        "kpo_tasks": list(brief.get("kpo_tasks") or []),
+        "reasons": [
+            {"text": _line(r["text"]), "quotes": list(r.get("quotes") or [])}
+            for r in (brief.get("reasons") or [])[:MAX_REASONS]
+        ],
+        "conflicts": [_line(c) for c in brief.get("conflicts") or []],
+        "cost": {
+            "lines": _cost_lines(brief.get("cost") or {}),
+            "fit": (brief.get("cost") or {}).get("fit"),
+            "note": (brief.get("cost") or {}).get("note"),
+        },
+        "location": [_line(n) for n in location.get("notes") or []],
+        "data": _data_lines(brief.get("data") or {}),
+        "next_steps": [_line(s) for s in brief.get("next_steps") or []],
+        "brief_url": brief_url,
+        "buttons": buttons(brief_url),
+        "labels": {key: say(f"card.labels.{key}") for key in LABELS},
+    }
