@@ -32,6 +32,10 @@ session id joins their conversation and receives their replies. `install()` (cal
   `bound_engineio_pings`).
 * metadata (socket.io and REST) keeps only `page_url` (without query string and fragment),
   `language` and `widget_version`, and is dropped whole above METADATA_MAX_BYTES.
+* custom payloads: on socket.io, one without a `data` key (the advice card,
+  `{"type": "recommendation", ...}`) is emitted as the `bot_uttered` message itself, as
+  web/widget.js expects; Rasa 3.6 would pass its keys to `emit()` as arguments and fail
+  (`CardSocketIOOutput`). REST clients get it as `{"custom": ...}` next to the text.
 """
 
 from __future__ import annotations
@@ -266,8 +270,26 @@ def bound_engineio_pings() -> None:
     socket_class.schedule_ping = schedule_ping
 
 
+class CardSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output; a custom payload without `data` is sent as the message itself.
+
+    Rasa 3.6 emits `**json_message`, so only `{"data": ..., "room": ...}` payloads work there
+    (the widget's `forget_history` is one, and still goes that way). Any other payload, such
+    as the advice card, becomes the `bot_uttered` message, as a text message would."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        if "data" in json_message:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+        else:
+            await self._send_message(recipient_id, json_message)
+
+
 class NamespacedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with server-issued session tokens bound to each socket."""
+
+    def get_output_channel(self) -> CardSocketIOOutput | None:
+        """For events sent through the HTTP API (`output_channel=socketio`)."""
+        return CardSocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # As Rasa's channel: origins are not checked here (no cookies are used; the Rasa
@@ -318,7 +340,7 @@ class NamespacedSocketIOInput(SocketIOInput):
                 return
             message = UserMessage(
                 data["message"],
-                SocketIOOutput(sio, self.bot_message_evt),
+                CardSocketIOOutput(sio, self.bot_message_evt),
                 conversation,
                 input_channel=self.name(),
                 metadata=clean_metadata(data.get(self.metadata_key)),

@@ -4,6 +4,10 @@ Conversations are kept apart like on every channel (`slack:<user>`, or per chann
 SLACK_CONVERSATION_GRANULARITY). In a shared channel (a mention, or SLACK_CHANNEL), the contact
 questions, the answers' echo and everything else while the lead form runs go to the user's
 direct message; the channel only hears that a DM was sent.
+
+The advice card (a custom payload `{"type": "recommendation", ...}`, advisor/card.py) is posted
+as Block Kit blocks (serving/slack_card.py) in place of the advice's plain text, which becomes
+the message's fallback text.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from slack_sdk.errors import SlackClientError
 
 from serving.channels import conversation_id, public_id
 from serving.guard import who
+from serving.slack_card import card_blocks, card_fallback
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,12 @@ PRIVATE_RESPONSES = re.compile(r"utter_ask_lead_\w+|utter_lead_why")
 """Responses that ask for contact details: they start the move to a direct message."""
 DM_NOTICE = "I've sent you a direct message, so that your contact details stay between us."
 DM_FAILED = "I'd rather take your contact details in private: please send me a direct message to carry on."
+CARD_TYPE = "recommendation"
+"""The advice card's custom payload type (advisor/card.py)."""
+
+
+def is_card(payload: Any) -> bool:
+    return isinstance(payload, dict) and payload.get("type") == CARD_TYPE
 
 
 def is_direct_channel(channel_id: str) -> bool:
@@ -81,7 +92,20 @@ class NamespacedSlackBot(SlackBot):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         if self.shared is not None and PRIVATE_RESPONSES.fullmatch(str(message.get("utter_action") or "")):
             self.shared.private = True
+        if is_card(message.get("custom")) and not message.get("buttons"):
+            message = {key: value for key, value in message.items() if key != "text"}  # the card's fallback
         await super().send_response(recipient_id, message)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        if not is_card(json_message):
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+            return
+        await self._post_message(
+            self.slack_channel or recipient_id,
+            as_user=True,
+            text=card_fallback(json_message),
+            blocks=card_blocks(json_message),
+        )
 
     async def _post_message(self, channel: str, **kwargs: Any) -> None:
         shared = self.shared
