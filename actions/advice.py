@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import leads as lead_actions
+from actions.brief import send_advice
 from actions.slots import current_recommendation, latest_text, off_loop, profile
 from advisor import messages
 from advisor.engine import recommend
@@ -17,7 +18,7 @@ from advisor.knowledge import TEXTS
 
 
 class ActionRecommend(Action):
-    """Runs the engine on the collected facts, explains the result and offers a specialist."""
+    """Runs the engine on the collected facts, explains the result (text, card, brief) and offers a specialist."""
 
     def name(self) -> str:
         return "action_recommend"
@@ -36,7 +37,7 @@ class ActionRecommend(Action):
                 text=f"With that update my advice changes from {messages.NAMES[previous['choice']]} "
                 f"to {messages.NAMES[rec.choice]}."
             )
-        dispatcher.utter_message(text=messages.recommendation_text(rec, facts))
+        advice_events = await send_advice(dispatcher, tracker, rec, facts)  # text, card and brief link
         dispatcher.utter_message(response="utter_after_recommendation")
         details = rec.to_dict()
         details["profile"] = asdict(facts)
@@ -47,6 +48,7 @@ class ActionRecommend(Action):
             SlotSet("recommendation_reasons", reasons),
             SlotSet("recommendation_details", details),
             SlotSet("new_facts", False),
+            *advice_events,
         ]
         async with lead_actions.funnel_batch(tracker):  # up to three funnel events, written at once
             events += await lead_actions.advice_given(tracker, rec.choice, reasons)

@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.slots import fact_slots, latest_intent, latest_text, off_loop
-from advisor import inputs
+from advisor import data_rules, inputs, location
 from advisor.extraction import UNKNOWN, extract, merge
-from advisor.patterns import COMMAND, HUMAN_REQUEST, looks_like_question, statements_only
+from advisor.guidance import regions_in
+from advisor.patterns import COMMAND, GUIDANCE_INTENTS, HUMAN_REQUEST, looks_like_question, statements_only
 
 # Questions and requests: their words are not facts about the company.
 QUESTION_INTENTS = {
@@ -22,6 +23,7 @@ QUESTION_INTENTS = {
     "request_human",
     "goodbye",
     "thank",
+    *GUIDANCE_INTENTS.values(),
 }
 # Hypotheticals, resets and privacy requests must never change what the user told us.
 NO_EXTRACTION_INTENTS = {"ask_what_if", "start_over", "delete_my_data", "withdraw_consent"}
@@ -46,6 +48,31 @@ TRACKED = {
     "coverage",
     "budget_amount",
 }
+
+
+REGION_SLOTS = ("company_region", "customer_region")
+
+
+def read_places(text: str, pending_topic: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+    """Where the company and its customers are, when `text` says so and it is news.
+
+    Right after a follow-up answer asked where they are (`pending_topic`), a bare place
+    ("the UK") answers that question: the customers' place for data rules, else the company's.
+    """
+    if pending_topic:
+        places = location.regions_in(text, "customer" if pending_topic == "data" else "company")
+    else:
+        places = regions_in(text)
+    return {slot: value for slot, value in places.items() if slot in REGION_SLOTS and slots.get(slot) != value}
+
+
+def guidance_requirements(text: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """Regulations and sensitive data a follow-up question names ("is our patient data safe?"):
+    they are facts about the work, kept in `requirements` like those read from statements."""
+    named = data_rules.facts_in(text)
+    known = list(slots.get("requirements") or [])
+    added = [key for key in named if key not in known]
+    return {"requirements": known + list(dict.fromkeys(added))} if added else {}
 
 
 def payload_changes(entities: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, Any]:
@@ -127,9 +154,32 @@ class ActionExtractFacts(Action):
             changes.update(self._retry(tracker, requested))
         elif tracker.get_slot("retry_slot") and (not requested or requested in changes):
             changes["retry_slot"] = None
-        events.extend(SlotSet(k, v) for k, v in changes.items())
-
         learned = any(k in TRACKED for k in changes)
+        events.extend(SlotSet(k, v) for k, v in changes.items())
+        events += await self._places_and_rules(tracker, intent, original, kind, answering, learned)
+
         if learned or tracker.get_slot("new_facts"):
             events.append(SlotSet("new_facts", learned))
+        return events
+
+    @staticmethod
+    async def _places_and_rules(
+        tracker: Tracker, intent: str | None, original: str, kind: str, answering: bool, learned: bool
+    ) -> list[EventType]:
+        """Where the company and customers are, the rules a follow-up question names, and
+        whether this message answers the "where are you?" of the last follow-up answer."""
+        pending = tracker.get_slot("guidance_topic")
+        text = original[: inputs.MAX_MESSAGE_CHARS]
+        if kind in ("foreign", "symbols", "empty") or (intent in NO_EXTRACTION_INTENTS and not answering):
+            text = ""
+        slots = {name: tracker.get_slot(name) for name in (*REGION_SLOTS, "requirements")}
+        changes = await off_loop(read_places, text, pending, slots) if text else {}
+        if intent in GUIDANCE_INTENTS.values() and text:
+            changes.update(guidance_requirements(text, slots))
+        events: list[EventType] = [SlotSet(k, v) for k, v in changes.items()]
+        followup = bool(pending) and any(k in REGION_SLOTS for k in changes) and not learned
+        if pending and not followup and intent not in GUIDANCE_INTENTS.values():
+            events.append(SlotSet("guidance_topic", None))  # the question went unanswered: drop it
+        if followup or tracker.get_slot("guidance_followup"):
+            events.append(SlotSet("guidance_followup", followup))
         return events

@@ -25,6 +25,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.brief import erase_brief, lead_with_brief
 from actions.lead_form import FIELDS, FORM, LABELS, volunteered
 from advisor import messages, taxonomy
 from advisor.budget import monthly_usd
@@ -78,6 +79,9 @@ def advisor_answers(tracker: Tracker) -> dict[str, Any]:
         "goals": [g for g in (get("goals") or []) if g != "unknown"] or None,
         "coverage": get("coverage"),
         "recommendation_confidence": get("recommendation_confidence"),
+        "requirements": get("requirements") or None,
+        "company_region": get("company_region"),
+        "customer_region": get("customer_region"),
     }
     size = parse_company_size(get("lead_company_size"))
     if size:
@@ -294,7 +298,7 @@ class ActionSubmitLead(Action):
             dispatcher.utter_message(response="utter_lead_store_failed")
             return []
         await funnel(tracker, "lead_captured")
-        await notify_in_background(lead, tracker)
+        await notify_in_background(await lead_with_brief(lead, tracker), tracker)
         name, email = fields["full_name"], fields["email"]
         dispatcher.utter_message(
             text=f"Thank you, {name}! A specialist will contact you at {email}, usually within one "
@@ -346,6 +350,7 @@ class _EraseLead:
 
     status = ""
     response = ""
+    deletes_brief = False
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # Like a hand-off, this pauses any questions (the advice resumes with the next fact).
@@ -356,6 +361,9 @@ class _EraseLead:
         await withdraw_from_sales(tracker)
         try:
             await asyncio.to_thread(delete_lead, tracker.sender_id)
+            if self.deletes_brief:  # "delete my data": the brief's link then answers 404
+                await asyncio.to_thread(erase_brief, tracker.sender_id)
+                events.append(SlotSet("brief_url", None))
         except Exception as error:  # noqa: BLE001 - database down: at least withdraw consent
             log.error("erasing lead %s failed: %s", _who(tracker), describe_error(error))
             if tracker.get_slot("lead_status") == "captured":
@@ -383,6 +391,7 @@ class ActionDeleteLeadData(_EraseLead, Action):
 
     status = "deleted"
     response = "utter_lead_data_deleted"
+    deletes_brief = True
 
     def name(self) -> str:
         return "action_delete_lead_data"

@@ -45,3 +45,82 @@ def statements_only(text: str) -> str:
     """Drop the sentences of `text` that are questions."""
     parts = re.split(r"(?<=[.!?])\s+", text)
     return " ".join(p for p in parts if not p.rstrip().endswith("?"))
+
+
+# --- follow-up questions on cost, location, data rules and contracts (advisor/guidance.py) -----------
+
+_NOT_DATA_WORK = (
+    r"(?!\s+(?:entry|processing|analytics|analysis|science|scientists?|capture|cleansing|cleaning|migration|"
+    r"labell?ing|annotation|management|mining|engineering|warehous\w*|conversion|collection|input|visuali[sz]ation))"
+)
+DATA_QUESTION = re.compile(
+    r"\b(?:gdpr|hipaa|pci(?:[\s-]?dss)?|phi|pii|ccpa|glba|ferpa|baa|dpa|privacy|confidentiality|"
+    r"data\s+processing\s+agreements?|business\s+associate\s+agreements?|standard\s+contractual\s+clauses|"
+    r"adequacy\s+decisions?|"
+    r"data\s+(?:protection|privacy|security|residency|sovereignty|transfers?|locali[sz]ation|breach(?:es)?|"
+    r"rules?|laws?|regulations?|offshore|abroad|overseas|safe|secure)|"
+    r"(?:patient|patients['’]?|personal|customer|customers['’]?|client|clients['’]?|health|medical|card|payment|"
+    r"cardholder|sensitive|our|their|user|users['’]?|employee|employees['’]?|government|financial|regulated)\s+"
+    r"(?:data" + _NOT_DATA_WORK + r"|records|information)|"
+    r"send(?:ing)?\s+(?:our\s+|the\s+)?data" + _NOT_DATA_WORK + r")",
+    re.IGNORECASE,
+)
+CONTRACT_QUESTION = re.compile(
+    r"\b(?:contracts?(?!\s+(?:review|reviews|drafting|management|analysis|negotiation\s+support))|contracting|"
+    r"contractual|fixed[\s-]?price|fixed[\s-]?fee|hourly|per\s+hour|time\s+and\s+materials?|t\s?&\s?m|slas?|"
+    r"service[\s-]levels?|pricing\s+models?|engagement\s+models?|billing\s+models?|outcome[\s-]based|retainer|"
+    r"(?:ask|check|look\s+for|require|demand)\s+(?:of\s+|from\s+)?(?:a|an|the|our|any|potential|each)?\s?"
+    r"(?:providers?|vendors?|suppliers?|outsourcers?)|provider\s+checklist|rfp|"
+    r"(?:choose|pick|select|vet|evaluate)\s+(?:a|the)\s+(?:providers?|vendors?|suppliers?)|negotiat\w+)\b",
+    re.IGNORECASE,
+)
+COST_QUESTION = re.compile(
+    r"\b(?:how\s+much|price|prices|pricing|priced|expensive|cheap|cheaper|cheapest|afford|affordable|rates?|"
+    r"fees?|quote|ballpark|estimate|cost\s+(?:us|me|of|per|for|to)|costs?\s+(?:us|me)|"
+    r"what\s+(?:would|will|does|do|might|could)\s+(?:it|that|this|they|kpo|bpo|each)\s+(?:cost|run)|"
+    r"(?:budget|money)\s+(?:buy|get|cover|enough|stretch)|cost(?:s|ing)?[\s?!.]*$)",
+    re.IGNORECASE,
+)
+COST_AS_GOAL = re.compile(
+    r"\b(?:cut(?:ting)?|reduc\w*|sav(?:e|es|ing|ings)|lower(?:ing)?|minimi[sz]\w*)\s+(?:the\s+|our\s+)?costs?\b|"
+    r"\bcost[\s-](?:cutting|reduction|savings?|efficien\w*)\b",
+    re.IGNORECASE,
+)
+LOCATION_QUESTION = re.compile(
+    r"\b(?:on[\s-]?shore|near[\s-]?shore|off[\s-]?shore|offshoring|nearshoring|onshoring|"
+    r"where\s+(?:should|could|would|can|might|to)\b|which\s+(?:country|countries|region|regions|location)|"
+    r"(?:be\s+)?based\s+(?:in|where)|located|location|time[\s-]?zones?|overseas|abroad|domestic(?:ally)?|"
+    r"local\s+(?:provider|team|vendor)|same\s+country|"
+    r"in\s+(?:india|the\s+philippines|philippines|poland|mexico|eastern\s+europe|latin\s+america|latam|asia|"
+    r"europe|the\s+us|the\s+usa|the\s+uk|colombia|brazil|ukraine|romania|vietnam|egypt|south\s+africa|portugal|"
+    r"ireland|canada|china|costa\s+rica|argentina|bulgaria|malaysia|sri\s+lanka))\b",
+    re.IGNORECASE,
+)
+GUIDANCE_INTENTS = {
+    "cost": "ask_cost",
+    "location": "ask_location",
+    "data": "ask_data_rules",
+    "contract": "ask_contract",
+}
+"""The intent of a follow-up question on each topic (data/nlu/guidance.yml, components/question_router.py)."""
+_ASKS_PRICE = re.compile(r"\b(?:how\s+much|price|pricing|rates?|quote|afford)\b", re.IGNORECASE)
+
+
+def guidance_topic(text: str) -> str | None:
+    """The follow-up topic a question is about: `data`, `contract`, `cost` or `location`, else None.
+
+    When several match, the first of that order wins: "is our patient data safe offshore?"
+    is about data rules, "fixed price or hourly?" about contracts, "how much cheaper is
+    offshore?" about cost. Cost words that name a goal ("does BPO cut costs?") are no cost
+    question unless the question also asks a price.
+    """
+    text = text[:2000]
+    if DATA_QUESTION.search(text):
+        return "data"
+    if CONTRACT_QUESTION.search(text):
+        return "contract"
+    if COST_QUESTION.search(text) and not (COST_AS_GOAL.search(text) and not _ASKS_PRICE.search(text)):
+        return "cost"
+    if LOCATION_QUESTION.search(text):
+        return "location"
+    return None

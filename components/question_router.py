@@ -1,11 +1,15 @@
-"""Rasa NLU component: questions about BPO/KPO are knowledge questions, and asking for a person is
-asking for a person, whatever the classifier thought.
+"""Rasa NLU component: questions about BPO/KPO are knowledge questions, questions about cost,
+location, data rules or contracts are those follow-ups, and asking for a person is asking for a
+person, whatever the classifier thought.
 
 "is data entry bpo or kpo?" must be answered, not taken as a request to
 outsource data entry. When a message is phrased as a question, names BPO or KPO
 and does not ask for advice for the user's own company, the intent becomes
-`ask_knowledge` with full confidence. Runs after the intent classifier and
-before the FallbackClassifier.
+`ask_knowledge` with full confidence. A question about what it would cost, where
+the provider should be, the data rules or how to contract it
+(`advisor.patterns.guidance_topic`) becomes `ask_cost`, `ask_location`,
+`ask_data_rules` or `ask_contract` first, so "what's the price of KPO?" is a cost
+question. Runs after the intent classifier and before the FallbackClassifier.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from advisor.patterns import HUMAN_REQUEST, looks_like_question
+from advisor.patterns import GUIDANCE_INTENTS, HUMAN_REQUEST, guidance_topic, looks_like_question
 
 MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
 ADVICE_FOR_US = re.compile(
@@ -63,8 +67,11 @@ class QuestionRouter(GraphComponent):
                 if intent != HUMAN:
                     message.set(INTENT, {INTENT_NAME_KEY: HUMAN, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
                 continue
-            if intent in KEEP or not self.is_knowledge_question(text[:2000]):
+            if intent in KEEP or not looks_like_question(text[:2000]):
                 continue
-            if intent != TARGET:
-                message.set(INTENT, {INTENT_NAME_KEY: TARGET, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+            target = GUIDANCE_INTENTS.get(guidance_topic(text) or "")
+            if target is None and self.is_knowledge_question(text[:2000]):
+                target = TARGET
+            if target is not None and intent != target:
+                message.set(INTENT, {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
         return messages

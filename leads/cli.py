@@ -5,13 +5,15 @@
     python -m leads.cli report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format text|json]
     python -m leads.cli flush                     # write the outbox to the database now
     python -m leads.cli resend                    # send queued/failed CRM and Slack deliveries now
-    python -m leads.cli delete CONVERSATION_ID    # erase one lead (right to be forgotten)
+    python -m leads.cli delete CONVERSATION_ID    # erase one lead and its brief (right to be forgotten)
 
 ``--db`` (before the command) takes a SQLite path or a SQLAlchemy URL; by default the
 database of :mod:`leads.config` is used. Dates are UTC days; ``--until`` is inclusive.
 Export prints leads with consent only unless ``--include-unconsented`` is given. In CSV,
 cells starting with ``= + - @`` get a leading ``'`` so spreadsheets don't run them.
-The export's ``delivery`` column is the hand-off state per target from the delivery queue
+The export's ``brief`` column is the one-page brief of the lead's advice (link, dates and
+content, :func:`leads.briefs.export_brief`; JSON text in CSV). The ``delivery`` column is
+the hand-off state per target from the delivery queue
 (``LEADS_DELIVERIES_PATH``): e.g. ``webhook:sent slack:retrying(2)``; states are ``sent``,
 ``pending``, ``retrying(N tries)``, ``sending``, ``failed`` (refused; ``resend`` tries again)
 and ``cancelled``; empty when nothing was queued.
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .briefs import BriefStore, export_brief, public_base_url
 from .config import load_config
 from .delivery import deliver
 from .delivery_log import DeliveryLog, conversation_ref
@@ -93,9 +96,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             leads = store.list_leads(tier=args.tier, since=args.since, until=_end(args.until))
             leads = [lead for lead in leads if args.include_unconsented or lead.get("consent")]
             states = DeliveryLog(load_config().deliveries_path).states()
+            briefs = BriefStore(store).for_conversations(lead["conversation_id"] for lead in leads)
+            base = public_base_url() if briefs else None
             for lead in leads:
                 by_target = states.get(conversation_ref(lead["conversation_id"]), {})
                 lead["delivery"] = " ".join(f"{t}:{by_target[t]}" for t in sorted(by_target)) or None
+                lead["brief"] = export_brief(briefs.get(lead["conversation_id"]), base)
             if args.format == "json":
                 json.dump(
                     [export_row(lead, for_csv=False) for lead in leads],
@@ -132,6 +138,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 store=store,
                 outbox=Outbox(load_config().outbox_path),
             )
+            found = BriefStore(store).delete(args.conversation_id) or found  # its brief's link answers 404 too
             out.write(("deleted" if found else "no lead for that conversation") + "\n")
     except Exception as error:
         if not is_unavailable(error):

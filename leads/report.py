@@ -37,6 +37,7 @@ EXPORT_COLUMNS = (
     "recommendation_reasons",
     "score_reasons",
     "delivery",
+    "brief",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FUNNEL_KINDS = (

@@ -1,0 +1,83 @@
+"""The advice as a card and a brief: what `action_recommend` sends next to the plain text.
+
+`send_advice` builds `advisor.guidance.brief()` for the advice, stores it as the
+conversation's one-page brief (leads/briefs.py, in a worker thread: the link in slot
+`brief_url`), and sends one message: the plain-text advice with the link (what REST clients
+read) and, as its `custom` payload, the card (advisor/card.py) that the widget and Slack show
+instead of that text. If the brief cannot be built or stored (the lead database is down), the
+advice still goes out, as text and card without the link; the failure is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guidance import situation
+from actions.slots import off_loop
+from advisor import guidance, messages
+from advisor.card import card
+from advisor.engine import Profile, Recommendation
+from advisor.texts import say
+from leads.briefs import BriefStore, export_brief, public_base_url
+from leads.model import conversation_digest
+from leads.redact import describe_error
+
+log = logging.getLogger(__name__)
+
+
+def store_brief(conversation_id: str, content: dict) -> str:
+    """Store the brief; its link."""
+    base = public_base_url()  # checked first: a wrong WEB_PUBLIC_URL stores nothing
+    return BriefStore().save(conversation_id, content).url(base)
+
+
+async def send_advice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, rec: Recommendation, facts: Profile
+) -> list[EventType]:
+    """Send the advice (text with the brief's link, and the card); the `brief_url` slot event."""
+    who = "conv-" + conversation_digest(str(tracker.sender_id))
+    text = messages.recommendation_text(rec, facts)
+    content = None
+    try:
+        content = await off_loop(guidance.brief, situation(tracker, facts, rec))
+    except Exception:  # the advice itself must still go out (logged)
+        log.exception("brief for %s not built", who)
+    url = None
+    if content is not None:
+        try:
+            url = await asyncio.to_thread(store_brief, tracker.sender_id, content)
+        except Exception as error:  # noqa: BLE001 - database down or WEB_PUBLIC_URL wrong: no link this time
+            log.error("brief for %s not stored: %s", who, describe_error(error))
+    if url:
+        text += "\n" + say("card.brief_link", url=url)
+    text = text.replace("\n\n", "\n").strip()  # one message on every channel (Rasa splits on blank lines)
+    if content is None:
+        dispatcher.utter_message(text=text)
+    else:
+        dispatcher.utter_message(text=text, json_message=card(content, text, url))
+    return [SlotSet("brief_url", url)]
+
+
+def _with_brief(lead: dict, conversation_id: str) -> dict:
+    brief = BriefStore().for_conversation(conversation_id)
+    return {**lead, "brief": export_brief(brief, public_base_url())} if brief else lead
+
+
+async def lead_with_brief(lead: dict, tracker: Tracker) -> dict:
+    """The lead as sales receives it (CRM webhook): with its `brief` field when there is one."""
+    try:
+        return await asyncio.to_thread(_with_brief, lead, tracker.sender_id)
+    except Exception as error:  # noqa: BLE001 - the lead still goes to sales, without the brief
+        who = "conv-" + conversation_digest(str(tracker.sender_id))
+        log.error("brief for lead %s not attached: %s", who, describe_error(error))
+        return lead
+
+
+def erase_brief(conversation_id: str) -> bool:
+    """ "Delete my data": the brief goes too, so its link answers 404. Raises when the database is down."""
+    return BriefStore().delete(conversation_id)

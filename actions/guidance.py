@@ -1,0 +1,79 @@
+"""`action_answer_guidance`: questions on cost, location, data rules and contracts, before or after the advice.
+
+Thin: the answer is `advisor.guidance.answer(topic, situation)`, where the situation is built
+from the slots (the profile, the advice when given, the requirements read, where the company
+and its customers are) and the latest message. Inside the questions (`advisor_form`) the
+form asks its question again after the answer, as after a knowledge question. Outside it,
+an answer that asked where the company or its customers are (`guidance.needs_region`)
+leaves its topic in `guidance_topic`, so a reply naming the place ("we're in the UK")
+is answered again with it (data/rules/guidance.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.slots import current_recommendation, latest_intent, latest_text, off_loop, profile
+from advisor import guidance
+from advisor.engine import Profile, Recommendation
+from advisor.inputs import MAX_MESSAGE_CHARS
+from advisor.patterns import GUIDANCE_INTENTS, guidance_topic
+from advisor.texts import say
+
+log = logging.getLogger(__name__)
+
+TOPIC_OF_INTENT = {intent: topic for topic, intent in GUIDANCE_INTENTS.items()}
+
+
+def situation(tracker: Tracker, facts: Profile | None = None, rec: Recommendation | None = None) -> guidance.Situation:
+    """What the guidance can go on, from the slots (and the engine's advice when given)."""
+    facts = facts or profile(tracker)
+    requirements = [r for r in tracker.get_slot("requirements") or [] if isinstance(r, str)]
+    return guidance.Situation(
+        profile=facts,
+        rec=rec if rec is not None else current_recommendation(tracker),
+        requirements=requirements,
+        company_region=tracker.get_slot("company_region"),
+        customer_region=tracker.get_slot("customer_region"),
+        text=latest_text(tracker)[:MAX_MESSAGE_CHARS],
+    )
+
+
+def topic_of(tracker: Tracker) -> str:
+    """The intent's topic; for a reply naming a place, the topic that asked for it."""
+    intent = latest_intent(tracker)
+    if intent in TOPIC_OF_INTENT:
+        return TOPIC_OF_INTENT[intent]
+    return tracker.get_slot("guidance_topic") or guidance_topic(latest_text(tracker)) or "cost"
+
+
+class ActionAnswerGuidance(Action):
+    """Answers a cost, location, data-rules or contract question from what is known so far."""
+
+    def name(self) -> str:
+        return "action_answer_guidance"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        topic = topic_of(tracker)
+        events: list[EventType] = []
+        if tracker.get_slot("guidance_followup"):
+            events.append(SlotSet("guidance_followup", False))
+        try:
+            known = situation(tracker)
+            reply = await off_loop(guidance.answer, topic, known)
+            asks_place = guidance.needs_region(topic, known)
+        except Exception:  # a rate card or text error must not end the conversation (logged)
+            log.exception("follow-up answer on %s failed", topic)
+            dispatcher.utter_message(text=say("followup.unavailable"))
+            return [*events, SlotSet("guidance_topic", None)]
+        dispatcher.utter_message(text=reply)
+        if tracker.active_loop.get("name"):
+            dispatcher.utter_message(text=say("followup.back_to_questions"))
+            asks_place = False  # the form's question comes next; a place can still be said any time
+        events.append(SlotSet("guidance_topic", topic if asks_place else None))
+        return events
