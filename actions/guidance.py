@@ -15,14 +15,15 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.slots import current_recommendation, latest_intent, latest_text, off_loop, profile
+from actions.conversation import ANSWER_SLOTS
+from actions.slots import current_recommendation, latest_intent, latest_text, off_loop, profile, slots_set_this_turn
 from advisor import guidance
 from advisor.engine import Profile, Recommendation
 from advisor.inputs import MAX_MESSAGE_CHARS
-from advisor.patterns import GUIDANCE_INTENTS, guidance_topic
+from advisor.patterns import GUIDANCE_INTENTS, guidance_topic, looks_like_question
 from advisor.texts import say
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ class ActionAnswerGuidance(Action):
         return "action_answer_guidance"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        form = tracker.active_loop.get("name")
+        answered = set(slots_set_this_turn(tracker)) & ANSWER_SLOTS
+        if form and answered and not looks_like_question(latest_text(tracker)):
+            # "Cost isn't really an issue for us" answers the budget question; it asks nothing.
+            return [FollowupAction(form)]
         topic = topic_of(tracker)
         events: list[EventType] = []
         if tracker.get_slot("guidance_followup"):
@@ -72,7 +78,7 @@ class ActionAnswerGuidance(Action):
             dispatcher.utter_message(text=say("followup.unavailable"))
             return [*events, SlotSet("guidance_topic", None)]
         dispatcher.utter_message(text=reply)
-        if tracker.active_loop.get("name"):
+        if form:
             dispatcher.utter_message(text=say("followup.back_to_questions"))
             asks_place = False  # the form's question comes next; a place can still be said any time
         events.append(SlotSet("guidance_topic", topic if asks_place else None))

@@ -31,6 +31,13 @@ def _line(text: Any) -> str:
     return str(text).strip().removeprefix("- ").strip()
 
 
+def _reason(reason: dict[str, Any]) -> dict[str, Any]:
+    """A reason and the user's words for it; words the reason already quotes are not repeated."""
+    text = _line(reason["text"])
+    quotes = [q for q in reason.get("quotes") or [] if isinstance(q, str) and q.lower() not in text.lower()]
+    return {"text": text, "quotes": quotes}
+
+
 def _cost_lines(cost: dict[str, Any]) -> list[str]:
     lines = []
     for option in cost.get("options") or []:
@@ -85,10 +92,7 @@ def card(brief: dict[str, Any], text: str, brief_url: str | None) -> dict[str, A
         "confidence_label": say("card.confidence", percent=round(confidence * 100)),
         "bpo_tasks": list(brief.get("bpo_tasks") or []),
         "kpo_tasks": list(brief.get("kpo_tasks") or []),
-        "reasons": [
-            {"text": _line(r["text"]), "quotes": list(r.get("quotes") or [])}
-            for r in (brief.get("reasons") or [])[:MAX_REASONS]
-        ],
+        "reasons": [_reason(r) for r in (brief.get("reasons") or [])[:MAX_REASONS]],
         "conflicts": [_line(c) for c in brief.get("conflicts") or []],
         "cost": {
             "lines": _cost_lines(brief.get("cost") or {}),

@@ -76,7 +76,7 @@ CONTRACT_QUESTION = re.compile(
 )
 COST_QUESTION = re.compile(
     r"\b(?:how\s+much|price|prices|pricing|priced|expensive|cheap|cheaper|cheapest|afford|affordable|rates?|"
-    r"fees?|quote|ballpark|estimate|cost\s+(?:us|me|of|per|for|to)|costs?\s+(?:us|me)|"
+    r"fees?|ballpark|estimate|cost\s+(?:us|me|of|per|for|to)|costs?\s+(?:us|me)|"
     r"what\s+(?:would|will|does|do|might|could)\s+(?:it|that|this|they|kpo|bpo|each)\s+(?:cost|run)|"
     r"(?:budget|money)\s+(?:buy|get|cover|enough|stretch)|cost(?:s|ing)?[\s?!.]*$)",
     re.IGNORECASE,
@@ -103,7 +103,13 @@ GUIDANCE_INTENTS = {
     "contract": "ask_contract",
 }
 """The intent of a follow-up question on each topic (data/nlu/guidance.yml, components/question_router.py)."""
-_ASKS_PRICE = re.compile(r"\b(?:how\s+much|price|pricing|rates?|quote|afford)\b", re.IGNORECASE)
+_ASKS_PRICE = re.compile(r"\b(?:how\s+much|price|pricing|rates?|afford)\b", re.IGNORECASE)
+WANTS_A_QUOTE = re.compile(
+    r"\b(?:get|want|need|send|request)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|your\s+)?(?:price\s+|formal\s+)?"
+    r"(?:quote|quotation|proposal|offer)\b",
+    re.IGNORECASE,
+)
+"""Asking for a quote or proposal is asking for the sales team, not for an estimate."""
 
 
 def guidance_topic(text: str) -> str | None:
@@ -115,6 +121,8 @@ def guidance_topic(text: str) -> str | None:
     question unless the question also asks a price.
     """
     text = text[:2000]
+    if WANTS_A_QUOTE.search(text):
+        return None
     if DATA_QUESTION.search(text):
         return "data"
     if CONTRACT_QUESTION.search(text):

@@ -21,7 +21,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from advisor.patterns import GUIDANCE_INTENTS, HUMAN_REQUEST, guidance_topic, looks_like_question
@@ -56,6 +62,22 @@ class QuestionRouter(GraphComponent):
     def is_knowledge_question(text: str) -> bool:
         return bool(MODELS.search(text) and looks_like_question(text) and not ADVICE_FOR_US.search(text))
 
+    @staticmethod
+    def route(message: Message, target: str) -> None:
+        """Set the intent to `target`, and put it first in the ranking too: the FallbackClassifier
+        reads the ranking, and two close runners-up there would otherwise still make it
+        `nlu_fallback` ("HIPAA?")."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != target]
+        message.set(INTENT, {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+        message.set(
+            INTENT_RANKING_KEY,
+            [
+                {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0},
+                *[{**r, PREDICTED_CONFIDENCE_KEY: 0.0} for r in ranking],
+            ],
+            add_to_output=True,
+        )
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -65,7 +87,7 @@ class QuestionRouter(GraphComponent):
             if HUMAN_REQUEST.search(text[:2000]) and intent not in PRIVACY:
                 # "yes, please connect me with a specialist" asks for a person, whatever else it says.
                 if intent != HUMAN:
-                    message.set(INTENT, {INTENT_NAME_KEY: HUMAN, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                    self.route(message, HUMAN)
                 continue
             if intent in KEEP or not looks_like_question(text[:2000]):
                 continue
@@ -73,5 +95,5 @@ class QuestionRouter(GraphComponent):
             if target is None and self.is_knowledge_question(text[:2000]):
                 target = TARGET
             if target is not None and intent != target:
-                message.set(INTENT, {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                self.route(message, target)
         return messages

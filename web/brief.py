@@ -203,6 +203,7 @@ def _reasons(content: dict[str, Any]) -> str:
         quotes = "".join(
             f' <span class="brief__quote">({esc(say("brief_page.quote", words=q))})</span>'
             for q in _texts(reason.get("quotes"))
+            if q.lower() not in str(reason["text"]).lower()  # already quoted in the reason itself
         )
         items.append(esc(reason["text"]) + quotes)
     return _list(items)

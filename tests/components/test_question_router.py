@@ -41,3 +41,35 @@ def test_general_questions_about_the_models_become_knowledge_questions(text):
 )
 def test_advice_requests_and_follow_ups_keep_their_intent(text, intent):
     assert route(text, intent) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("roughly what would that cost us?", "ask_tradeoffs", "ask_tradeoffs"),  # kept: the classifier's call
+        ("how much would that cost?", "ask_knowledge", "ask_cost"),
+        ("what's the price of KPO?", "ask_knowledge", "ask_cost"),
+        ("where should the provider be based?", "nlu_fallback", "ask_location"),
+        ("is our patient data safe with an offshore provider?", "inform", "ask_data_rules"),
+        ("fixed price or hourly?", "affirm", "ask_contract"),
+        ("we need payroll and our customers' data is sensitive", "inform", "inform"),  # a statement
+    ],
+)
+def test_follow_up_questions_get_their_intent(text, intent, expected):
+    assert route(text, intent) == expected
+
+
+def test_a_routed_question_leads_the_ranking_so_the_fallback_leaves_it_alone():
+    message = Message(
+        data={
+            "text": "HIPAA?",
+            "intent": {"name": "greet", "confidence": 0.45},
+            "intent_ranking": [{"name": "greet", "confidence": 0.45}, {"name": "ask_data_rules", "confidence": 0.43}],
+        }
+    )
+    QuestionRouter().process([message])
+    ranking = message.get("intent_ranking")
+    assert message.get("intent") == {"name": "ask_data_rules", "confidence": 1.0}
+    assert ranking[0] == {"name": "ask_data_rules", "confidence": 1.0}
+    assert [r["name"] for r in ranking] == ["ask_data_rules", "greet"]
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] >= 0.05
