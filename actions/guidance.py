@@ -66,9 +66,7 @@ class ActionAnswerGuidance(Action):
             # "Cost isn't really an issue for us" answers the budget question; it asks nothing.
             return [FollowupAction(form)]
         topic = topic_of(tracker)
-        events: list[EventType] = []
-        if tracker.get_slot("guidance_followup"):
-            events.append(SlotSet("guidance_followup", False))
+        events: list[EventType] = []  # (guidance_followup is reset by the next message's extraction)
         try:
             known = situation(tracker)
             reply = await off_loop(guidance.answer, topic, known)

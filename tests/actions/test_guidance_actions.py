@@ -194,7 +194,7 @@ async def test_location_after_advice_asks_where_they_are_and_answers_again_with_
     said = texts(again)
     assert "UK" in said and "Where is your company" not in said
     assert "onshore" in said and "nearshore" in said and "offshore" in said
-    assert events == {"guidance_followup": False, "guidance_topic": None}
+    assert events == {"guidance_topic": None}
 
 
 async def test_an_unrelated_reply_drops_the_pending_place_question(make_tracker, domain):
