@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from leads import LeadStore
+from leads import BriefStore, LeadStore
 from tests.support import common
 from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
@@ -52,9 +52,9 @@ def slots(stack: Stack, sender: str) -> dict[str, Any]:
     return stack.tracker(sender)["slots"]
 
 
-def reach_advice(stack: Stack, sender: str) -> list[dict[str, Any]]:
+def reach_advice(stack: Stack, sender: str, opening: str = OPENING) -> list[dict[str, Any]]:
     """Describe the company and answer whatever is still asked until the advice comes."""
-    replies = stack.say(sender, OPENING)
+    replies = stack.say(sender, opening)
     for _ in range(6):
         current = slots(stack, sender)
         if current.get("recommendation"):
@@ -75,9 +75,11 @@ def give_details(stack: Stack, sender: str, contact: dict[str, str]) -> list[lis
     pytest.fail("the consent question was never asked")
 
 
-def capture(stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT) -> list[list[dict[str, Any]]]:
+def capture(
+    stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT, opening: str = OPENING
+) -> list[list[dict[str, Any]]]:
     """Advice, yes to the offer, contact details, then `consent` ("/affirm" or "/deny")."""
-    transcript = [reach_advice(stack, sender)]
+    transcript = [reach_advice(stack, sender, opening)]
     assert "specialist" in texts(transcript[0]).lower()
     transcript.append(stack.say(sender, "yes please"))
     assert slots(stack, sender)["requested_slot"] == "lead_full_name", texts(transcript[-1])
@@ -227,6 +229,38 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
     assert numbers["leads_captured"] >= 1 and numbers["advice_given"]["kpo"] >= 1
 
 
+def test_sales_gets_the_brief_and_the_regulated_data_with_the_lead(sqlite_stack: Stack, receiver: Receiver) -> None:
+    """Issue 11: the brief's content and the requirements go with the lead (CRM webhook, `make leads`)."""
+    sender = sender_id("brief")
+    opening = OPENING + " We're a US hospital group and the research involves patient records."
+    capture(sqlite_stack, sender, "/affirm", opening=opening)
+    final = slots(sqlite_stack, sender)
+    url, token = final["brief_url"], final["brief_url"].rsplit("/", 1)[1]
+    assert final["requirements"], "patient records are a regulated-data fact"
+
+    crm = wait_until(
+        lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
+        what="the CRM webhook",
+    )
+    sent = crm[0][2]["lead"]
+    assert sent["brief"]["url"] == url
+    content = sent["brief"]["content"]
+    assert content["choice"] == final["recommendation"] == "kpo"
+    assert [regime["key"] for regime in content["data"]["regimes"]] == ["hipaa"]
+    assert content["cost"]["options"] and content["contract"]["models"] and content["checklist"]
+    assert sent["answers"]["requirements"] == final["requirements"]
+    assert sent["answers"]["company_region"] == "us"
+
+    exported = next(lead for lead in export(sqlite_stack) if lead["conversation_id"] == conversation(sender))
+    assert exported["brief"]["url"] == url and exported["brief"]["content"] == content
+    assert exported["answers"]["requirements"] == final["requirements"]
+    store = LeadStore(path=sqlite_stack.workdir / "leads.db")
+    try:
+        assert BriefStore(store).get(token).conversation_id == conversation(sender)
+    finally:
+        store.dispose()
+
+
 def encodings(value: str) -> list[bytes]:
     """How `value` can sit in a file: UTF-8, and escaped as in JSON (Rasa stores events as ASCII JSON)."""
     forms = {value.encode(), json.dumps(value)[1:-1].encode(), json.dumps(value, ensure_ascii=False)[1:-1].encode()}
@@ -324,8 +358,15 @@ def _delete_after_capture(stack: Stack) -> tuple[str, list[str]]:
     }
     transcript = capture(stack, sender, "/affirm", contact)
     assert f"Thank you, {contact['lead_full_name']}!" in texts(transcript[-1])
+    brief = slots(stack, sender)["brief_url"].rsplit("/", 1)[1]
     replies = texts(stack.say(sender, "delete my data"))
     assert "erased your contact details" in replies, replies
+    store = LeadStore(path=stack.workdir / "leads.db")
+    try:
+        assert BriefStore(store).get(brief) is None, "the brief outlived 'delete my data'"
+    finally:
+        store.dispose()
+    assert slots(stack, sender)["brief_url"] is None
     return sender, [v for v in contact.values() if token in v]
 
 
