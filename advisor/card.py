@@ -19,8 +19,9 @@ from advisor import costing
 from advisor.texts import say
 
 CARD_TYPE = "recommendation"
-MAX_REASONS = 4
-LABELS = ("bpo", "kpo", "reasons", "weigh", "cost", "location", "data", "next_steps")
+MAX_REASONS = 3
+"""The card shows the first reasons (the engine's strongest first); the brief has them all."""
+LABELS = ("bpo", "kpo", "reasons", "weigh", "cost", "location", "data", "next_steps", "more")
 """Section labels the channels draw (texts/card.yml `labels`)."""
 TOPIC_PAYLOADS = {"cost": "/ask_cost", "location": "/ask_location", "contract": "/ask_contract"}
 """Card buttons that ask a follow-up question (intents of data/nlu/guidance.yml)."""
@@ -100,7 +101,7 @@ def card(brief: dict[str, Any], text: str, brief_url: str | None) -> dict[str, A
             "note": (brief.get("cost") or {}).get("note"),
         },
         "location": [_line(n) for n in location.get("notes") or []],
-        "data": _data_lines(brief.get("data") or {}),
+        "data_rules": _data_lines(brief.get("data") or {}),
         "next_steps": [_line(s) for s in brief.get("next_steps") or []],
         "brief_url": brief_url,
         "buttons": buttons(brief_url),

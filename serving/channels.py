@@ -32,7 +32,7 @@ session id joins their conversation and receives their replies. `install()` (cal
   `bound_engineio_pings`).
 * metadata (socket.io and REST) keeps only `page_url` (without query string and fragment),
   `language` and `widget_version`, and is dropped whole above METADATA_MAX_BYTES.
-* custom payloads: on socket.io, one without a `data` key (the advice card,
+* custom payloads: on socket.io, one that is not Rasa's `{"data": ...}` form (the advice card,
   `{"type": "recommendation", ...}`) is emitted as the `bot_uttered` message itself, as
   web/widget.js expects; Rasa 3.6 would pass its keys to `emit()` as arguments and fail
   (`CardSocketIOOutput`). REST clients get it as `{"custom": ...}` next to the text.
@@ -271,14 +271,17 @@ def bound_engineio_pings() -> None:
 
 
 class CardSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output; a custom payload without `data` is sent as the message itself.
+    """Rasa's socket.io output; a custom payload that is not Rasa's `{"data": ...}` form is sent as the message itself.
 
     Rasa 3.6 emits `**json_message`, so only `{"data": ..., "room": ...}` payloads work there
     (the widget's `forget_history` is one, and still goes that way). Any other payload, such
     as the advice card, becomes the `bot_uttered` message, as a text message would."""
 
+    EMIT_ARGUMENTS = frozenset({"data", "room", "to", "skip_sid", "namespace", "callback"})
+    """What Rasa's form of a custom payload may hold: arguments of `AsyncServer.emit()`."""
+
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        if "data" in json_message:
+        if "data" in json_message and set(json_message) <= self.EMIT_ARGUMENTS:
             await super().send_custom_json(recipient_id, json_message, **kwargs)
         else:
             await self._send_message(recipient_id, json_message)

@@ -22,6 +22,8 @@ BUTTON_TEXT_MAX = 75
 BUTTON_VALUE_MAX = 2000
 URL_MAX = 3000
 SECTIONS = ("reasons", "weigh", "cost", "location", "data", "next_steps")
+CARD_KEYS = {"data": "data_rules"}
+"""Card fields named otherwise than their section (a `data` key means something else to Rasa's socket.io)."""
 
 
 def _cut(text: str, limit: int) -> str:
@@ -56,7 +58,7 @@ def _section_items(card: dict[str, Any], key: str) -> list[str]:
     if key == "cost":
         cost = card.get("cost") if isinstance(card.get("cost"), dict) else {}
         return [slack_escape(t) for t in _texts(cost.get("lines"))]
-    return [slack_escape(t) for t in _texts(card.get(key))]
+    return [slack_escape(t) for t in _texts(card.get(CARD_KEYS.get(key, key)))]
 
 
 def _section(text: str) -> dict[str, Any]:

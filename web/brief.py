@@ -134,7 +134,7 @@ def _texts(values: Any) -> list[str]:
         values = [values]
     if not isinstance(values, (list, tuple)):
         return []
-    return [str(v) for v in values if isinstance(v, (str, int, float)) and str(v).strip()]
+    return [_item(v) for v in values if isinstance(v, (str, int, float)) and str(v).strip()]
 
 
 def _list(items: Iterable[str], tag: str = "ul", css: str = "") -> str:
@@ -172,9 +172,14 @@ def _table(columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+    if isinstance(value, (list, tuple)):  # e.g. the options a contract model fits: "BPO, KPO"
+        return ", ".join(str(v).upper() if str(v) in ("bpo", "kpo") else str(v) for v in value)
     return str(value)
+
+
+def _item(text: Any) -> str:
+    """A list item's text: the "- " bullets of the plain-text answers are the page's to draw."""
+    return str(text).strip().removeprefix("- ").strip()
 
 
 def _day(moment: datetime) -> str:
@@ -215,7 +220,7 @@ def _cost(cost: Any) -> str:
     lines = []
     for option in cost.get("options") or []:
         if isinstance(option, dict) and option.get("line"):
-            lines.append(esc(option["line"]))
+            lines.append(esc(_item(option["line"])))
     body = _list(lines, css="brief__figures")
     for key in ("budget_buys", "fit_line", "note"):
         for text in _texts(cost.get(key)):

@@ -344,16 +344,21 @@
           )
         );
       }
-      var weigh = texts(card.conflicts);
-      if (weigh.length) cardSection(card, box, "weigh", list(weigh));
       var cost = texts(card.cost && card.cost.lines);
       if (cost.length) cardSection(card, box, "cost", list(cost));
+
+      // The rest folds away (a native <details>, no script), so the card stays short in the chat.
+      var more = el("details", "advisor-chat__card-more");
+      more.appendChild(el("summary", "advisor-chat__card-summary", (card.labels && card.labels.more) || "More"));
+      var weigh = texts(card.conflicts);
+      if (weigh.length) cardSection(card, more, "weigh", list(weigh));
       var where = texts(card.location);
-      if (where.length) cardSection(card, box, "location", list(where));
-      var data = texts(card.data);
-      if (data.length) cardSection(card, box, "data", list(data));
+      if (where.length) cardSection(card, more, "location", list(where));
+      var data = texts(card.data_rules);
+      if (data.length) cardSection(card, more, "data", list(data));
       var steps = texts(card.next_steps);
-      if (steps.length) cardSection(card, box, "next_steps", list(steps, "ol"));
+      if (steps.length) cardSection(card, more, "next_steps", list(steps, "ol"));
+      if (more.childNodes.length > 1) box.appendChild(more);
 
       var actions = el("div", "advisor-chat__card-actions");
       (Array.isArray(card.buttons) ? card.buttons : []).forEach(function (button) {

@@ -49,7 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[S
         credentials=credentials,
         endpoints=default_endpoints(workdir),
         extra_args=["--cors", origin],
-        extra_env=keep_pythonpath(),
+        extra_env={**keep_pythonpath(), "WEB_PUBLIC_URL": origin},  # the brief links point at web/serve.py
     ) as running:
         yield running
 
@@ -58,7 +58,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[S
 def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     if not SOCKET_IO_CLIENT.exists():
         pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")
-    server = WebServer(stack.rasa_url, tmp_path_factory.mktemp("web") / "web.log", port=web_port)
+    server = WebServer(stack.rasa_url, tmp_path_factory.mktemp("web") / "web.log", port=web_port, env=stack.env)
     yield server
     server.stop()
 

@@ -80,7 +80,9 @@ def default_endpoints(workdir: Path) -> Path | None:
 class WebServer:
     """web/serve.py in a subprocess."""
 
-    def __init__(self, rasa_url: str, log: Path, port: int | None = None) -> None:
+    def __init__(self, rasa_url: str, log: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        """`env`: the server's environment (default: this one), e.g. the stack's, so that
+        the brief pages read the lead database the action server writes."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "ab")  # noqa: SIM115 (closed in stop())
@@ -96,6 +98,7 @@ class WebServer:
                 rasa_url,
             ],
             cwd=ROOT,
+            env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
