@@ -457,3 +457,50 @@ def test_without_a_direct_message_contact_questions_are_withheld_from_the_channe
     # The failed DM is logged with the conversation's hash, never the Slack user id.
     log = (slack_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert f"no direct message for {who(f'slack:{user}')}" in log and user not in log
+
+
+# ------------------------------------------------------------------ the advice card
+
+
+HYBRID_OPENING = "We need someone to run our payroll and a competitor analysis, about 9,000 euros a month."
+
+
+def test_the_advice_comes_as_a_block_kit_card_with_the_brief_as_a_link_button(
+    slack_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    user, channel = unique("U"), unique("D")
+    slots = take_turn(slack_stack, fake_slack, user, channel, HYBRID_OPENING)
+    for _ in range(6):
+        if slots.get("recommendation"):
+            break
+        slots = take_turn(slack_stack, fake_slack, user, channel, typed_answer(fake_slack.posts(channel)[-1]["text"]))
+    assert slots["recommendation"] == "hybrid", texts_in(fake_slack, channel)
+
+    cards = [p for p in fake_slack.posts(channel) if any(b.get("type") == "header" for b in p.get("blocks") or [])]
+    assert len(cards) == 1
+    card = cards[0]
+    blocks = card["blocks"]
+    assert "hybrid" in blocks[0]["text"]["text"].lower() and blocks[0]["type"] == "header"
+    fields = next(b["fields"] for b in blocks if b.get("fields"))
+    assert (
+        len(fields) == 2 and "payroll" in fields[0]["text"].lower() and "market research" in fields[1]["text"].lower()
+    )
+    sections = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b)
+    assert "run our payroll" in sections and "competitor analysis" in sections  # the user's words
+    assert "€" in sections and "a month" in sections
+    buttons = next(b["elements"] for b in blocks if b["type"] == "actions")
+    link = buttons[0]
+    assert link["text"]["text"] == "Download your brief" and link["url"] == slots["brief_url"] and "value" not in link
+    assert [b["value"] for b in buttons[1:]] == ["/ask_cost", "/ask_location", "/ask_contract"]
+    # The plain text is the card's fallback (notifications), not a second message.
+    assert card["text"].startswith("My recommendation:")
+    assert not [
+        p for p in fake_slack.posts(channel) if p is not card and p.get("text", "").startswith("My recommendation")
+    ]
+
+    # A card button asks its follow-up; the answer comes back in the same channel.
+    seen = len(fake_slack.posts(channel))
+    take_turn(slack_stack, fake_slack, user, channel, buttons[1]["value"])
+    answer = "\n".join(str(p.get("text") or "") for p in fake_slack.posts(channel)[seen:])
+    assert "€" in answer and "a month" in answer, answer
+    assert fake_slack.refused == []
