@@ -25,7 +25,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lead_form import FIELDS, FORM, LABELS, volunteered
+from actions.lead_form import FORM
 from advisor import messages, taxonomy
 from advisor.budget import monthly_usd
 from leads import (
@@ -38,6 +38,7 @@ from leads import (
     send_in_background,
     withdraw_lead,
 )
+from leads.answers import FIELDS, LABELS, volunteered
 from leads.model import conversation_digest
 from leads.redact import describe_error
 

@@ -27,6 +27,7 @@ from actions.leads import (
     ActionWithdrawConsent,
 )
 from leads import LeadStore, score_from_lead
+from leads.answers import FIELDS
 from tests.support.actions_testkit import CONTACT_SLOTS, as_dict, user
 
 KPO_FACTS = {
@@ -161,7 +162,7 @@ def test_the_tracker_store_erases_what_these_actions_ask_for(domain):
     """serving/erasure.py names the same contact slots and reads the statuses these actions set."""
     from serving import erasure
 
-    assert set(erasure.CONTACT_SLOTS) == set(lead_actions.FIELDS)
+    assert set(erasure.CONTACT_SLOTS) == set(FIELDS)
     statuses = next(slot for slot in domain.slots if slot.name == erasure.STATUS_SLOT).values
     assert set(erasure.SCOPES) == {value for value in statuses if value != "captured" and not value.startswith("__")}
     assert erasure.SCOPES[ActionDeleteLeadData.status] == erasure.EVERYTHING
