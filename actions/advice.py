@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import leads as lead_actions
+from actions import funnel
 from actions.slots import current_recommendation, latest_text, off_loop, profile
 from advisor import messages
 from advisor.engine import recommend
@@ -29,7 +29,7 @@ class ActionRecommend(Action):
         if tracker.get_slot("recommendation") and previous.get("profile") == asdict(facts):
             dispatcher.utter_message(text=f"Nothing you've told me changes the advice: {messages.NAMES[rec.choice]}.")
             dispatcher.utter_message(response="utter_after_recommendation")
-            await lead_actions.offer_specialist(dispatcher, tracker)
+            await funnel.offer_specialist(dispatcher, tracker)
             return []
         if previous.get("choice") and previous.get("choice") != rec.choice:
             dispatcher.utter_message(
@@ -48,9 +48,9 @@ class ActionRecommend(Action):
             SlotSet("recommendation_details", details),
             SlotSet("new_facts", False),
         ]
-        async with lead_actions.funnel_batch(tracker):  # up to three funnel events, written at once
-            events += await lead_actions.advice_given(tracker, rec.choice, reasons)
-            events += await lead_actions.offer_specialist(dispatcher, tracker)
+        async with funnel.funnel_batch(tracker):  # up to three funnel events, written at once
+            events += await funnel.advice_given(tracker, rec.choice, reasons)
+            events += await funnel.offer_specialist(dispatcher, tracker)
         return events
 
 

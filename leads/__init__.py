@@ -11,9 +11,10 @@ What the assistant's actions call::
     delete_lead(conversation_id)                   # erase the lead (database, outbox, .rejected)
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
-:mod:`leads.validation`, :mod:`leads.answers` (reading the lead form's answers), :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
-(nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
-:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.validation`, :mod:`leads.answers` (reading the lead form's answers),
+:mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox` (nothing lost), :mod:`leads.notify`
+(what sales is told), :mod:`leads.delivery_log` and :mod:`leads.delivery` (the delivery
+queue and its sender), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .config import LeadsConfig, load_config
