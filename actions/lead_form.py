@@ -16,8 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.slots import latest_intent
 from advisor.knowledge import answer as knowledge_answer
+from advisor.texts import say
 from leads import validate_email
-from leads.answers import LABELS, check_field, consent_answer, split_email, statement, wants_to_stop
+from leads.answers import check_field, consent_answer, label, split_email, statement, wants_to_stop
 
 FORM = "lead_form"
 QUESTION_INTENTS = {"ask_knowledge", "ask_what_if", "ask_tradeoffs", "ask_capabilities", "request_human"}
@@ -62,7 +63,7 @@ class ValidateLeadForm(FormValidationAction):
                 changes["lead_email"] = email
                 value = rest
                 if not rest:
-                    dispatcher.utter_message(text="Thanks, I've noted your email address.")
+                    dispatcher.utter_message(text=say("leads.email_noted"))
                     return {**changes, slot: None}
         good, problem = check_field(slot, value)
         if problem:
@@ -73,13 +74,11 @@ class ValidateLeadForm(FormValidationAction):
     def _digress(intent: str, text: str, dispatcher: CollectingDispatcher) -> None:
         if intent == "ask_knowledge":
             dispatcher.utter_message(text=knowledge_answer(text).text)
-            dispatcher.utter_message(text="Now, back to your details:")
+            dispatcher.utter_message(text=say("leads.digress.back_to_details"))
         elif intent == "request_human":
-            dispatcher.utter_message(
-                text="That's exactly what this is for: with these details a specialist will contact you."
-            )
+            dispatcher.utter_message(text=say("leads.digress.request_human"))
         else:
-            dispatcher.utter_message(text="Happy to go into that once we've finished your details.")
+            dispatcher.utter_message(text=say("leads.digress.later"))
 
     @staticmethod
     def _correct(slot: str, said: tuple[str, str], dispatcher: CollectingDispatcher) -> dict[str, Any]:
@@ -88,7 +87,7 @@ class ValidateLeadForm(FormValidationAction):
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
-        dispatcher.utter_message(text=f"Thanks, I've updated your {LABELS[other]}.")
+        dispatcher.utter_message(text=say("leads.updated", field=label(other)))
         return {other: good, slot: None}
 
     async def validate_lead_full_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -99,10 +98,7 @@ class ValidateLeadForm(FormValidationAction):
         email = result.get("lead_email")
         if email and tracker.get_slot("requested_slot") == "lead_email" and validate_email(email).is_freemail:
             domain_name = email.rsplit("@", 1)[-1]
-            dispatcher.utter_message(
-                text=f"Thanks. Just so you know, {domain_name} is a personal address; a work address "
-                "helps our team reach the right people, but this one works too."
-            )
+            dispatcher.utter_message(text=say("leads.freemail", domain=domain_name))
         return result
 
     async def validate_lead_company(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -129,5 +125,5 @@ class ValidateLeadForm(FormValidationAction):
             return self._correct("lead_consent", said, dispatcher)
         consent = consent_answer(value, latest_intent(tracker))
         if consent is None:
-            dispatcher.utter_message(text="Please answer yes or no.")
+            dispatcher.utter_message(text=say("leads.consent.yes_or_no"))
         return {"lead_consent": consent}

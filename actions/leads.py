@@ -25,19 +25,15 @@ from actions.funnel import funnel, offer_specialist, start_funnel
 from actions.lead_form import FORM
 from actions.lead_record import lead_fields, log_id, notify_in_background, store, withdraw_from_sales
 from advisor import messages, taxonomy
+from advisor.texts import say
 from leads import delete_lead, score_from_lead
-from leads.answers import FIELDS, LABELS, volunteered
+from leads.answers import FIELDS, label, volunteered
 from leads.redact import describe_error
 
 log = logging.getLogger(__name__)
 
 # Everything the lead part writes; cleared again when nothing may be kept.
 LEAD_SLOTS = (*FIELDS, "lead_consent", "lead_score", "lead_tier")
-
-CONSENT_BUTTONS = [
-    {"title": "Yes, I agree", "payload": "/affirm"},
-    {"title": "No", "payload": "/deny"},
-]
 
 
 async def handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -48,8 +44,8 @@ async def handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
     if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
         if details:
             await store(tracker, **{FIELDS[slot]: value for slot, value in details.items()})
-            changed = taxonomy.join_labels([LABELS[slot] for slot in details])
-            dispatcher.utter_message(text=f"Thanks, I've updated your {changed} for the specialist.")
+            changed = taxonomy.join_labels([label(slot) for slot in details])
+            dispatcher.utter_message(text=say("leads.updated_for_specialist", fields=changed))
             return events + [SlotSet(slot, value) for slot, value in details.items()]
         dispatcher.utter_message(response="utter_lead_already_captured")
         return events
@@ -64,19 +60,22 @@ class ActionAskLeadConsent(Action):
         return "action_ask_lead_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        lines = [f"• {LABELS[slot].capitalize()}: {tracker.get_slot(slot)}" for slot in FIELDS]
+        lines = [
+            say("leads.consent.detail", label=label(slot).capitalize(), value=tracker.get_slot(slot)) for slot in FIELDS
+        ]
         tasks = taxonomy.labels(tracker.get_slot("tasks") or [])
         recommendation = tracker.get_slot("recommendation")
         if tasks or recommendation:
-            need = taxonomy.sentence_case(taxonomy.join_labels(tasks)) if tasks else "Your needs"
-            advice = f"; my advice: {messages.NAMES[recommendation]}" if recommendation in messages.NAMES else ""
-            lines.append(f"• What you need: {need}{advice}")
-        dispatcher.utter_message(
-            text="Here's what I'd pass on to our specialist:\n" + "\n".join(lines) + "\n\n"
-            "May we store these details and have a specialist contact you about your outsourcing plans? "
-            'You can withdraw your consent at any time by saying "withdraw my consent".',
-            buttons=CONSENT_BUTTONS,
-        )
+            need = taxonomy.sentence_case(taxonomy.join_labels(tasks)) if tasks else say("leads.consent.need_unnamed")
+            advised = recommendation in messages.CHOICES
+            advice = say("leads.consent.advice", name=messages.name(recommendation)) if advised else ""
+            lines.append(say("leads.consent.need", need=need, advice=advice))
+        buttons = [
+            {"title": say("leads.consent.yes_button"), "payload": "/affirm"},
+            {"title": say("leads.consent.no_button"), "payload": "/deny"},
+        ]
+        text = say("leads.consent.intro") + "\n" + "\n".join(lines) + "\n\n" + say("leads.consent.question")
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []
 
 
@@ -100,11 +99,7 @@ class ActionSubmitLead(Action):
         await funnel(tracker, "lead_captured")
         await notify_in_background(lead, tracker)
         name, email = fields["full_name"], fields["email"]
-        dispatcher.utter_message(
-            text=f"Thank you, {name}! A specialist will contact you at {email}, usually within one "
-            "business day. If you'd rather they didn't, just say \"withdraw my consent\" and I'll erase "
-            "your details."
-        )
+        dispatcher.utter_message(text=say("leads.captured", name=name, email=email))
         return [
             SlotSet("lead_score", float(scored.score)),
             SlotSet("lead_tier", scored.tier),

@@ -17,6 +17,8 @@ import re
 import unicodedata
 from typing import Any
 
+from advisor.texts import say
+
 from .validation import parse_company_size, validate_email, validate_name
 
 FIELDS = {
@@ -25,14 +27,6 @@ FIELDS = {
     "lead_company": "company",
     "lead_role": "role",
     "lead_company_size": "company_size",
-    "lead_timeline": "timeline",
-}
-LABELS = {
-    "lead_full_name": "name",
-    "lead_email": "email address",
-    "lead_company": "company",
-    "lead_role": "role",
-    "lead_company_size": "company size",
     "lead_timeline": "timeline",
 }
 TEXT_MAX_CHARS = 200
@@ -87,6 +81,11 @@ _CONSENT_NO = re.compile(
 _NO_SIZE = re.compile(r"\b(?:rather\s+not|prefer\s+not|not\s+sure|don'?t\s+know|no\s+idea|n/?a)\b", re.IGNORECASE)
 
 
+def label(slot: str) -> str:
+    """A contact field as named in sentences: "email address" (texts/leads.yml)."""
+    return say(f"leads.fields.{slot}")
+
+
 def statement(text: str) -> tuple[str, str] | None:
     """("lead_company", "Globex") for "sorry, my company is actually Globex"; None otherwise."""
     for slot, pattern in _STATEMENT_RES.items():
@@ -129,13 +128,13 @@ def volunteered(text: str) -> dict[str, str]:
 
 def _text_problem(label: str, value: str) -> str | None:
     if not value:
-        return f"Please type your {label}."
+        return say("leads.problems.missing", label=label)
     if value.startswith("/"):
-        return f"Please type your {label} in words."
+        return say("leads.problems.not_in_words", label=label)
     if len(value) > TEXT_MAX_CHARS:
-        return f"That's {len(value):,} characters; please keep your {label} to {TEXT_MAX_CHARS} characters or fewer."
+        return say("leads.problems.too_long", length=f"{len(value):,}", label=label, max=TEXT_MAX_CHARS)
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
-        return f"Please type your {label} on one line, without control characters."
+        return say("leads.problems.control_characters", label=label)
     return None
 
 
@@ -149,17 +148,14 @@ def check_field(slot: str, raw: Any) -> tuple[str | None, str | None]:
         return (email.email, None) if email.ok else (None, email.message)
     if slot == "lead_full_name":
         if text.startswith("/"):
-            return None, "Please type your name in words."
+            return None, say("leads.problems.not_in_words", label=label(slot))
         check = validate_name(text)
         if check.ok and any(unicodedata.category(ch) == "Cs" for ch in check.name or ""):
-            return None, "Please type your name without unusual control characters."
+            return None, say("leads.problems.name_surrogates")
         return (check.name, None) if check.ok else (None, check.message)
-    problem = _text_problem(LABELS[slot], text)
+    problem = _text_problem(label(slot), text)
     if not problem and slot == "lead_company_size" and parse_company_size(text) is None and not _NO_SIZE.search(text):
-        problem = (
-            "I need a head count for that one: a number such as 40, a range such as 10-50, or a word "
-            'such as "small". Roughly how many people work at your company?'
-        )
+        problem = say("leads.problems.company_size")
     return (None, problem) if problem else (text, None)
 
 
