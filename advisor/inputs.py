@@ -1,4 +1,7 @@
-"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge."""
+"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge.
+
+The reply to each kind is in texts/inputs.yml.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 `answer(question)` finds the topic (definition, types, services, benefits,
 differences, when to choose, or "is X BPO or KPO?") and the subject (BPO, KPO
 or both) with simple rules over the text, and classifies named tasks with the
-same taxonomy the recommendation engine uses.
+same taxonomy the recommendation engine uses. The answers themselves are in
+texts/knowledge.yml.
 """
 
 from __future__ import annotations
