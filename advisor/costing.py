@@ -334,6 +334,12 @@ class Part:
     rates: tuple[Rate, ...]
 
     @property
+    def exact(self) -> bool:
+        """True when the figures are for the tasks' own categories (or the model's general one), not a proxy."""
+        wanted = {taxonomy.TASKS[t].category for t in self.tasks} | {f"{self.model}_general"}
+        return all(r.category in wanted for r in self.rates)
+
+    @property
     def monthly_usd(self) -> tuple[float, float]:
         return self.fte[0] * self.per_fte[0], self.fte[1] * self.per_fte[1]
 
@@ -407,17 +413,8 @@ def seats_for(people: float, coverage: str | None) -> float:
 def money(amount: float, currency: str = "USD") -> str:
     """'$1,200', '€950', '12,000 INR': rounded to two significant figures above 100."""
     if amount >= 100:
-        digits = int(math.floor(math.log10(amount))) - 1
+        digits = math.floor(math.log10(amount)) - 1
         amount = round(amount, -digits)
     shown = f"{amount:,.0f}"
     symbol = currencies().symbols.get(currency.upper())
     return f"{symbol}{shown}" if symbol else f"{shown} {currency.upper()}"
-
-
-def about(value: float) -> str:
-    """'about 3', 'about 2.5', 'less than 1': a count said plainly."""
-    if value < 1:
-        return "less than 1"
-    if value < 3:
-        return f"{round(value * 2) / 2:g}"
-    return f"{round(value):d}"

@@ -45,7 +45,7 @@ class Situation:
         bpo, kpo = self.tasks
         if self.rec is not None and not (bpo or kpo):
             return list(MODELS) if self.rec.choice == taxonomy.HYBRID else [self.rec.choice]
-        return [m for m, tasks in zip(MODELS, (bpo, kpo)) if tasks]
+        return [m for m, tasks in zip(MODELS, (bpo, kpo), strict=True) if tasks]
 
     @property
     def company(self) -> str | None:
@@ -94,19 +94,20 @@ def _region_for(situation: Situation, model: str) -> tuple[str, str]:
 
 
 def _parts(situation: Situation, at_cheapest: bool = False) -> list[tuple[costing.Part, str | None]]:
-    """The starting team per option, with a note key when the card had no figure for the suggested region."""
+    """The starting team per option at its suggested region; when the card has no figure there, at the
+    cheapest region it has, with the region that was wanted (so the answer can say so)."""
     out: list[tuple[costing.Part, str | None]] = []
     bpo, kpo = situation.tasks
     for model in situation.models:
         tasks = bpo if model == taxonomy.BPO else kpo
-        region = None if at_cheapest else _region_for(situation, model)[0]
-        found = costing.part(model, tasks, region, situation.profile.coverage)
-        note = None
-        if found is None and region is not None:
+        wanted = None if at_cheapest else _region_for(situation, model)[0]
+        found = costing.part(model, tasks, wanted, situation.profile.coverage)
+        missing = None
+        if found is None and wanted is not None:
             found = costing.part(model, tasks, None, situation.profile.coverage)
-            note = "no_rate_for_region"
+            missing = wanted
         if found is not None:
-            out.append((found, note))
+            out.append((found, missing))
     return out
 
 
@@ -150,7 +151,7 @@ def _countries(situation: Situation, region: str) -> str:
     return taxonomy.join_labels(list(location.delivery_for(situation.company)[region][0]))
 
 
-def _option(situation: Situation, part: costing.Part, note: str | None) -> dict[str, Any]:
+def _option(situation: Situation, part: costing.Part, missing: str | None) -> dict[str, Any]:
     currency = _currency(situation.profile)
     team_low, team_high = part.monthly_usd
     tasks = taxonomy.join_labels(taxonomy.labels(part.tasks)) or say(f"cost.work_{part.model}")
@@ -167,9 +168,13 @@ def _option(situation: Situation, part: costing.Part, note: str | None) -> dict[
         "team_low": _money(team_low, currency),
         "team_high": _money(team_high, currency),
     }
-    line = say("cost.option_line", **fields) + " " + say("cost.team_line", **fields)
-    if note:
-        line += " " + say(f"cost.{note}", region=fields["region"])
+    team = "cost.team_line_one" if part.fte == (1.0, 1.0) else "cost.team_line"
+    line = say("cost.option_line", **fields) + " " + say(team, **fields)
+    if missing:
+        line += " " + say("cost.no_rate_for_region", wanted=say(f"location.region_name.{missing}"), **fields)
+    if not part.exact:
+        nearest = taxonomy.join_labels(list(dict.fromkeys(taxonomy.CATEGORIES[r.category].label for r in part.rates)))
+        line += " " + say("cost.proxy", nearest=nearest)
     return {
         "model": part.model,
         "region": part.region,
@@ -193,7 +198,7 @@ def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], bu
     mids = [(p.monthly_usd[0] + p.monthly_usd[1]) / 2 for p, _ in parts]
     total = sum(mids) or 1.0
     out = []
-    for (part, _), mid in zip(parts, mids):
+    for (part, _), mid in zip(parts, mids, strict=True):
         share = budget * mid / total
         region = say(f"location.region_name.{part.region}")
         if part.model == taxonomy.KPO:
@@ -205,6 +210,10 @@ def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], bu
         coverage = situation.profile.coverage
         if customer and coverage in ("24/7", "extended"):
             seats = costing.seats_for(high, coverage)
+            if seats < 1:
+                key = f"cost.buys_part_seat_{coverage.replace('/', '_')}"
+                out.append(say(key, people=_span(low, high), region=region))
+                continue
             out.append(
                 say(
                     f"cost.buys_seats_{coverage.replace('/', '_')}",
@@ -221,7 +230,6 @@ def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], bu
 def _cost(situation: Situation) -> dict[str, Any]:
     profile = situation.profile
     parts = _parts(situation)
-    currency = _currency(profile)
     table = costing.currencies()
     assumptions = say_all(
         "cost.assumptions",
@@ -235,7 +243,7 @@ def _cost(situation: Situation) -> dict[str, Any]:
     fit = budget_fit(profile, situation.rec)
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
-        "options": [_option(situation, p, note) for p, note in parts],
+        "options": [_option(situation, p, missing) for p, missing in parts],
         "budget": profile.budget_text or None,
         "budget_buys": buys,
         "fit": fit or "unknown",
@@ -406,9 +414,13 @@ def _answer_contract(situation: Situation) -> str:
     contract = _contract(situation)
     lines = [say("contract.heading")]
     lines += [f"- {m['name']}: {m['why']}" for m in contract["models"]]
-    if contract["recommended"]:
-        names = taxonomy.join_labels([say(f"contract.model.{k}.name") for k in contract["recommended"]])
-        lines.append(say(f"contract.suggest.{situation.rec.choice if situation.rec else 'bpo'}", models=names))
+    bpo, kpo = situation.tasks
+    if situation.rec is not None:
+        for model, tasks in zip(MODELS, (bpo, kpo), strict=True):
+            if model in situation.models:
+                first, second = (say(f"contract.model.{k}.short") for k in contracts.SUGGESTED[model])
+                work = taxonomy.join_labels(taxonomy.labels(tasks)) or say(f"cost.work_{model}")
+                lines.append(say(f"contract.suggest.{model}", tasks=work, first=first, second=second))
     else:
         lines.append(say("contract.sharpen_advice"))
     lines.append(say("contract.checklist_heading"))
@@ -429,22 +441,25 @@ def answer(topic: str, situation: Situation) -> str:
 # --- the brief --------------------------------------------------------------------------------
 
 
+def _quotes(situation: Situation, text: str, model: str) -> list[str]:
+    """The user's own words behind a reason: the words for each task the reason names, and the budget it cites."""
+    assert situation.rec is not None
+    tasks = situation.rec.bpo_tasks if model == taxonomy.BPO else situation.rec.kpo_tasks
+    lowered = text.lower()
+    quotes = []
+    for key in tasks:
+        words = (situation.profile.task_evidence.get(key) or [""])[0]
+        if words and (words.lower() in lowered or taxonomy.TASKS[key].label.lower() in lowered):
+            quotes.append(words)
+    budget = situation.profile.budget_text
+    if situation.profile.budget_amount and budget and budget.lower() in lowered:
+        quotes.append(budget)
+    return list(dict.fromkeys(quotes))
+
+
 def _reasons(situation: Situation) -> list[dict[str, Any]]:
     assert situation.rec is not None
-    evidence = situation.profile.task_evidence
-    out = []
-    for reason in situation.rec.reasons:
-        tasks = situation.rec.bpo_tasks if reason.model == taxonomy.BPO else situation.rec.kpo_tasks
-        quotes = [
-            words
-            for key in tasks
-            for words in evidence.get(key, [])[:1]
-            if key.lower() in reason.text.lower()
-            or taxonomy.TASKS[key].label.lower() in reason.text.lower()
-            or words.lower() in reason.text.lower()
-        ]
-        out.append({"text": reason.text, "quotes": list(dict.fromkeys(quotes))})
-    return out
+    return [{"text": r.text, "quotes": _quotes(situation, r.text, r.model)} for r in situation.rec.reasons]
 
 
 def brief(situation: Situation) -> dict[str, Any]:
