@@ -89,24 +89,49 @@ class Currencies:
     symbols: dict[str, str] = field(default_factory=dict)
 
 
+def _positive(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0
+
+
+def parse_currencies(text: str, where: str = "currencies.yml") -> Currencies:
+    """Validate and parse a currency table: ECB rates per euro (which must include USD), plus
+    currencies pegged to the dollar; errors name `where` and the entry."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RateCardError(f"{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not data.get("date") or not data.get("source"):
+        raise RateCardError(f"{where}: needs a date, a source and per_euro rates")
+    per_euro = data.get("per_euro")
+    if not isinstance(per_euro, dict) or not _positive(per_euro.get("USD")):
+        raise RateCardError(f"{where}: per_euro must be a mapping of currency codes to rates that includes USD")
+    per_usd = data.get("per_usd") or {}
+    if not isinstance(per_usd, dict):
+        raise RateCardError(f"{where}: per_usd must be a mapping of currency codes to rates")
+    for table, rates in (("per_euro", per_euro), ("per_usd", per_usd)):
+        for code, value in rates.items():
+            if not re.fullmatch(r"[A-Z]{3}", str(code)):
+                raise RateCardError(f"{where}: {table}.{code}: not a three-letter currency code")
+            if not _positive(value):
+                raise RateCardError(f"{where}: {table}.{code}: the rate must be a positive number")
+    usd_per_euro = float(per_euro["USD"])
+    usd_per_unit = {code: usd_per_euro / float(rate) for code, rate in per_euro.items()}
+    usd_per_unit.setdefault("EUR", usd_per_euro)
+    usd_per_unit.update({code: 1 / float(rate) for code, rate in per_usd.items()})
+    usd_per_unit["USD"] = 1.0
+    symbols = data.get("symbols") or {}
+    return Currencies(
+        str(data["date"]), str(data["source"]), usd_per_unit, {str(k): str(v) for k, v in symbols.items()}
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _currencies(path: str) -> Currencies:
-    where = Path(path).name
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RateCardError(f"{where}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict) or not data.get("date") or not data.get("source"):
-        raise RateCardError(f"{where}: needs a date, a source and usd_per_unit")
-    rates = data.get("usd_per_unit")
-    if not isinstance(rates, dict) or "USD" not in rates:
-        raise RateCardError(f"{where}: usd_per_unit must be a mapping that includes USD")
-    for code, value in rates.items():
-        if not re.fullmatch(r"[A-Z]{3}", str(code)) or not isinstance(value, (int, float)) or value <= 0:
-            raise RateCardError(f"{where}: usd_per_unit.{code}: needs a three-letter code and a positive rate")
-    return Currencies(
-        str(data["date"]), str(data["source"]), {k: float(v) for k, v in rates.items()}, dict(data.get("symbols") or {})
-    )
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RateCardError(f"{path}: cannot be read: {exc}") from exc
+    return parse_currencies(text, path)
 
 
 def currencies() -> Currencies:
