@@ -15,6 +15,11 @@ Assumptions (named in every estimate, so a reader can redo the sums)
       needs one seat for the hours the user asked for.
     - A budget given "in total" is spread over PROJECT_MONTHS months.
 
+Which figures (rates_for): the entries for the model and region whose category is one of the
+tasks' categories, else the model's general category, else any of the model's (said to be a
+proxy). Several entries give the envelope of their ranges, leaving out any more than
+STALE_YEARS older than the newest, so a 2003 figure fills a gap but never widens a 2021 range.
+
 Budget fit, against the starting team at the cheapest region the card has:
     the budget covers the top of the range -> "fits"; it covers the bottom only
     -> "tight"; it is below the bottom -> "short"; no amount -> unknown (None).
@@ -22,6 +27,7 @@ Budget fit, against the starting team at the cheapest region the card has:
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import os
@@ -70,6 +76,7 @@ MONTHS_PER = {
 PERIODS = tuple(MONTHS_PER)
 
 FITS = ("fits", "tight", "short")
+STALE_YEARS = 10
 
 
 class RateCardError(ValueError):
@@ -310,15 +317,24 @@ def rate_card() -> tuple[Rate, ...]:
 
 
 def rates_for(model: str, region: str, categories: Iterable[str] = ()) -> list[Rate]:
-    """The card's entries for `model` at `region`, most specific first: the tasks' own categories,
-    else the model's general category, else any entry of the model."""
+    """The card's entries for `model` at `region`: those of the tasks' own categories, else of the
+    model's general category, else any entry of the model (a proxy); old figures only fill gaps."""
     card = [r for r in rate_card() if r.model == model and r.region == region and r.unit != "project"]
     wanted = [c for c in categories if c in taxonomy.CATEGORIES]
     for group in (wanted, [f"{model}_general"]):
         found = [r for r in card if r.category in group]
         if found:
-            return found
-    return card
+            return _recent(found)
+    return _recent(card)
+
+
+def _recent(rates: list[Rate]) -> list[Rate]:
+    """Drop figures more than STALE_YEARS older than the newest of the same cell: an old range only
+    fills a gap, it never widens a newer one."""
+    if not rates:
+        return rates
+    newest = max(r.year for r in rates)
+    return [r for r in rates if r.year >= newest - STALE_YEARS]
 
 
 def monthly_range(rates: Iterable[Rate]) -> tuple[float, float] | None:
@@ -433,6 +449,10 @@ def days_for(budget_usd_month: float, per_fte: tuple[float, float]) -> tuple[flo
 def seats_for(people: float, coverage: str | None) -> float:
     """Seats staffed over `coverage` that `people` full-time people fill (taking the cautious FTE figure)."""
     return people / fte_for_coverage(coverage)[1]
+
+
+def this_year() -> int:
+    return datetime.datetime.now(tz=datetime.timezone.utc).year
 
 
 def money(amount: float, currency: str = "USD") -> str:

@@ -137,6 +137,11 @@ def _money(usd: float, currency: str) -> str:
     return costing.money(costing.convert(usd, "USD", currency), currency)
 
 
+def _money_span(low: float, high: float, currency: str) -> str:
+    low_text, high_text = _money(low, currency), _money(high, currency)
+    return low_text if low_text == high_text else say("cost.count_range", low=low_text, high=high_text)
+
+
 def _span(low: float, high: float) -> str:
     return say("cost.count_range", low=_count(low), high=_count(high)) if _count(low) != _count(high) else _count(low)
 
@@ -160,18 +165,20 @@ def _option(situation: Situation, part: costing.Part, missing: str | None) -> di
         "tasks": tasks,
         "region": say(f"location.region_name.{part.region}"),
         "countries": _countries(situation, part.region),
-        "low": _money(part.per_fte[0], currency),
-        "high": _money(part.per_fte[1], currency),
-        "hour_low": _money(part.per_fte[0] / costing.HOURS_PER_FTE_MONTH, currency),
-        "hour_high": _money(part.per_fte[1] / costing.HOURS_PER_FTE_MONTH, currency),
+        "per_person": _money_span(*part.per_fte, currency=currency),
+        "per_hour": _money_span(
+            part.per_fte[0] / costing.HOURS_PER_FTE_MONTH, part.per_fte[1] / costing.HOURS_PER_FTE_MONTH, currency
+        ),
         "people": _span(*part.fte),
-        "team_low": _money(team_low, currency),
-        "team_high": _money(team_high, currency),
+        "team": _money_span(team_low, team_high, currency=currency),
     }
     team = "cost.team_line_one" if part.fte == (1.0, 1.0) else "cost.team_line"
     line = say("cost.option_line", **fields) + " " + say(team, **fields)
     if missing:
         line += " " + say("cost.no_rate_for_region", wanted=say(f"location.region_name.{missing}"), **fields)
+    oldest = min(r.year for r in part.rates)
+    if oldest < costing.this_year() - costing.STALE_YEARS:
+        line += " " + say("cost.old_figures", year=oldest)
     if not part.exact:
         nearest = taxonomy.join_labels(list(dict.fromkeys(taxonomy.CATEGORIES[r.category].label for r in part.rates)))
         line += " " + say("cost.proxy", nearest=nearest)
@@ -296,7 +303,7 @@ def _compared(situation: Situation, model: str) -> list[dict[str, Any]]:
     for region in location.DELIVERY:
         part = costing.part(model, tasks, region, situation.profile.coverage)
         cost = (
-            say("location.cost_range", low=_money(part.per_fte[0], currency), high=_money(part.per_fte[1], currency))
+            say("location.cost_range", per_person=_money_span(*part.per_fte, currency=currency))
             if part
             else say("location.cost_unknown")
         )
