@@ -29,8 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from advisor import lexicon
-from advisor.reading.core import facts as read_facts
-from advisor.reading.text import normalise, words_of
 
 REGIMES = ("hipaa", "gdpr", "uk_gdpr", "pci_dss", "government", "ccpa", "glba", "ferpa", "sox")
 HEALTH_FACTS = ("hipaa", "medicare")
@@ -42,6 +40,9 @@ def facts_in(text: str) -> list[str]:
     """Fact keys (reading.yml `facts:`) named in `text`, without the full reading (no spaCy pass)."""
     if not text or not text.strip():
         return []
+    from advisor.reading.core import facts as read_facts  # here, not at import: it loads spaCy
+    from advisor.reading.text import normalise, words_of
+
     return [f.key for f in read_facts(words_of(normalise(text)))]
 
 

@@ -26,9 +26,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from advisor import lexicon, taxonomy
-from advisor.reading.text import PhraseSet, Word, words_of
+
+if TYPE_CHECKING:
+    from advisor.reading.text import PhraseSet, Word
+
+# advisor.reading is imported where it is used: importing it loads spaCy, which budget_fit (and so
+# the lead score) never needs.
 
 DELIVERY = ("onshore", "nearshore", "offshore")
 ROLES = ("company", "customer", "provider")
@@ -64,6 +70,8 @@ PLACE_KEYS = tuple(lexicon.regions()["places"])
 
 @functools.lru_cache(maxsize=1)
 def _phrases() -> tuple[PhraseSet, dict[tuple[str, ...], str], dict[str, PhraseSet]]:
+    from advisor.reading.text import PhraseSet, words_of
+
     index: dict[tuple[str, ...], str] = {}
     for key, raw in lexicon.regions()["places"].items():
         for phrase in raw["words"]:
@@ -89,6 +97,8 @@ def _role_at(words: list[Word], i: int, roles: dict[str, PhraseSet]) -> str | No
 
 def mentions(text: str) -> list[Mention]:
     """Places named in `text`, each with the role it plays (rules in the module docstring)."""
+    from advisor.reading.text import words_of
+
     words = words_of(text or "")
     vocab, index, roles = _phrases()
     capitals = set(lexicon.regions()["capitals_only"])
