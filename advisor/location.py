@@ -25,6 +25,7 @@ France"). A place named for the provider ("could the analysts be in India") is n
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,7 @@ WORKDAY = (9, 17)
 CLAUSE_ENDS = {".", ";", "!", "?", ":", "but", "while", "whereas", "although", "though", "because", "since"}
 LIST_JOINS = {"and", "or", ",", "&", "/"}
 LOOK_BACK = 8
+BASED = re.compile(r"(?<=\w)-(?=(?:based|headquartered|registered)\b)", re.IGNORECASE)
 COLLABORATIVE = {"kpo_strategy", "kpo_rnd", "kpo_market_research"}
 RESTRICTED_REGIMES = ("hipaa", "government")
 TRANSFER_REGIMES = ("gdpr", "uk_gdpr")
@@ -99,7 +101,8 @@ def mentions(text: str) -> list[Mention]:
     """Places named in `text`, each with the role it plays (rules in the module docstring)."""
     from advisor.reading.text import words_of
 
-    words = words_of(text or "")
+    text = BASED.sub(" ", text or "")  # "UK-based" reads as "UK based" (same length: offsets hold)
+    words = words_of(text)
     vocab, index, roles = _phrases()
     capitals = set(lexicon.regions()["capitals_only"])
     found: list[Mention] = []
