@@ -336,6 +336,7 @@ def _location(situation: Situation) -> dict[str, Any]:
                 model=say(f"cost.model_{model}"),
                 region=say(f"location.region_name.{region}"),
                 countries=_countries(situation, region),
+                offshore=_countries(situation, "offshore"),
             )
         )
     provider = location.provider_place_in(situation.text)
