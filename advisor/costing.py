@@ -132,13 +132,16 @@ def parse_currencies(text: str, where: str = "currencies.yml") -> Currencies:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _currencies(path: str) -> Currencies:
+def _read(path: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise RateCardError(f"{path}: cannot be read: {exc}") from exc
-    return parse_currencies(text, path)
+
+
+@functools.lru_cache(maxsize=4)
+def _currencies(path: str) -> Currencies:
+    return parse_currencies(_read(path), path)
 
 
 def currencies() -> Currencies:
@@ -300,11 +303,7 @@ def parse_rate_card(text: str, where: str = "rate_card.yml") -> tuple[Rate, ...]
 
 @functools.lru_cache(maxsize=4)
 def _load_card(path: str) -> tuple[Rate, ...]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RateCardError(f"{path}: cannot be read: {exc}") from exc
-    return parse_rate_card(text, path)
+    return parse_rate_card(_read(path), path)
 
 
 def rate_card_path() -> Path:

@@ -219,3 +219,9 @@ def test_money_is_rounded_and_written_with_its_symbol() -> None:
     assert costing.money(45, "GBP") == "£45"
     assert costing.money(150_000, "INR") == "₹150,000"
     assert costing.money(1500, "PLN") == "1,500 PLN"
+
+
+def test_a_missing_card_fails_with_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_CARD_PATH", str(tmp_path / "nowhere.yml"))
+    with pytest.raises(costing.RateCardError, match="nowhere.yml: cannot be read"):
+        costing.rate_card()
