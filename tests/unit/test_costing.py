@@ -223,5 +223,5 @@ def test_money_is_rounded_and_written_with_its_symbol() -> None:
 
 def test_a_missing_card_fails_with_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_CARD_PATH", str(tmp_path / "nowhere.yml"))
-    with pytest.raises(costing.RateCardError, match="nowhere.yml: cannot be read"):
+    with pytest.raises(costing.RateCardError, match=r"nowhere\.yml: cannot be read"):
         costing.rate_card()
