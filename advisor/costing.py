@@ -454,9 +454,10 @@ def this_year() -> int:
     return datetime.datetime.now(tz=datetime.timezone.utc).year
 
 
-def money(amount: float, currency: str = "USD") -> str:
-    """'$1,200', '€950', '12,000 INR': rounded to two significant figures above 100."""
-    if amount >= 100:
+def money(amount: float, currency: str = "USD", rounded: bool = True) -> str:
+    """'$1,200', '€950', '12,000 INR': estimates rounded to two significant figures above 100
+    (`rounded=False` for the user's own figures)."""
+    if rounded and amount >= 100:
         digits = math.floor(math.log10(amount)) - 1
         amount = round(amount, -digits)
     shown = f"{amount:,.0f}"

@@ -200,6 +200,13 @@ def _option(situation: Situation, part: costing.Part, missing: str | None) -> di
     }
 
 
+def _size(count: float) -> str:
+    """'part' under one, 'one' when it rounds to one, else 'many': which wording a count takes."""
+    if count < 1:
+        return "part"
+    return "one" if _count(count) == "1" else "many"
+
+
 def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], budget: float) -> list[str]:
     """What a monthly budget (USD) buys, split over the options in proportion to their cost."""
     mids = [(p.monthly_usd[0] + p.monthly_usd[1]) / 2 for p, _ in parts]
@@ -210,28 +217,26 @@ def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], bu
         region = say(f"location.region_name.{part.region}")
         if part.model == taxonomy.KPO:
             low, high = costing.days_for(share, part.per_fte)
-            out.append(say("cost.buys_days", days=_span(low, high), region=region))
+            out.append(say("cost.buys.days", days=_span(low, high), region=region))
             continue
         low, high = costing.people_for(share, part.per_fte)
-        customer = any(taxonomy.TASKS[t].customer_facing for t in part.tasks)
+        people = _span(low, high)
         coverage = situation.profile.coverage
-        if customer and coverage in ("24/7", "extended"):
+        if coverage in ("24/7", "extended") and any(taxonomy.TASKS[t].customer_facing for t in part.tasks):
             seats = costing.seats_for(high, coverage)
-            if seats < 1:
-                key = f"cost.buys_part_seat_{coverage.replace('/', '_')}"
-                out.append(say(key, people=_span(low, high), region=region))
-                continue
-            out.append(
-                say(
-                    f"cost.buys_seats_{coverage.replace('/', '_')}",
-                    people=_span(low, high),
-                    region=region,
-                    seats=_count(seats),
-                )
-            )
+            key = f"cost.buys.seats_{coverage.replace('/', '_')}.{_size(seats)}"
+            out.append(say(key, people=people, region=region, seats=_count(seats)))
         else:
-            out.append(say("cost.buys_people", people=_span(low, high), region=region))
+            out.append(say(f"cost.buys.people.{'part' if high < 1 else 'many'}", people=people, region=region))
     return out
+
+
+def _budget_words(profile: Profile) -> str:
+    """The budget as the estimate reads it: '$5,000 a month', '60,000 GBP a year'."""
+    amount = profile.budget_amount or 0.0
+    period = profile.budget_period if profile.budget_period in costing.MONTHS_PER else "month"
+    amount_text = costing.money(amount, _currency(profile), rounded=False)
+    return say("cost.budget", amount=amount_text, period=say(f"cost.period.{period}"))
 
 
 def _cost(situation: Situation) -> dict[str, Any]:
@@ -246,15 +251,17 @@ def _cost(situation: Situation) -> dict[str, Any]:
         months=costing.PROJECT_MONTHS,
         date=table.date,
     )
+    if profile.budget_amount and not costing.known_currency(profile.budget_currency):
+        assumptions.append(say("cost.assumption_dollars"))
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
     fit = budget_fit(profile, situation.rec)
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
         "options": [_option(situation, p, missing) for p, missing in parts],
-        "budget": profile.budget_text or None,
+        "budget": _budget_words(profile) if profile.budget_amount else (profile.budget_text or None),
         "budget_buys": buys,
         "fit": fit or "unknown",
-        "fit_line": say(f"cost.fit.{fit}", budget=profile.budget_text) if fit else "",
+        "fit_line": say(f"cost.fit.{fit}", budget=_budget_words(profile)) if fit else "",
         "assumptions": assumptions,
         "note": say("cost.not_a_quote", date=table.date),
     }
@@ -267,7 +274,7 @@ def _answer_cost(situation: Situation) -> str:
     lines = [say("cost.heading")]
     lines += [o["line"] for o in cost["options"]]
     if cost["budget_buys"]:
-        lines.append(say("cost.buys_heading", budget=situation.profile.budget_text))
+        lines.append(say("cost.buys_heading", budget=_budget_words(situation.profile)))
         lines += [f"- {b}" for b in cost["budget_buys"]]
     if cost["fit_line"]:
         lines.append(cost["fit_line"])
@@ -323,6 +330,32 @@ def _compared(situation: Situation, model: str) -> list[dict[str, Any]]:
     return out
 
 
+def _provider_notes(situation: Situation) -> list[str]:
+    """What a provider in the place the user asks about ("could the analysts be in India") means for them."""
+    mention = location.provider_mention(situation.text)
+    if mention is None:
+        return []
+    provider = mention.place
+    place = location.places()[provider]
+    named = mention.said if mention.said[:1].isupper() else place.label
+    home = location.places().get(situation.company or "us", location.places()["us"])
+    region = location.region_of(provider, situation.company)
+    notes = [
+        say(
+            "location.provider_place",
+            place=named,
+            region=say(f"location.region_name.{region}"),
+            hours=f"{location.overlap_hours(home.utc, place.utc):g}",
+        )
+    ]
+    found = regimes(situation)
+    if data_rules.restricts_offshore(found) and region != "onshore":
+        notes.append(say("location.provider_restricted"))
+    if data_rules.limits_transfers(found) and place.law not in ("gdpr", "uk_gdpr"):
+        notes.append(say("location.provider_transfer", place=named))
+    return notes
+
+
 def _location(situation: Situation) -> dict[str, Any]:
     models = situation.models or [taxonomy.BPO]
     recommended = {}
@@ -339,9 +372,7 @@ def _location(situation: Situation) -> dict[str, Any]:
                 offshore=_countries(situation, "offshore"),
             )
         )
-    provider = location.provider_place_in(situation.text)
-    if provider:
-        notes.append(say("location.provider_place", place=location.places()[provider].label))
+    notes += _provider_notes(situation)
     return {
         "recommended": recommended,
         "company": location.places()[situation.company].label if situation.company else None,

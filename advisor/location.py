@@ -43,6 +43,7 @@ WORKDAY = (9, 17)
 CLAUSE_ENDS = {".", ";", "!", "?", ":", "but", "while", "whereas", "although", "though", "because", "since"}
 LIST_JOINS = {"and", "or", ",", "&", "/"}
 LOOK_BACK = 8
+NEAR_HOURS = 3
 BASED = re.compile(r"(?<=\w)-(?=(?:based|headquartered|registered)\b)", re.IGNORECASE)
 COLLABORATIVE = {"kpo_strategy", "kpo_rnd", "kpo_market_research"}
 RESTRICTED_REGIMES = ("hipaa", "government")
@@ -88,6 +89,7 @@ class Mention:
     role: str | None
     start: int  # word index
     end: int
+    said: str = ""  # the words as the user wrote them ("Poland")
 
 
 def _role_at(words: list[Word], i: int, roles: dict[str, PhraseSet]) -> str | None:
@@ -117,7 +119,7 @@ def mentions(text: str) -> list[Mention]:
         if " ".join(key).replace(".", "") in capitals and not original.replace(".", "").isupper():
             i += 1
             continue  # "let us know" is not the US
-        found.append(Mention(index[key], None, i, i + length))
+        found.append(Mention(index[key], None, i, i + length, original))
         i += length
     out: list[Mention] = []
     for n, m in enumerate(found):
@@ -134,7 +136,7 @@ def mentions(text: str) -> list[Mention]:
             between = {w.text for w in words[found[n - 1].end : m.start]}
             if between and between <= LIST_JOINS | {"the"}:
                 role = out[-1].role
-        out.append(Mention(m.place, role, m.start, m.end))
+        out.append(Mention(m.place, role, m.start, m.end, m.said))
     return out
 
 
@@ -152,7 +154,13 @@ def regions_in(text: str, expecting: str | None = None) -> dict[str, str]:
 
 def provider_place_in(text: str) -> str | None:
     """The place `text` names for the provider ("could the analysts be in India" -> "india"), if any."""
-    return next((m.place for m in mentions(text) if m.role == "provider"), None)
+    found = provider_mention(text)
+    return found.place if found else None
+
+
+def provider_mention(text: str) -> Mention | None:
+    """The first place `text` names for the provider, with the user's words for it."""
+    return next((m for m in mentions(text) if m.role == "provider"), None)
 
 
 def overlap_hours(utc_a: float, utc_b: float, day: tuple[int, int] = WORKDAY) -> float:
@@ -170,6 +178,15 @@ def overlap(company: str | None, region: str) -> float:
     """Working hours a company (US by default) shares with a provider in `region`."""
     home = places()[company if company in places() else "us"]
     return overlap_hours(home.utc, home.delivery[region][1])
+
+
+def region_of(place: str, company: str | None) -> str:
+    """Whether a provider in `place` is onshore, nearshore or offshore for a company in `company`
+    (US by default): the same place is onshore, up to NEAR_HOURS of time difference nearshore."""
+    home = company if company in places() else "us"
+    if place == home:
+        return "onshore"
+    return "nearshore" if abs(places()[place].utc - places()[home].utc) <= NEAR_HOURS else "offshore"
 
 
 def suggest(

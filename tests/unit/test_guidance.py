@@ -49,7 +49,7 @@ def test_cost_after_advice_estimates_each_option_with_assumptions_and_no_quote(s
     # Market research is collaborative knowledge work: nearshore, at the card's euro figure in dollars.
     assert "KPO for market research, nearshore" in answer
     assert "$4,700 to $9,400 per full-time person a month" in answer
-    assert "What 10,000 USD a month buys:" in answer
+    assert "What $10,000 a month buys:" in answer
     assert "analyst-days a month" in answer and "around the clock" in answer
     assert "Assumptions:" in answer and "160 billable hours" in answer and "4.2 to 5" in answer
     assert "not a quote" in answer and costing.currencies().date in answer and "not live rates" in answer
@@ -59,7 +59,7 @@ def test_cost_is_given_in_the_users_currency(small_card: Path) -> None:
     profile = Profile(tasks=["accounting"], budget_amount=2_000, budget_currency="GBP", budget_period="month")
     answer = guidance.answer("cost", situation(profile))
     assert "£" in answer and "$" not in answer
-    assert "What 2,000 GBP a month buys:" in answer
+    assert "What £2,000 a month buys:" in answer
 
 
 def test_cost_without_a_budget_asks_for_one() -> None:
@@ -249,3 +249,26 @@ def test_every_topic_answers_whatever_is_known(
         assert answer.strip() and "{" not in answer
     if advised:
         json.dumps(guidance.brief(here))
+
+
+def test_a_provider_place_in_the_question_is_placed_for_the_company() -> None:
+    profile = Profile(tasks=["data_analytics"])
+    here = situation(
+        profile,
+        text="could the analysts be in India, given our customers' data?",
+        company_region="uk",
+        customer_region="eu",
+    )
+    answer = guidance.answer("location", here)
+    assert "A provider in India would be offshore for you, with about 2.5 working hours a day shared." in answer
+    assert texts.say("location.provider_transfer", place="India") in answer
+    nearby = situation(profile, text="could the analysts be in Poland?", company_region="uk", customer_region="eu")
+    answer = guidance.answer("location", nearby)
+    assert "A provider in Poland would be nearshore for you" in answer
+    assert texts.say("location.provider_transfer", place="Poland") not in answer  # inside the EU: no transfer
+
+
+def test_a_budget_without_a_currency_is_read_as_dollars_and_says_so() -> None:
+    answer = guidance.answer("cost", situation(Profile(tasks=["accounting"], budget_amount=4_321)))
+    assert "What $4,321 a month buys:" in answer  # the user's own figure is not rounded
+    assert texts.say("cost.assumption_dollars") in answer

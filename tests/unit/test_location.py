@@ -98,3 +98,13 @@ def test_region_rule(
     tasks: list[str], regimes: list[str], coverage: str | None, cost_first: bool, model: str, expected: tuple
 ) -> None:
     assert location.suggest(tasks, regimes, coverage, cost_first, model) == expected
+
+
+@pytest.mark.parametrize(
+    ("place", "company", "region"),
+    [("india", "uk", "offshore"), ("eu", "uk", "nearshore"), ("uk", "uk", "onshore"), ("latam", None, "nearshore")],
+)
+def test_a_providers_place_is_onshore_nearshore_or_offshore_for_the_company(
+    place: str, company: str | None, region: str
+) -> None:
+    assert location.region_of(place, company) == region
