@@ -59,9 +59,11 @@ class Situation:
 # --- facts the answers share ------------------------------------------------------------------
 
 
-def regions_in(text: str) -> dict[str, str]:
-    """{"company_region": "uk", "customer_region": "eu"}: the places `text` gives the company and its customers."""
-    return location.regions_in(text)
+def regions_in(text: str, expecting: str | None = None) -> dict[str, str]:
+    """{"company_region": "uk", "customer_region": "eu"}: the places `text` gives the company and its customers.
+
+    `expecting` ("company" or "customer", from `region_question`) lets a bare answer ("Germany") count."""
+    return location.regions_in(text, expecting)
 
 
 def regimes(situation: Situation) -> list[str]:
@@ -80,6 +82,15 @@ def needs_region(topic: str, situation: Situation) -> bool:
     if topic == "data":
         return situation.customers is None and situation.company is None
     return False
+
+
+def region_question(topic: str, situation: Situation) -> tuple[str, str] | None:
+    """(role, question) to ask when `needs_region`: the company's place for location answers, the
+    customers' for data answers; None when nothing needs asking. Pass the role to `regions_in`."""
+    if not needs_region(topic, situation):
+        return None
+    role = "company" if topic == "location" else "customer"
+    return role, say(f"location.ask.{role}")
 
 
 def _region_for(situation: Situation, model: str) -> tuple[str, str]:

@@ -272,3 +272,13 @@ def test_a_budget_without_a_currency_is_read_as_dollars_and_says_so() -> None:
     answer = guidance.answer("cost", situation(Profile(tasks=["accounting"], budget_amount=4_321)))
     assert "What $4,321 a month buys:" in answer  # the user's own figure is not rounded
     assert texts.say("cost.assumption_dollars") in answer
+
+
+def test_region_question_names_the_role_and_a_bare_answer_fills_it() -> None:
+    here = situation(Profile(tasks=["accounting"]))
+    role, question = guidance.region_question("location", here) or ("", "")
+    assert role == "company" and question == texts.say("location.ask.company")
+    assert guidance.regions_in("Germany", expecting=role) == {"company_region": "eu"}
+    assert guidance.region_question("data", here) == ("customer", texts.say("location.ask.customer"))
+    assert guidance.region_question("cost", here) is None
+    assert guidance.region_question("location", situation(Profile(), company_region="us")) is None
