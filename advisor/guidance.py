@@ -206,6 +206,7 @@ def _option(situation: Situation, part: costing.Part, missing: str | None) -> di
             "low": round(costing.convert(team_low, "USD", currency)),
             "high": round(costing.convert(team_high, "USD", currency)),
         },
+        "summary": say("cost.summary_part", **fields),
         "sources": [{"id": r.id, "title": r.title, "url": r.url, "year": r.year, "note": r.note} for r in part.rates],
         "line": line,
     }
@@ -253,6 +254,7 @@ def _budget_words(profile: Profile) -> str:
 def _cost(situation: Situation) -> dict[str, Any]:
     profile = situation.profile
     parts = _parts(situation)
+    options = [_option(situation, p, missing) for p, missing in parts]
     table = costing.currencies()
     assumptions = say_all(
         "cost.assumptions",
@@ -268,7 +270,8 @@ def _cost(situation: Situation) -> dict[str, Any]:
     fit = budget_fit(profile, situation.rec)
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
-        "options": [_option(situation, p, missing) for p, missing in parts],
+        "options": options,
+        "summary": "; ".join(o["summary"] for o in options),
         "budget": _budget_words(profile) if profile.budget_amount else (profile.budget_text or None),
         "budget_buys": buys,
         "fit": fit or "unknown",
@@ -384,8 +387,18 @@ def _location(situation: Situation) -> dict[str, Any]:
             )
         )
     notes += _provider_notes(situation)
+    summary = "; ".join(
+        say(
+            "location.summary_part",
+            model=say(f"cost.model_{model}"),
+            region=say(f"location.region_name.{region}"),
+            countries=_countries(situation, region),
+        )
+        for model, region in recommended.items()
+    )
     return {
         "recommended": recommended,
+        "summary": summary,
         "company": location.places()[situation.company].label if situation.company else None,
         "notes": notes,
         "compared": _compared(situation, models[0]),
@@ -415,6 +428,9 @@ def _data(situation: Situation) -> dict[str, Any]:
             {"key": key, "name": say(f"data.regime.{key}.name"), "means": say_all(f"data.regime.{key}.means")}
             for key in found
         ],
+        "summary": say("data.summary", names=taxonomy.join_labels([say(f"data.regime.{k}.name") for k in found]))
+        if found
+        else say("data.summary_none"),
         "require": say_all("data.require") + [item for key in found for item in say_all(f"data.regime.{key}.require")],
         "disclaimer": say("general.not_legal_advice"),
     }
@@ -515,7 +531,19 @@ def _reasons(situation: Situation) -> list[dict[str, Any]]:
 def brief(situation: Situation) -> dict[str, Any]:
     """Everything the one-page brief and the recommendation card show, as JSON-serialisable data.
 
-    Needs a recommendation (ValueError without one)."""
+    Needs a recommendation (ValueError without one). Keys:
+        choice ("bpo" | "kpo" | "hybrid"), choice_label, confidence (0-1), bpo_tasks, kpo_tasks (labels),
+        reasons [{text, quotes: [the user's words]}], conflicts [text],
+        cost {options: [{model, region, low, high, currency, unit: "fte_month", period: "month",
+              team: {fte: [low, high], low, high}, sources: [{id, title, url, year, note}], summary, line}],
+              summary (one short line for a card), budget, budget_buys [text], fit ("fits" | "tight" |
+              "short" | "unknown"), fit_line, assumptions [text], note (not a quote, rates' date)},
+        location {recommended {model: region}, summary, company (label or None), notes [text],
+                  compared [{region, name, countries, cost, overlap_hours, overlap, language, suits}]},
+        data {regimes [{key, name, means [text]}], summary, require [text], disclaimer},
+        contract {models [{key, name, fits ["bpo", "kpo"], why}], recommended [model keys]},
+        checklist [text], next_steps [text].
+    """
     rec = situation.rec
     if rec is None:
         raise ValueError("a brief needs a recommendation")

@@ -193,6 +193,11 @@ def test_brief_carries_everything_the_card_and_page_show(small_card: Path) -> No
     assert all(o["currency"] == "EUR" and o["unit"] == "fte_month" and o["low"] <= o["high"] for o in options)
     assert options[0]["region"] == "onshore"  # HIPAA data: start onshore
     assert brief["cost"]["fit"] in ("fits", "tight", "short") and brief["cost"]["assumptions"]
+    assert (
+        brief["cost"]["summary"].startswith("BPO onshore: about €") and "KPO offshore" in brief["cost"]["summary"]
+    )  # no onshore KPO figure on the small card
+    assert brief["location"]["summary"] == "BPO: onshore (United States); KPO: onshore (United States)"
+    assert brief["data"]["summary"] == texts.say("data.summary", names=texts.say("data.regime.hipaa.name"))
     assert [row["region"] for row in brief["location"]["compared"]] == list(location.DELIVERY)
     assert [r["key"] for r in brief["data"]["regimes"]] == ["hipaa"]
     assert brief["data"]["disclaimer"] == texts.say("general.not_legal_advice")
