@@ -463,3 +463,26 @@ def money(amount: float, currency: str = "USD", rounded: bool = True) -> str:
     shown = f"{amount:,.0f}"
     symbol = currencies().symbols.get(currency.upper())
     return f"{symbol}{shown}" if symbol else f"{shown} {currency.upper()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m advisor.costing [card.yml]`: check a rate card (default: the one in use) and list it."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    path = args[0] if args else str(rate_card_path())
+    try:
+        card = parse_rate_card(_read(path), path)
+    except RateCardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for rate in card:
+        span = monthly_range([rate])
+        monthly = f"{span[0]:,.0f}-{span[1]:,.0f} USD per FTE-month" if span else "project price"
+        print(f"{rate.id}: {rate.model} {rate.category} {rate.region}, {rate.year}: {monthly}")
+    print(f"{path}: {len(card)} entries, valid (currency table of {currencies().date})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -225,3 +225,16 @@ def test_a_missing_card_fails_with_its_path(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("RATE_CARD_PATH", str(tmp_path / "nowhere.yml"))
     with pytest.raises(costing.RateCardError, match=r"nowhere\.yml: cannot be read"):
         costing.rate_card()
+
+
+def test_the_check_command_lists_a_valid_card_and_names_the_error_in_a_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert costing.main([str(costing.DEFAULT_RATE_CARD)]) == 0
+    out = capsys.readouterr().out
+    assert "ph_contact_centre_premium: bpo bpo_front_office offshore, 2021: 1,920-2,240 USD per FTE-month" in out
+    assert "entries, valid (currency table of 2026-08-21)" in out
+    broken = tmp_path / "broken.yml"
+    broken.write_text(_card(", region: moon"), encoding="utf-8")
+    assert costing.main([str(broken)]) == 1
+    assert "x: region 'moon' must be one of" in capsys.readouterr().err
