@@ -63,18 +63,18 @@ class Ask:
 
     where: str
     key: str
-    prefix: bool  # f"advice.names.{choice}": every text under "advice.names" must be fillable
+    prefix: str | None  # f"cost.work_{model}": every text under "cost" whose key starts "cost.work_" must be fillable
     fields: set[str] | None  # None: filled with **kwargs, not checked
 
 
-def _keys(node: ast.expr) -> list[tuple[str, bool]]:
+def _keys(node: ast.expr) -> list[tuple[str, str | None]]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [(node.value, False)]
+        return [(node.value, None)]
     if isinstance(node, ast.IfExp):
         return _keys(node.body) + _keys(node.orelse)
     if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         start = str(node.values[0].value)  # f"advice.reasons.skill.{category}": the section before the name
-        return [(start.rpartition(".")[0], True)] if "." in start else []
+        return [(start.rpartition(".")[0], start)] if "." in start else []
     return []  # a key in a variable: checked by the tests of the code that builds it
 
 
@@ -117,9 +117,9 @@ def test_the_scan_finds_the_code_that_speaks() -> None:
 
 def test_every_key_the_code_asks_for_exists_and_its_placeholders_are_filled() -> None:
     for ask in asks():
-        found = leaves(under(ask.key), ask.key)
-        assert found, f"{ask.where}: nothing under {ask.key!r}"
-        if not ask.prefix:
+        found = {key: v for key, v in leaves(under(ask.key), ask.key).items() if key.startswith(ask.prefix or "")}
+        assert found, f"{ask.where}: nothing under {ask.prefix or ask.key!r}"
+        if ask.prefix is None:
             texts.raw(ask.key)  # a text or a list of texts, not a section
         if ask.fields is None:
             continue
