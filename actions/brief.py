@@ -23,7 +23,7 @@ from advisor import guidance, messages
 from advisor.card import card
 from advisor.engine import Profile, Recommendation
 from advisor.texts import say
-from leads.briefs import BriefStore, export_brief, public_base_url
+from leads.briefs import BriefStore, public_base_url
 from leads.model import conversation_digest
 from leads.redact import describe_error
 
@@ -61,23 +61,3 @@ async def send_advice(
     else:
         dispatcher.utter_message(text=text, json_message=card(content, text, url))
     return [SlotSet("brief_url", url)]
-
-
-def _with_brief(lead: dict, conversation_id: str) -> dict:
-    brief = BriefStore().for_conversation(conversation_id)
-    return {**lead, "brief": export_brief(brief, public_base_url())} if brief else lead
-
-
-async def lead_with_brief(lead: dict, tracker: Tracker) -> dict:
-    """The lead as sales receives it (CRM webhook): with its `brief` field when there is one."""
-    try:
-        return await asyncio.to_thread(_with_brief, lead, tracker.sender_id)
-    except Exception as error:  # noqa: BLE001 - the lead still goes to sales, without the brief
-        who = "conv-" + conversation_digest(str(tracker.sender_id))
-        log.error("brief for lead %s not attached: %s", who, describe_error(error))
-        return lead
-
-
-def erase_brief(conversation_id: str) -> bool:
-    """ "Delete my data": the brief goes too, so its link answers 404. Raises when the database is down."""
-    return BriefStore().delete(conversation_id)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guidance import situation
 from actions.slots import fact_slots, latest_intent, latest_text, off_loop
-from advisor import data_rules, inputs, location
+from advisor import data_rules, inputs
 from advisor.extraction import UNKNOWN, extract, merge
-from advisor.guidance import regions_in
+from advisor.guidance import region_question, regions_in
 from advisor.patterns import COMMAND, GUIDANCE_INTENTS, HUMAN_REQUEST, looks_like_question, statements_only
 
 # Questions and requests: their words are not facts about the company.
@@ -53,16 +55,13 @@ TRACKED = {
 REGION_SLOTS = ("company_region", "customer_region")
 
 
-def read_places(text: str, pending_topic: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+def read_places(text: str, expecting: str | None, slots: dict[str, Any]) -> dict[str, Any]:
     """Where the company and its customers are, when `text` says so and it is news.
 
-    Right after a follow-up answer asked where they are (`pending_topic`), a bare place
-    ("the UK") answers that question: the customers' place for data rules, else the company's.
+    Right after a follow-up answer asked where they are, a bare place ("the UK") answers that
+    question: `expecting` is the role asked about (`guidance.region_question`).
     """
-    if pending_topic:
-        places = location.regions_in(text, "customer" if pending_topic == "data" else "company")
-    else:
-        places = regions_in(text)
+    places = regions_in(text, expecting)
     return {slot: value for slot, value in places.items() if slot in REGION_SLOTS and slots.get(slot) != value}
 
 
@@ -173,7 +172,11 @@ class ActionExtractFacts(Action):
         if kind in ("foreign", "symbols", "empty") or (intent in NO_EXTRACTION_INTENTS and not answering):
             text = ""
         slots = {name: tracker.get_slot(name) for name in (*REGION_SLOTS, "requirements")}
-        changes = await off_loop(read_places, text, pending, slots) if text else {}
+        expecting = None
+        if pending and text:  # the role the pending answer asked about, from what was known before this message
+            asked = region_question(pending, replace(situation(tracker), text=""))
+            expecting = asked[0] if asked else None
+        changes = await off_loop(read_places, text, expecting, slots) if text else {}
         if intent in GUIDANCE_INTENTS.values() and text:
             changes.update(guidance_requirements(text, slots))
         events: list[EventType] = [SlotSet(k, v) for k, v in changes.items()]

@@ -73,11 +73,11 @@ class ActionAnswerGuidance(Action):
             asks_place = guidance.needs_region(topic, known)
         except Exception:  # a rate card or text error must not end the conversation (logged)
             log.exception("follow-up answer on %s failed", topic)
-            dispatcher.utter_message(text=say("followup.unavailable"))
+            dispatcher.utter_message(text=say("conversation.followup_unavailable"))
             return [*events, SlotSet("guidance_topic", None)]
         dispatcher.utter_message(text=reply)
         if form:
-            dispatcher.utter_message(text=say("followup.back_to_questions"))
+            dispatcher.utter_message(text=say("conversation.back_to_questions"))
             asks_place = False  # the form's question comes next; a place can still be said any time
         events.append(SlotSet("guidance_topic", topic if asks_place else None))
         return events

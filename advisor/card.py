@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor import costing
 from advisor.texts import say
 
 CARD_TYPE = "recommendation"
@@ -40,35 +39,18 @@ def _reason(reason: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cost_lines(cost: dict[str, Any]) -> list[str]:
-    lines = []
-    for option in cost.get("options") or []:
-        team = option.get("team") or {}
-        currency = option.get("currency") or "USD"
-        if not team.get("low") or not team.get("high"):
-            continue
-        lines.append(
-            say(
-                "card.cost_option",
-                model=str(option.get("model", "")).upper(),
-                low=costing.money(float(team["low"]), currency),
-                high=costing.money(float(team["high"]), currency),
-                region=say(f"location.region_name.{option.get('region')}"),
-            )
-        )
+    """One short line per option (the guidance's `summary`), then whether the budget fits."""
+    lines = [_line(o["summary"]) for o in cost.get("options") or [] if isinstance(o, dict) and o.get("summary")]
     if cost.get("fit_line"):
         lines.append(_line(cost["fit_line"]))
     return lines
 
 
 def _data_lines(data: dict[str, Any]) -> list[str]:
-    lines = [
-        say("card.data_regime", name=regime["name"], first=_line(regime["means"][0]))
-        for regime in data.get("regimes") or []
-        if regime.get("name") and regime.get("means")
-    ]
-    if lines and data.get("disclaimer"):
-        lines.append(_line(data["disclaimer"]))
-    return lines
+    """The rules that apply, in one line, and the "not legal advice" line when there are any."""
+    if not data.get("regimes"):
+        return []
+    return [_line(t) for t in (data.get("summary"), data.get("disclaimer")) if t]
 
 
 def buttons(brief_url: str | None) -> list[dict[str, str]]:
@@ -100,7 +82,7 @@ def card(brief: dict[str, Any], text: str, brief_url: str | None) -> dict[str, A
             "fit": (brief.get("cost") or {}).get("fit"),
             "note": (brief.get("cost") or {}).get("note"),
         },
-        "location": [_line(n) for n in location.get("notes") or []],
+        "location": [_line(location["summary"])] if location.get("summary") else [],
         "data_rules": _data_lines(brief.get("data") or {}),
         "next_steps": [_line(s) for s in brief.get("next_steps") or []],
         "brief_url": brief_url,

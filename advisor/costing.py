@@ -15,6 +15,11 @@ Assumptions (named in every estimate, so a reader can redo the sums)
       needs one seat for the hours the user asked for.
     - A budget given "in total" is spread over PROJECT_MONTHS months.
 
+Which figures (rates_for): the entries for the model and region whose category is one of the
+tasks' categories, else the model's general category, else any of the model's (said to be a
+proxy). Several entries give the envelope of their ranges, leaving out any more than
+STALE_YEARS older than the newest, so a 2003 figure fills a gap but never widens a 2021 range.
+
 Budget fit, against the starting team at the cheapest region the card has:
     the budget covers the top of the range -> "fits"; it covers the bottom only
     -> "tight"; it is below the bottom -> "short"; no amount -> unknown (None).
@@ -22,6 +27,7 @@ Budget fit, against the starting team at the cheapest region the card has:
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import os
@@ -70,6 +76,7 @@ MONTHS_PER = {
 PERIODS = tuple(MONTHS_PER)
 
 FITS = ("fits", "tight", "short")
+STALE_YEARS = 10
 
 
 class RateCardError(ValueError):
@@ -89,24 +96,52 @@ class Currencies:
     symbols: dict[str, str] = field(default_factory=dict)
 
 
+def _positive(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0
+
+
+def parse_currencies(text: str, where: str = "currencies.yml") -> Currencies:
+    """Validate and parse a currency table: ECB rates per euro (which must include USD), plus
+    currencies pegged to the dollar; errors name `where` and the entry."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RateCardError(f"{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not data.get("date") or not data.get("source"):
+        raise RateCardError(f"{where}: needs a date, a source and per_euro rates")
+    per_euro = data.get("per_euro")
+    if not isinstance(per_euro, dict) or not _positive(per_euro.get("USD")):
+        raise RateCardError(f"{where}: per_euro must be a mapping of currency codes to rates that includes USD")
+    per_usd = data.get("per_usd") or {}
+    if not isinstance(per_usd, dict):
+        raise RateCardError(f"{where}: per_usd must be a mapping of currency codes to rates")
+    for table, rates in (("per_euro", per_euro), ("per_usd", per_usd)):
+        for code, value in rates.items():
+            if not re.fullmatch(r"[A-Z]{3}", str(code)):
+                raise RateCardError(f"{where}: {table}.{code}: not a three-letter currency code")
+            if not _positive(value):
+                raise RateCardError(f"{where}: {table}.{code}: the rate must be a positive number")
+    usd_per_euro = float(per_euro["USD"])
+    usd_per_unit = {code: usd_per_euro / float(rate) for code, rate in per_euro.items()}
+    usd_per_unit.setdefault("EUR", usd_per_euro)
+    usd_per_unit.update({code: 1 / float(rate) for code, rate in per_usd.items()})
+    usd_per_unit["USD"] = 1.0
+    symbols = data.get("symbols") or {}
+    return Currencies(
+        str(data["date"]), str(data["source"]), usd_per_unit, {str(k): str(v) for k, v in symbols.items()}
+    )
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RateCardError(f"{path}: cannot be read: {exc}") from exc
+
+
 @functools.lru_cache(maxsize=4)
 def _currencies(path: str) -> Currencies:
-    where = Path(path).name
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RateCardError(f"{where}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict) or not data.get("date") or not data.get("source"):
-        raise RateCardError(f"{where}: needs a date, a source and usd_per_unit")
-    rates = data.get("usd_per_unit")
-    if not isinstance(rates, dict) or "USD" not in rates:
-        raise RateCardError(f"{where}: usd_per_unit must be a mapping that includes USD")
-    for code, value in rates.items():
-        if not re.fullmatch(r"[A-Z]{3}", str(code)) or not isinstance(value, (int, float)) or value <= 0:
-            raise RateCardError(f"{where}: usd_per_unit.{code}: needs a three-letter code and a positive rate")
-    return Currencies(
-        str(data["date"]), str(data["source"]), {k: float(v) for k, v in rates.items()}, dict(data.get("symbols") or {})
-    )
+    return parse_currencies(_read(path), path)
 
 
 def currencies() -> Currencies:
@@ -268,11 +303,7 @@ def parse_rate_card(text: str, where: str = "rate_card.yml") -> tuple[Rate, ...]
 
 @functools.lru_cache(maxsize=4)
 def _load_card(path: str) -> tuple[Rate, ...]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RateCardError(f"{path}: cannot be read: {exc}") from exc
-    return parse_rate_card(text, path)
+    return parse_rate_card(_read(path), path)
 
 
 def rate_card_path() -> Path:
@@ -285,15 +316,24 @@ def rate_card() -> tuple[Rate, ...]:
 
 
 def rates_for(model: str, region: str, categories: Iterable[str] = ()) -> list[Rate]:
-    """The card's entries for `model` at `region`, most specific first: the tasks' own categories,
-    else the model's general category, else any entry of the model."""
+    """The card's entries for `model` at `region`: those of the tasks' own categories, else of the
+    model's general category, else any entry of the model (a proxy); old figures only fill gaps."""
     card = [r for r in rate_card() if r.model == model and r.region == region and r.unit != "project"]
     wanted = [c for c in categories if c in taxonomy.CATEGORIES]
     for group in (wanted, [f"{model}_general"]):
         found = [r for r in card if r.category in group]
         if found:
-            return found
-    return card
+            return _recent(found)
+    return _recent(card)
+
+
+def _recent(rates: list[Rate]) -> list[Rate]:
+    """Drop figures more than STALE_YEARS older than the newest of the same cell: an old range only
+    fills a gap, it never widens a newer one."""
+    if not rates:
+        return rates
+    newest = max(r.year for r in rates)
+    return [r for r in rates if r.year >= newest - STALE_YEARS]
 
 
 def monthly_range(rates: Iterable[Rate]) -> tuple[float, float] | None:
@@ -332,6 +372,12 @@ class Part:
     fte: tuple[float, float]
     per_fte: tuple[float, float]  # USD a month per full-time person
     rates: tuple[Rate, ...]
+
+    @property
+    def exact(self) -> bool:
+        """True when the figures are for the tasks' own categories (or the model's general one), not a proxy."""
+        wanted = {taxonomy.TASKS[t].category for t in self.tasks} | {f"{self.model}_general"}
+        return all(r.category in wanted for r in self.rates)
 
     @property
     def monthly_usd(self) -> tuple[float, float]:
@@ -404,20 +450,39 @@ def seats_for(people: float, coverage: str | None) -> float:
     return people / fte_for_coverage(coverage)[1]
 
 
-def money(amount: float, currency: str = "USD") -> str:
-    """'$1,200', '€950', '12,000 INR': rounded to two significant figures above 100."""
-    if amount >= 100:
-        digits = int(math.floor(math.log10(amount))) - 1
+def this_year() -> int:
+    return datetime.datetime.now(tz=datetime.timezone.utc).year
+
+
+def money(amount: float, currency: str = "USD", rounded: bool = True) -> str:
+    """'$1,200', '€950', '12,000 INR': estimates rounded to two significant figures above 100
+    (`rounded=False` for the user's own figures)."""
+    if rounded and amount >= 100:
+        digits = math.floor(math.log10(amount)) - 1
         amount = round(amount, -digits)
     shown = f"{amount:,.0f}"
     symbol = currencies().symbols.get(currency.upper())
     return f"{symbol}{shown}" if symbol else f"{shown} {currency.upper()}"
 
 
-def about(value: float) -> str:
-    """'about 3', 'about 2.5', 'less than 1': a count said plainly."""
-    if value < 1:
-        return "less than 1"
-    if value < 3:
-        return f"{round(value * 2) / 2:g}"
-    return f"{round(value):d}"
+def main(argv: list[str] | None = None) -> int:
+    """`python -m advisor.costing [card.yml]`: check a rate card (default: the one in use) and list it."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    path = args[0] if args else str(rate_card_path())
+    try:
+        card = parse_rate_card(_read(path), path)
+    except RateCardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for rate in card:
+        span = monthly_range([rate])
+        monthly = f"{span[0]:,.0f}-{span[1]:,.0f} USD per FTE-month" if span else "project price"
+        print(f"{rate.id}: {rate.model} {rate.category} {rate.region}, {rate.year}: {monthly}")
+    print(f"{path}: {len(card)} entries, valid (currency table of {currencies().date})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

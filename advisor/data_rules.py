@@ -3,7 +3,8 @@
 Where the facts come from
     The reading keeps regulations and sensitive data a message names as facts (slot
     `requirements`, keys of `facts:` in advisor/lexicon/reading.yml). The latest message is
-    read the same way, and the places of the company and its customers count too.
+    read the same way, and the places of the company and its customers count too (the slots,
+    else what the message says: "our customers are in Germany").
 
 The rule
     - Health data (fact kind `health_data`: "patient records", "HIPAA", "Medicaid") is
@@ -28,9 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from advisor import lexicon
-from advisor.reading.core import facts as read_facts
-from advisor.reading.text import normalise, words_of
+from advisor import lexicon, location
 
 REGIMES = ("hipaa", "gdpr", "uk_gdpr", "pci_dss", "government", "ccpa", "glba", "ferpa", "sox")
 HEALTH_FACTS = ("hipaa", "medicare")
@@ -42,6 +41,9 @@ def facts_in(text: str) -> list[str]:
     """Fact keys (reading.yml `facts:`) named in `text`, without the full reading (no spaCy pass)."""
     if not text or not text.strip():
         return []
+    from advisor.reading.core import facts as read_facts  # here, not at import: it loads spaCy
+    from advisor.reading.text import normalise, words_of
+
     return [f.key for f in read_facts(words_of(normalise(text)))]
 
 
@@ -58,7 +60,10 @@ def regimes_for(
 ) -> list[str]:
     """The regimes that apply, by the rule in the module docstring."""
     facts = list(dict.fromkeys([*requirements, *facts_in(text)]))
-    places = {p for p in (company_region, customer_region) if p}
+    said = location.regions_in(text) if text else {}
+    places = {
+        p for p in (company_region or said.get("company_region"), customer_region or said.get("customer_region")) if p
+    }
     found: set[str] = set()
     eu_or_uk = places & {"eu", "uk"}
     health = any(f in HEALTH_FACTS or _kind(f) == HEALTH_KIND for f in facts)

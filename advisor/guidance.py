@@ -45,7 +45,7 @@ class Situation:
         bpo, kpo = self.tasks
         if self.rec is not None and not (bpo or kpo):
             return list(MODELS) if self.rec.choice == taxonomy.HYBRID else [self.rec.choice]
-        return [m for m, tasks in zip(MODELS, (bpo, kpo)) if tasks]
+        return [m for m, tasks in zip(MODELS, (bpo, kpo), strict=True) if tasks]
 
     @property
     def company(self) -> str | None:
@@ -59,9 +59,11 @@ class Situation:
 # --- facts the answers share ------------------------------------------------------------------
 
 
-def regions_in(text: str) -> dict[str, str]:
-    """{"company_region": "uk", "customer_region": "eu"}: the places `text` gives the company and its customers."""
-    return location.regions_in(text)
+def regions_in(text: str, expecting: str | None = None) -> dict[str, str]:
+    """{"company_region": "uk", "customer_region": "eu"}: the places `text` gives the company and its customers.
+
+    `expecting` ("company" or "customer", from `region_question`) lets a bare answer ("Germany") count."""
+    return location.regions_in(text, expecting)
 
 
 def regimes(situation: Situation) -> list[str]:
@@ -82,6 +84,15 @@ def needs_region(topic: str, situation: Situation) -> bool:
     return False
 
 
+def region_question(topic: str, situation: Situation) -> tuple[str, str] | None:
+    """(role, question) to ask when `needs_region`: the company's place for location answers, the
+    customers' for data answers; None when nothing needs asking. Pass the role to `regions_in`."""
+    if not needs_region(topic, situation):
+        return None
+    role = "company" if topic == "location" else "customer"
+    return role, say(f"location.ask.{role}")
+
+
 def _region_for(situation: Situation, model: str) -> tuple[str, str]:
     bpo, kpo = situation.tasks
     return location.suggest(
@@ -94,19 +105,20 @@ def _region_for(situation: Situation, model: str) -> tuple[str, str]:
 
 
 def _parts(situation: Situation, at_cheapest: bool = False) -> list[tuple[costing.Part, str | None]]:
-    """The starting team per option, with a note key when the card had no figure for the suggested region."""
+    """The starting team per option at its suggested region; when the card has no figure there, at the
+    cheapest region it has, with the region that was wanted (so the answer can say so)."""
     out: list[tuple[costing.Part, str | None]] = []
     bpo, kpo = situation.tasks
     for model in situation.models:
         tasks = bpo if model == taxonomy.BPO else kpo
-        region = None if at_cheapest else _region_for(situation, model)[0]
-        found = costing.part(model, tasks, region, situation.profile.coverage)
-        note = None
-        if found is None and region is not None:
+        wanted = None if at_cheapest else _region_for(situation, model)[0]
+        found = costing.part(model, tasks, wanted, situation.profile.coverage)
+        missing = None
+        if found is None and wanted is not None:
             found = costing.part(model, tasks, None, situation.profile.coverage)
-            note = "no_rate_for_region"
+            missing = wanted
         if found is not None:
-            out.append((found, note))
+            out.append((found, missing))
     return out
 
 
@@ -116,8 +128,12 @@ def budget_fit(profile: Profile, rec: Recommendation | None) -> str | None:
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
     if budget is None:
         return None
-    parts = _parts(Situation(profile, rec), at_cheapest=True)
-    if not parts:
+    return _fit(budget, _parts(Situation(profile, rec), at_cheapest=True))
+
+
+def _fit(budget: float | None, parts: list[tuple[costing.Part, str | None]]) -> str | None:
+    """The budget against the summed starting team of `parts` (None without a budget or parts)."""
+    if budget is None or not parts:
         return None
     low = sum(p.monthly_usd[0] for p, _ in parts)
     high = sum(p.monthly_usd[1] for p, _ in parts)
@@ -136,6 +152,11 @@ def _money(usd: float, currency: str) -> str:
     return costing.money(costing.convert(usd, "USD", currency), currency)
 
 
+def _money_span(low: float, high: float, currency: str) -> str:
+    low_text, high_text = _money(low, currency), _money(high, currency)
+    return low_text if low_text == high_text else say("cost.count_range", low=low_text, high=high_text)
+
+
 def _span(low: float, high: float) -> str:
     return say("cost.count_range", low=_count(low), high=_count(high)) if _count(low) != _count(high) else _count(low)
 
@@ -150,7 +171,7 @@ def _countries(situation: Situation, region: str) -> str:
     return taxonomy.join_labels(list(location.delivery_for(situation.company)[region][0]))
 
 
-def _option(situation: Situation, part: costing.Part, note: str | None) -> dict[str, Any]:
+def _option(situation: Situation, part: costing.Part, missing: str | None) -> dict[str, Any]:
     currency = _currency(situation.profile)
     team_low, team_high = part.monthly_usd
     tasks = taxonomy.join_labels(taxonomy.labels(part.tasks)) or say(f"cost.work_{part.model}")
@@ -159,17 +180,23 @@ def _option(situation: Situation, part: costing.Part, note: str | None) -> dict[
         "tasks": tasks,
         "region": say(f"location.region_name.{part.region}"),
         "countries": _countries(situation, part.region),
-        "low": _money(part.per_fte[0], currency),
-        "high": _money(part.per_fte[1], currency),
-        "hour_low": _money(part.per_fte[0] / costing.HOURS_PER_FTE_MONTH, currency),
-        "hour_high": _money(part.per_fte[1] / costing.HOURS_PER_FTE_MONTH, currency),
+        "per_person": _money_span(*part.per_fte, currency=currency),
+        "per_hour": _money_span(
+            part.per_fte[0] / costing.HOURS_PER_FTE_MONTH, part.per_fte[1] / costing.HOURS_PER_FTE_MONTH, currency
+        ),
         "people": _span(*part.fte),
-        "team_low": _money(team_low, currency),
-        "team_high": _money(team_high, currency),
+        "team": _money_span(team_low, team_high, currency=currency),
     }
-    line = say("cost.option_line", **fields) + " " + say("cost.team_line", **fields)
-    if note:
-        line += " " + say(f"cost.{note}", region=fields["region"])
+    team = "cost.team_line_one" if part.fte == (1.0, 1.0) else "cost.team_line"
+    line = say("cost.option_line", **fields) + " " + say(team, **fields)
+    if missing:
+        line += " " + say("cost.no_rate_for_region", wanted=say(f"location.region_name.{missing}"), **fields)
+    oldest = min(r.year for r in part.rates)
+    if oldest < costing.this_year() - costing.STALE_YEARS:
+        line += " " + say("cost.old_figures", year=oldest)
+    if not part.exact:
+        nearest = taxonomy.join_labels(list(dict.fromkeys(taxonomy.CATEGORIES[r.category].label for r in part.rates)))
+        line += " " + say("cost.proxy", nearest=nearest)
     return {
         "model": part.model,
         "region": part.region,
@@ -183,45 +210,56 @@ def _option(situation: Situation, part: costing.Part, note: str | None) -> dict[
             "low": round(costing.convert(team_low, "USD", currency)),
             "high": round(costing.convert(team_high, "USD", currency)),
         },
+        "summary": say("cost.summary_part", **fields),
         "sources": [{"id": r.id, "title": r.title, "url": r.url, "year": r.year, "note": r.note} for r in part.rates],
         "line": line,
     }
 
 
+def _size(count: float) -> str:
+    """'part' under one, 'one' when it rounds to one, else 'many': which wording a count takes."""
+    if count < 1:
+        return "part"
+    return "one" if _count(count) == "1" else "many"
+
+
 def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], budget: float) -> list[str]:
-    """What a monthly budget (USD) buys, split over the options in proportion to their cost."""
-    mids = [(p.monthly_usd[0] + p.monthly_usd[1]) / 2 for p, _ in parts]
-    total = sum(mids) or 1.0
+    """What a monthly budget (USD) buys, split over the options in proportion to the low end of their
+    starting teams (the mid-points would hand a wide KPO range nearly all of it)."""
+    lows = [p.monthly_usd[0] for p, _ in parts]
+    total = sum(lows) or 1.0
     out = []
-    for (part, _), mid in zip(parts, mids):
-        share = budget * mid / total
+    for (part, _), low_cost in zip(parts, lows, strict=True):
+        share = budget * low_cost / total
         region = say(f"location.region_name.{part.region}")
         if part.model == taxonomy.KPO:
             low, high = costing.days_for(share, part.per_fte)
-            out.append(say("cost.buys_days", days=_span(low, high), region=region))
+            out.append(say("cost.buys.days", days=_span(low, high), region=region))
             continue
         low, high = costing.people_for(share, part.per_fte)
-        customer = any(taxonomy.TASKS[t].customer_facing for t in part.tasks)
+        people = _span(low, high)
         coverage = situation.profile.coverage
-        if customer and coverage in ("24/7", "extended"):
+        if coverage in ("24/7", "extended") and any(taxonomy.TASKS[t].customer_facing for t in part.tasks):
             seats = costing.seats_for(high, coverage)
-            out.append(
-                say(
-                    f"cost.buys_seats_{coverage.replace('/', '_')}",
-                    people=_span(low, high),
-                    region=region,
-                    seats=_count(seats),
-                )
-            )
+            key = f"cost.buys.seats_{coverage.replace('/', '_')}.{_size(seats)}"
+            out.append(say(key, people=people, region=region, seats=_count(seats)))
         else:
-            out.append(say("cost.buys_people", people=_span(low, high), region=region))
+            out.append(say(f"cost.buys.people.{'part' if high < 1 else 'many'}", people=people, region=region))
     return out
+
+
+def _budget_words(profile: Profile) -> str:
+    """The budget as the estimate reads it: '$5,000 a month', '60,000 GBP a year'."""
+    amount = profile.budget_amount or 0.0
+    period = profile.budget_period if profile.budget_period in costing.MONTHS_PER else "month"
+    amount_text = costing.money(amount, _currency(profile), rounded=False)
+    return say("cost.budget", amount=amount_text, period=say(f"cost.period.{period}"))
 
 
 def _cost(situation: Situation) -> dict[str, Any]:
     profile = situation.profile
     parts = _parts(situation)
-    currency = _currency(profile)
+    options = [_option(situation, p, missing) for p, missing in parts]
     table = costing.currencies()
     assumptions = say_all(
         "cost.assumptions",
@@ -231,15 +269,20 @@ def _cost(situation: Situation) -> dict[str, Any]:
         months=costing.PROJECT_MONTHS,
         date=table.date,
     )
+    if profile.budget_amount and not costing.known_currency(profile.budget_currency):
+        assumptions.append(say("cost.assumption_dollars"))
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
-    fit = budget_fit(profile, situation.rec)
+    # The fit shown beside the figures is the fit of those figures (the regions the answer suggests);
+    # the lead score's budget_fit() takes the cheapest region, what a provider could offer at best.
+    fit = _fit(budget, parts)
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
-        "options": [_option(situation, p, note) for p, note in parts],
-        "budget": profile.budget_text or None,
+        "options": options,
+        "summary": "; ".join(o["summary"] for o in options),
+        "budget": _budget_words(profile) if profile.budget_amount else (profile.budget_text or None),
         "budget_buys": buys,
         "fit": fit or "unknown",
-        "fit_line": say(f"cost.fit.{fit}", budget=profile.budget_text) if fit else "",
+        "fit_line": say(f"cost.fit.{fit}", budget=_budget_words(profile)) if fit else "",
         "assumptions": assumptions,
         "note": say("cost.not_a_quote", date=table.date),
     }
@@ -252,7 +295,7 @@ def _answer_cost(situation: Situation) -> str:
     lines = [say("cost.heading")]
     lines += [o["line"] for o in cost["options"]]
     if cost["budget_buys"]:
-        lines.append(say("cost.buys_heading", budget=situation.profile.budget_text))
+        lines.append(say("cost.buys_heading", budget=_budget_words(situation.profile)))
         lines += [f"- {b}" for b in cost["budget_buys"]]
     if cost["fit_line"]:
         lines.append(cost["fit_line"])
@@ -288,7 +331,7 @@ def _compared(situation: Situation, model: str) -> list[dict[str, Any]]:
     for region in location.DELIVERY:
         part = costing.part(model, tasks, region, situation.profile.coverage)
         cost = (
-            say("location.cost_range", low=_money(part.per_fte[0], currency), high=_money(part.per_fte[1], currency))
+            say("location.cost_range", per_person=_money_span(*part.per_fte, currency=currency))
             if part
             else say("location.cost_unknown")
         )
@@ -308,6 +351,32 @@ def _compared(situation: Situation, model: str) -> list[dict[str, Any]]:
     return out
 
 
+def _provider_notes(situation: Situation) -> list[str]:
+    """What a provider in the place the user asks about ("could the analysts be in India") means for them."""
+    mention = location.provider_mention(situation.text)
+    if mention is None:
+        return []
+    provider = mention.place
+    place = location.places()[provider]
+    named = mention.said if mention.said[:1].isupper() else place.label
+    home = location.places().get(situation.company or "us", location.places()["us"])
+    region = location.region_of(provider, situation.company)
+    notes = [
+        say(
+            "location.provider_place",
+            place=named,
+            region=say(f"location.region_name.{region}"),
+            hours=f"{location.overlap_hours(home.utc, place.utc):g}",
+        )
+    ]
+    found = regimes(situation)
+    if data_rules.restricts_offshore(found) and region != "onshore":
+        notes.append(say("location.provider_restricted"))
+    if data_rules.limits_transfers(found) and place.law not in ("gdpr", "uk_gdpr"):
+        notes.append(say("location.provider_transfer", place=named))
+    return notes
+
+
 def _location(situation: Situation) -> dict[str, Any]:
     models = situation.models or [taxonomy.BPO]
     recommended = {}
@@ -321,13 +390,22 @@ def _location(situation: Situation) -> dict[str, Any]:
                 model=say(f"cost.model_{model}"),
                 region=say(f"location.region_name.{region}"),
                 countries=_countries(situation, region),
+                offshore=_countries(situation, "offshore"),
             )
         )
-    provider = location.provider_place_in(situation.text)
-    if provider:
-        notes.append(say("location.provider_place", place=location.places()[provider].label))
+    notes += _provider_notes(situation)
+    summary = "; ".join(
+        say(
+            "location.summary_part",
+            model=say(f"cost.model_{model}"),
+            region=say(f"location.region_name.{region}"),
+            countries=_countries(situation, region),
+        )
+        for model, region in recommended.items()
+    )
     return {
         "recommended": recommended,
+        "summary": summary,
         "company": location.places()[situation.company].label if situation.company else None,
         "notes": notes,
         "compared": _compared(situation, models[0]),
@@ -357,6 +435,9 @@ def _data(situation: Situation) -> dict[str, Any]:
             {"key": key, "name": say(f"data.regime.{key}.name"), "means": say_all(f"data.regime.{key}.means")}
             for key in found
         ],
+        "summary": say("data.summary", names=taxonomy.join_labels([say(f"data.regime.{k}.name") for k in found]))
+        if found
+        else say("data.summary_none"),
         "require": say_all("data.require") + [item for key in found for item in say_all(f"data.regime.{key}.require")],
         "disclaimer": say("general.not_legal_advice"),
     }
@@ -406,9 +487,13 @@ def _answer_contract(situation: Situation) -> str:
     contract = _contract(situation)
     lines = [say("contract.heading")]
     lines += [f"- {m['name']}: {m['why']}" for m in contract["models"]]
-    if contract["recommended"]:
-        names = taxonomy.join_labels([say(f"contract.model.{k}.name") for k in contract["recommended"]])
-        lines.append(say(f"contract.suggest.{situation.rec.choice if situation.rec else 'bpo'}", models=names))
+    bpo, kpo = situation.tasks
+    if situation.rec is not None:
+        for model, tasks in zip(MODELS, (bpo, kpo), strict=True):
+            if model in situation.models:
+                first, second = (say(f"contract.model.{k}.short") for k in contracts.SUGGESTED[model])
+                work = taxonomy.join_labels(taxonomy.labels(tasks)) or say(f"cost.work_{model}")
+                lines.append(say(f"contract.suggest.{model}", tasks=work, first=first, second=second))
     else:
         lines.append(say("contract.sharpen_advice"))
     lines.append(say("contract.checklist_heading"))
@@ -429,28 +514,43 @@ def answer(topic: str, situation: Situation) -> str:
 # --- the brief --------------------------------------------------------------------------------
 
 
+def _quotes(situation: Situation, text: str, model: str) -> list[str]:
+    """The user's own words behind a reason: the words for each task the reason names, and the budget it cites."""
+    assert situation.rec is not None
+    tasks = situation.rec.bpo_tasks if model == taxonomy.BPO else situation.rec.kpo_tasks
+    lowered = text.lower()
+    quotes = []
+    for key in tasks:
+        words = (situation.profile.task_evidence.get(key) or [""])[0]
+        if words and (words.lower() in lowered or taxonomy.TASKS[key].label.lower() in lowered):
+            quotes.append(words)
+    budget = situation.profile.budget_text
+    if situation.profile.budget_amount and budget and budget.lower() in lowered:
+        quotes.append(budget)
+    return list(dict.fromkeys(quotes))
+
+
 def _reasons(situation: Situation) -> list[dict[str, Any]]:
     assert situation.rec is not None
-    evidence = situation.profile.task_evidence
-    out = []
-    for reason in situation.rec.reasons:
-        tasks = situation.rec.bpo_tasks if reason.model == taxonomy.BPO else situation.rec.kpo_tasks
-        quotes = [
-            words
-            for key in tasks
-            for words in evidence.get(key, [])[:1]
-            if key.lower() in reason.text.lower()
-            or taxonomy.TASKS[key].label.lower() in reason.text.lower()
-            or words.lower() in reason.text.lower()
-        ]
-        out.append({"text": reason.text, "quotes": list(dict.fromkeys(quotes))})
-    return out
+    return [{"text": r.text, "quotes": _quotes(situation, r.text, r.model)} for r in situation.rec.reasons]
 
 
 def brief(situation: Situation) -> dict[str, Any]:
     """Everything the one-page brief and the recommendation card show, as JSON-serialisable data.
 
-    Needs a recommendation (ValueError without one)."""
+    Needs a recommendation (ValueError without one). Keys:
+        choice ("bpo" | "kpo" | "hybrid"), choice_label, confidence (0-1), bpo_tasks, kpo_tasks (labels),
+        reasons [{text, quotes: [the user's words]}], conflicts [text],
+        cost {options: [{model, region, low, high, currency, unit: "fte_month", period: "month",
+              team: {fte: [low, high], low, high}, sources: [{id, title, url, year, note}], summary, line}],
+              summary (one short line for a card), budget, budget_buys [text], fit ("fits" | "tight" |
+              "short" | "unknown"), fit_line, assumptions [text], note (not a quote, rates' date)},
+        location {recommended {model: region}, summary, company (label or None), notes [text],
+                  compared [{region, name, countries, cost, overlap_hours, overlap, language, suits}]},
+        data {regimes [{key, name, means [text]}], summary, require [text], disclaimer},
+        contract {models [{key, name, fits ["bpo", "kpo"], why}], recommended [model keys]},
+        checklist [text], next_steps [text].
+    """
     rec = situation.rec
     if rec is None:
         raise ValueError("a brief needs a recommendation")

@@ -25,10 +25,17 @@ France"). A place named for the provider ("could the analysts be in India") is n
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from advisor import lexicon, taxonomy
-from advisor.reading.text import PhraseSet, Word, words_of
+
+if TYPE_CHECKING:
+    from advisor.reading.text import PhraseSet, Word
+
+# advisor.reading is imported where it is used: importing it loads spaCy, which budget_fit (and so
+# the lead score) never needs.
 
 DELIVERY = ("onshore", "nearshore", "offshore")
 ROLES = ("company", "customer", "provider")
@@ -36,6 +43,8 @@ WORKDAY = (9, 17)
 CLAUSE_ENDS = {".", ";", "!", "?", ":", "but", "while", "whereas", "although", "though", "because", "since"}
 LIST_JOINS = {"and", "or", ",", "&", "/"}
 LOOK_BACK = 8
+NEAR_HOURS = 3
+BASED = re.compile(r"(?<=\w)-(?=(?:based|headquartered|registered)\b)", re.IGNORECASE)
 COLLABORATIVE = {"kpo_strategy", "kpo_rnd", "kpo_market_research"}
 RESTRICTED_REGIMES = ("hipaa", "government")
 TRANSFER_REGIMES = ("gdpr", "uk_gdpr")
@@ -64,6 +73,8 @@ PLACE_KEYS = tuple(lexicon.regions()["places"])
 
 @functools.lru_cache(maxsize=1)
 def _phrases() -> tuple[PhraseSet, dict[tuple[str, ...], str], dict[str, PhraseSet]]:
+    from advisor.reading.text import PhraseSet, words_of
+
     index: dict[tuple[str, ...], str] = {}
     for key, raw in lexicon.regions()["places"].items():
         for phrase in raw["words"]:
@@ -78,6 +89,7 @@ class Mention:
     role: str | None
     start: int  # word index
     end: int
+    said: str = ""  # the words as the user wrote them ("Poland")
 
 
 def _role_at(words: list[Word], i: int, roles: dict[str, PhraseSet]) -> str | None:
@@ -89,7 +101,10 @@ def _role_at(words: list[Word], i: int, roles: dict[str, PhraseSet]) -> str | No
 
 def mentions(text: str) -> list[Mention]:
     """Places named in `text`, each with the role it plays (rules in the module docstring)."""
-    words = words_of(text or "")
+    from advisor.reading.text import words_of
+
+    text = BASED.sub(" ", text or "")  # "UK-based" reads as "UK based" (same length: offsets hold)
+    words = words_of(text)
     vocab, index, roles = _phrases()
     capitals = set(lexicon.regions()["capitals_only"])
     found: list[Mention] = []
@@ -104,7 +119,7 @@ def mentions(text: str) -> list[Mention]:
         if " ".join(key).replace(".", "") in capitals and not original.replace(".", "").isupper():
             i += 1
             continue  # "let us know" is not the US
-        found.append(Mention(index[key], None, i, i + length))
+        found.append(Mention(index[key], None, i, i + length, original))
         i += length
     out: list[Mention] = []
     for n, m in enumerate(found):
@@ -121,7 +136,7 @@ def mentions(text: str) -> list[Mention]:
             between = {w.text for w in words[found[n - 1].end : m.start]}
             if between and between <= LIST_JOINS | {"the"}:
                 role = out[-1].role
-        out.append(Mention(m.place, role, m.start, m.end))
+        out.append(Mention(m.place, role, m.start, m.end, m.said))
     return out
 
 
@@ -139,7 +154,13 @@ def regions_in(text: str, expecting: str | None = None) -> dict[str, str]:
 
 def provider_place_in(text: str) -> str | None:
     """The place `text` names for the provider ("could the analysts be in India" -> "india"), if any."""
-    return next((m.place for m in mentions(text) if m.role == "provider"), None)
+    found = provider_mention(text)
+    return found.place if found else None
+
+
+def provider_mention(text: str) -> Mention | None:
+    """The first place `text` names for the provider, with the user's words for it."""
+    return next((m for m in mentions(text) if m.role == "provider"), None)
 
 
 def overlap_hours(utc_a: float, utc_b: float, day: tuple[int, int] = WORKDAY) -> float:
@@ -157,6 +178,15 @@ def overlap(company: str | None, region: str) -> float:
     """Working hours a company (US by default) shares with a provider in `region`."""
     home = places()[company if company in places() else "us"]
     return overlap_hours(home.utc, home.delivery[region][1])
+
+
+def region_of(place: str, company: str | None) -> str:
+    """Whether a provider in `place` is onshore, nearshore or offshore for a company in `company`
+    (US by default): the same place is onshore, up to NEAR_HOURS of time difference nearshore."""
+    home = company if company in places() else "us"
+    if place == home:
+        return "onshore"
+    return "nearshore" if abs(places()[place].utc - places()[home].utc) <= NEAR_HOURS else "offshore"
 
 
 def suggest(

@@ -12,10 +12,10 @@ What the assistant's actions call::
     BriefStore().save(conversation_id, content)    # the one-page brief behind <WEB_PUBLIC_URL>/brief/<token>
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
-:mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
-(nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
-:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.briefs` (the advice briefs),
-:mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.validation`, :mod:`leads.answers` (reading the lead form's answers),
+:mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox` (nothing lost), :mod:`leads.notify`
+(what sales is told), :mod:`leads.delivery_log` and :mod:`leads.delivery` (the delivery
+queue and its sender), :mod:`leads.briefs` (the advice briefs), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .briefs import Brief, BriefStore, export_brief

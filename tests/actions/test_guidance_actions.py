@@ -12,11 +12,12 @@ import pytest
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.leads as lead_actions
+import actions.lead_record as lead_record
 from actions.advice import ActionRecommend
 from actions.extract import ActionExtractFacts
 from actions.guidance import ActionAnswerGuidance
-from actions.leads import ActionDeleteLeadData, ActionSubmitLead, ActionWithdrawConsent, advisor_answers
+from actions.lead_record import advisor_answers
+from actions.leads import ActionDeleteLeadData, ActionSubmitLead, ActionWithdrawConsent
 from leads import BriefStore, LeadStore
 from leads.briefs import TOKEN
 from tests.support.actions_testkit import CONTACT_SLOTS, as_dict, user
@@ -121,7 +122,7 @@ async def test_delete_my_data_deletes_the_brief_but_withdrawing_consent_keeps_it
 
 async def test_sales_gets_the_brief_with_the_lead(make_tracker, domain, monkeypatch):
     sent: list[dict] = []
-    monkeypatch.setattr(lead_actions, "queue_lead", lambda lead: sent.append(lead) or [])
+    monkeypatch.setattr(lead_record, "queue_lead", lambda lead: sent.append(lead) or [])
     events, _ = await advise(make_tracker, domain)
     slots = {
         **HYBRID,
@@ -134,7 +135,7 @@ async def test_sales_gets_the_brief_with_the_lead(make_tracker, domain, monkeypa
     }
     tracker = make_tracker([], slots=slots)
     await run(ActionSubmitLead(), CollectingDispatcher(), tracker, domain)
-    await lead_actions.wait_for_notifications()
+    await lead_record.wait_for_notifications()
     assert len(sent) == 1
     assert sent[0]["brief"]["url"] == events["brief_url"]
     assert sent[0]["brief"]["content"]["choice"] == "hybrid"

@@ -28,7 +28,7 @@ def hybrid_brief() -> dict:
     )
     rec = recommend(profile)
     assert rec.choice == "hybrid"
-    return guidance.brief(guidance.Situation(profile, rec, company_region="uk"))
+    return guidance.brief(guidance.Situation(profile, rec))
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,7 @@ def test_cost_lines_name_a_currency_an_amount_and_a_period(brief: dict) -> None:
     for line in option_lines:
         assert "€" in line and "a month" in line, line
         assert any(ch.isdigit() for ch in line)
+    assert "€8,000 a month" in lines[-1], "whether the user's own budget fits comes last"
 
 
 def test_the_brief_link_is_the_first_button_and_only_when_there_is_one(brief: dict) -> None:
@@ -70,10 +71,11 @@ def test_the_brief_link_is_the_first_button_and_only_when_there_is_one(brief: di
 
 
 def test_location_and_data_notes_come_along(brief: dict) -> None:
-    shown = card(
-        {**brief, "data": {**brief["data"], "regimes": [{"key": "x", "name": "UK GDPR", "means": ["- A."]}]}}, "t", URL
-    )
-    assert shown["location"], "where the provider could be"
-    assert shown["data_rules"][0] == "UK GDPR: A."
-    assert "data" not in shown  # Rasa's socket.io output reads a `data` key as its own
+    shown = card(brief, "t", URL)
+    assert shown["location"] and "BPO" in shown["location"][0] and "KPO" in shown["location"][0]
+    assert shown["data_rules"] == [], "no regulated data was mentioned"
+    regulated = {**brief, "data": {**brief["data"], "regimes": [{"key": "gdpr"}], "summary": "Data rules: GDPR."}}
+    shown = card(regulated, "t", URL)
+    assert shown["data_rules"][0] == "Data rules: GDPR."
     assert shown["data_rules"][-1].startswith("This is general guidance, not legal advice")
+    assert "data" not in shown  # Rasa's socket.io output reads a `data` key as its own
