@@ -105,7 +105,7 @@ def test_after_the_advice_answers_fit_what_was_said_and_the_conversation_goes_on
 
     cost = texts(stack.say(sender, "Roughly what would that cost us?"))
     assert_cost(cost)
-    assert "€" in cost and "9,000 EUR a month" in cost  # the user's own budget and currency
+    assert "€9,000 a month" in cost  # the user's own budget, in their currency
     assert "not a quote" in cost and "Assumptions" in cost
     assert "payroll" in cost.lower() and "market research" in cost.lower()
 
