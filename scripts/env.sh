@@ -16,6 +16,8 @@ export TRACKER_URL="${TRACKER_URL:-sqlite:///${STATE_DIR}/tracker.db}"
 export WEB_PORT="${WEB_PORT:-8080}"
 export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
+# The web page as visitors reach it; the advice's brief links (/brief/<token>) point there.
+export WEB_PUBLIC_URL="${WEB_PUBLIC_URL:-http://localhost:${WEB_PORT}}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
 mkdir -p "$STATE_DIR"
 chmod 700 "$STATE_DIR"  # conversations and leads: the owner's only (files in it are 0600)

@@ -140,9 +140,12 @@ NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
     "web/widget.js",
     "web/widget.css",
     "web/index.html",
+    "web/brief.py",
+    "web/brief.css",
+    "web/brief.js",
     "deploy/example.env",
 ]
-NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data"]
+NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data", "texts", "rates"]
 
 
 def dockerignore_patterns() -> list[str]:
