@@ -5,7 +5,6 @@ Every test gets its own lead database (LEADS_* variables point into tmp_path).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -36,20 +35,14 @@ HYBRID = {
 
 
 @pytest.fixture(autouse=True)
-def lead_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("LEADS_") or name == "SALES_SLACK_WEBHOOK_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "leads.db"))
-    monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "outbox.jsonl"))
-    monkeypatch.setenv("LEADS_DELIVERIES_PATH", str(tmp_path / "deliveries.jsonl"))
+def public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Brief links point here (the lead store is the test's own: conftest's private_lead_store)."""
     monkeypatch.setenv("WEB_PUBLIC_URL", PUBLIC)
-    return tmp_path
 
 
 @pytest.fixture
-def briefs(lead_env: Path):
-    store = LeadStore(path=lead_env / "leads.db")
+def briefs(tmp_path: Path):
+    store = LeadStore(path=tmp_path / "leads.db")
     yield BriefStore(store)
     store.dispose()
 

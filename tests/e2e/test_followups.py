@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.support.buyer import KPO_ANSWERS
+from tests.support.buyer import KPO_ANSWERS, reach_advice
 from tests.support.stack import Stack
 
 FIGURE_WITH_UNIT = re.compile(
@@ -50,16 +50,6 @@ def assert_contract(reply: str) -> None:
     assert "pilot" in reply.lower() and "exit" in reply.lower()  # the provider checklist
 
 
-def reach_advice(stack: Stack, sender: str) -> list[dict[str, Any]]:
-    replies = stack.say(sender, OPENING)
-    for _ in range(8):
-        current = slots(stack, sender)
-        if current.get("recommendation"):
-            return replies
-        replies = stack.say(sender, ANSWERS.get(current.get("requested_slot"), "I don't know."))
-    raise AssertionError(f"no advice: {texts(replies)!r}")
-
-
 def test_before_any_advice_each_follow_up_is_answered(stack: Stack, sender: str) -> None:
     assert_cost(texts(stack.say(sender, "How much would that cost?")))
     assert_locations(texts(stack.say(sender, "Nearshore or offshore?")))
@@ -95,7 +85,7 @@ def test_inside_the_questions_each_answer_returns_to_the_question(stack: Stack, 
 
 
 def test_after_the_advice_answers_fit_what_was_said_and_the_conversation_goes_on(stack: Stack, sender: str) -> None:
-    advice = reach_advice(stack, sender)
+    advice = reach_advice(stack, sender, OPENING, ANSWERS)
     current = slots(stack, sender)
     assert current["recommendation"] == "hybrid"
     assert current["brief_url"] and "/brief/" in current["brief_url"]

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from leads import BriefStore, LeadStore
-from tests.support import common
+from tests.support import buyer, common
 from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
 from tests.support.stack import Stack, conversation, require_model, running_stack
@@ -54,13 +54,7 @@ def slots(stack: Stack, sender: str) -> dict[str, Any]:
 
 def reach_advice(stack: Stack, sender: str, opening: str = OPENING) -> list[dict[str, Any]]:
     """Describe the company and answer whatever is still asked until the advice comes."""
-    replies = stack.say(sender, opening)
-    for _ in range(6):
-        current = slots(stack, sender)
-        if current.get("recommendation"):
-            return replies
-        replies = stack.say(sender, ADVISOR_ANSWERS.get(current.get("requested_slot"), "I don't know."))
-    pytest.fail(f"no advice after the scripted answers: {texts(replies)!r}")
+    return buyer.reach_advice(stack, sender, opening, ADVISOR_ANSWERS)
 
 
 def give_details(stack: Stack, sender: str, contact: dict[str, str]) -> list[list[dict[str, Any]]]:

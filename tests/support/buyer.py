@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 # A knowledge-work request that the advice ends on KPO for, and the answers to any advisor
 # question it does not settle by itself.
@@ -26,3 +27,17 @@ def typed_answer(question: str, answers: Sequence[tuple[Sequence[str], str]]) ->
         if any(word in lowered for word in words):
             return answer
     return "Yes."
+
+
+def reach_advice(stack: Any, sender: str, opening: str, answers: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Say `opening`, then answer each question from `answers` (by the slot asked for; "I don't
+    know." otherwise) until the advice comes; the replies that brought it. `stack` is a
+    tests.support.stack.Stack."""
+    replies = stack.say(sender, opening)
+    for _ in range(8):
+        current = stack.tracker(sender)["slots"]
+        if current.get("recommendation"):
+            return replies
+        replies = stack.say(sender, answers.get(current.get("requested_slot"), "I don't know."))
+    said = "\n".join(r.get("text") or "" for r in replies)
+    raise AssertionError(f"no advice after the scripted answers: {said!r}")
