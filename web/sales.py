@@ -718,6 +718,8 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str
         when = datetime.fromtimestamp(at, UTC).isoformat() if isinstance(at, (int, float)) else None
         if kind == "user":
             text = event.get("text") or ""
+            if not text:
+                continue
             turns.append({"speaker": "visitor", "text": titles.get(text.strip(), text), "at": when})
         elif kind == "bot":
             data = event.get("data") or {}
