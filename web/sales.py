@@ -34,6 +34,7 @@ in web/sales/ is loaded by the page as a module (``/sales/api/session`` lists th
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
@@ -742,3 +743,12 @@ def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
         "created": row[created.name] if created is not None else None,
         "content": row.get("content"),
     }
+
+
+# --- other console features ------------------------------------------------------------------
+
+EXTENSIONS: tuple[str, ...] = ()
+"""Route modules of other console features (``web/<name>.py``, each registering with :func:`route`):
+add a name here and the module is imported, and its routes served, with this one."""
+for _name in EXTENSIONS:
+    importlib.import_module(_name)
