@@ -200,9 +200,11 @@ def _same_origin(handler: Handler) -> bool:
     claimed = handler.headers.get("Origin") or handler.headers.get("Referer")
     if not claimed:
         return True  # not a browser's cross-site request (browsers send Origin with every POST/PATCH)
-    host = handler.headers.get("Host") or ""
+    # Behind a reverse proxy that rewrites Host, X-Forwarded-Host names the site the browser
+    # saw; another site cannot make a browser send that header (it would need CORS).
+    hosts = {(handler.headers.get(name) or "").strip().lower() for name in ("Host", "X-Forwarded-Host")} - {""}
     try:
-        return bool(host) and urlsplit(claimed).netloc.lower() == host.lower()
+        return urlsplit(claimed).netloc.lower() in hosts
     except ValueError:
         return False
 
