@@ -11,7 +11,8 @@ and script: everything on the page is text from the brief, HTML-escaped, and no 
 script or style is needed.
 
 A brief that was deleted ("delete my data") or never existed answers 404; a lead database
-that cannot be reached answers 503. Both with a short page, never a stack trace.
+that cannot be reached answers 503. Both with a short page, never a stack trace. The server's
+request log shows `/brief/<token>` instead of the token (`redact_tokens`).
 
 The brief is read from the lead database (``LEADS_DB_URL`` / ``LEADS_DB_PATH``, as the
 action server writes it), and its words come from texts/brief_page.yml, so this module needs
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import sys
 import threading
 from collections.abc import Iterable
@@ -76,6 +78,14 @@ def brief_store() -> BriefStore:
         if _store is None:
             _store = BriefStore()
         return _store
+
+
+TOKEN_IN_PATH = re.compile(re.escape(PATH_PREFIX) + r"[^\s?#/]+")
+
+
+def redact_tokens(text: str) -> str:
+    """A request line for the log without the brief's token: the token is the key to the brief."""
+    return TOKEN_IN_PATH.sub(PATH_PREFIX + "<token>", text) if PATH_PREFIX in text else text
 
 
 def handles(path: str) -> bool:

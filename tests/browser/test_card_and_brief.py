@@ -8,7 +8,6 @@ and its 404 once the visitor said "delete my data". Screenshots go to results/.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -244,9 +243,7 @@ def test_brief_text_is_escaped_and_unknown_tokens_are_404(tmp_path) -> None:
         )
     finally:
         store.dispose()
-    env = {**os.environ, "LEADS_DB_PATH": str(tmp_path / "leads.db")}
-    env.pop("LEADS_DB_URL", None)
-    server = WebServer("http://127.0.0.1:5005", tmp_path / "web.log", env=env)
+    server = WebServer("http://127.0.0.1:5005", tmp_path / "web.log", env={"LEADS_DB_PATH": str(tmp_path / "leads.db")})
     try:
         html = requests.get(f"{server.url}/brief/{saved.token}", timeout=10).text
         assert "<script>alert" not in html and "<img" not in html and "<a href" not in html
