@@ -42,9 +42,10 @@ def looks_like_question(text: str) -> bool:
 
 
 def statements_only(text: str) -> str:
-    """Drop the sentences of `text` that are questions."""
+    """Drop the sentences of `text` that are questions, with or without their question mark
+    ("is it ok for an offshore team to access patient records" names no work of the company)."""
     parts = re.split(r"(?<=[.!?])\s+", text)
-    return " ".join(p for p in parts if not p.rstrip().endswith("?"))
+    return " ".join(p for p in parts if not looks_like_question(p))
 
 
 # --- follow-up questions on cost, location, data rules and contracts (advisor/guidance.py) -----------

@@ -220,3 +220,17 @@ async def test_a_contract_question_before_any_advice_lists_the_models(make_track
     for model in ("Fixed-price project", "Time and materials", "Managed service", "Dedicated team", "Outcome-based"):
         assert model in said
     assert "pilot" in said.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("is it ok for an offshore team to access patient records", "ask_data_rules"),  # no question mark
+        ("what do providers charge for payroll", "ask_cost"),
+        ("is data entry bpo or kpo", "ask_knowledge"),
+    ],
+)
+async def test_a_question_adds_no_work_to_the_company_s_tasks(make_tracker, domain, question, intent):
+    tracker = make_tracker([user(question, intent=intent)], slots={"tasks": ["market_research"]})
+    read = as_dict(await run(ActionExtractFacts(), CollectingDispatcher(), tracker, domain))
+    assert "tasks" not in read, read

@@ -64,9 +64,16 @@ def _score(pairs: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]) -> 
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+# Follow-up questions on cost, location, data rules and contracts: the action server never
+# reads work from them (actions/extract.py keeps only a question's statements), so they are in
+# heldout.yml for the intent classifier, not as a sample of what the reading reads.
+NOT_READ_FOR_TASKS = {"ask_cost", "ask_location", "ask_data_rules", "ask_contract"}
+
+
 @pytest.fixture(scope="module")
 def parsed() -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
     examples = load_data(str(ROOT / "tests/nlu/heldout.yml")).nlu_examples
+    examples = [m for m in examples if m.get("intent") not in NOT_READ_FOR_TASKS]
     return [(_gold(m.get("entities") or []), _found(m.get("text"))) for m in examples]
 
 
