@@ -241,14 +241,21 @@ def _cost(cost: Any) -> str:
     return body
 
 
+def _place(row: dict[str, Any]) -> str:
+    """ "nearshore (Mexico, Colombia and Costa Rica)": the delivery region and its example countries."""
+    name = str(row.get("name") or row.get("region") or "")
+    return f"{name} ({row['countries']})" if row.get("countries") else name
+
+
 def _location(location: Any) -> str:
     if not isinstance(location, dict):
         return ""
     body = "".join(f'<p class="brief__lead">{esc(t)}</p>' for t in _texts(location.get("recommended_line")))
     body += _list(esc(n) for n in _texts(location.get("notes")))
+    rows = [{**row, "where": _place(row)} for row in location.get("compared") or [] if isinstance(row, dict)]
     body += _table(
-        [("region", "region"), ("cost", "cost"), ("overlap", "overlap"), ("language", "language"), ("suits", "suits")],
-        list(location.get("compared") or []),
+        [("where", "region"), ("cost", "cost"), ("overlap", "overlap"), ("language", "language"), ("suits", "suits")],
+        rows,
     )
     return body
 
