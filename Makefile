@@ -46,7 +46,7 @@ train: install ## Train the model if its inputs changed (cached by hash in model
 run: train ## Start action server, Rasa server (widget, token-protected API; REST with REST_TOKEN) and web page
 	@scripts/run.sh
 
-PY_SOURCES := advisor actions components leads serving tests scripts web/serve.py
+PY_SOURCES := advisor actions components leads serving tests scripts web
 
 lint: install ## ruff check and ruff format --check of all Python code; mypy on advisor/ and leads/
 	$(VENV)/bin/ruff check $(PY_SOURCES)

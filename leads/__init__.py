@@ -13,13 +13,14 @@ What the assistant's actions call::
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
 (nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
-:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.pipeline` (what the sales
+team did with a lead: status and notes, set in the sales console), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .config import LeadsConfig, load_config
 from .delivery import DeliveryRound, deliver, send_in_background, start_background_delivery
 from .model import idempotency_key, lead_version
-from .notify import NotifyResult, notify_lead, queue_lead, withdraw_lead
+from .notify import NotifyResult, notify_lead, queue_lead, queue_update, withdraw_lead
 from .outbox import (
     FlushResult,
     Outbox,
@@ -30,6 +31,7 @@ from .outbox import (
     record_events,
     save_lead,
 )
+from .pipeline import STATUSES, Change, Pipeline
 from .redact import RedactingFilter, redact, redact_lead
 from .score import LeadScore, score_from_lead, score_lead
 from .store import EVENT_KINDS, LeadStore
@@ -44,6 +46,8 @@ from .validation import (
 
 __all__ = [
     "EVENT_KINDS",
+    "STATUSES",
+    "Change",
     "CompanySize",
     "DeliveryRound",
     "EmailCheck",
@@ -54,6 +58,7 @@ __all__ = [
     "NameCheck",
     "NotifyResult",
     "Outbox",
+    "Pipeline",
     "RedactingFilter",
     "SaveResult",
     "delete_lead",
@@ -65,6 +70,7 @@ __all__ = [
     "notify_lead",
     "parse_company_size",
     "queue_lead",
+    "queue_update",
     "record_event",
     "record_events",
     "redact",

@@ -24,6 +24,7 @@ from .model import conversation_digest, to_jsonable, utcnow
 TARGETS = ("webhook", "slack")
 CAPTURED = "lead.captured"
 WITHDRAWN = "lead.withdrawn"
+UPDATED = "lead.updated"
 DeliveryItem = tuple[str, str, str, str, Mapping[str, Any]]
 """One delivery to queue: (event, target, idempotency key, conversation ref, payload)."""
 # Unfinished states: a delivery in one of these may still go out.

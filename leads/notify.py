@@ -5,6 +5,8 @@
   (:func:`leads.model.idempotency_key`).
 * ``SALES_SLACK_WEBHOOK_URL``: hot leads with consent are announced with a short summary;
   everything the visitor typed is escaped for Slack (:func:`slack_escape`).
+* a status or note the sales team changes in the console reaches the CRM webhook as
+  ``lead.updated`` (:func:`queue_update`).
 
 This module builds the messages and decides what to queue; every delivery is written to the
 queue file first (:mod:`leads.delivery_log`) and sent from there, retried until it goes out
@@ -29,7 +31,17 @@ import requests
 
 from .config import LeadsConfig, load_config
 from .delivery import deliver, send_in_background
-from .delivery_log import CAPTURED, WITHDRAWN, DeliveryItem, DeliveryLog, add_records, conversation_ref, iso, queue
+from .delivery_log import (
+    CAPTURED,
+    UPDATED,
+    WITHDRAWN,
+    DeliveryItem,
+    DeliveryLog,
+    add_records,
+    conversation_ref,
+    iso,
+    queue,
+)
 from .model import conversation_digest, idempotency_key, lead_version, to_jsonable, utcnow
 
 log = logging.getLogger(__name__)
@@ -117,6 +129,43 @@ def _lead_items(lead: Mapping[str, Any], config: LeadsConfig) -> list[DeliveryIt
     if config.slack_webhook_url and lead.get("tier") == "hot":
         items.append((CAPTURED, "slack", key, conversation, {"text": slack_summary(lead)}))
     return items
+
+
+def queue_update(
+    lead: Mapping[str, Any],
+    change: Mapping[str, Any],
+    *,
+    config: LeadsConfig | None = None,
+    deliveries: DeliveryLog | None = None,
+) -> list[str]:
+    """Durably queue a console change (a :class:`leads.pipeline.Change` as dict) for the CRM webhook.
+
+    Body: ``event`` ``lead.updated``, its ``idempotency_key`` (one per change), the
+    conversation id, the captured lead's key (how the CRM found the lead), the status before
+    and after, the note, who changed it and when. Quick (file I/O only); returns the
+    delivery ids to send (:func:`leads.delivery.send_in_background`). Nothing is queued
+    without consent or without ``LEADS_WEBHOOK_URL``.
+    """
+    config = config or load_config()
+    if not (lead.get("consent") and config.webhook_url and change.get("change_id")):
+        return []
+    deliveries = deliveries or DeliveryLog(config.deliveries_path)
+    lead_key = idempotency_key(lead)
+    key = f"{lead_key}-update-{change['change_id']}"
+    payload = {
+        "event": UPDATED,
+        "idempotency_key": key,
+        "conversation_id": lead["conversation_id"],
+        "lead_idempotency_key": lead_key,
+        "previous_status": change["previous_status"],
+        "status": change["status"] or change["previous_status"],
+        "status_changed": change["status"] is not None,
+        "note": change["note"],
+        "changed_by": change["rep"],
+        "changed_at": change["at"],
+    }
+    item: DeliveryItem = (UPDATED, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
+    return [record["id"] for record in queue(deliveries, [item])]
 
 
 def notify_lead(

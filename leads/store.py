@@ -10,6 +10,11 @@ Tables
                               created_at)`` read by ``python -m leads.cli report``.
     ``leads_outbox_applied``  ids of outbox entries already written, so a replay after a
                               crash never applies an entry twice.
+
+Other modules add tables to the same :data:`metadata` (:mod:`leads.pipeline`), so one
+``ensure_schema`` creates them all. A table whose ``info`` has :data:`ERASE_WITH_LEAD` keeps
+data about a person by ``conversation_id``: :meth:`LeadStore.delete` erases its rows with the
+lead, in the same transaction.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ from .model import as_utc, check_conversation_id, clean_changes, conversation_di
 
 log = logging.getLogger(__name__)
 
+ERASE_WITH_LEAD = "erase_with_lead"
+"""``Table.info`` key: rows of this table (by ``conversation_id``) are erased with the lead."""
 EVENT_KINDS = (
     "conversation_started",
     "advice_given",
@@ -279,15 +286,8 @@ class LeadStore:
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """Leads created in ``[since, until)``, optionally of one tier, oldest first."""
-        query = select(leads_table).order_by(leads_table.c.created_at, leads_table.c.id)
-        if tier:
-            query = query.where(leads_table.c.tier == tier)
-        if since:
-            query = query.where(leads_table.c.created_at >= since)
-        if until:
-            query = query.where(leads_table.c.created_at < until)
         with self._begin() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(leads_query(tier=tier, since=since, until=until)).mappings().all()
         return [{key: row[key] for key in LEAD_COLUMNS} for row in rows]
 
     def delete(self, conversation_id: str) -> bool:
@@ -299,6 +299,9 @@ class LeadStore:
         events = events_table.c
         with self._begin() as conn:
             deleted = conn.execute(delete(leads_table).where(leads_table.c.conversation_id == conversation_id))
+            for table in metadata.sorted_tables:
+                if table.info.get(ERASE_WITH_LEAD):
+                    conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
             conn.execute(
                 update(events_table)
                 .where(
@@ -396,6 +399,29 @@ class LeadStore:
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+def leads_query(
+    *,
+    tier: str | None = None,
+    recommendation: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Any:
+    """``SELECT`` of the leads created in ``[since, until)``, optionally of one tier and recommendation, oldest first.
+
+    :mod:`leads.pipeline` joins its status onto this query, so both filter the same way.
+    """
+    query = select(leads_table).order_by(leads_table.c.created_at, leads_table.c.id)
+    if tier:
+        query = query.where(leads_table.c.tier == tier)
+    if recommendation:
+        query = query.where(leads_table.c.recommendation == recommendation)
+    if since:
+        query = query.where(leads_table.c.created_at >= since)
+    if until:
+        query = query.where(leads_table.c.created_at < until)
+    return query
 
 
 def check_event(kind: Any, detail: Any) -> tuple:

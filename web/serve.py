@@ -11,6 +11,7 @@ Only a fixed list of files is served (no directory listing, no path lookups):
     /widget.css           its styles
     /socket.io.min.js     socket.io-client from web/node_modules (run `npm ci --prefix web`)
     /healthz              "ok", for scripts that wait for the server
+    /sales, /sales/...    the sales console, only with SALES_TOKEN set (web/sales.py; 404 otherwise)
 
 RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
 (default http://localhost:5005); the widget opens its socket.io connection there. It goes
@@ -33,6 +34,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import sales
 
 WEB_DIR = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -107,6 +110,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "AdvisorWeb/1.0"
     rasa_url = DEFAULT_RASA_URL
     quiet = False
+    sales_console: sales.SalesConsole | None = None
 
     def do_GET(self) -> None:
         self._respond(head_only=False)
@@ -114,8 +118,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(head_only=True)
 
+    def do_POST(self) -> None:
+        self._write()
+
+    def do_PATCH(self) -> None:
+        self._write()
+
+    def _write(self) -> None:
+        if not sales.dispatch(self):
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head_only=False)
+
     def _respond(self, head_only: bool) -> None:
         path = urlsplit(self.path).path
+        if sales.dispatch(self):
+            return
         if path in ("/", "/index.html"):
             html = (WEB_DIR / "index.html").read_text(encoding="utf-8")
             body = html.replace(CONFIG_PLACEHOLDER, page_config(self.rasa_url)).encode("utf-8")
@@ -168,7 +184,12 @@ def make_server(
         (Handler,),
         # `timeout` is the socket timeout of each connection (socketserver.StreamRequestHandler):
         # a client that sends nothing for that long is disconnected.
-        {"rasa_url": normalise_rasa_url(rasa_url), "quiet": quiet, "timeout": timeout},
+        {
+            "rasa_url": normalise_rasa_url(rasa_url),
+            "quiet": quiet,
+            "timeout": timeout,
+            "sales_console": sales.SalesConsole.from_env(),
+        },
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
@@ -206,6 +227,8 @@ def main(argv: list | None = None) -> int:
         f"Demo page on http://{args.host}:{args.port}/ (widget talks to {server.RequestHandlerClass.rasa_url})",
         flush=True,
     )
+    if server.RequestHandlerClass.sales_console is not None:
+        print(f"Sales console on http://{args.host}:{args.port}/sales", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
