@@ -14,11 +14,13 @@ Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 :mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
 (nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
 :mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.pipeline` (what the sales
-team did with a lead: status and notes, set in the sales console), :mod:`leads.report` and :mod:`leads.cli`.
+team did with a lead: status and notes, set in the sales console), :mod:`leads.sales_hours` and
+:mod:`leads.handoff` (the team's hours, reps signed in, live hand-offs), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .config import LeadsConfig, load_config
 from .delivery import DeliveryRound, deliver, send_in_background, start_background_delivery
+from .handoff import SalesDesk, availability, default_desk, desk_settings
 from .model import idempotency_key, lead_version
 from .notify import NotifyResult, notify_lead, queue_lead, queue_update, withdraw_lead
 from .outbox import (
@@ -32,6 +34,7 @@ from .outbox import (
     save_lead,
 )
 from .pipeline import STATUSES, Change, Pipeline
+from .sales_hours import SalesHours, hours_from_env
 from .redact import RedactingFilter, redact, redact_lead
 from .score import LeadScore, score_from_lead, score_lead
 from .store import EVENT_KINDS, LeadStore
@@ -60,10 +63,16 @@ __all__ = [
     "Outbox",
     "Pipeline",
     "RedactingFilter",
+    "SalesDesk",
+    "SalesHours",
     "SaveResult",
+    "availability",
+    "default_desk",
     "delete_lead",
     "deliver",
+    "desk_settings",
     "flush_outbox",
+    "hours_from_env",
     "idempotency_key",
     "lead_version",
     "load_config",

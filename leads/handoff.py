@@ -28,20 +28,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, String, Table, delete, exc, insert, select, update
+from sqlalchemy import Column, String, Table, Text, delete, exc, insert, select, update
 
 from .model import as_utc, check_conversation_id, utcnow
+from .pipeline import check_rep
 from .sales_hours import SalesHours
-from .store import LeadStore, UTCDateTime, metadata
+from .store import ERASE_WITH_LEAD, LeadStore, UTCDateTime, metadata
 
 WAITING, ACTIVE, ENDED, MISSED = "waiting", "active", "ended", "missed"
 OPEN = (WAITING, ACTIVE)
-REP_MAX_CHARS = 100
 
 presence_table = Table(
     "sales_presence",
     metadata,
-    Column("rep", String(REP_MAX_CHARS), primary_key=True),
+    Column("rep", String(255), primary_key=True),
     Column("last_seen", UTCDateTime, nullable=False),
 )
 handoffs_table = Table(
@@ -50,12 +50,12 @@ handoffs_table = Table(
     Column("conversation_id", String(255), primary_key=True),
     Column("state", String(16), nullable=False, index=True),
     Column("requested_at", UTCDateTime, nullable=False),
-    Column("taken_by", String(REP_MAX_CHARS)),
+    Column("taken_by", Text),
     Column("taken_at", UTCDateTime),
     Column("ended_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
+    info={ERASE_WITH_LEAD: True},  # "delete my data" erases it with the lead
 )
-DESK_TABLES = (presence_table, handoffs_table)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         return default
     try:
         value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from error
     if value <= 0:
         raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
     return value
@@ -114,35 +114,13 @@ def availability(hours: SalesHours, now: datetime, reps_signed_in: list[str]) ->
     return "live" if reps_signed_in else "nobody"
 
 
-def check_rep(rep: Any) -> str:
-    """A rep's name as shown to visitors: 1-100 characters on one line."""
-    if not isinstance(rep, str) or not rep.strip():
-        raise ValueError("a rep needs a name")
-    rep = rep.strip()
-    if len(rep) > REP_MAX_CHARS or any(ord(ch) < 32 or ord(ch) == 127 for ch in rep):
-        raise ValueError(f"a rep's name is 1-{REP_MAX_CHARS} characters on one line")
-    return rep
-
-
 class SalesDesk:
     """Presence and hand-offs in the lead database of ``store``. Thread-safe."""
 
     def __init__(self, store: LeadStore) -> None:
         self.store = store
-        self._ready = False
-        self._lock = threading.Lock()
 
     def _begin(self) -> Any:
-        if not self._ready:
-            with self._lock:
-                if not self._ready:
-                    # The lead store may have created its tables before this module was imported.
-                    self.store.ensure_schema()
-                    try:
-                        metadata.create_all(self.store.engine, tables=list(DESK_TABLES), checkfirst=True)
-                    except exc.IntegrityError:  # another process created them at the same time
-                        metadata.create_all(self.store.engine, tables=list(DESK_TABLES), checkfirst=True)
-                    self._ready = True
         return self.store.transaction()
 
     # -- presence ------------------------------------------------------------------------
@@ -238,11 +216,6 @@ class SalesDesk:
         query = select(table).where(table.c.state.in_(OPEN)).order_by(table.c.requested_at, table.c.conversation_id)
         with self._begin() as conn:
             return [_handoff(row) for row in conn.execute(query).mappings()]
-
-    def forget(self, conversation_id: str) -> None:
-        """Erase the conversation's hand-off (the visitor asked to delete their data)."""
-        with self._begin() as conn:
-            conn.execute(delete(handoffs_table).where(handoffs_table.c.conversation_id == conversation_id))
 
 
 def _handoff(row: Mapping[str, Any]) -> Handoff:
