@@ -34,8 +34,8 @@ from .outbox import (
     save_lead,
 )
 from .pipeline import STATUSES, Change, Pipeline
-from .sales_hours import SalesHours, hours_from_env
 from .redact import RedactingFilter, redact, redact_lead
+from .sales_hours import SalesHours, hours_from_env
 from .score import LeadScore, score_from_lead, score_lead
 from .store import EVENT_KINDS, LeadStore
 from .validation import (

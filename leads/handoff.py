@@ -130,9 +130,7 @@ class SalesDesk:
         for attempt in (1, 2):
             try:
                 with self._begin() as conn:
-                    seen = conn.execute(
-                        update(presence_table).where(presence_table.c.rep == rep).values(last_seen=at)
-                    )
+                    seen = conn.execute(update(presence_table).where(presence_table.c.rep == rep).values(last_seen=at))
                     if not seen.rowcount:
                         conn.execute(insert(presence_table).values(rep=rep, last_seen=at))
                 return
@@ -154,9 +152,11 @@ class SalesDesk:
     # -- hand-offs -----------------------------------------------------------------------
     def get(self, conversation_id: str) -> Handoff | None:
         with self._begin() as conn:
-            row = conn.execute(
-                select(handoffs_table).where(handoffs_table.c.conversation_id == conversation_id)
-            ).mappings().first()
+            row = (
+                conn.execute(select(handoffs_table).where(handoffs_table.c.conversation_id == conversation_id))
+                .mappings()
+                .first()
+            )
         return _handoff(row) if row else None
 
     def request(self, conversation_id: str, at: datetime | None = None) -> tuple[Handoff, bool]:
@@ -177,7 +177,9 @@ class SalesDesk:
                         conn.execute(insert(table).values(conversation_id=conversation_id, updated_at=at, **fresh))
                     else:
                         conn.execute(
-                            update(table).where(table.c.conversation_id == conversation_id).values(updated_at=at, **fresh)
+                            update(table)
+                            .where(table.c.conversation_id == conversation_id)
+                            .values(updated_at=at, **fresh)
                         )
                 return Handoff(conversation_id, WAITING, at), True
             except exc.IntegrityError:  # asked twice at once: the other request won
@@ -198,7 +200,9 @@ class SalesDesk:
     def take(self, conversation_id: str, rep: str, at: datetime | None = None) -> bool:
         """``rep`` takes a waiting visitor; False when it is not waiting (taken, missed, unknown)."""
         at = as_utc(at) or utcnow()
-        return self._move(conversation_id, WAITING, {"state": ACTIVE, "taken_by": check_rep(rep), "taken_at": at, "updated_at": at})
+        return self._move(
+            conversation_id, WAITING, {"state": ACTIVE, "taken_by": check_rep(rep), "taken_at": at, "updated_at": at}
+        )
 
     def end(self, conversation_id: str, at: datetime | None = None) -> bool:
         """The rep hands the visitor back to the assistant; False when no rep had it."""

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from leads.config import load_config
+from leads.delivery_log import DeliveryLog
 from leads.handoff import ACTIVE, ENDED, MISSED, WAITING, SalesDesk, availability, desk_settings
 from leads.model import UTC
 from leads.notify import HANDOFF_WAITING, queue_handoff_notice
-from leads.delivery_log import DeliveryLog
-from leads.config import load_config
 from leads.sales_hours import hours_from_env
 from leads.store import LeadStore
 

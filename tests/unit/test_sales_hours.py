@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from leads.model import UTC
-from leads.sales_hours import SalesHours, describe_days, hours_from_env, parse_days, parse_slot_key
+from leads.sales_hours import describe_days, hours_from_env, parse_days, parse_slot_key
 
 LONDON = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIMEZONE": "Europe/London"}
 
@@ -37,7 +37,7 @@ def test_other_zone_and_naive_times_read_as_utc() -> None:
     tokyo = hours_from_env({"SALES_HOURS": "09:00-18:00", "SALES_DAYS": "mon-fri", "SALES_TIMEZONE": "Asia/Tokyo"})
     assert tokyo.is_open(utc(2026, 1, 14, 0, 30))  # 09:30 in Tokyo
     assert not tokyo.is_open(utc(2026, 1, 14, 9, 30))  # 18:30 in Tokyo
-    assert tokyo.is_open(datetime(2026, 1, 14, 0, 30))  # naive = UTC
+    assert tokyo.is_open(datetime(2026, 1, 14, 0, 30))  # noqa: DTZ001 - a naive time reads as UTC
 
 
 def test_round_the_clock_and_wrapping_days() -> None:
