@@ -187,14 +187,14 @@ class SalesDesk:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _move(self, conversation_id: str, before: str, values: dict[str, Any]) -> bool:
+    def _move(self, conversation_id: str, before: str, values: dict[str, Any], taken_by: str | None = None) -> bool:
+        """One conditional UPDATE from state ``before`` (and rep ``taken_by``): True when it applied."""
         table = handoffs_table
+        query = update(table).where(table.c.conversation_id == conversation_id, table.c.state == before)
+        if taken_by is not None:
+            query = query.where(table.c.taken_by == taken_by)
         with self._begin() as conn:
-            moved = conn.execute(
-                update(table)
-                .where(table.c.conversation_id == conversation_id, table.c.state == before)
-                .values(**values)
-            )
+            moved = conn.execute(query.values(**values))
         return bool(moved.rowcount)
 
     def take(self, conversation_id: str, rep: str, at: datetime | None = None) -> bool:
@@ -203,6 +203,12 @@ class SalesDesk:
         return self._move(
             conversation_id, WAITING, {"state": ACTIVE, "taken_by": check_rep(rep), "taken_at": at, "updated_at": at}
         )
+
+    def untake(self, conversation_id: str, rep: str, at: datetime | None = None) -> bool:
+        """Undo ``rep``'s :meth:`take` (the assistant could not be paused): the visitor waits again."""
+        at = as_utc(at) or utcnow()
+        again = {"state": WAITING, "taken_by": None, "taken_at": None, "updated_at": at}
+        return self._move(conversation_id, ACTIVE, again, taken_by=rep)
 
     def end(self, conversation_id: str, at: datetime | None = None) -> bool:
         """The rep hands the visitor back to the assistant; False when no rep had it."""

@@ -11,6 +11,11 @@
  *   - a `bot_uttered` message {forget_history: true} (sent after "delete my data") clears the
  *     transcript kept in localStorage.
  *
+ * Live hand-off: a `bot_uttered` message with `handoff: {event, person}` comes from the sales
+ * console (serving/channels.py). "joined" and "left" start and end the chat with that person
+ * (a line under the header says who it is, kept across reloads); a "message" is the person's
+ * own words, shown with their name, not as the advisor's.
+ *
  * Configuration, first match wins:
  *   1. window.AdvisorChat.init({...}) called by the page (with data-auto-init="false");
  *   2. data-* attributes on this script tag: data-rasa-url, data-socket-path, data-title,
@@ -29,6 +34,7 @@
     rasaUrl: "http://localhost:5005",
     socketPath: "/socket.io/",
     title: "Outsourcing advisor",
+    personRole: "sales team",
     intro: "Hi! Tell me which work you would like to hand over, and I will suggest how to outsource it.",
     startOpen: false,
     transports: ["websocket", "polling"],
@@ -165,6 +171,7 @@
       sessionId: store.get("session"),
       history: store.get("history") || [],
       open: store.get("open"),
+      person: store.get("person"),
       connected: false,
       everConnected: false,
       socket: null,
@@ -196,6 +203,10 @@
     header.appendChild(title);
     header.appendChild(restart);
     header.appendChild(close);
+
+    var personLine = el("div", "advisor-chat__person");
+    personLine.setAttribute("role", "status");
+    personLine.hidden = true;
 
     var status = el("div", "advisor-chat__status");
     status.setAttribute("role", "status");
@@ -237,6 +248,7 @@
     form.appendChild(send);
 
     panel.appendChild(header);
+    panel.appendChild(personLine);
     panel.appendChild(status);
     panel.appendChild(log);
     panel.appendChild(typing);
@@ -272,7 +284,11 @@
     }
 
     function renderEntry(entry) {
-      var row = el("div", "advisor-chat__msg advisor-chat__msg--" + (entry.from === "user" ? "user" : "bot"));
+      var kind = entry.from === "user" || entry.from === "person" ? entry.from : "bot";
+      var row = el("div", "advisor-chat__msg advisor-chat__msg--" + kind);
+      if (kind === "person") {
+        row.appendChild(el("span", "advisor-chat__who", entry.name + " \u00b7 " + config.personRole));
+      }
       if (entry.text) {
         row.appendChild(el("p", "advisor-chat__bubble", entry.text));
       }
@@ -331,6 +347,18 @@
       send.disabled = !state.connected || input.value.trim() === "";
     }
 
+    // Who from the sales team is in the chat (null: the advisor alone).
+    function setPerson(name) {
+      state.person = name || null;
+      if (state.person) store.set("person", state.person);
+      else store.remove("person");
+      personLine.textContent = state.person
+        ? "You\u2019re chatting with " + state.person + " from our " + config.personRole + "."
+        : "";
+      personLine.hidden = !state.person;
+      root.classList.toggle("advisor-chat--with-person", !!state.person);
+    }
+
     function showTyping() {
       typing.hidden = false;
       clearTimeout(state.typingTimer);
@@ -378,7 +406,7 @@
         session_id: state.sessionId,
         metadata: metadata(),
       });
-      showTyping();
+      if (!state.person) showTyping(); // a person answers when they have read it
       scrollToEnd();
       return true;
     }
@@ -407,6 +435,15 @@
       }
       var entry = { from: "bot" };
       if (typeof data.text === "string") entry.text = data.text;
+      var handoff = data.handoff;
+      if (handoff && typeof handoff === "object" && typeof handoff.person === "string" && handoff.person) {
+        if (handoff.event === "joined") setPerson(handoff.person);
+        else if (handoff.event === "left") setPerson(null);
+        else if (handoff.event === "message") {
+          entry.from = "person";
+          entry.name = handoff.person;
+        }
+      }
       var buttons = normaliseButtons(data.quick_replies || data.buttons);
       if (data.attachment && data.attachment.type === "image" && data.attachment.payload) {
         entry.image = data.attachment.payload.src;
@@ -484,6 +521,7 @@
     function restartConversation() {
       state.history = [];
       state.sessionId = null;
+      setPerson(null);
       store.remove("history");
       store.remove("session");
       hideTyping();
@@ -524,6 +562,7 @@
     });
 
     renderAll();
+    setPerson(state.person);
     setOpen(!!state.open);
     setConnected(false);
     showStatus("Connecting\u2026", "info");
@@ -540,6 +579,9 @@
       restart: restartConversation,
       get sessionId() {
         return state.sessionId;
+      },
+      get person() {
+        return state.person;
       },
     };
   }
