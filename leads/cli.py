@@ -20,7 +20,6 @@ and ``cancelled``; empty when nothing was queued.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Sequence
@@ -29,13 +28,13 @@ from pathlib import Path
 
 from .config import load_config
 from .delivery import deliver
-from .delivery_log import DeliveryLog, conversation_ref
+from .delivery_log import DeliveryLog
 from .files import private_umask
 from .model import UTC
 from .notify import withdraw_lead
 from .outbox import Outbox, delete_lead, flush_outbox
 from .redact import describe_error
-from .report import EXPORT_COLUMNS, export_row, format_funnel, funnel
+from .report import add_delivery_states, export_row, format_funnel, funnel, write_csv
 from .store import LeadStore, is_unavailable
 
 
@@ -92,10 +91,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             leads = store.list_leads(tier=args.tier, since=args.since, until=_end(args.until))
             leads = [lead for lead in leads if args.include_unconsented or lead.get("consent")]
-            states = DeliveryLog(load_config().deliveries_path).states()
-            for lead in leads:
-                by_target = states.get(conversation_ref(lead["conversation_id"]), {})
-                lead["delivery"] = " ".join(f"{t}:{by_target[t]}" for t in sorted(by_target)) or None
+            add_delivery_states(leads, load_config().deliveries_path)
             if args.format == "json":
                 json.dump(
                     [export_row(lead, for_csv=False) for lead in leads],
@@ -105,9 +101,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 )
                 out.write("\n")
             else:
-                writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(export_row(lead, for_csv=True) for lead in leads)
+                write_csv(out, leads)
         elif args.command == "report":
             numbers = funnel(store, since=args.since, until=_end(args.until))
             text = json.dumps(numbers, indent=2) if args.format == "json" else format_funnel(numbers)

@@ -16,6 +16,13 @@ export TRACKER_URL="${TRACKER_URL:-sqlite:///${STATE_DIR}/tracker.db}"
 export WEB_PORT="${WEB_PORT:-8080}"
 export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
+# Where the web server reaches Rasa's HTTP API, server side (the sales console's transcripts).
+case "$RASA_HOST" in 0.0.0.0|::|'') rasa_reach=127.0.0.1 ;; *:*) rasa_reach="[$RASA_HOST]" ;; *) rasa_reach="$RASA_HOST" ;; esac
+export RASA_URL="${RASA_URL:-http://${rasa_reach}:${RASA_PORT}}"
+# One lead database and delivery queue for the action server and the web server (sales console).
+export LEADS_DB_PATH="${LEADS_DB_PATH:-$STATE_DIR/leads.db}"
+export LEADS_OUTBOX_PATH="${LEADS_OUTBOX_PATH:-$STATE_DIR/leads_outbox.jsonl}"
+export LEADS_DELIVERIES_PATH="${LEADS_DELIVERIES_PATH:-$STATE_DIR/leads_deliveries.jsonl}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
 mkdir -p "$STATE_DIR"
 chmod 700 "$STATE_DIR"  # conversations and leads: the owner's only (files in it are 0600)

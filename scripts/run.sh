@@ -42,4 +42,8 @@ if [[ -f web/serve.py ]]; then
   pids+=($!)
 fi
 echo "Action server: http://127.0.0.1:${ACTION_PORT}  Rasa: http://${RASA_HOST}:${RASA_PORT}  Web page: http://localhost:${WEB_PORT}"
+# The web server reads SALES_TOKEN itself (never printed): with it, the sales console is on.
+if [[ -n "${SALES_TOKEN:-}" && -f web/serve.py ]]; then
+  echo "Sales console: http://localhost:${WEB_PORT}/sales (sign in with SALES_TOKEN)"
+fi
 wait -n "${pids[@]}"

@@ -34,18 +34,21 @@ in web/sales/ is loaded by the page as a module (``/sales/api/session`` lists th
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import sys
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from sales_auth import COOKIE_NAME, Backoff, SalesSettings, Session, Sessions
 
@@ -227,6 +230,7 @@ class SalesConsole:
     """One per web server: the settings, sessions, backoff and (opened on first use) the lead database."""
 
     def __init__(self, settings: SalesSettings) -> None:
+        _project_on_path()
         self.settings = settings
         self.sessions = Sessions(settings.token, settings.session_seconds)
         self.backoff = Backoff(settings.backoff_seconds)
@@ -282,6 +286,21 @@ class SalesConsole:
             if self._data is None:
                 self._data = _LeadData()
             return self._data
+
+    # -- the conversation -------------------------------------------------------------------
+    def transcript(self, conversation_id: str) -> tuple[list[dict[str, Any]] | None, str | None]:
+        """(turns, None), or (None, why the transcript cannot be shown now)."""
+        if not self.settings.rasa_token:
+            return None, "The transcript is not available: RASA_AUTH_TOKEN is not set for the web server."
+        try:
+            tracker = fetch_tracker(self.settings, conversation_id)
+        except urllib.error.HTTPError as error:
+            log.error("sales console: Rasa answered %s to a tracker request", error.code)
+            return None, f"The assistant's server refused the transcript (HTTP {error.code})."
+        except (OSError, ValueError) as error:
+            log.error("sales console: Rasa unreachable for a transcript: %s", type(error).__name__)
+            return None, "The assistant's server cannot be reached right now; try again in a moment."
+        return transcript_from_events(tracker.get("events") or []), None
 
     # -- requests ---------------------------------------------------------------------------
     def handle(self, handler: Handler, path: str) -> None:
@@ -432,12 +451,30 @@ def dispatch(handler: Handler) -> bool:
 # --- data ----------------------------------------------------------------------------------
 
 
+def _project_on_path() -> None:
+    """Make leads/ importable: `python web/serve.py` puts only web/ on the path."""
+    if str(ROOT) not in sys.path:
+        sys.path.append(str(ROOT))
+
+
+ID_IN_PATH = re.compile(r"(/sales/api/[a-z-]+/)([^/\s?]+)")
+
+
+def redact_ids(text: str) -> str:
+    """A request line for the log: conversation ids in /sales/api/ paths as ``conv-<hash>``, as in every log."""
+    if "/sales/api/" not in text:
+        return text
+    _project_on_path()
+    from leads.delivery_log import conversation_ref
+
+    return ID_IN_PATH.sub(lambda m: m.group(1) + conversation_ref(unquote(m.group(2))), text)
+
+
 class _LeadData:
     """The lead store and pipeline of leads/ (LEADS_DB_URL or LEADS_DB_PATH), shared by all requests."""
 
     def __init__(self) -> None:
-        if str(ROOT) not in sys.path:  # `python web/serve.py` puts only web/ on the path
-            sys.path.append(str(ROOT))
+        _project_on_path()
         from leads.pipeline import Pipeline
         from leads.store import LeadStore
 
@@ -509,8 +546,6 @@ def lead_summary(lead: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _conversation_id(match: re.Match[str]) -> str:
-    from urllib.parse import unquote
-
     return unquote(match.group(1))
 
 
@@ -536,3 +571,204 @@ def api_session(console: SalesConsole, handler: Handler, rep: str, match: re.Mat
 def api_leads(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
     leads = console.data().pipeline.list_leads(**lead_filters(_query(handler)))
     send_json(handler, HTTPStatus.OK, {"leads": [lead_summary(lead) for lead in leads], "count": len(leads)})
+
+
+def _csv_response(handler: Handler, name: str, rows: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> None:
+    from leads.report import write_csv
+
+    out = io.StringIO()
+    write_csv(out, rows, columns)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    send(handler, HTTPStatus.OK, out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", headers)
+
+
+@route("GET", r"leads\.csv")
+def api_leads_csv(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
+    from leads.config import load_config
+    from leads.report import add_delivery_states
+
+    leads = console.data().pipeline.list_leads(**lead_filters(_query(handler)))
+    add_delivery_states(leads, load_config().deliveries_path)
+    columns = (*LIST_FIELDS, "recommendation_reasons", "delivery")
+    _csv_response(handler, "leads.csv", leads, columns)
+
+
+@route("GET", r"leads/([^/]+)")
+def api_lead(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
+    conversation_id = _conversation_id(match)
+    data = console.data()
+    lead = data.pipeline.get_lead(conversation_id)
+    if lead is None or not lead.get("consent"):
+        raise ApiError(HTTPStatus.NOT_FOUND, "no captured lead for that conversation")
+    transcript, problem = console.transcript(conversation_id)
+    send_json(
+        handler,
+        HTTPStatus.OK,
+        {
+            "lead": {**lead_summary(lead), "recommendation_reasons": lead.get("recommendation_reasons") or []},
+            "transcript": transcript,
+            "transcript_error": problem,
+            "brief": find_brief(data.store, conversation_id),
+            "history": data.pipeline.history(conversation_id),
+        },
+    )
+
+
+@route("PATCH", r"leads/([^/]+)")
+@route("POST", r"leads/([^/]+)")
+def api_change_lead(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
+    from leads.delivery import send_in_background
+    from leads.notify import queue_update
+    from leads.pipeline import check_rep
+
+    conversation_id = _conversation_id(match)
+    body = read_json(handler)
+    data = console.data()
+    lead = data.pipeline.get_lead(conversation_id)
+    if lead is None or not lead.get("consent"):
+        raise ApiError(HTTPStatus.NOT_FOUND, "no captured lead for that conversation")
+    try:
+        change = data.pipeline.record(
+            conversation_id, rep=check_rep(rep), status=body.get("status"), note=body.get("note")
+        )
+    except LookupError:
+        raise ApiError(HTTPStatus.NOT_FOUND, "no captured lead for that conversation") from None
+    except ValueError as problem:
+        raise ApiError(HTTPStatus.BAD_REQUEST, str(problem)) from None
+    queued: list[str] = []
+    if change.change_id:
+        lead = data.pipeline.get_lead(conversation_id) or lead
+        queued = queue_update(lead, change.as_dict())
+        send_in_background(queued)
+    send_json(
+        handler,
+        HTTPStatus.OK,
+        {
+            "changed": bool(change.change_id),
+            "lead": lead_summary(lead),
+            "history": data.pipeline.history(conversation_id),
+            "crm_deliveries_queued": len(queued),
+        },
+    )
+
+
+def _stats_window(params: Mapping[str, str]) -> tuple[str, datetime | None, datetime | None]:
+    from leads.report import PERIODS
+
+    by = _choice(params, "by", PERIODS) or "day"
+    return (
+        by,
+        parse_day_or_time("since", params.get("since")),
+        parse_day_or_time("until", params.get("until"), end=True),
+    )
+
+
+def stats(console: SalesConsole, params: Mapping[str, str]) -> dict[str, Any]:
+    from leads.report import conversion, funnel_series
+
+    by, since, until = _stats_window(params)
+    data = console.data()
+    try:
+        series = funnel_series(data.store, by, since, until)
+    except ValueError as problem:
+        raise ApiError(HTTPStatus.BAD_REQUEST, str(problem)) from None
+    return {"by": by, "funnel": series, **conversion(data.store, data.pipeline.statuses(), since, until)}
+
+
+@route("GET", r"stats")
+def api_stats(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
+    send_json(handler, HTTPStatus.OK, stats(console, _query(handler)))
+
+
+STATS_CSV = {
+    "funnel": (
+        "funnel",
+        ("period", "conversations", "advice_given", "leads_offered", "leads_captured", "leads_declined"),
+    ),
+    "recommendation": (
+        "by_recommendation",
+        ("recommendation", "advised", "captured", "won", "capture_rate", "win_rate"),
+    ),
+    "tier": ("by_tier", ("tier", "captured", "new", "contacted", "qualified", "won", "lost", "win_rate")),
+}
+
+
+@route("GET", r"stats\.csv")
+def api_stats_csv(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
+    params = _query(handler)
+    chart = _choice(params, "chart", STATS_CSV) or "funnel"
+    key, columns = STATS_CSV[chart]
+    _csv_response(handler, f"{chart}.csv", stats(console, params)[key], columns)
+
+
+# --- transcript and brief ---------------------------------------------------------------------
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the visitor, the assistant (and a rep, in a hand-off) said, in order, from Rasa tracker events.
+
+    A bot event whose ``metadata`` names a ``rep`` is that rep's message. A button the
+    visitor clicked (a ``/intent`` payload) is shown by the title the visitor saw.
+    """
+    turns: list[dict[str, Any]] = []
+    titles: dict[str, str] = {}
+    for event in events:
+        kind = event.get("event")
+        at = event.get("timestamp")
+        when = datetime.fromtimestamp(at, UTC).isoformat() if isinstance(at, (int, float)) else None
+        if kind == "user":
+            text = event.get("text") or ""
+            turns.append({"speaker": "visitor", "text": titles.get(text.strip(), text), "at": when})
+        elif kind == "bot":
+            data = event.get("data") or {}
+            buttons = [b for b in data.get("buttons") or [] if isinstance(b, Mapping)]
+            titles = {str(b.get("payload", "")).strip(): str(b.get("title", "")) for b in buttons if b.get("title")}
+            text = event.get("text") or ""
+            if not text and not buttons:
+                continue  # an event for the widget only (e.g. a card's data), nothing said
+            rep = (event.get("metadata") or {}).get("rep")
+            turn = {"speaker": "rep" if rep else "assistant", "text": text, "at": when}
+            if rep:
+                turn["name"] = str(rep)
+            if buttons:
+                turn["buttons"] = [str(b.get("title", "")) for b in buttons]
+            turns.append(turn)
+    return turns
+
+
+def fetch_tracker(settings: SalesSettings, conversation_id: str) -> dict[str, Any]:
+    """The conversation's tracker, all sessions, from Rasa's HTTP API (token sent as Rasa wants it)."""
+    query = urlencode({"include_events": "ALL", "token": settings.rasa_token or ""})
+    url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe=':@')}/tracker?{query}"
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=RASA_TIMEOUT_SECONDS) as response:
+        return json.loads(response.read())
+
+
+def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
+    """The newest brief of the conversation (table ``briefs`` of leads/briefs.py, when that module exists)."""
+    try:
+        from leads import briefs
+    except ImportError:
+        return None
+    from sqlalchemy import Table, select
+
+    table = next((v for v in vars(briefs).values() if isinstance(v, Table) and v.name == "briefs"), None)
+    if table is None or "conversation_id" not in table.c:
+        return None
+    created = next((table.c[name] for name in ("created", "created_at") if name in table.c), None)
+    query = select(table).where(table.c.conversation_id == conversation_id)
+    if created is not None:
+        query = query.order_by(created.desc())
+    table.create(store.engine, checkfirst=True)
+    with store.engine.connect() as conn:
+        row = conn.execute(query.limit(1)).mappings().first()
+    if row is None:
+        return None
+    token = str(row["token"])
+    return {
+        "token": token,
+        "url": "/brief/" + quote(token, safe=""),
+        "created": row[created.name] if created is not None else None,
+        "content": row.get("content"),
+    }

@@ -172,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
-            super().log_message(format, *args)
+            super().log_message(format, *(sales.redact_ids(a) if isinstance(a, str) else a for a in args))
 
 
 def make_server(
