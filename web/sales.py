@@ -717,6 +717,8 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str
         at = event.get("timestamp")
         when = datetime.fromtimestamp(at, UTC).isoformat() if isinstance(at, (int, float)) else None
         if kind == "user":
+            if (event.get("metadata") or {}).get("is_external"):
+                continue  # an intent the server triggered (a reminder, a hand-back), not the visitor's words
             text = event.get("text") or ""
             turns.append({"speaker": "visitor", "text": titles.get(text.strip(), text), "at": when})
         elif kind == "bot":

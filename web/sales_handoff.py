@@ -5,7 +5,7 @@ Routes on web/sales.py's API (cookie session or bearer token; CSRF-checked write
     POST /sales/api/presence                 heartbeat: this rep has the console open (web/sales/handoff.js, every 15 s)
     GET  /sales/api/handoffs                 waiting and active live chats, the hours, who is signed in
     POST /sales/api/handoffs/{id}/take       take a waiting visitor: the assistant pauses, the visitor hears who joined
-    GET  /sales/api/handoffs/{id}/messages   the conversation (?after=N: only what came after turn N)
+    GET  /sales/api/handoffs/{id}/messages   the conversation, as the lead page shows it (?after=N: from turn N on)
     POST /sales/api/handoffs/{id}/messages   {"text": ...} from the rep who took it: to the visitor's widget
     POST /sales/api/handoffs/{id}/release    hand back: the assistant carries on where the conversation was
 
@@ -16,8 +16,8 @@ The conversation itself is changed only through Rasa's HTTP API (``RASA_URL``, w
 
 * take: ``ReminderCancelled`` (the wait's timeout), ``ConversationPaused``, and a
   ``BotUttered`` saying who joined;
-* a rep's message: a ``BotUttered`` whose metadata names the rep
-  (``{"handoff": {"event": "message", "person": ...}}``), so it is in the transcript, and
+* a rep's message: a ``BotUttered`` whose metadata names the rep (``rep``, which the
+  transcript reads, and ``{"handoff": {"event": "message", "person": ...}}``), and
   ``output_channel=socketio`` with ``execute_side_effects`` sends it to the visitor's socket.io
   room; serving/channels.py passes the label on and web/widget.js shows it as from a person;
 * release: a ``BotUttered`` saying the rep left, ``ConversationResumed``, then the intent
@@ -29,21 +29,34 @@ answering); the console reads it back by polling the tracker.
 
 from __future__ import annotations
 
-import sys
+import json
+import logging
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import requests
-from sales import RASA_TIMEOUT_SECONDS, ROOT, ApiError, Handler, SalesConsole, _conversation_id, _query, route
-from sales import read_json, send_json
+from sales import (
+    RASA_TIMEOUT_SECONDS,
+    ApiError,
+    Handler,
+    SalesConsole,
+    _conversation_id,
+    _project_on_path,
+    _query,
+    fetch_tracker,
+    read_json,
+    route,
+    send_json,
+    transcript_from_events,
+)
 
-if str(ROOT) not in sys.path:  # `python web/serve.py` puts only web/ on the path
-    sys.path.append(str(ROOT))
+_project_on_path()
 
-from advisor.texts import say  # noqa: E402 - after the path is set
+from advisor.texts import say  # noqa: E402 - leads/ and advisor/ are importable now
 from leads.handoff import SalesDesk, desk_settings  # noqa: E402
 from leads.sales_hours import hours_from_env  # noqa: E402
 
@@ -53,45 +66,54 @@ ENDED_INTENT = "EXTERNAL_handoff_ended"
 REMINDER_NAME = "handoff_timeout"
 CONVERSATION = r"handoffs/([^/]+)"
 
+log = logging.getLogger("sales")
+
 
 # --- Rasa's HTTP API ------------------------------------------------------------------------
 
 
-class RasaAPI:
-    """The few calls of Rasa's HTTP API the hand-off needs; errors become ApiError(502)."""
-
-    def __init__(self, url: str, token: str | None) -> None:
-        if not token:
-            raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "the web server has no RASA_AUTH_TOKEN to reach the assistant")
-        self.url = url.rstrip("/")
-        self.token = token
-
-    def _call(self, method: str, conversation_id: str, tail: str, **kwargs: Any) -> Any:
-        where = f"{self.url}/conversations/{quote(conversation_id, safe=':')}/{tail}"
-        params = {"token": self.token, **kwargs.pop("params", {})}
-        try:
-            response = requests.request(method, where, params=params, timeout=RASA_TIMEOUT_SECONDS, **kwargs)
-        except requests.RequestException:
-            raise ApiError(HTTPStatus.BAD_GATEWAY, "the assistant could not be reached; try again") from None
-        if response.status_code >= 400:
-            raise ApiError(HTTPStatus.BAD_GATEWAY, f"the assistant refused the change ({response.status_code})")
-        return response.json() if response.content else None
-
-    def append(self, conversation_id: str, events: Sequence[Mapping[str, Any]]) -> None:
-        """Add events to the conversation; bot messages go out on the widget's socket.io channel."""
-        params = {"output_channel": "socketio", "execute_side_effects": "true"}
-        self._call("POST", conversation_id, "tracker/events", json=list(events), params=params)
-
-    def trigger(self, conversation_id: str, intent: str) -> None:
-        self._call("POST", conversation_id, "trigger_intent", json={"name": intent}, params={"output_channel": "socketio"})
-
-    def events(self, conversation_id: str) -> list[dict[str, Any]]:
-        tracker = self._call("GET", conversation_id, "tracker", params={"include_events": "ALL"})
-        return list((tracker or {}).get("events") or [])
+def _rasa_post(console: SalesConsole, conversation_id: str, tail: str, body: Any, **params: str) -> None:
+    """POST to the conversation on Rasa's HTTP API; ApiError (502/503) when that fails."""
+    settings = console.settings
+    if not settings.rasa_token:
+        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "the web server has no RASA_AUTH_TOKEN to reach the assistant")
+    query = urlencode({**params, "token": settings.rasa_token})
+    url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe=':@')}/{tail}?{query}"
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=RASA_TIMEOUT_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        log.error("sales console: Rasa answered %s to a hand-off change", error.code)
+        raise ApiError(HTTPStatus.BAD_GATEWAY, f"the assistant refused the change (HTTP {error.code})") from None
+    except OSError as error:
+        log.error("sales console: Rasa unreachable for a hand-off change: %s", type(error).__name__)
+        raise ApiError(HTTPStatus.BAD_GATEWAY, "the assistant could not be reached; try again") from None
 
 
-def rasa(console: SalesConsole) -> RasaAPI:
-    return RasaAPI(console.settings.rasa_url, console.settings.rasa_token)
+def tell_rasa(console: SalesConsole, conversation_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+    """Add events to the conversation; its bot messages go out on the widget's socket.io channel."""
+    _rasa_post(
+        console, conversation_id, "tracker/events", list(events), output_channel="socketio", execute_side_effects="true"
+    )
+
+
+def hand_back(console: SalesConsole, conversation_id: str) -> None:
+    """Let the assistant's rules carry on (``EXTERNAL_handoff_ended``), answering on the widget."""
+    _rasa_post(console, conversation_id, "trigger_intent", {"name": ENDED_INTENT}, output_channel="socketio")
+
+
+def conversation_turns(console: SalesConsole, conversation_id: str) -> list[dict[str, Any]]:
+    """The transcript as the lead page shows it (web/sales.py), read through Rasa's HTTP API."""
+    if not console.settings.rasa_token:
+        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "the web server has no RASA_AUTH_TOKEN to reach the assistant")
+    try:
+        tracker = fetch_tracker(console.settings, conversation_id)
+    except (OSError, ValueError):
+        raise ApiError(HTTPStatus.BAD_GATEWAY, "the assistant could not be reached; try again") from None
+    return transcript_from_events(tracker.get("events") or [])
 
 
 def desk(console: SalesConsole) -> SalesDesk:
@@ -99,40 +121,12 @@ def desk(console: SalesConsole) -> SalesDesk:
 
 
 def said_by(person: str, event: str, text: str) -> dict[str, Any]:
-    """A bot message spoken during the hand-off, labelled for the widget and the transcript."""
-    return {"event": "bot", "text": text, "metadata": {"handoff": {"event": event, "person": person}}}
-
-
-# --- the transcript -------------------------------------------------------------------------
-
-
-def _at(timestamp: Any) -> str | None:
-    if not isinstance(timestamp, (int, float)):
-        return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
-
-
-def turns(events: Sequence[Mapping[str, Any]], after: int = -1) -> list[dict[str, Any]]:
-    """What the visitor, the assistant and the rep said, in order; ``i`` is the event's index.
-
-    Events Rasa triggered itself (reminders, the console's hand-back) are not words anyone
-    said, and are left out."""
-    said: list[dict[str, Any]] = []
-    for index, event in enumerate(events):
-        if index <= after or not isinstance(event, Mapping) or not event.get("text"):
-            continue
-        metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
-        if event.get("event") == "user":
-            if metadata.get("is_external") or str(event["text"]).startswith("EXTERNAL: "):
-                continue
-            said.append({"i": index, "speaker": "visitor", "text": event["text"], "at": _at(event.get("timestamp"))})
-        elif event.get("event") == "bot":
-            label = metadata.get("handoff") if isinstance(metadata.get("handoff"), Mapping) else {}
-            rep = label.get("person") if label.get("event") == "message" else None
-            turn = {"i": index, "speaker": "rep" if rep else "assistant", "text": event["text"]}
-            turn.update({"name": rep, "at": _at(event.get("timestamp"))} if rep else {"at": _at(event.get("timestamp"))})
-            said.append(turn)
-    return said
+    """A bot message of the hand-off: ``handoff`` labels it for the widget (serving/channels.py);
+    a rep's own words also carry ``rep``, which the transcript reads (web/sales.py)."""
+    metadata: dict[str, Any] = {"handoff": {"event": event, "person": person}}
+    if event == "message":
+        metadata["rep"] = person
+    return {"event": "bot", "text": text, "metadata": metadata}
 
 
 # --- routes ---------------------------------------------------------------------------------
@@ -174,14 +168,14 @@ def api_take(console: SalesConsole, handler: Handler, rep: str, match: Any) -> N
     conversation_id = _conversation_id(match)
     sales_desk = desk(console)
     if not sales_desk.take(conversation_id, rep):
-        raise ApiError(HTTPStatus.CONFLICT, "this visitor is no longer waiting (another rep took the chat, or time ran out)")
+        raise ApiError(HTTPStatus.CONFLICT, "this visitor is no longer waiting (another rep took it, or time ran out)")
     events = [
         {"event": "cancel_reminder", "name": REMINDER_NAME},
         {"event": "pause"},
         said_by(rep, "joined", say("handoff.joined", person=rep)),
     ]
     try:
-        rasa(console).append(conversation_id, events)
+        tell_rasa(console, conversation_id, events)
     except ApiError:
         sales_desk.untake(conversation_id, rep)  # the assistant still talks: let another try
         raise
@@ -193,12 +187,11 @@ def api_messages(console: SalesConsole, handler: Handler, rep: str, match: Any) 
     conversation_id = _conversation_id(match)
     if desk(console).get(conversation_id) is None:
         raise ApiError(HTTPStatus.NOT_FOUND, "no live chat with this conversation")
-    raw = _query(handler).get("after", "-1")
-    try:
-        after = int(raw)
-    except ValueError:
-        raise ApiError(HTTPStatus.BAD_REQUEST, "after must be a whole number") from None
-    send_json(handler, HTTPStatus.OK, {"turns": turns(rasa(console).events(conversation_id), after)})
+    raw = _query(handler).get("after", "0")
+    if not raw.isdigit():
+        raise ApiError(HTTPStatus.BAD_REQUEST, "after must be the number of turns already shown")
+    turns = conversation_turns(console, conversation_id)
+    send_json(handler, HTTPStatus.OK, {"turns": turns[int(raw) :], "count": len(turns)})
 
 
 @route("POST", CONVERSATION + r"/messages")
@@ -213,7 +206,7 @@ def api_send(console: SalesConsole, handler: Handler, rep: str, match: Any) -> N
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
         raise ApiError(HTTPStatus.BAD_REQUEST, "the message has control characters")
     _own(console, conversation_id, rep)
-    rasa(console).append(conversation_id, [said_by(rep, "message", text)])
+    tell_rasa(console, conversation_id, [said_by(rep, "message", text)])
     send_json(handler, HTTPStatus.OK, {"sent": True})
 
 
@@ -221,8 +214,7 @@ def api_send(console: SalesConsole, handler: Handler, rep: str, match: Any) -> N
 def api_release(console: SalesConsole, handler: Handler, rep: str, match: Any) -> None:
     conversation_id = _conversation_id(match)
     _own(console, conversation_id, rep)
-    api = rasa(console)
-    api.append(conversation_id, [said_by(rep, "left", say("handoff.left", person=rep)), {"event": "resume"}])
+    tell_rasa(console, conversation_id, [said_by(rep, "left", say("handoff.left", person=rep)), {"event": "resume"}])
     desk(console).end(conversation_id)
-    api.trigger(conversation_id, ENDED_INTENT)
+    hand_back(console, conversation_id)
     send_json(handler, HTTPStatus.OK, {"released": True})

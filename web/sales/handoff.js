@@ -18,7 +18,7 @@
   var section = console_.section("waiting");
   if (!section) return;
 
-  var state = { open: null, after: -1, busy: false, timers: [] };
+  var state = { open: null, after: 0, busy: false, timers: [] };
 
   var style = document.createElement("link");
   style.rel = "stylesheet";
@@ -150,7 +150,6 @@
       item.appendChild(el("span", turn.text, "turn__text"));
       if (turn.at) item.title = turn.at;
       transcript.appendChild(item);
-      state.after = Math.max(state.after, turn.i);
     });
     if (turns.length) transcript.scrollTop = transcript.scrollHeight;
   }
@@ -162,7 +161,9 @@
     return console_
       .api(path(conversationId, "messages") + "?after=" + state.after)
       .then(function (data) {
-        if (state.open === conversationId) addTurns(data.turns || []);
+        if (state.open !== conversationId) return;
+        addTurns(data.turns || []);
+        state.after = data.count;
       })
       .catch(function (error) {
         chatNotice.textContent = error.message;
@@ -174,7 +175,7 @@
 
   function openChat(conversationId) {
     state.open = conversationId;
-    state.after = -1;
+    state.after = 0;
     transcript.textContent = "";
     chatTitle.textContent = "You are chatting with " + ref(conversationId);
     chatNotice.textContent = "";
