@@ -37,7 +37,13 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[Stack]:
+def stack_extra_env() -> dict[str, str]:
+    """More environment for the module's stack; a test module overrides this fixture to set some."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int, stack_extra_env: dict[str, str]) -> Iterator[Stack]:
     if not have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
     check_socketio_server()
@@ -49,7 +55,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[S
         credentials=credentials,
         endpoints=default_endpoints(workdir),
         extra_args=["--cors", origin],
-        extra_env=keep_pythonpath(),
+        extra_env={**keep_pythonpath(), **stack_extra_env},
     ) as running:
         yield running
 

@@ -78,9 +78,9 @@ def default_endpoints(workdir: Path) -> Path | None:
 
 
 class WebServer:
-    """web/serve.py in a subprocess."""
+    """web/serve.py in a subprocess (``env``: its environment, default this process's)."""
 
-    def __init__(self, rasa_url: str, log: Path, port: int | None = None) -> None:
+    def __init__(self, rasa_url: str, log: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "ab")  # noqa: SIM115 (closed in stop())
@@ -96,6 +96,7 @@ class WebServer:
                 rasa_url,
             ],
             cwd=ROOT,
+            env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

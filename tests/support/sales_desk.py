@@ -1,0 +1,73 @@
+"""The sales console's live chats for tests: the web server's environment and a rep over the JSON API."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from tests.support.stack import Stack
+
+ALWAYS_OPEN = {"SALES_HOURS": "00:00-24:00", "SALES_DAYS": "mon-sun", "SALES_TIMEZONE": "Europe/London"}
+"""Sales hours that are open whenever a test runs."""
+
+
+def console_env(stack: Stack, sales_token: str, **extra: str) -> dict[str, str]:
+    """web/serve.py's environment for the console next to ``stack``: the same lead database
+    (stack.env's LEADS_*), Rasa's address and API token, and the sales token."""
+    return {
+        **stack.env,
+        "SALES_TOKEN": sales_token,
+        "RASA_URL": stack.rasa_url,
+        "RASA_AUTH_TOKEN": stack.token,
+        **extra,
+    }
+
+
+def new_sales_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Rep:
+    """A rep using the console's API with the bearer token (``X-Sales-Rep`` names them)."""
+
+    def __init__(self, web_url: str, token: str, name: str) -> None:
+        self.url = f"{web_url}/sales/api/"
+        self.headers = {"Authorization": f"Bearer {token}", "X-Sales-Rep": name}
+        self.name = name
+
+    def call(self, method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(method, self.url + path, json=body, headers=self.headers, timeout=30)
+
+    def ok(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        response = self.call(method, path, body)
+        assert response.status_code == 200, (response.status_code, response.text)
+        return response.json()
+
+    def heartbeat(self) -> None:
+        self.ok("POST", "presence", {})
+
+    def handoffs(self) -> dict[str, Any]:
+        return self.ok("GET", "handoffs")
+
+    def state_of(self, conversation_id: str) -> str | None:
+        found = [h for h in self.handoffs()["handoffs"] if h["conversation_id"] == conversation_id]
+        return found[0]["state"] if found else None
+
+    @staticmethod
+    def chat(conversation_id: str, tail: str) -> str:
+        return f"handoffs/{quote(conversation_id, safe='')}/{tail}"
+
+    def take(self, conversation_id: str) -> requests.Response:
+        return self.call("POST", self.chat(conversation_id, "take"), {})
+
+    def send(self, conversation_id: str, text: str) -> requests.Response:
+        return self.call("POST", self.chat(conversation_id, "messages"), {"text": text})
+
+    def turns(self, conversation_id: str) -> list[dict[str, Any]]:
+        return self.ok("GET", self.chat(conversation_id, "messages"))["turns"]
+
+    def release(self, conversation_id: str) -> requests.Response:
+        return self.call("POST", self.chat(conversation_id, "release"), {})
