@@ -24,10 +24,17 @@ CONTACT_SLOTS = {
 }
 
 
-def user(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> UserUttered:
-    """A user message as NLU would have parsed it."""
+def user(
+    text: str,
+    intent: str = "inform",
+    confidence: float = 0.95,
+    entities: list | None = None,
+    input_channel: str | None = None,
+) -> UserUttered:
+    """A user message as NLU would have parsed it (from `input_channel`, e.g. "socketio" for the widget)."""
     return UserUttered(
         text,
+        input_channel=input_channel,
         intent={"name": intent, "confidence": confidence},
         entities=entities or [],
         parse_data={
