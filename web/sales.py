@@ -34,6 +34,7 @@ in web/sales/ is loaded by the page as a module (``/sales/api/session`` lists th
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
@@ -300,6 +301,8 @@ class SalesConsole:
         except (OSError, ValueError) as error:
             log.error("sales console: Rasa unreachable for a transcript: %s", type(error).__name__)
             return None, "The assistant's server cannot be reached right now; try again in a moment."
+        from leads.transcript import transcript_from_events
+
         return transcript_from_events(tracker.get("events") or []), None
 
     # -- requests ---------------------------------------------------------------------------
@@ -704,40 +707,6 @@ def api_stats_csv(console: SalesConsole, handler: Handler, rep: str, match: re.M
 # --- transcript and brief ---------------------------------------------------------------------
 
 
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """What the visitor, the assistant (and a rep, in a hand-off) said, in order, from Rasa tracker events.
-
-    A bot event whose ``metadata`` names a ``rep`` is that rep's message. A button the
-    visitor clicked (a ``/intent`` payload) is shown by the title the visitor saw.
-    """
-    turns: list[dict[str, Any]] = []
-    titles: dict[str, str] = {}
-    for event in events:
-        kind = event.get("event")
-        at = event.get("timestamp")
-        when = datetime.fromtimestamp(at, UTC).isoformat() if isinstance(at, (int, float)) else None
-        if kind == "user":
-            if (event.get("metadata") or {}).get("is_external"):
-                continue  # an intent the server triggered (a reminder, a hand-back), not the visitor's words
-            text = event.get("text") or ""
-            turns.append({"speaker": "visitor", "text": titles.get(text.strip(), text), "at": when})
-        elif kind == "bot":
-            data = event.get("data") or {}
-            buttons = [b for b in data.get("buttons") or [] if isinstance(b, Mapping)]
-            titles = {str(b.get("payload", "")).strip(): str(b.get("title", "")) for b in buttons if b.get("title")}
-            text = event.get("text") or ""
-            if not text and not buttons:
-                continue  # an event for the widget only (e.g. a card's data), nothing said
-            rep = (event.get("metadata") or {}).get("rep")
-            turn = {"speaker": "rep" if rep else "assistant", "text": text, "at": when}
-            if rep:
-                turn["name"] = str(rep)
-            if buttons:
-                turn["buttons"] = [str(b.get("title", "")) for b in buttons]
-            turns.append(turn)
-    return turns
-
-
 def fetch_tracker(settings: SalesSettings, conversation_id: str) -> dict[str, Any]:
     """The conversation's tracker, all sessions, from Rasa's HTTP API (token sent as Rasa wants it)."""
     query = urlencode({"include_events": "ALL", "token": settings.rasa_token or ""})
@@ -774,3 +743,12 @@ def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
         "created": row[created.name] if created is not None else None,
         "content": row.get("content"),
     }
+
+
+# --- other console features ------------------------------------------------------------------
+
+EXTENSIONS: tuple[str, ...] = ("sales_handoff",)
+"""Route modules of other console features (``web/<name>.py``, each registering with :func:`route`):
+add a name here and the module is imported, and its routes served, with this one."""
+for _name in EXTENSIONS:
+    importlib.import_module(_name)

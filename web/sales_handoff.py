@@ -47,11 +47,9 @@ from sales import (
     _conversation_id,
     _project_on_path,
     _query,
-    fetch_tracker,
     read_json,
     route,
     send_json,
-    transcript_from_events,
 )
 
 _project_on_path()
@@ -107,13 +105,10 @@ def hand_back(console: SalesConsole, conversation_id: str) -> None:
 
 def conversation_turns(console: SalesConsole, conversation_id: str) -> list[dict[str, Any]]:
     """The transcript as the lead page shows it (web/sales.py), read through Rasa's HTTP API."""
-    if not console.settings.rasa_token:
-        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "the web server has no RASA_AUTH_TOKEN to reach the assistant")
-    try:
-        tracker = fetch_tracker(console.settings, conversation_id)
-    except (OSError, ValueError):
-        raise ApiError(HTTPStatus.BAD_GATEWAY, "the assistant could not be reached; try again") from None
-    return transcript_from_events(tracker.get("events") or [])
+    turns, problem = console.transcript(conversation_id)
+    if turns is None:
+        raise ApiError(HTTPStatus.BAD_GATEWAY, problem or "the transcript could not be read")
+    return turns
 
 
 def desk(console: SalesConsole) -> SalesDesk:

@@ -36,7 +36,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sales
-import sales_handoff  # noqa: F401 - registers the live hand-off's console routes
 
 WEB_DIR = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"

@@ -7,7 +7,6 @@ skipped only when nothing accepts TCP connections at that host and port.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from collections.abc import Iterator
@@ -17,8 +16,7 @@ import pytest
 
 from leads.outbox import Outbox
 from leads.store import LeadStore
-from tests.support.common import QuietHandler, serve_http
-from tests.support.leads_testkit import PG_URL, FakeServer, Received, TcpProxy, pg_address, pg_url_for
+from tests.support.leads_testkit import PG_URL, FakeServer, TcpProxy, pg_address, pg_url_for, recording_server
 from tests.support.pg import temporary_schema
 
 
@@ -84,20 +82,5 @@ def pg_proxy(pg_base_url: str) -> Iterator[TcpProxy]:
 @pytest.fixture
 def fake_server() -> Iterator[FakeServer]:
     """HTTP server on 127.0.0.1 in a thread, recording every POST."""
-    state = FakeServer(url="")
-
-    class Handler(QuietHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            raw = self.rfile.read(length)
-            with state.lock:
-                status = state.plan.pop(0) if state.plan else 200
-                body = json.loads(raw) if raw else None
-                state.received.append(Received(self.path, dict(self.headers), body, status))
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"ok" if status < 300 else b"unavailable")
-
-    with serve_http(Handler) as state.url:
+    with recording_server() as state:
         yield state

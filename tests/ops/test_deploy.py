@@ -59,6 +59,14 @@ def test_the_action_server_can_reach_the_crm_and_slack_and_only_it_uses_that_net
     assert "actions-var:/app/var" in SERVICES["actions"]["volumes"], "the delivery queue must outlive the container"
 
 
+def test_the_sales_console_reads_the_leads_and_leaves_sending_to_the_action_server() -> None:
+    web = SERVICES["web"]
+    assert web["environment"]["SALES_TOKEN"] == "${SALES_TOKEN:-}", "off unless the operator sets a token"
+    assert web["environment"]["LEADS_DB_URL"] == SERVICES["actions"]["environment"]["LEADS_DB_URL"]
+    assert "backend" in web["networks"] and "egress" not in web["networks"]
+    assert "actions-var:/app/var" in web["volumes"], "lead.updated is queued where the action server sends from"
+
+
 def test_secrets_come_only_from_the_environment_and_are_required() -> None:
     for name, service in SERVICES.items():
         for key, value in (service.get("environment") or {}).items():

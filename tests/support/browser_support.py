@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SOCKET_IO_CLIENT = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+CHART_JS = ROOT / "web" / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"  # the sales console's charts
 
 
 def render_credentials(out: Path, env_overrides: dict | None = None) -> Path:
@@ -78,9 +79,10 @@ def default_endpoints(workdir: Path) -> Path | None:
 
 
 class WebServer:
-    """web/serve.py in a subprocess (``env``: its environment, default this process's)."""
+    """web/serve.py in a subprocess."""
 
     def __init__(self, rasa_url: str, log: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        """Started and answering; ``env`` is added to this process's environment (e.g. SALES_TOKEN)."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "ab")  # noqa: SIM115 (closed in stop())
@@ -96,7 +98,7 @@ class WebServer:
                 rasa_url,
             ],
             cwd=ROOT,
-            env=env,
+            env={**os.environ, **(env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

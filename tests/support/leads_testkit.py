@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from leads.model import merge_lead, utcnow
-from tests.support.common import loopback_listener
+from tests.support.common import QuietHandler, loopback_listener, serve_http
 
 # A hot lead with consent (as leads.model.merge_lead takes it), and what makes it warm.
 HOT_LEAD = {
@@ -153,3 +155,25 @@ class FakeServer:
     @property
     def accepted(self) -> list[Received]:
         return [r for r in self.received if 200 <= r.status < 300]
+
+
+@contextlib.contextmanager
+def recording_server() -> Iterator[FakeServer]:
+    """A fake CRM (or Slack) on a free loopback port: records every POST, answers ``plan``'s statuses first."""
+    state = FakeServer(url="")
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            raw = self.rfile.read(length)
+            with state.lock:
+                status = state.plan.pop(0) if state.plan else 200
+                body = json.loads(raw) if raw else None
+                state.received.append(Received(self.path, dict(self.headers), body, status))
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok" if status < 300 else b"unavailable")
+
+    with serve_http(Handler) as state.url:
+        yield state

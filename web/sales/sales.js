@@ -85,6 +85,11 @@
     return iso ? iso.slice(0, 10) : "";
   }
 
+  /* An ISO time from the server (UTC) as "2026-01-31 14:05 UTC". */
+  function minute(iso) {
+    return iso ? iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC" : "";
+  }
+
   function upper(text) {
     return text ? String(text).toUpperCase() : "";
   }
@@ -161,14 +166,14 @@
     list.textContent = "";
     (history || []).forEach(function (change) {
       var what = change.status ? change.previous_status + " → " + change.status : "note";
-      var item = el("li", day(change.at) + " " + change.at.slice(11, 16) + " · " + change.rep + " · " + what);
+      var item = el("li", minute(change.at) + " · " + change.rep + " · " + what);
       if (change.note) item.appendChild(el("p", change.note, "history__note"));
       list.appendChild(item);
     });
     if (!history || !history.length) list.appendChild(el("li", "No changes yet.", "muted"));
   }
 
-  function openLead(conversationId) {
+  function openLead(conversationId, stay) {
     state.current = conversationId;
     return api("leads/" + encodeURIComponent(conversationId)).then(function (data) {
       var lead = data.lead;
@@ -183,8 +188,8 @@
         ["Timeline", lead.timeline],
         ["Advice", upper(lead.recommendation)],
         ["Tier", lead.tier + " (score " + lead.score + ")"],
-        ["Captured", lead.created_at],
-        ["Status", lead.status + (lead.status_by ? " (" + lead.status_by + ")" : "")],
+        ["Captured", minute(lead.created_at)],
+        ["Status", lead.status + (lead.status_by ? " (" + lead.status_by + ", " + minute(lead.status_at) + ")" : "")],
       ].forEach(function (pair) {
         facts.appendChild(el("dt", pair[0]));
         facts.appendChild(el("dd", pair[1] === undefined || pair[1] === null ? "" : pair[1]));
@@ -199,7 +204,7 @@
       showHistory(data.history);
       showTranscript(data);
       emit("lead-opened", data);
-      $("lead").scrollIntoView({ block: "start" });
+      if (!stay) $("lead").scrollIntoView({ block: "start" });
     });
   }
 
@@ -211,11 +216,10 @@
     $("status-notice").textContent = "Saving…";
     api("leads/" + encodeURIComponent(state.current), { method: "PATCH", body: body })
       .then(function (data) {
-        $("status-notice").textContent = data.changed ? "Saved." : "Nothing changed.";
-        form.elements.note.value = "";
-        showHistory(data.history);
         emit("lead-changed", data);
-        return loadLeads();
+        return Promise.all([openLead(state.current, true), loadLeads(), loadCharts()]).then(function () {
+          $("status-notice").textContent = data.changed ? "Saved." : "Nothing changed.";
+        });
       })
       .catch(function (error) {
         $("status-notice").textContent = error.message;
@@ -262,27 +266,15 @@
           return row[key];
         });
       };
-      drawChart("chart-funnel", {
-        type: "line",
-        data: {
-          labels: periods,
-          datasets: [
-            ["Conversations", "conversations"],
-            ["Advice given", "advice_given"],
-            ["Leads offered", "leads_offered"],
-            ["Leads captured", "leads_captured"],
-          ].map(function (pair, index) {
-            return {
-              label: pair[0],
-              data: column(data.funnel, pair[1]),
-              borderColor: COLOURS[index],
-              backgroundColor: COLOURS[index],
-              tension: 0.2,
-            };
-          }),
-        },
-        options: { responsive: true, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-      });
+      drawChart(
+        "chart-funnel",
+        bars(periods, [
+          ["Conversations", column(data.funnel, "conversations")],
+          ["Advice given", column(data.funnel, "advice_given")],
+          ["Leads offered", column(data.funnel, "leads_offered")],
+          ["Leads captured", column(data.funnel, "leads_captured")],
+        ])
+      );
       var recs = data.by_recommendation;
       drawChart(
         "chart-recommendation",

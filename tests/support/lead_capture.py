@@ -1,0 +1,70 @@
+"""A scripted buyer who reaches advice and becomes a lead over REST (real Rasa and action servers).
+
+Used by the lead capture end-to-end tests and the sales console tests, which need a lead
+captured through a real conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
+from tests.support.stack import Stack
+
+OPENING = KPO_OPENING
+ADVISOR_ANSWERS = KPO_ANSWERS  # answers to any advisor question the opening did not settle
+CONTACT = {
+    "lead_full_name": "Zoë O'Brien-Ünal",
+    "lead_email": "zoe.obrien@acme-legal.com",
+    "lead_company": "Acme Legal & Research <GmbH>",
+    "lead_role": "CEO",
+    "lead_company_size": "51-200",
+    "lead_timeline": "Right away",
+}
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def slots(stack: Stack, sender: str) -> dict[str, Any]:
+    return stack.tracker(sender)["slots"]
+
+
+def reach_advice(stack: Stack, sender: str) -> list[dict[str, Any]]:
+    """Describe the company and answer whatever is still asked until the advice comes."""
+    replies = stack.say(sender, OPENING)
+    for _ in range(6):
+        current = slots(stack, sender)
+        if current.get("recommendation"):
+            return replies
+        replies = stack.say(sender, ADVISOR_ANSWERS.get(current.get("requested_slot"), "I don't know."))
+    pytest.fail(f"no advice after the scripted answers: {texts(replies)!r}")
+
+
+def give_details(stack: Stack, sender: str, contact: dict[str, str]) -> list[list[dict[str, Any]]]:
+    """Answer the contact questions in the order they are asked, up to the consent question."""
+    transcript = []
+    for _ in range(len(contact) + 2):
+        requested = slots(stack, sender).get("requested_slot")
+        if requested == "lead_consent":
+            return transcript
+        assert requested in contact, f"unexpected question {requested!r}"
+        transcript.append(stack.say(sender, contact[requested]))
+    pytest.fail("the consent question was never asked")
+
+
+def capture(stack: Stack, sender: str, consent: str, contact: dict[str, str] = CONTACT) -> list[list[dict[str, Any]]]:
+    """Advice, yes to the offer, contact details, then `consent` ("/affirm" or "/deny")."""
+    transcript = [reach_advice(stack, sender)]
+    assert "specialist" in texts(transcript[0]).lower()
+    transcript.append(stack.say(sender, "yes please"))
+    assert slots(stack, sender)["requested_slot"] == "lead_full_name", texts(transcript[-1])
+    transcript += give_details(stack, sender, contact)
+    summary = texts(transcript[-1])
+    for value in contact.values():
+        assert value in summary, f"{value!r} not shown as typed before consent"
+    transcript.append(stack.say(sender, consent))
+    return transcript
