@@ -20,9 +20,9 @@ from leads.delivery_log import conversation_ref
 from leads.handoff import SalesDesk
 from leads.store import LeadStore
 from serving.channels import socketio_conversation_id
-from tests.support.browser_support import WebServer
 from tests.support.common import QuietHandler, serve_http
-from tests.support.sales_desk import ALWAYS_OPEN, Rep, console_env, new_sales_token
+from tests.support.sales_desk import ALWAYS_OPEN, Rep
+from tests.support.sales_support import new_token, start_console
 from tests.support.socketio_client import Visitor, wait_until
 from tests.support.stack import Stack, require_model, running_stack
 
@@ -64,9 +64,8 @@ def desk_stack(tmp_path_factory: pytest.TempPathFactory, slack_posts) -> Iterato
 @pytest.fixture(scope="module")
 def console(desk_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """web/serve.py with the sales console on, next to the stack: (its URL, the sales token)."""
-    token = new_sales_token()
-    log = tmp_path_factory.mktemp("handoff-web") / "web.log"
-    server = WebServer(desk_stack.rasa_url, log, env=console_env(desk_stack, token))
+    token = new_token()
+    server = start_console(desk_stack, token, tmp_path_factory.mktemp("handoff-web") / "web.log")
     yield server.url, token
     server.stop()
 

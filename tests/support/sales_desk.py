@@ -1,33 +1,17 @@
-"""The sales console's live chats for tests: the web server's environment and a rep over the JSON API."""
+"""The sales console's live chats for tests: always-open sales hours and a rep over the JSON API
+(the console itself: tests/support/sales_support.py)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from tests.support.stack import Stack
+from tests.support.sales_support import bearer
 
 ALWAYS_OPEN = {"SALES_HOURS": "00:00-24:00", "SALES_DAYS": "mon-sun", "SALES_TIMEZONE": "Europe/London"}
 """Sales hours that are open whenever a test runs."""
-
-
-def console_env(stack: Stack, sales_token: str, **extra: str) -> dict[str, str]:
-    """web/serve.py's environment for the console next to ``stack``: the same lead database
-    (stack.env's LEADS_*), Rasa's address and API token, and the sales token."""
-    return {
-        **stack.env,
-        "SALES_TOKEN": sales_token,
-        "RASA_URL": stack.rasa_url,
-        "RASA_AUTH_TOKEN": stack.token,
-        **extra,
-    }
-
-
-def new_sales_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class Rep:
@@ -35,7 +19,7 @@ class Rep:
 
     def __init__(self, web_url: str, token: str, name: str) -> None:
         self.url = f"{web_url}/sales/api/"
-        self.headers = {"Authorization": f"Bearer {token}", "X-Sales-Rep": name}
+        self.headers = bearer(token, name)
         self.name = name
 
     def call(self, method: str, path: str, body: Any = None) -> requests.Response:
