@@ -65,7 +65,7 @@ def desk_stack(tmp_path_factory: pytest.TempPathFactory, slack_posts) -> Iterato
 def console(desk_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """web/serve.py with the sales console on, next to the stack: (its URL, the sales token)."""
     token = new_token()
-    server = start_console(desk_stack, token, tmp_path_factory.mktemp("handoff-web") / "web.log")
+    server = start_console(desk_stack, token, tmp_path_factory.mktemp("handoff-web") / "web.log", **ALWAYS_OPEN)
     yield server.url, token
     server.stop()
 
