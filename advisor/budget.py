@@ -1,7 +1,8 @@
 """Budget parsing: amounts with currency and period, levels, and cost priority.
 
 "about 8k dollars a month" -> 8000 USD per month -> moderate.
-Amounts are converted to a rough US-dollar monthly figure only to pick a level;
+Amounts are converted to a rough US-dollar monthly figure only to pick a level (with the
+dated exchange rates of rates/currencies.yml, the same the estimates use);
 the amount, currency and period as the user gave them are kept as well.
 
 Levels (USD-equivalent per month): up to 3,000 is tight, up to 15,000 moderate,
@@ -13,34 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor import costing
+
 LEVELS = ("tight", "moderate", "flexible")
 
 TIGHT_MONTHLY_USD = 3_000
 FLEXIBLE_MONTHLY_USD = 15_000
-
-# Rough rates to US dollars, good enough to choose a budget level.
-USD_RATES = {
-    "USD": 1.0,
-    "EUR": 1.08,
-    "GBP": 1.27,
-    "CHF": 1.12,
-    "CAD": 0.73,
-    "AUD": 0.66,
-    "NZD": 0.6,
-    "INR": 0.012,
-    "JPY": 0.0067,
-    "CNY": 0.14,
-    "SGD": 0.74,
-    "AED": 0.27,
-    "ZAR": 0.055,
-    "SEK": 0.095,
-    "NOK": 0.093,
-    "DKK": 0.145,
-    "PLN": 0.25,
-    "BRL": 0.18,
-    "MXN": 0.055,
-    "PHP": 0.017,
-}
 
 _CURRENCY_WORDS = {
     "$": "USD",
@@ -238,10 +217,9 @@ def _to_number(raw: str, mult: str | None) -> float:
 
 
 def monthly_usd(amount: float, currency: str | None, period: str | None) -> float:
-    """Rough monthly US-dollar equivalent of a budget, to choose a level."""
-    usd = amount * USD_RATES.get(currency or "USD", 1.0)
-    divisor = {"year": 12, "quarter": 3, "week": 12 / 52, "total": 6}.get(period or "month", 1)
-    return usd / divisor
+    """Rough monthly US-dollar equivalent of a budget, to choose a level (the dated table of
+    rates/currencies.yml; an unknown currency counts as dollars)."""
+    return costing.monthly_budget(amount, currency, period) or 0.0
 
 
 def level_for(amount: float, currency: str | None, period: str | None) -> str:

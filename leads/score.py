@@ -3,6 +3,9 @@
 Formula: ``score = budget + authority + need + timeline`` (0-100), each factor capped.
 
 Budget (max 30)
+    When the amount and the work are both known, the base is the budget's fit, the same one the
+    cost estimate states (``advisor.guidance.budget_fit``: the monthly budget against a starting
+    team at the cheapest region): ``fits`` 25, ``tight`` 15, ``short`` 5. Otherwise:
     base from the level: ``flexible`` 25, ``moderate`` 17, ``tight`` 7, unknown 10;
     base from a monthly amount in USD-equivalent: >= 20,000 → 25, >= 5,000 → 19,
     >= 1,000 → 12, > 0 → 5. When both are known the higher base counts.
@@ -29,10 +32,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor import guidance
+from advisor.engine import Profile
+
 HOT_THRESHOLD = 70
 WARM_THRESHOLD = 40
 
 BUDGET_LEVEL_POINTS = {"flexible": 25, "moderate": 17, "tight": 7}
+BUDGET_FIT_POINTS = {"fits": 25, "tight": 15, "short": 5}
+BUDGET_FIT_LABELS = {
+    "fits": "budget covers the estimated starting team",
+    "tight": "budget covers only the low end of the estimate",
+    "short": "budget is below the estimate",
+}
 BUDGET_UNKNOWN_POINTS = 10
 COST_PRIORITY_BONUS = 5
 BUDGET_MAX = 30
@@ -191,16 +203,22 @@ def parse_timeline(text: str | None) -> str | None:
     return None
 
 
-def _budget(level: str | None, amount: float | None, cost_priority: bool | None) -> tuple:
+def _budget(level: str | None, amount: float | None, cost_priority: bool | None, fit: str | None = None) -> tuple:
     reasons = []
     bases = []
-    if level:
-        bases.append(BUDGET_LEVEL_POINTS[level])
-        reasons.append(f"budget is {level}")
-    if amount is not None:
-        tiers = ((20_000, 25), (5_000, 19), (1_000, 12), (0.01, 5))
-        bases.append(next((points for floor, points in tiers if amount >= floor), 0))
-        reasons.append(f"monthly budget about ${amount:,.0f}")
+    if fit in BUDGET_FIT_POINTS:
+        bases.append(BUDGET_FIT_POINTS[fit])
+        reasons.append(BUDGET_FIT_LABELS[fit])
+        if amount is not None:
+            reasons.append(f"monthly budget about ${amount:,.0f}")
+    else:
+        if level:
+            bases.append(BUDGET_LEVEL_POINTS[level])
+            reasons.append(f"budget is {level}")
+        if amount is not None:
+            tiers = ((20_000, 25), (5_000, 19), (1_000, 12), (0.01, 5))
+            bases.append(next((points for floor, points in tiers if amount >= floor), 0))
+            reasons.append(f"monthly budget about ${amount:,.0f}")
     points = max(bases) if bases else BUDGET_UNKNOWN_POINTS
     if not bases:
         reasons.append("budget unknown")
@@ -231,12 +249,16 @@ def score_lead(
     tasks_count: int | None = None,
     expertise_gap: bool | None = None,
     timeline: str | None = None,
+    budget_fit: str | None = None,
 ) -> LeadScore:
-    """Score a lead on the four BANT factors; unknown inputs get the documented defaults."""
+    """Score a lead on the four BANT factors; unknown inputs get the documented defaults.
+
+    ``budget_fit`` ("fits", "tight", "short") is the estimate's fit; when given, it sets the budget base."""
     budget_points, budget_reason = _budget(
         parse_budget_level(budget_level),
         parse_monthly_amount(monthly_budget_usd),
         cost_priority,
+        budget_fit,
     )
     authority = parse_authority(role)
     authority_points = AUTHORITY_POINTS.get(authority or "", AUTHORITY_UNKNOWN_POINTS)
@@ -291,4 +313,21 @@ def score_from_lead(lead: Mapping[str, Any]) -> LeadScore:
         tasks_count=count,
         expertise_gap=_truthy(answers.get("expertise_gap")),
         timeline=lead.get("timeline") or answers.get("timeline"),
+        budget_fit=fit_from_answers(answers),
     )
+
+
+def fit_from_answers(answers: Mapping[str, Any]) -> str | None:
+    """The estimate's budget fit from a lead's answers (task keys, amount, currency, period, coverage)."""
+    tasks = answers.get("tasks")
+    amount = answers.get("budget_amount")
+    if not isinstance(tasks, (list, tuple)) or isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        return None
+    profile = Profile(
+        tasks=[t for t in tasks if isinstance(t, str)],
+        budget_amount=float(amount),
+        budget_currency=answers.get("budget_currency"),
+        budget_period=answers.get("budget_period"),
+        coverage=answers.get("coverage"),
+    )
+    return guidance.budget_fit(profile, None)

@@ -110,3 +110,29 @@ def reading(name: str) -> Any:
             raise _fail("reading.yml", f"{name}.{key}", "needs a kind and phrases")
         entry["phrases"] = _strings(entry.get("phrases"), "reading.yml", f"{name}.{key}.phrases")
     return value
+
+
+@functools.lru_cache(maxsize=1)
+def regions() -> dict[str, Any]:
+    """Places, the words that name them and whose place a place is, from regions.yml, validated."""
+    file = "regions.yml"
+    data = load("regions")
+    places = data.get("places") or {}
+    if not places:
+        raise _fail(file, "places", "no places")
+    for key, place in places.items():
+        where = f"places.{key}"
+        if not isinstance(place, dict) or not place.get("label") or not isinstance(place.get("utc"), (int, float)):
+            raise _fail(file, where, "needs a label and a utc offset")
+        place["words"] = _strings(place.get("words"), file, f"{where}.words")
+        delivery = place.get("delivery") or {}
+        for region in ("onshore", "nearshore", "offshore"):
+            hub = delivery.get(region)
+            if not isinstance(hub, dict) or not isinstance(hub.get("utc"), (int, float)):
+                raise _fail(file, f"{where}.delivery.{region}", "needs countries and a utc offset")
+            hub["countries"] = _strings(hub.get("countries"), file, f"{where}.delivery.{region}.countries")
+    roles = data.get("roles") or {}
+    for role in ("company", "customer", "provider"):
+        roles[role] = _strings(roles.get(role), file, f"roles.{role}")
+    data["capitals_only"] = _strings(data.get("capitals_only"), file, "capitals_only")
+    return data

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from advisor import guidance
+from advisor.engine import Profile
 from leads.score import (
     HOT_THRESHOLD,
     WARM_THRESHOLD,
@@ -196,3 +198,29 @@ def test_monthly_amount_parsing() -> None:
     assert parse_monthly_amount("120k a year") == 10000
     assert parse_monthly_amount("no idea") is None
     assert parse_monthly_amount(True) is None
+
+
+@pytest.mark.parametrize(("fit", "points"), [("fits", 25), ("tight", 15), ("short", 5), (None, 7)])
+def test_budget_fit_sets_the_budget_base(fit: str | None, points: int) -> None:
+    # With no fit the level decides (tight -> 7); a known fit replaces level and amount.
+    assert score_lead(budget_level="tight", monthly_budget_usd=25_000, budget_fit=fit).factors["budget"] == (
+        points if fit else 25
+    )
+
+
+def test_stored_lead_is_scored_with_the_same_fit_as_the_estimate() -> None:
+    answers = {
+        "tasks": ["customer_support"],
+        "budget_amount": 1_500,
+        "budget_currency": "USD",
+        "budget_period": "month",
+        "coverage": "24/7",
+        "budget": "tight",
+    }
+    fit = guidance.budget_fit(Profile(tasks=["customer_support"], budget_amount=1_500, coverage="24/7"), None)
+    assert fit == "short"  # one seat around the clock needs 4.2-5 people
+    result = score_from_lead({"answers": answers})
+    assert result.factors["budget"] == 5
+    assert "budget is below the estimate" in result.reasons[0]
+    richer = score_from_lead({"answers": {**answers, "budget_amount": 50_000}})
+    assert richer.factors["budget"] == 25

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor import budget
+from advisor import costing
 from advisor.budget import Budget, level_for, monthly_usd, parse_budget, shift_level
 from tests.support import phrases
 
@@ -138,7 +138,7 @@ def test_level_thresholds_use_the_monthly_us_dollar_equivalent(amount, currency,
 
 def test_monthly_usd_converts_currency_and_period():
     assert monthly_usd(12_000, "USD", "year") == pytest.approx(1_000)
-    assert monthly_usd(1_000, "EUR", "month") == pytest.approx(1_000 * budget.USD_RATES["EUR"])
+    assert monthly_usd(1_000, "EUR", "month") == pytest.approx(1_000 * costing.currencies().usd_per_unit["EUR"])
     assert monthly_usd(6_000, "USD", "total") == pytest.approx(1_000)
     assert monthly_usd(3_000, "USD", "quarter") == pytest.approx(1_000)
     assert monthly_usd(1_000, "USD", "week") == pytest.approx(52_000 / 12)
