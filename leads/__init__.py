@@ -15,9 +15,11 @@ Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
 (nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
 :mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.pipeline` (what the sales
 team did with a lead: status and notes, set in the sales console), :mod:`leads.sales_hours` and
-:mod:`leads.handoff` (the team's hours, reps signed in, live hand-offs), :mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.handoff` (the team's hours, reps signed in, live hand-offs), :mod:`leads.booking` and
+:mod:`leads.ics` (a call booked after consent, its calendar file), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
+from .booking import Meetings, booking_link, booking_settings
 from .config import LeadsConfig, load_config
 from .delivery import DeliveryRound, deliver, send_in_background, start_background_delivery
 from .handoff import SalesDesk, availability, default_desk, desk_settings
@@ -58,6 +60,7 @@ __all__ = [
     "LeadScore",
     "LeadStore",
     "LeadsConfig",
+    "Meetings",
     "NameCheck",
     "NotifyResult",
     "Outbox",
@@ -67,6 +70,8 @@ __all__ = [
     "SalesHours",
     "SaveResult",
     "availability",
+    "booking_link",
+    "booking_settings",
     "default_desk",
     "delete_lead",
     "deliver",
