@@ -20,8 +20,9 @@ length), ``BOOKING_SLOTS`` (default 3; 2 or 3 times offered).
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -189,6 +190,71 @@ class Meetings:
             sequence=row["sequence"],
             updated_at=row["updated_at"],
         )
+
+
+# --- reading the visitor's choice -------------------------------------------------------------
+
+_ORDINALS = {0: r"first|1st|earliest", 1: r"second|2nd|middle", 2: r"third|3rd", -1: r"last|latest"}
+_NUMBERED = re.compile(r"\b(?:option|number|slot|no)\s*(one|two|three|[123])\b|^([123])$")
+_NUMBERS = {"one": 0, "two": 1, "three": 2, "1": 0, "2": 1, "3": 2}
+_TIME = re.compile(r"\b(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?!\d)", re.IGNORECASE)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w:]+", " ", text.lower()).split())
+
+
+def _times(text: str) -> set[int]:
+    """Minutes after midnight of every time of day in ``text`` ("10:00", "3.30pm", "10am", "15h30")."""
+    found = set()
+    for match in _TIME.finditer(text):
+        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+        if not match.group(2) and not half:
+            continue  # a bare number is an ordinal or a date, not a time
+        if half.startswith("p") and hour < 12:
+            hour += 12
+        elif half.startswith("a") and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60:
+            found.add(hour * 60 + minute)
+    return found
+
+
+def choose_slot(text: str, offered: Sequence[tuple[Slot, str]]) -> Slot | None:
+    """The offered slot the visitor picked, or None when the answer names none (or several).
+
+    ``offered`` pairs each slot with the label the visitor saw (its button). The answer may be
+    that label, an ordinal ("the second one"), a weekday ("Tuesday"), a time ("10:00",
+    "3.30pm") or a mix ("Thursday at 10"): the cues it has must fit exactly one slot.
+    """
+    said = _normal(text or "")
+    if not said or not offered:
+        return None
+    for slot, label in offered:
+        if _normal(label) == said:
+            return slot
+    candidates = list(range(len(offered)))
+    cues = 0
+    positions = {position for position, words in _ORDINALS.items() if re.search(rf"\b(?:{words})\b", said)}
+    numbered = _NUMBERED.search(said)
+    if numbered:
+        positions.add(_NUMBERS[numbered.group(1) or numbered.group(2)])
+    if positions:
+        picked = {position % len(offered) for position in positions}
+        candidates = [i for i in candidates if i in picked] if len(picked) == 1 else []
+        cues += 1
+    days = {slot.local_start.strftime("%A").lower() for slot, _ in offered}
+    named = {day for day in days if re.search(rf"\b{day}|\b{day[:3]}\b", said)}
+    if named:
+        candidates = [i for i in candidates if offered[i][0].local_start.strftime("%A").lower() in named]
+        cues += 1
+    times = _times(text)
+    if times:
+        candidates = [
+            i for i in candidates if offered[i][0].local_start.hour * 60 + offered[i][0].local_start.minute in times
+        ]
+        cues += 1
+    return offered[candidates[0]][0] if cues and len(candidates) == 1 else None
 
 
 def slot_of(meeting: Meeting) -> Slot | None:

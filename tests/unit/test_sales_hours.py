@@ -129,3 +129,47 @@ def test_slot_keys_round_trip_and_refuse_anything_else() -> None:
     assert parse_slot_key(slot.key()) == slot.start
     for bad in ("", "tomorrow", "2026-01-15T10:00:00Z", "20261315T100000Z", None):
         assert parse_slot_key(bad) is None  # type: ignore[arg-type]
+
+
+# --- the visitor's choice among the proposed slots (leads/booking.py) ------------------------
+
+
+def offered_slots() -> list[tuple]:
+    """Mon 10:00, Tue 15:30, Wed 10:00 (London), with the labels the visitor saw."""
+    slots = hours_from_env(LONDON).proposed_slots(utc(2026, 1, 16, 12, 0))
+    return [(slot, slot.local_start.strftime("%A %d %B, %H:%M-") + slot.local_end.strftime("%H:%M")) for slot in slots]
+
+
+@pytest.mark.parametrize(
+    ("answer", "picked"),
+    [
+        ("Monday 19 January, 10:00-10:30", 0),  # the button
+        ("  monday 19 january 10:00-10:30 ", 0),
+        ("the second one please", 1),
+        ("Option 3", 2),
+        ("2", 1),
+        ("the last one", 2),
+        ("Tuesday", 1),
+        ("tue works", 1),
+        ("15:30", 1),
+        ("3.30pm is good", 1),
+        ("Wednesday at 10am", 2),
+        ("Wed 10:00", 2),
+        ("Monday 19", 0),
+    ],
+)
+def test_the_visitor_can_pick_a_slot_by_button_ordinal_day_or_time(answer: str, picked: int) -> None:
+    from leads.booking import choose_slot
+
+    offered = offered_slots()
+    assert choose_slot(answer, offered) == offered[picked][0]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["10:00", "Friday", "Tuesday at 10am", "the first or the second", "sometime next week", "", "yes", "Sunday"],
+)
+def test_an_answer_that_fits_no_single_slot_picks_none(answer: str) -> None:
+    from leads.booking import choose_slot
+
+    assert choose_slot(answer, offered_slots()) is None
