@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lead_form import FIELDS, FORM, LABELS, volunteered
@@ -305,6 +305,7 @@ class ActionSubmitLead(Action):
             SlotSet("lead_score", float(scored.score)),
             SlotSet("lead_tier", scored.tier),
             SlotSet("lead_status", "captured"),
+            FollowupAction("action_offer_call"),  # a call can be booked now (actions/booking.py)
         ]
 
 
