@@ -9,12 +9,16 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
+
+import requests
 
 from leads.booking import Meetings
 from leads.model import utcnow
 from leads.sales_hours import hours_from_env, parse_slot_key
 from leads.store import LeadStore
 from tests.support.lead_capture import capture, slots, texts
+from tests.support.sales_support import bearer, new_token, start_console
 from tests.support.stack import Stack, conversation
 
 
@@ -78,3 +82,40 @@ def test_no_call_is_offered_without_consent(stack: Stack) -> None:
     after = capture(stack, sender, "/deny")[-1]
     assert "book a call" not in texts(after) and offered_buttons(after) == []
     assert stack.tracker(sender)["active_loop"] == {} and slots(stack, sender)["call_slots_offered"] is None
+
+
+def unfold(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_the_console_shows_the_call_and_its_calendar_file(stack: Stack, tmp_path: Path) -> None:
+    sender = f"e2e-booking-console-{uuid.uuid4().hex[:8]}"
+    capture(stack, sender, "/affirm")
+    first = parse_slot_key(slots(stack, sender)["call_slots_offered"][0])
+    stack.say(sender, "the first one")
+    token = new_token()
+    web = start_console(stack, token, tmp_path / "web.log")
+    try:
+        path = f"{web.url}/sales/api/leads/{quote(conversation(sender), safe='')}/meeting"
+        assert requests.get(path, timeout=10).status_code == 401
+        assert requests.get(path + ".ics", headers=bearer("wrong-token-xxxxxxxxxxxx"), timeout=10).status_code == 401
+        meeting = requests.get(path, headers=bearer(token), timeout=10).json()["meeting"]
+        assert meeting["kind"] == "slot" and meeting["starts_at"] == first.isoformat()
+        assert meeting["timezone"] == "UTC"
+
+        ics = requests.get(path + ".ics", headers=bearer(token), timeout=10)
+        assert ics.status_code == 200
+        assert ics.headers["Content-Type"].startswith("text/calendar")
+        assert 'filename="call.ics"' in ics.headers["Content-Disposition"]
+        lines = unfold(ics.text)
+        assert f"DTSTART:{first:%Y%m%dT%H%M%SZ}" in lines
+        assert f"DTEND:{first + timedelta(minutes=30):%Y%m%dT%H%M%SZ}" in lines
+        # The company as typed ("Acme Legal & Research <GmbH>"), its comma-free text as is.
+        assert "SUMMARY:Outsourcing call: Acme Legal & Research <GmbH>" in lines
+        assert any(line.startswith("UID:") and line.endswith("@outsourcing-advisor") for line in lines)
+
+        none = f"{web.url}/sales/api/leads/{quote(conversation('nobody'), safe='')}/meeting"
+        assert requests.get(none, headers=bearer(token), timeout=10).json() == {"meeting": None}
+        assert requests.get(none + ".ics", headers=bearer(token), timeout=10).status_code == 404
+    finally:
+        web.stop()

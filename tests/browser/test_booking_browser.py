@@ -1,0 +1,94 @@
+"""Booking a call in the chat widget, then the rep downloading its .ics from the sales console.
+
+Headless Debian Chromium, the real Rasa and action servers, one web/serve.py with the demo
+page and /sales. The visitor gets advice, gives their details with consent, picks the second
+proposed time from the buttons and reads the confirmation; the rep opens the lead, sees the
+call at that time and downloads an .ics whose DTSTART is that time in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from leads.sales_hours import parse_slot_key
+from tests.support.browser_support import WebServer
+from tests.support.buyer import KPO_OPENING
+from tests.support.lead_capture import CONTACT
+from tests.support.sales_support import console_env, new_token
+from tests.support.stack import Stack
+from tests.support.widget_page import QUICK_REPLIES, bot_texts, conversation_of, open_page, type_message, wait_for_bot
+
+SALES_HOURS = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIMEZONE": "Europe/London"}
+
+
+@pytest.fixture(scope="module")
+def stack_extra_env() -> dict[str, str]:
+    return dict(SALES_HOURS)
+
+
+@pytest.fixture(scope="module")
+def sales_token() -> str:
+    return new_token()
+
+
+@pytest.fixture(scope="module")
+def site(stack: Stack, web_port: int, sales_token: str, tmp_path_factory) -> Iterator[WebServer]:
+    log = tmp_path_factory.mktemp("booking-site") / "web.log"
+    server = WebServer(stack.rasa_url, log, port=web_port, env=console_env(stack, sales_token, **SALES_HOURS))
+    yield server
+    server.stop()
+
+
+def click_reply(page, title: str) -> None:
+    before = page.locator(".advisor-chat__msg--bot").count()
+    page.locator(QUICK_REPLIES, has_text=title).first.click()
+    wait_for_bot(page, before)
+
+
+def test_a_visitor_books_a_proposed_time_and_the_rep_downloads_the_invitation(
+    stack: Stack, site: WebServer, browser, context, sales_token: str, results_dir
+) -> None:
+    visitor = open_page(context, site.url)
+    type_message(visitor, KPO_OPENING)
+    assert stack.conversation_tracker(conversation_of(visitor))["slots"]["recommendation"] == "kpo"
+    click_reply(visitor, "Yes, connect me")
+    for slot in ("lead_full_name", "lead_email", "lead_company", "lead_role"):
+        type_message(visitor, CONTACT[slot])
+    click_reply(visitor, CONTACT["lead_company_size"])
+    click_reply(visitor, CONTACT["lead_timeline"])
+    click_reply(visitor, "Yes, I agree")
+    assert any("book a call with our specialist" in text for text in bot_texts(visitor))
+
+    times = visitor.locator(QUICK_REPLIES).all_inner_texts()
+    assert len(times) == 4 and times[-1] == "No thanks"
+    offered = stack.conversation_tracker(conversation_of(visitor))["slots"]["call_slots_offered"]
+    click_reply(visitor, times[1])
+    assert bot_texts(visitor)[-1].startswith(f"Booked: {times[1]} (Europe/London time).")
+    visitor.screenshot(path=str(results_dir / "booking-widget.png"))
+    conversation = conversation_of(visitor)
+
+    rep_context = browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    try:
+        console = rep_context.new_page()
+        console.goto(site.url + "/sales")
+        console.fill("input[name=rep]", "Ann Booker")
+        console.fill("input[name=token]", sales_token)
+        console.click("#login button[type=submit]")
+        console.locator(f'#leads-table tbody tr[data-conversation="{conversation}"]').click()
+        console.wait_for_selector("#lead-meeting:not([hidden])")
+        start = parse_slot_key(offered[1])
+        assert console.inner_text("#lead-meeting-when").startswith("Booked for ")
+        assert "(Europe/London)" in console.inner_text("#lead-meeting-when")
+        with console.expect_download() as download_info:
+            console.click("#lead-meeting-ics")
+        saved = Path(download_info.value.path())
+        text = saved.read_bytes().decode("utf-8")  # as downloaded: CRLF line ends kept
+        assert download_info.value.suggested_filename == "call.ics"
+        assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\n" in text
+        assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+        console.screenshot(path=str(results_dir / "booking-console.png"), full_page=True)
+    finally:
+        rep_context.close()
