@@ -9,11 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import leads as lead_actions
+from actions import funnel
 from actions.slots import current_recommendation, latest_text, off_loop, profile
 from advisor import messages
 from advisor.engine import recommend
-from advisor.knowledge import TEXTS
+from advisor.knowledge import topic_text
+from advisor.texts import say
 
 
 class ActionRecommend(Action):
@@ -27,15 +28,13 @@ class ActionRecommend(Action):
         rec = recommend(facts)
         previous = tracker.get_slot("recommendation_details") or {}
         if tracker.get_slot("recommendation") and previous.get("profile") == asdict(facts):
-            dispatcher.utter_message(text=f"Nothing you've told me changes the advice: {messages.NAMES[rec.choice]}.")
+            dispatcher.utter_message(text=say("advice.recommendation.unchanged", name=messages.name(rec.choice)))
             dispatcher.utter_message(response="utter_after_recommendation")
-            await lead_actions.offer_specialist(dispatcher, tracker)
+            await funnel.offer_specialist(dispatcher, tracker)
             return []
         if previous.get("choice") and previous.get("choice") != rec.choice:
-            dispatcher.utter_message(
-                text=f"With that update my advice changes from {messages.NAMES[previous['choice']]} "
-                f"to {messages.NAMES[rec.choice]}."
-            )
+            before, after = messages.name(previous["choice"]), messages.name(rec.choice)
+            dispatcher.utter_message(text=say("advice.recommendation.changed", before=before, after=after))
         dispatcher.utter_message(text=messages.recommendation_text(rec, facts))
         dispatcher.utter_message(response="utter_after_recommendation")
         details = rec.to_dict()
@@ -48,9 +47,9 @@ class ActionRecommend(Action):
             SlotSet("recommendation_details", details),
             SlotSet("new_facts", False),
         ]
-        async with lead_actions.funnel_batch(tracker):  # up to three funnel events, written at once
-            events += await lead_actions.advice_given(tracker, rec.choice, reasons)
-            events += await lead_actions.offer_specialist(dispatcher, tracker)
+        async with funnel.funnel_batch(tracker):  # up to three funnel events, written at once
+            events += await funnel.advice_given(tracker, rec.choice, reasons)
+            events += await funnel.offer_specialist(dispatcher, tracker)
         return events
 
 
@@ -61,19 +60,15 @@ class ActionExplainWhy(Action):
         return "action_explain_why"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
-        if tracker.active_loop.get("name") and requested in messages.WHY_ASK:
-            dispatcher.utter_message(text=messages.WHY_ASK[requested])
+        why_asked = messages.why_ask(tracker.get_slot("requested_slot"))
+        if tracker.active_loop.get("name") and why_asked:
+            dispatcher.utter_message(text=why_asked)
             return []
         rec = current_recommendation(tracker)
         if rec:
             dispatcher.utter_message(text=messages.why_text(rec))
         else:
-            dispatcher.utter_message(
-                text="I ask about the work, your budget, your in-house know-how and your goals because "
-                "those decide between BPO and KPO. Tell me what you'd like to hand off and I'll explain "
-                "my reasoning as we go."
-            )
+            dispatcher.utter_message(text=say("advice.why.before_advice"))
         return []
 
 
@@ -86,10 +81,7 @@ class ActionWhatIf(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rec = current_recommendation(tracker)
         if rec is None:
-            dispatcher.utter_message(
-                text="Let's get your baseline first; once I have a recommendation I can play out "
-                "what-ifs like a bigger budget or in-house experts."
-            )
+            dispatcher.utter_message(text=say("advice.what_if.before_advice"))
             return []
         changed = await off_loop(messages.what_if, profile(tracker), latest_text(tracker))
         dispatcher.utter_message(text=messages.what_if_text(rec, changed))
@@ -105,7 +97,7 @@ class ActionTradeoffs(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rec = current_recommendation(tracker)
         if rec is None:
-            dispatcher.utter_message(text=TEXTS[("differences", "both")])
+            dispatcher.utter_message(text=topic_text("differences", "both"))
         else:
             dispatcher.utter_message(text=messages.tradeoffs_text(rec))
         return []

@@ -24,12 +24,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.lead_form import wants_to_stop
+from actions.lead_record import log_id
 from actions.slots import latest_intent
 from advisor.texts import say
 from leads import Meetings, booking_link, booking_settings, hours_from_env
+from leads.answers import wants_to_stop
 from leads.booking import choose_slot
-from leads.model import conversation_digest, utcnow
+from leads.model import utcnow
 from leads.outbox import default_store_and_outbox
 from leads.redact import describe_error
 from leads.sales_hours import SalesHours, Slot, parse_slot_key
@@ -38,10 +39,6 @@ log = logging.getLogger(__name__)
 
 FORM = "call_form"
 DECLINED = "declined"
-
-
-def _who(tracker: Tracker) -> str:
-    return "conv-" + conversation_digest(str(tracker.sender_id))
 
 
 def meetings() -> Meetings:
@@ -83,7 +80,7 @@ class ActionOfferCall(Action):
             settings = booking_settings()
             hours_from_env()
         except ValueError as error:  # misconfigured: the specialist arranges the call by email
-            log.error("booking not offered to %s: %s", _who(tracker), error)
+            log.error("booking not offered to %s: %s", log_id(tracker), error)
             dispatcher.utter_message(text=say("booking.unavailable"))
             return []
         if not settings.url:
@@ -93,7 +90,7 @@ class ActionOfferCall(Action):
         try:
             await asyncio.to_thread(meetings().offered_page, tracker.sender_id, settings.url)
         except Exception as error:  # noqa: BLE001 - the visitor has the link; only the note is missing
-            log.error("booking page for %s not noted: %s", _who(tracker), describe_error(error))
+            log.error("booking page for %s not noted: %s", log_id(tracker), describe_error(error))
         return []
 
 
@@ -150,7 +147,7 @@ class ActionBookCall(Action):
             slot = Slot(start, start + timedelta(minutes=settings.minutes), hours.timezone)
             await asyncio.to_thread(meetings().book, tracker.sender_id, slot)
         except Exception as error:  # noqa: BLE001 - the lead is stored; the specialist arranges the call
-            log.error("call for %s not booked: %s", _who(tracker), describe_error(error))
+            log.error("call for %s not booked: %s", log_id(tracker), describe_error(error))
             dispatcher.utter_message(text=say("booking.save_failed"))
             return done
         dispatcher.utter_message(text=say("booking.booked", when=slot_label(slot), timezone=hours.timezone))

@@ -13,20 +13,25 @@ from actions import leads as lead_actions
 from actions.form import ask
 from actions.slots import slots_set_this_turn
 from advisor import inputs
+from advisor.texts import say
 
 ANSWER_SLOTS = {"tasks", "budget_level", "in_house_expertise", "goals", "coverage"}
 
-# What each intent means to a user, for "did you mean ...?" buttons.
-INTENT_BUTTONS = {
-    "inform": ("Get a recommendation", "/inform"),
-    "ask_knowledge": ("Explain BPO vs KPO", "What is the difference between BPO and KPO?"),
-    "ask_why": ("Why do you ask?", "/ask_why"),
-    "ask_what_if": ("Try a what-if", "/ask_what_if"),
-    "ask_tradeoffs": ("Compare the options", "/ask_tradeoffs"),
-    "request_human": ("Talk to a specialist", "/request_human"),
-    "start_over": ("Start over", "/start_over"),
-    "ask_capabilities": ("What can you do?", "/ask_capabilities"),
+# What a "did you mean ...?" button sends, per intent (its title is in texts/conversation.yml).
+INTENT_PAYLOADS = {
+    "inform": "/inform",
+    "ask_knowledge": "What is the difference between BPO and KPO?",
+    "ask_why": "/ask_why",
+    "ask_what_if": "/ask_what_if",
+    "ask_tradeoffs": "/ask_tradeoffs",
+    "request_human": "/request_human",
+    "start_over": "/start_over",
+    "ask_capabilities": "/ask_capabilities",
 }
+
+
+def intent_button(intent: str) -> dict[str, str]:
+    return {"title": say(f"conversation.buttons.{intent}"), "payload": INTENT_PAYLOADS[intent]}
 
 
 class ActionClarify(Action):
@@ -42,25 +47,25 @@ class ActionClarify(Action):
         # Always end the turn here: this action is also the policies' fallback,
         # and without a listen it would be predicted again and again.
         done: list[EventType] = [FollowupAction("action_listen")]
-        if kind in inputs.REPLIES and kind != "too_long":
-            dispatcher.utter_message(text=inputs.REPLIES[kind])
+        if kind in inputs.UNREADABLE and kind != "too_long":
+            dispatcher.utter_message(text=inputs.reply(kind))
             if requested:
                 ask(dispatcher, requested, tracker)
             return done
         if requested:
-            dispatcher.utter_message(text="Sorry, I didn't catch that.")
+            dispatcher.utter_message(text=say("conversation.didnt_catch"))
             ask(dispatcher, requested, tracker)
             return done
         ranking = tracker.latest_message.get("intent_ranking") or []
-        buttons = []
+        offered: list[str] = []
         for candidate in ranking:
-            meaning = INTENT_BUTTONS.get(candidate.get("name"))
-            if meaning and len(buttons) < 3:
-                buttons.append({"title": meaning[0], "payload": meaning[1]})
+            if candidate.get("name") in INTENT_PAYLOADS and len(offered) < 3:
+                offered.append(candidate["name"])
         for fallback in ("inform", "ask_knowledge"):
-            if len(buttons) < 2 and all(b["title"] != INTENT_BUTTONS[fallback][0] for b in buttons):
-                buttons.append({"title": INTENT_BUTTONS[fallback][0], "payload": INTENT_BUTTONS[fallback][1]})
-        dispatcher.utter_message(text="Sorry, I'm not sure what you mean. Did you want one of these?", buttons=buttons)
+            if len(offered) < 2 and fallback not in offered:
+                offered.append(fallback)
+        buttons = [intent_button(intent) for intent in offered]
+        dispatcher.utter_message(text=say("conversation.not_sure"), buttons=buttons)
         return done
 
 
@@ -71,9 +76,7 @@ class ActionStartOver(Action):
         return "action_start_over"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Sure, let's start fresh; I've cleared your answers. What work would you like to hand off?"
-        )
+        dispatcher.utter_message(text=say("conversation.start_over"))
         return [ActiveLoop(None), AllSlotsReset()]
 
 
@@ -95,9 +98,7 @@ class ActionHandoff(Action):
         found, why_not = await live_handoff.situation(tracker)
         if found == "live":
             return [*events, FollowupAction("action_live_handoff")]
-        dispatcher.utter_message(
-            text="Of course. Everything you've told me so far is saved, so you won't have to repeat it."
-        )
+        dispatcher.utter_message(text=say("conversation.handoff_answers_kept"))
         if why_not:
             dispatcher.utter_message(text=why_not)
         return events + await lead_actions.handoff(dispatcher, tracker)

@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.slots import slots_set_this_turn
 from advisor.extraction import needs_coverage
+from advisor.texts import say
 
 
 def ask(dispatcher: CollectingDispatcher, slot: str, tracker: Tracker) -> None:
@@ -19,13 +20,6 @@ def ask(dispatcher: CollectingDispatcher, slot: str, tracker: Tracker) -> None:
     unclear answer) is chosen by Rasa from the `unclear_task` slot.
     """
     dispatcher.utter_message(response=f"utter_ask_{slot}")
-
-
-REPEATED_DESCRIPTION = (
-    "That's the same description, so I still can't tell which kind of work it is. A quick test: could a "
-    "trained team do it by following a written procedure, or does it need an expert's analysis and judgement? "
-    "The buttons below are the quickest way to answer."
-)
 
 
 class ValidateAdvisorForm(FormValidationAction):
@@ -64,9 +58,9 @@ class ValidateAdvisorForm(FormValidationAction):
             events.append(SlotSet("unclear_task", unclear))
         retry = candidates.get("retry_slot")
         if retry and retry.startswith("tasks:"):
-            dispatcher.utter_message(text=REPEATED_DESCRIPTION)
+            dispatcher.utter_message(text=say("conversation.repeated_description"))
             events.append(SlotSet("retry_slot", retry))
         elif retry:
-            dispatcher.utter_message(text="Sorry, I couldn't read an answer in that. Let me ask again:")
+            dispatcher.utter_message(text=say("conversation.ask_again"))
             events.append(SlotSet("retry_slot", retry))
         return events

@@ -33,10 +33,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import leads as lead_actions
+from actions.funnel import offer_specialist, start_funnel
+from actions.lead_record import log_id
 from advisor.texts import say
 from leads import availability, default_desk, desk_settings, hours_from_env
-from leads.model import conversation_digest, utcnow
+from leads.model import utcnow
 from leads.notify import queue_handoff_notice
 from leads.redact import describe_error
 
@@ -47,10 +48,6 @@ LIVE_CHANNELS = ("socketio",)
 TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"
 ENDED_INTENT = "EXTERNAL_handoff_ended"
 REMINDER_NAME = "handoff_timeout"
-
-
-def _who(tracker: Tracker) -> str:
-    return "conv-" + conversation_digest(str(tracker.sender_id))
 
 
 def minutes_text(seconds: float) -> str:
@@ -68,7 +65,7 @@ async def situation(tracker: Tracker) -> tuple[str, str]:
         settings = desk_settings()
         reps = await asyncio.to_thread(default_desk().signed_in, settings.presence_seconds)
     except Exception as error:  # noqa: BLE001 - misconfigured or database down: the form still works
-        log.error("live hand-off for %s not possible: %s", _who(tracker), describe_error(error))
+        log.error("live hand-off for %s not possible: %s", log_id(tracker), describe_error(error))
         return "nobody", say("handoff.nobody")
     found = availability(hours, utcnow(), reps)
     if found == "closed":
@@ -83,14 +80,14 @@ class ActionLiveHandoff(Action):
         return "action_live_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        events = await lead_actions.start_funnel(tracker)
+        events = await start_funnel(tracker)
         try:
             settings = desk_settings()
             handoff, new = await asyncio.to_thread(default_desk().request, tracker.sender_id)
         except Exception as error:  # noqa: BLE001 - the visitor is offered the form instead
-            log.error("hand-off request of %s not stored: %s", _who(tracker), describe_error(error))
+            log.error("hand-off request of %s not stored: %s", log_id(tracker), describe_error(error))
             dispatcher.utter_message(text=say("handoff.nobody"))
-            return events + await lead_actions.offer_specialist(dispatcher, tracker)
+            return events + await offer_specialist(dispatcher, tracker)
         if not new:
             dispatcher.utter_message(text=say("handoff.still_waiting"))
             return events
@@ -103,7 +100,7 @@ class ActionLiveHandoff(Action):
                 console_url=os.environ.get("SALES_CONSOLE_URL") or None,
             )
         except Exception as error:  # noqa: BLE001 - the console's list still shows the visitor
-            log.error("Slack notice of hand-off %s not queued: %s", _who(tracker), describe_error(error))
+            log.error("Slack notice of hand-off %s not queued: %s", log_id(tracker), describe_error(error))
         dispatcher.utter_message(text=say("handoff.joining", minutes=minutes_text(settings.wait_seconds)))
         due = handoff.requested_at + timedelta(seconds=settings.wait_seconds)
         reminder = ReminderScheduled(TIMEOUT_INTENT, due, name=REMINDER_NAME, kill_on_user_message=False)
@@ -113,7 +110,6 @@ class ActionLiveHandoff(Action):
 class ActionHandoffTimeout(Action):
     """Nobody took the visitor in time: say so and offer the lead form (and with it a call)."""
 
-
     def name(self) -> str:
         return "action_handoff_timeout"
 
@@ -121,7 +117,7 @@ class ActionHandoffTimeout(Action):
         try:
             missed = await asyncio.to_thread(default_desk().expire, tracker.sender_id)
         except Exception as error:  # noqa: BLE001 - cannot tell: say nothing rather than the wrong thing
-            log.error("hand-off wait of %s not checked: %s", _who(tracker), describe_error(error))
+            log.error("hand-off wait of %s not checked: %s", log_id(tracker), describe_error(error))
             missed = False
         if not missed:  # a rep took it (or it was over): nothing to say, nothing to answer
             return [FollowupAction("action_listen")]
@@ -129,7 +125,7 @@ class ActionHandoffTimeout(Action):
         # with the contact questions still open (answers given are kept).
         dispatcher.utter_message(text=say("handoff.missed"))
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events + await lead_actions.offer_specialist(dispatcher, tracker)
+        return events + await offer_specialist(dispatcher, tracker)
 
 
 class ActionHandoffResume(Action):

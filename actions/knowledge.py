@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.slots import latest_text, off_loop
 from advisor.inputs import MAX_MESSAGE_CHARS
 from advisor.knowledge import answer
+from advisor.texts import say
 
 
 class ActionAnswerQuestion(Action):
@@ -23,5 +24,5 @@ class ActionAnswerQuestion(Action):
         reply = await off_loop(answer, latest_text(tracker)[:MAX_MESSAGE_CHARS])
         dispatcher.utter_message(text=reply.text)
         if tracker.active_loop.get("name"):
-            dispatcher.utter_message(text="Now, back to your situation:")
+            dispatcher.utter_message(text=say("conversation.back_to_questions"))
         return []

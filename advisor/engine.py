@@ -28,16 +28,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from advisor import lexicon, taxonomy
+from advisor import taxonomy
 from advisor.taxonomy import BPO, HYBRID, KPO
+from advisor.texts import say
 
 SPECIALISED_CATEGORIES = {"kpo_technology", "kpo_legal"}
 STRATEGIC_CATEGORIES = {"kpo_rnd", "kpo_strategy", "kpo_market_research", "kpo_financial", "kpo_general"}
-
-
-def say(key: str, part: str = "reasons", **fields: str) -> str:
-    """A sentence from advisor/lexicon/wording.yml with its placeholders filled."""
-    return lexicon.load("wording")[part][key].format(**fields)
 
 
 @dataclass
@@ -127,7 +123,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
                 "routine_tasks",
                 BPO,
                 say(
-                    "routine_tasks",
+                    "advice.reasons.routine_tasks",
                     tasks=taxonomy.sentence_case(p.named(bpo_tasks)),
                     is_are="is" if len(bpo_tasks) == 1 else "are",
                 ),
@@ -136,46 +132,63 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
     if p.cost_constrained:
         said = []
         if p.budget_level == "tight":
-            said.append(say("budget_tight_amount", budget=p.budget_text) if p.budget_amount else say("budget_tight"))
+            said.append(
+                say("advice.reasons.budget_tight_amount", budget=p.budget_text)
+                if p.budget_amount
+                else say("advice.reasons.budget_tight")
+            )
         if p.cost_priority or "cost_reduction" in p.goals:
-            said.append(say("cost_priority"))
-        out.append(Reason("cost_constraints", BPO, say("cost_constraints", said=taxonomy.join_labels(said))))
+            said.append(say("advice.reasons.cost_priority"))
+        out.append(
+            Reason("cost_constraints", BPO, say("advice.reasons.cost_constraints", said=taxonomy.join_labels(said)))
+        )
     customer_tasks = [t for t in bpo_tasks if taxonomy.TASKS[t].customer_facing]
     if customer_tasks or p.coverage in ("24/7", "extended") or "round_the_clock" in p.goals:
         if p.coverage == "24/7" or "round_the_clock" in p.goals:
-            text = say("coverage_round_the_clock")
+            text = say("advice.reasons.coverage_round_the_clock")
         elif p.coverage == "extended":
-            text = say("coverage_extended")
+            text = say("advice.reasons.coverage_extended")
         else:
             text = say(
-                "customer_facing", tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks)))
+                "advice.reasons.customer_facing",
+                tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks))),
             )
         out.append(Reason("customer_service", BPO, text))
     if bpo_tasks and not kpo_tasks and p.in_house_expertise in ("no", "partial") and not p.missing_skills:
         # Routine work with no team for it: BPO supplies the team (no specialist skill is missing).
-        out.append(Reason("no_in_house_team", BPO, say("no_in_house_team")))
+        out.append(Reason("no_in_house_team", BPO, say("advice.reasons.no_in_house_team")))
     elif p.in_house_expertise in ("no", "partial") or p.missing_skills:
         gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
-        level = say("level_partial") if p.in_house_expertise == "partial" else say("level_missing")
-        out.append(Reason("missing_expertise", KPO, say("missing_expertise", level=level, gap=gap)))
+        level = (
+            say("advice.reasons.level_partial")
+            if p.in_house_expertise == "partial"
+            else say("advice.reasons.level_missing")
+        )
+        out.append(Reason("missing_expertise", KPO, say("advice.reasons.missing_expertise", level=level, gap=gap)))
     strategic = [t for t in kpo_tasks if taxonomy.TASKS[t].category in STRATEGIC_CATEGORIES]
     if strategic or "strategic_decisions" in p.goals:
-        what = p.named(strategic) if strategic else say("strategic_goal")
-        out.append(Reason("strategic_projects", KPO, say("strategic_projects", what=taxonomy.sentence_case(what))))
+        what = p.named(strategic) if strategic else say("advice.reasons.strategic_goal")
+        out.append(
+            Reason(
+                "strategic_projects", KPO, say("advice.reasons.strategic_projects", what=taxonomy.sentence_case(what))
+            )
+        )
     if "innovation" in p.goals:
-        out.append(Reason("innovation_goals", KPO, say("innovation_goal")))
+        out.append(Reason("innovation_goals", KPO, say("advice.reasons.innovation_goal")))
     elif "research_development" in kpo_tasks:
-        out.append(Reason("innovation_goals", KPO, say("innovation_rnd")))
+        out.append(Reason("innovation_goals", KPO, say("advice.reasons.innovation_rnd")))
     specialised = [t for t in kpo_tasks if taxonomy.TASKS[t].category in SPECIALISED_CATEGORIES]
     if specialised:
         needed = taxonomy.join_labels(
-            list(dict.fromkeys(say(f"skill_{taxonomy.TASKS[t].category}") for t in specialised))
+            list(dict.fromkeys(say(f"advice.reasons.skill.{taxonomy.TASKS[t].category}") for t in specialised))
         )
         out.append(
             Reason(
                 "specialised_work",
                 KPO,
-                say("specialised_work", tasks=taxonomy.sentence_case(p.named(specialised)), needed=needed),
+                say(
+                    "advice.reasons.specialised_work", tasks=taxonomy.sentence_case(p.named(specialised)), needed=needed
+                ),
             )
         )
     return out
@@ -200,16 +213,22 @@ def recommend(profile: Profile) -> Recommendation:
         if choice in (KPO, HYBRID):
             if profile.cost_constrained:
                 conflicts.append(
-                    say("cost_vs_knowledge_work", "conflicts", tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks)))
+                    say(
+                        "advice.conflicts.cost_vs_knowledge_work",
+                        tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks)),
+                    )
                 )
             if profile.in_house_expertise == "yes" and not profile.missing_skills and choice == KPO:
-                conflicts.append(say("know_how_in_house", "conflicts"))
+                conflicts.append(say("advice.conflicts.know_how_in_house"))
         if choice == BPO:
             if "innovation" in profile.goals or "strategic_decisions" in profile.goals:
-                conflicts.append(say("strategic_goals_routine_work", "conflicts"))
+                conflicts.append(say("advice.conflicts.strategic_goals_routine_work"))
             if profile.in_house_expertise in ("no", "partial") and profile.missing_skills:
                 conflicts.append(
-                    say("missing_skills_routine_work", "conflicts", skills=taxonomy.join_labels(profile.missing_skills))
+                    say(
+                        "advice.conflicts.missing_skills_routine_work",
+                        skills=taxonomy.join_labels(profile.missing_skills),
+                    )
                 )
         agreeing = bpo_votes if choice == BPO else kpo_votes if choice == KPO else bpo_votes + kpo_votes
         confidence = 0.65 + 0.08 * max(agreeing - 1, 0) - 0.1 * len(conflicts)

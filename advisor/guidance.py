@@ -128,8 +128,12 @@ def budget_fit(profile: Profile, rec: Recommendation | None) -> str | None:
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
     if budget is None:
         return None
-    parts = _parts(Situation(profile, rec), at_cheapest=True)
-    if not parts:
+    return _fit(budget, _parts(Situation(profile, rec), at_cheapest=True))
+
+
+def _fit(budget: float | None, parts: list[tuple[costing.Part, str | None]]) -> str | None:
+    """The budget against the summed starting team of `parts` (None without a budget or parts)."""
+    if budget is None or not parts:
         return None
     low = sum(p.monthly_usd[0] for p, _ in parts)
     high = sum(p.monthly_usd[1] for p, _ in parts)
@@ -220,12 +224,13 @@ def _size(count: float) -> str:
 
 
 def _buys(situation: Situation, parts: list[tuple[costing.Part, str | None]], budget: float) -> list[str]:
-    """What a monthly budget (USD) buys, split over the options in proportion to their cost."""
-    mids = [(p.monthly_usd[0] + p.monthly_usd[1]) / 2 for p, _ in parts]
-    total = sum(mids) or 1.0
+    """What a monthly budget (USD) buys, split over the options in proportion to the low end of their
+    starting teams (the mid-points would hand a wide KPO range nearly all of it)."""
+    lows = [p.monthly_usd[0] for p, _ in parts]
+    total = sum(lows) or 1.0
     out = []
-    for (part, _), mid in zip(parts, mids, strict=True):
-        share = budget * mid / total
+    for (part, _), low_cost in zip(parts, lows, strict=True):
+        share = budget * low_cost / total
         region = say(f"location.region_name.{part.region}")
         if part.model == taxonomy.KPO:
             low, high = costing.days_for(share, part.per_fte)
@@ -267,7 +272,9 @@ def _cost(situation: Situation) -> dict[str, Any]:
     if profile.budget_amount and not costing.known_currency(profile.budget_currency):
         assumptions.append(say("cost.assumption_dollars"))
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
-    fit = budget_fit(profile, situation.rec)
+    # The fit shown beside the figures is the fit of those figures (the regions the answer suggests);
+    # the lead score's budget_fit() takes the cheapest region, what a provider could offer at best.
+    fit = _fit(budget, parts)
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
         "options": options,

@@ -1,9 +1,14 @@
-"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge."""
+"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge.
+
+The reply to each kind is in texts/inputs.yml.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from advisor.texts import say
 
 MAX_MESSAGE_CHARS = 5000
 """Longer messages are answered, but only their first MAX_MESSAGE_CHARS characters are read."""
@@ -44,23 +49,13 @@ def classify(text: str | None) -> str:
     return "ok"
 
 
-REPLIES = {
-    "empty": (
-        "I didn't receive any text. What would you like to hand off, or what would you like to know about BPO and KPO?"
-    ),
-    "symbols": (
-        "I can't read emoji or symbols on their own, sorry. "
-        "Tell me in a few words what work you'd like to outsource, or ask me about BPO and KPO."
-    ),
-    "markup": "I only read plain text, so I ignored the code or markup in your message. What would you like to know?",
-    "foreign": (
-        "Sorry, I can only chat in English for now. Could you tell me in English what work you'd like to outsource?"
-    ),
-    "too_long": (
-        f"That's a long message! I read the first {MAX_MESSAGE_CHARS:,} characters; "
-        "if I missed something, please send it in a shorter message."
-    ),
-}
+UNREADABLE = ("empty", "symbols", "markup", "foreign", "too_long")
+"""The kinds `classify` returns that get a reply of their own (texts/inputs.yml)."""
+
+
+def reply(kind: str) -> str:
+    """The reply to input of an UNREADABLE kind."""
+    return say(f"inputs.{kind}", max_chars=f"{MAX_MESSAGE_CHARS:,}")
 
 
 def strip_markup(text: str) -> str:

@@ -3,7 +3,8 @@
 `answer(question)` finds the topic (definition, types, services, benefits,
 differences, when to choose, or "is X BPO or KPO?") and the subject (BPO, KPO
 or both) with simple rules over the text, and classifies named tasks with the
-same taxonomy the recommendation engine uses.
+same taxonomy the recommendation engine uses. The answers themselves are in
+texts/knowledge.yml.
 """
 
 from __future__ import annotations
@@ -13,79 +14,28 @@ from dataclasses import dataclass
 
 from advisor import taxonomy
 from advisor.reading import read
+from advisor.texts import say
 
-TEXTS: dict[tuple[str, str], str] = {
-    ("definition", "bpo"): (
-        "BPO (business process outsourcing) means handing a defined, repeatable business process "
-        "to an outside provider: answering customers, keying in data, running payroll, HR admin. "
-        "You pay for dependable execution at a lower cost, and your own people keep their time for "
-        "the work that sets your company apart."
-    ),
-    ("definition", "kpo"): (
-        "KPO (knowledge process outsourcing) means bringing in outside specialists for work that "
-        "depends on expertise and judgement: research, analysis, financial and legal work, strategy. "
-        "It is the more specialised form of outsourcing, and the provider has to understand your "
-        "business and what you are trying to achieve, not just follow a procedure."
-    ),
-    ("types", "bpo"): (
-        "BPO comes in three flavours: back office (internal functions such as accounting, data "
-        "handling and IT support), front office (customer-facing work such as support, sales and "
-        "marketing), and industry-specific BPO, where the provider knows the rules of a sector such as "
-        "healthcare, finance or telecoms."
-    ),
-    ("types", "kpo"): (
-        "The main kinds of KPO are research and development (supporting product work and innovation), "
-        "strategic consulting (plans, positioning, entering new markets, transformations) and technology "
-        "services (advanced software development and data analytics)."
-    ),
-    ("services", "bpo"): (
-        "Typical BPO services: customer support from contact centres (often 24/7 and in several "
-        "languages), data entry and processing, and HR work such as recruitment, training and payroll."
-    ),
-    ("services", "kpo"): (
-        "Typical KPO services: market research to inform launches and market entry; financial analysis "
-        "such as risk management, investment research and financial modelling; and legal process "
-        "outsourcing such as contract review, legal research and compliance."
-    ),
-    ("benefits", "bpo"): (
-        "BPO's benefits: lower costs (less spent on staff, offices and systems for non-core work), "
-        "scalability (capacity goes up or down with demand without hiring or layoffs), and focus "
-        "(your team spends its time on the core business)."
-    ),
-    ("benefits", "kpo"): (
-        "KPO's benefits: access to specialist expertise you don't have in-house, innovation and better "
-        "processes from people who bring new methods, and a sharper strategic focus while complex, "
-        "knowledge-heavy work is handled outside."
-    ),
-    ("differences", "both"): (
-        "Three differences matter most. Nature of the work: BPO handles routine, process-driven tasks; "
-        "KPO handles complex work that needs analysis and critical thinking. Skill level: BPO mostly "
-        "needs basic, trainable skills; KPO needs specialised knowledge. Value added: BPO mainly brings "
-        "efficiency and lower cost; KPO brings insight and strategic value."
-    ),
-    ("when", "bpo"): (
-        "Pick BPO when the work is repetitive and time-consuming, when reducing operating cost is the "
-        "goal, or when you need customer support around the clock without building a large team."
-    ),
-    ("when", "kpo"): (
-        "Pick KPO when you need specialist knowledge your team doesn't have, when the project is "
-        "strategic (research, analysis, decisions that shape the business), or when you want outside "
-        "expertise to drive innovation and better processes."
-    ),
-    ("examples", "both"): (
-        "Examples of BPO: a call centre answering customers, invoice and data processing, payroll. "
-        "Examples of KPO: a competitor study, a financial model for an investment, a contract review."
-    ),
+# Questions about both models get the BPO answer, then the KPO one; these topics have one answer
+# for both, or share another topic's answer for each model.
+ONE_ANSWER_EACH = ("definition", "types", "services", "benefits", "when")
+SAME_ANSWER = {
+    ("differences", "bpo"): ("differences", "both"),
+    ("differences", "kpo"): ("differences", "both"),
+    ("examples", "bpo"): ("services", "bpo"),
+    ("examples", "kpo"): ("services", "kpo"),
 }
-TEXTS[("definition", "both")] = TEXTS[("definition", "bpo")] + " " + TEXTS[("definition", "kpo")]
-TEXTS[("types", "both")] = TEXTS[("types", "bpo")] + " " + TEXTS[("types", "kpo")]
-TEXTS[("services", "both")] = TEXTS[("services", "bpo")] + " " + TEXTS[("services", "kpo")]
-TEXTS[("benefits", "both")] = TEXTS[("benefits", "bpo")] + " " + TEXTS[("benefits", "kpo")]
-TEXTS[("when", "both")] = TEXTS[("when", "bpo")] + " " + TEXTS[("when", "kpo")]
-TEXTS[("differences", "bpo")] = TEXTS[("differences", "both")]
-TEXTS[("differences", "kpo")] = TEXTS[("differences", "both")]
-TEXTS[("examples", "bpo")] = TEXTS[("services", "bpo")]
-TEXTS[("examples", "kpo")] = TEXTS[("services", "kpo")]
+TOPICS = (*ONE_ANSWER_EACH, "differences", "examples")
+SUBJECTS = ("bpo", "kpo", "both")
+
+
+def topic_text(topic: str, subject: str) -> str:
+    """The answer for a topic (one of TOPICS) about `bpo`, `kpo` or `both` (words in texts/knowledge.yml)."""
+    if subject == "both" and topic in ONE_ANSWER_EACH:
+        return topic_text(topic, "bpo") + " " + topic_text(topic, "kpo")
+    topic, subject = SAME_ANSWER.get((topic, subject), (topic, subject))
+    return say(f"knowledge.answers.{topic}.{subject}")
+
 
 _BPO = re.compile(r"\b(bpo|business\s+process(?:\s+outsourcing)?)\b", re.IGNORECASE)
 _KPO = re.compile(r"\b(kpo|knowledge\s+process(?:\s+outsourcing)?|lpo)\b", re.IGNORECASE)
@@ -192,15 +142,19 @@ def classify_tasks(question: str) -> list[str]:
 
 
 def classification_text(keys: list[str]) -> str:
+    """One sentence per task: its model, its category and why."""
     parts = []
     for key in keys:
         t = taxonomy.TASKS[key]
-        category = taxonomy.CATEGORIES[t.category]
-        if t.model == taxonomy.BPO:
-            why = "it is routine, process-driven work that a provider runs to a set procedure"
-        else:
-            why = "it depends on specialist knowledge, analysis and judgement"
-        parts.append(f"{taxonomy.sentence_case(t.label)} is {t.model.upper()} ({category.label}): {why}.")
+        parts.append(
+            say(
+                "knowledge.classification.task",
+                task=taxonomy.sentence_case(t.label),
+                model=say(f"general.names.{t.model}"),
+                category=taxonomy.CATEGORIES[t.category].label,
+                why=say(f"knowledge.classification.why.{t.model}"),
+            )
+        )
     return " ".join(parts)
 
 
@@ -231,20 +185,8 @@ def answer(question: str) -> Answer:
     if topic == "classify":
         if tasks:
             return Answer(topic, subject, classification_text(tasks), tasks)
-        return Answer(
-            topic,
-            subject,
-            (
-                "Tell me the task and I'll place it: routine process work (support, data entry, payroll) is "
-                "BPO; work that needs expert analysis (research, financial or legal analysis, strategy) is KPO."
-            ),
-            [],
-        )
+        return Answer(topic, subject, say("knowledge.classification.no_task"), [])
     if topic == "overview":
-        text = (
-            TEXTS[("definition", "both")]
-            + " I can also go through their types, typical services, benefits, key differences, or when "
-            "to choose each, or place a specific task for you."
-        )
+        text = topic_text("definition", "both") + " " + say("knowledge.overview_more")
         return Answer(topic, "both", text, [])
-    return Answer(topic, subject, TEXTS[(topic, subject)], tasks)
+    return Answer(topic, subject, topic_text(topic, subject), tasks)

@@ -1,4 +1,8 @@
-"""The assistant's advice texts: recommendation, reasons, what-if and trade-offs."""
+"""The advice replies: recommendation, "why?", what-if and trade-offs.
+
+These functions decide which sentences to send and in what order; the sentences themselves
+are in texts/advice.yml (and the names of the options in texts/general.yml).
+"""
 
 from __future__ import annotations
 
@@ -8,69 +12,52 @@ from dataclasses import replace
 from advisor import taxonomy
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.extraction import extract
+from advisor.texts import say
 
-NAMES = {"bpo": "BPO", "kpo": "KPO", "hybrid": "a hybrid of BPO and KPO"}
+CHOICES = ("bpo", "kpo", "hybrid")
+FORM_QUESTIONS = ("tasks", "budget_level", "in_house_expertise", "goals", "coverage")
 
-SERVICES = {
-    "bpo": "Look for a BPO provider covering {tasks}; expect lower running costs, capacity that "
-    "grows or shrinks with demand, and more of your team's time for core work.",
-    "kpo": "Look for a KPO firm with proven specialists in {tasks}; expect expertise you don't have "
-    "in-house, fresh methods that push innovation, and analysis that sharpens your strategy.",
-}
 
-WHY_ASK: dict[str, str] = {
-    "tasks": "The kind of work decides most: routine processes suit BPO, work that needs expert judgement suits KPO.",
-    "budget_level": "Cost pressure is one of the main reasons to choose BPO, so your budget and "
-    "whether saving money comes first change the advice.",
-    "in_house_expertise": "If the know-how is missing in-house, that is the strongest sign for KPO; "
-    "if you have it, outsourcing is more about capacity and cost.",
-    "goals": "Cost cutting, focus and scaling point to BPO; better strategic decisions and innovation point to KPO.",
-    "coverage": "Round-the-clock customer coverage is a classic reason to use a BPO contact centre, "
-    "and it changes the kind of provider you need.",
-}
+def name(choice: str) -> str:
+    """The recommendation as it reads in a sentence: "BPO", "KPO", "a hybrid of BPO and KPO"."""
+    return say(f"general.names.{choice}")
 
-TRADEOFFS = {
-    "bpo": "BPO trade-offs: it is cheaper and scales easily, but it follows your procedures rather "
-    "than improving them, and it won't supply expert analysis or strategic insight.",
-    "kpo": "KPO trade-offs: you get specialists and insight, but it costs more per hour, needs more "
-    "of your time to brief, and is poor value for simple repetitive work.",
-}
+
+def why_ask(slot: str | None) -> str | None:
+    """Why the advisor form asks for `slot`, or None when it is not one of the form's questions."""
+    return say(f"advice.why_ask.{slot}") if slot in FORM_QUESTIONS else None
 
 
 def recommendation_text(rec: Recommendation, profile: Profile) -> str:
     """The message that gives and explains the advice."""
-    lines: list[str] = []
     pct = round(rec.confidence * 100)
+    lines = [say("advice.recommendation.headline", name=name(rec.choice), pct=pct)]
     if rec.choice == "hybrid":
-        lines.append(f"My recommendation: a hybrid of BPO and KPO ({pct}% confidence).")
-        lines.append(f"- BPO for {taxonomy.join_labels(taxonomy.labels(rec.bpo_tasks))}: routine, process-driven work.")
-        lines.append(
-            f"- KPO for {taxonomy.join_labels(taxonomy.labels(rec.kpo_tasks))}: work that needs specialist expertise."
-        )
-    else:
-        lines.append(f"My recommendation: {NAMES[rec.choice]} ({pct}% confidence).")
-    lines.append("Why:")
+        lines.append("- " + say("advice.recommendation.hybrid_bpo", tasks=_labels(rec.bpo_tasks)))
+        lines.append("- " + say("advice.recommendation.hybrid_kpo", tasks=_labels(rec.kpo_tasks)))
+    lines.append(say("advice.recommendation.why"))
     lines.extend(f"- {r.text}" for r in rec.reasons[:4])
     if rec.conflicts:
-        lines.append("One thing to weigh:" if len(rec.conflicts) == 1 else "Things to weigh:")
+        one = len(rec.conflicts) == 1
+        lines.append(say("advice.recommendation.one_to_weigh" if one else "advice.recommendation.many_to_weigh"))
         lines.extend(f"- {c}" for c in rec.conflicts)
     if rec.choice in ("bpo", "hybrid") and rec.bpo_tasks:
-        lines.append(SERVICES["bpo"].format(tasks=taxonomy.join_labels(taxonomy.labels(rec.bpo_tasks))))
+        lines.append(say("advice.recommendation.look_for.bpo", tasks=_labels(rec.bpo_tasks)))
     if rec.choice in ("kpo", "hybrid") and rec.kpo_tasks:
-        lines.append(SERVICES["kpo"].format(tasks=taxonomy.join_labels(taxonomy.labels(rec.kpo_tasks))))
+        lines.append(say("advice.recommendation.look_for.kpo", tasks=_labels(rec.kpo_tasks)))
     return "\n".join(lines)
+
+
+def _labels(tasks: list[str]) -> str:
+    return taxonomy.join_labels(taxonomy.labels(tasks))
 
 
 def why_text(rec: Recommendation) -> str:
     """Answer to "why?" after the advice: every reason and the deciding rule."""
-    head = (
-        "The type of work decides: routine, process-driven work goes to BPO, expertise-driven work to KPO."
-        if rec.decided_by == "nature_of_work"
-        else "You didn't name specific tasks, so I weighed your budget, know-how and goals."
-    )
+    head = say("advice.why.by_work") if rec.decided_by == "nature_of_work" else say("advice.why.by_signals")
     parts = [head] + [f"- {r.text}" for r in rec.reasons]
     if rec.conflicts:
-        parts += [f"- Note: {c}" for c in rec.conflicts]
+        parts += ["- " + say("advice.why.note", conflict=c) for c in rec.conflicts]
     return "\n".join(parts)
 
 
@@ -125,40 +112,25 @@ def what_if(profile: Profile, question: str) -> Profile | None:
 def what_if_text(current: Recommendation, changed: Profile | None) -> str:
     """Compare the current advice with the advice for a hypothetical profile."""
     if changed is None:
-        return (
-            'Tell me what would change, for example "what if our budget were bigger?", "what if we '
-            'had experts in-house?" or "what if we only needed payroll?", and I\'ll re-run the advice.'
-        )
+        return say("advice.what_if.no_change_named")
     new = recommend(changed)
     if new.choice == current.choice:
-        head = f"It would still be {NAMES[new.choice]}."
+        head = say("advice.what_if.same", name=name(new.choice))
         if new.conflicts != current.conflicts:
-            head += " The trade-offs change, though:" if new.conflicts else " And the earlier concern would go away."
+            head += " " + say("advice.what_if.tradeoffs_change" if new.conflicts else "advice.what_if.concern_gone")
         detail = [f"- {c}" for c in new.conflicts] if new.conflicts else []
-        return "\n".join([head, *detail, "The type of work decides the model; budget and skills shape how you buy it."])
+        return "\n".join([head, *detail, say("advice.what_if.rule")])
     return "\n".join(
-        [f"Then I'd switch from {NAMES[current.choice]} to {NAMES[new.choice]}."]
+        [say("advice.what_if.switch", before=name(current.choice), after=name(new.choice))]
         + [f"- {r.text}" for r in new.reasons[:3]]
-        + ["(Your saved answers are unchanged; tell me if this is your real situation.)"]
+        + [say("advice.what_if.saved_answers_kept")]
     )
 
 
 def tradeoffs_text(rec: Recommendation) -> str:
     """What the user would gain or lose with the other option(s)."""
     if rec.choice == "bpo":
-        return (
-            TRADEOFFS["kpo"] + " For the routine work you described, that premium buys little; "
-            "it would pay off only if you add research, analysis or strategy work."
-        )
+        return say("advice.tradeoffs.kpo") + " " + say("advice.tradeoffs.premium_buys_little")
     if rec.choice == "kpo":
-        return (
-            TRADEOFFS["bpo"] + " A BPO provider would be cheaper, but it isn't staffed for the "
-            "expert work you described, so quality and insight would suffer."
-        )
-    return (
-        "The alternative to a hybrid is one provider for everything. All-BPO would be cheaper but "
-        "weak on the expert part; all-KPO would cover both but overpay for the routine part.\n"
-        + TRADEOFFS["bpo"]
-        + "\n"
-        + TRADEOFFS["kpo"]
-    )
+        return say("advice.tradeoffs.bpo") + " " + say("advice.tradeoffs.not_staffed_for_expert_work")
+    return "\n".join([say("advice.tradeoffs.one_provider"), say("advice.tradeoffs.bpo"), say("advice.tradeoffs.kpo")])

@@ -11,12 +11,13 @@ What the assistant's actions call::
     delete_lead(conversation_id)                   # erase the lead (database, outbox, .rejected)
 
 Modules: :mod:`leads.config` (env vars), :mod:`leads.score` (BANT score),
-:mod:`leads.validation`, :mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox`
-(nothing lost), :mod:`leads.notify` (what sales is told), :mod:`leads.delivery_log` and
-:mod:`leads.delivery` (the delivery queue and its sender), :mod:`leads.pipeline` (what the sales
-team did with a lead: status and notes, set in the sales console), :mod:`leads.sales_hours` and
-:mod:`leads.handoff` (the team's hours, reps signed in, live hand-offs), :mod:`leads.booking` and
-:mod:`leads.ics` (a call booked after consent, its calendar file), :mod:`leads.report` and :mod:`leads.cli`.
+:mod:`leads.validation`, :mod:`leads.answers` (reading the lead form's answers),
+:mod:`leads.store` (SQLAlchemy), :mod:`leads.outbox` (nothing lost), :mod:`leads.notify`
+(what sales is told), :mod:`leads.delivery_log` and :mod:`leads.delivery` (the delivery
+queue and its sender), :mod:`leads.pipeline` (what the sales team did with a lead: status and
+notes, set in the sales console), :mod:`leads.sales_hours` and :mod:`leads.handoff` (the team's
+hours, reps signed in, live hand-offs), :mod:`leads.booking` and :mod:`leads.ics` (a call booked
+after consent, its calendar file), :mod:`leads.report` and :mod:`leads.cli`.
 """
 
 from .booking import Meetings, booking_link, booking_settings

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError
 from email_validator import validate_email as _check_syntax
 
+from advisor.texts import say
+
 NAME_MAX_CHARS = 200
 EMAIL_MAX_CHARS = 254
 
@@ -123,48 +125,37 @@ def _refused(address: str) -> str | None:
 def _explain(local: str, domain: str, reason: str) -> str:
     """Our wording for what the library refused: the side of the @ at fault, then its reason."""
     if _refused(f"{local}@{_GOOD_DOMAIN}"):
-        return "The part before the @ has characters or dots that are not allowed."
+        return say("leads.email.bad_local_part")
     if "." not in domain:
-        return f"That doesn't look like a valid email: the domain '{domain}' looks incomplete, e.g. name@company.com."
+        return say("leads.email.incomplete_domain", domain=domain)
     reason = _refused(f"{_GOOD_LOCAL}@{domain}") or reason
-    return f"That doesn't look like a valid email: {reason[:1].lower()}{reason[1:]}."
+    return say("leads.email.refused", reason=f"{reason[:1].lower()}{reason[1:]}")
 
 
 def validate_email(text: str | None) -> EmailCheck:
     """Check a work email address; the message says what to fix."""
     raw = (text or "").strip()
     if not raw:
-        return EmailCheck(False, message="Please type your work email address, e.g. jane@company.com.")
+        return EmailCheck(False, message=say("leads.email.missing"))
     if len(raw) > EMAIL_MAX_CHARS:
-        return EmailCheck(False, message=f"That address is longer than {EMAIL_MAX_CHARS} characters.")
+        return EmailCheck(False, message=say("leads.email.too_long", max=EMAIL_MAX_CHARS))
     # The usual slips get a message of their own (the library refuses them too, in its own
     # words); the library decides everything else.
     if raw.count("@") != 1:
-        problem = "has no @" if "@" not in raw else "has more than one @"
-        return EmailCheck(
-            False,
-            message=f"That address {problem}; it should look like jane@company.com.",
-        )
+        return EmailCheck(False, message=say("leads.email.no_at" if "@" not in raw else "leads.email.many_at"))
     local, domain = raw.split("@")
     if re.search(r"\s", raw):
-        return EmailCheck(False, message="An email address cannot contain spaces.")
+        return EmailCheck(False, message=say("leads.email.spaces"))
     if not local:
-        return EmailCheck(False, message="The part before the @ is missing, e.g. jane@company.com.")
+        return EmailCheck(False, message=say("leads.email.no_local_part"))
     if not domain:
-        return EmailCheck(
-            False,
-            message="That doesn't look like a valid email: the domain after the @ is missing, e.g. jane@company.com.",
-        )
+        return EmailCheck(False, message=say("leads.email.no_domain"))
     try:
         checked = _check_syntax(raw, check_deliverability=False)
     except EmailNotValidError as error:
         return EmailCheck(False, message=_explain(local, domain, str(error).rstrip(".")))
     if not _TOP_LEVEL_DOMAIN.fullmatch(checked.ascii_domain.rsplit(".", 1)[-1].lower()):
-        return EmailCheck(
-            False,
-            message=f"That doesn't look like a valid email: the domain '{domain}' does not end in a real "
-            "top-level domain like .com.",
-        )
+        return EmailCheck(False, message=say("leads.email.no_top_level_domain", domain=domain))
     email = f"{local}@{domain.lower()}"
     return EmailCheck(True, email=email, is_freemail=is_freemail(domain))
 
@@ -173,18 +164,14 @@ def validate_name(text: str | None) -> NameCheck:
     """Accept any script or emoji up to :data:`NAME_MAX_CHARS` code points."""
     name = (text or "").strip()
     if not name:
-        return NameCheck(False, message="Please tell me your name.")
+        return NameCheck(False, message=say("leads.problems.name_missing"))
     if len(name) > NAME_MAX_CHARS:
         return NameCheck(
-            False,
-            message=(
-                f"That name is {len(name):,} characters long; please keep it to {NAME_MAX_CHARS} characters or fewer."
-            ),
+            False, message=say("leads.problems.name_too_long", length=f"{len(name):,}", max=NAME_MAX_CHARS)
         )
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         return NameCheck(
-            False,
-            message="Please type your name on one line, without control characters.",
+            False, message=say("leads.problems.control_characters", label=say("leads.fields.lead_full_name"))
         )
     return NameCheck(True, name=name)
 

@@ -42,7 +42,7 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urljoin
 
-from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES, classify
+from advisor.inputs import MAX_MESSAGE_CHARS, classify, reply
 from leads.model import conversation_digest
 from serving.speedups import loop_session
 
@@ -155,7 +155,7 @@ async def handle_guarded(agent: Any, message: Any) -> None:
         await _apologise(agent, message)
         return
     if classify(message.text) == "too_long":
-        await message.output_channel.send_text_message(message.sender_id, REPLIES["too_long"])
+        await message.output_channel.send_text_message(message.sender_id, reply("too_long"))
     failures: list[tuple[str, str]] = []
     token = _failures.set(failures)
     try:

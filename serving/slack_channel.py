@@ -22,6 +22,7 @@ from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic.request import Request
 from slack_sdk.errors import SlackClientError
 
+from advisor.texts import say
 from serving.channels import conversation_id, public_id
 from serving.guard import who
 
@@ -31,8 +32,6 @@ LEAD_FORM = "lead_form"
 """The form that asks for contact details (domain.yml)."""
 PRIVATE_RESPONSES = re.compile(r"utter_ask_lead_\w+|utter_lead_why")
 """Responses that ask for contact details: they start the move to a direct message."""
-DM_NOTICE = "I've sent you a direct message, so that your contact details stay between us."
-DM_FAILED = "I'd rather take your contact details in private: please send me a direct message to carry on."
 
 
 def is_direct_channel(channel_id: str) -> bool:
@@ -91,7 +90,7 @@ class NamespacedSlackBot(SlackBot):
         direct = await self._direct_channel(shared)
         if not shared.noticed:
             shared.noticed = True
-            notice = DM_NOTICE if direct else DM_FAILED
+            notice = say("channels.slack.dm_sent" if direct else "channels.slack.dm_failed")
             await super()._post_message(shared.channel, as_user=True, text=notice, type="mrkdwn")
         if direct:  # without a DM the reply is dropped: never into the shared channel
             await self.client.chat_postMessage(channel=direct, **kwargs)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.leads as lead_actions
+import actions.lead_record as lead_record
 from actions.leads import ActionDeclineLead, ActionSubmitLead, ActionWithdrawConsent
 from leads import LeadStore
 from tests.support.actions_testkit import CONTACT_SLOTS, KPO_SLOTS
@@ -96,7 +96,7 @@ async def test_a_slow_crm_never_holds_up_lead_or_funnel_writes(
         await until(lambda: slow_crm.arrived, "the CRM to receive a lead")
         # Another visitor meanwhile: their lead write and their funnel write both complete.
         other = tracker("other-visitor", {"recommendation": "bpo"})
-        stored = await lead_actions.store(other, company="Other Co", timeline="next year")
+        stored = await lead_record.store(other, company="Other Co", timeline="next year")
         declined = await ActionDeclineLead().run(CollectingDispatcher(), other, domain.as_dict())
         assert stored is not None and stored["company"] == "Other Co"
         assert {"event": "slot", "timestamp": None, "name": "lead_status", "value": "declined"} in declined
@@ -109,7 +109,7 @@ async def test_a_slow_crm_never_holds_up_lead_or_funnel_writes(
         assert len({lead["conversation_id"] for lead in store.list_leads()}) == POOL_THREADS + 3
     finally:
         slow_crm.release.set()
-    await asyncio.wait_for(lead_actions.wait_for_notifications(), timeout=120)
+    await asyncio.wait_for(lead_record.wait_for_notifications(), timeout=120)
     assert sorted(slow_crm.answered) == sorted(set(slow_crm.answered))  # each lead once
     assert len(slow_crm.answered) == POOL_THREADS + 2
     store.dispose()
@@ -123,12 +123,12 @@ async def test_withdrawing_consent_tells_the_crm_and_the_slack_channel(
     monkeypatch.setenv("SALES_SLACK_WEBHOOK_URL", slow_crm.url.replace("/crm", "/slack"))
     captured = make_tracker([], slots=HOT)
     await ActionSubmitLead().run(CollectingDispatcher(), captured, domain.as_dict())
-    await asyncio.wait_for(lead_actions.wait_for_notifications(), timeout=60)
+    await asyncio.wait_for(lead_record.wait_for_notifications(), timeout=60)
     assert sorted(path for path, _ in slow_crm.bodies) == ["/crm", "/slack"]
 
     withdrawing = make_tracker([], slots={**HOT, "lead_status": "captured"})
     await ActionWithdrawConsent().run(CollectingDispatcher(), withdrawing, domain.as_dict())
-    await asyncio.wait_for(lead_actions.wait_for_notifications(), timeout=60)
+    await asyncio.wait_for(lead_record.wait_for_notifications(), timeout=60)
     crm = [body for path, body in slow_crm.bodies if path == "/crm"]
     slack = [body["text"] for path, body in slow_crm.bodies if path == "/slack"]
     assert [body["event"] for body in crm] == ["lead.captured", "lead.withdrawn"]

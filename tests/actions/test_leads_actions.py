@@ -14,12 +14,13 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.leads as lead_actions
+import actions.lead_record as lead_record
 from actions.advice import ActionRecommend
 from actions.conversation import ActionHandoff
 from actions.extract import ActionExtractFacts
 from actions.lead_form import ValidateLeadForm
 from actions.leads import (
+    LEAD_SLOTS,
     ActionAskLeadConsent,
     ActionDeclineLead,
     ActionDeleteLeadData,
@@ -27,6 +28,7 @@ from actions.leads import (
     ActionWithdrawConsent,
 )
 from leads import LeadStore, score_from_lead
+from leads.answers import FIELDS
 from tests.support.actions_testkit import CONTACT_SLOTS, as_dict, user
 
 KPO_FACTS = {
@@ -63,7 +65,7 @@ def store(lead_env: Path):
 def notified(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """Leads queued for sales (`queue_lead` replaced by a recorder that queues nothing)."""
     sent: list[dict] = []
-    monkeypatch.setattr(lead_actions, "queue_lead", lambda lead: sent.append(lead) or [])
+    monkeypatch.setattr(lead_record, "queue_lead", lambda lead: sent.append(lead) or [])
     return sent
 
 
@@ -139,7 +141,7 @@ async def test_asking_for_a_person_after_giving_details_updates_them(make_tracke
 async def test_declining_the_offer_stores_nothing(make_tracker, dispatcher, domain, store):
     tracker = make_tracker([user("no thanks", intent="deny")], slots=ADVISED)
     events = await run(ActionDeclineLead(), dispatcher, tracker, domain)
-    assert as_dict(events) == {**dict.fromkeys(lead_actions.LEAD_SLOTS), "lead_status": "declined"}
+    assert as_dict(events) == {**dict.fromkeys(LEAD_SLOTS), "lead_status": "declined"}
     assert dispatcher.messages[0]["response"] == "utter_lead_offer_declined"
     assert kinds(store) == [("lead_declined", None)]
     assert store.list_leads() == []
@@ -161,7 +163,7 @@ def test_the_tracker_store_erases_what_these_actions_ask_for(domain):
     """serving/erasure.py names the same contact slots and reads the statuses these actions set."""
     from serving import erasure
 
-    assert set(erasure.CONTACT_SLOTS) == set(lead_actions.FIELDS)
+    assert set(erasure.CONTACT_SLOTS) == set(FIELDS)
     statuses = next(slot for slot in domain.slots if slot.name == erasure.STATUS_SLOT).values
     assert set(erasure.SCOPES) == {value for value in statuses if value != "captured" and not value.startswith("__")}
     assert erasure.SCOPES[ActionDeleteLeadData.status] == erasure.EVERYTHING
@@ -331,7 +333,7 @@ async def test_with_consent_the_lead_is_scored_stored_and_handed_to_sales(
 ):
     tracker = make_tracker([], slots={**ADVISED, **CONTACT, "lead_consent": True})
     events = as_dict(await run(ActionSubmitLead(), dispatcher, tracker, domain))
-    await lead_actions.wait_for_notifications()
+    await lead_record.wait_for_notifications()
     lead = store.get_lead("test-user")
     assert (lead["full_name"], lead["email"], lead["company"]) == (
         "Zoë O'Brien-Ünal",
@@ -377,7 +379,7 @@ async def test_database_down_the_lead_waits_in_the_outbox_and_the_user_gets_a_no
     monkeypatch.setenv("LEADS_DB_CONNECT_TIMEOUT", "1")
     tracker = make_tracker([], slots={**ADVISED, **CONTACT, "lead_consent": True})
     events = as_dict(await run(ActionSubmitLead(), dispatcher, tracker, domain))
-    await lead_actions.wait_for_notifications()
+    await lead_record.wait_for_notifications()
     assert events["lead_status"] == "captured"
     assert dispatcher.messages[0]["text"].startswith("Thank you, Zoë O'Brien-Ünal!")
     entries = [json.loads(line) for line in (lead_env / "outbox.jsonl").read_text().splitlines()]
@@ -444,7 +446,7 @@ async def test_a_lead_the_store_refuses_is_reported_not_crashed(make_tracker, di
     def refuse(**_: object) -> None:
         raise ValueError("full_name contains a NUL character, which cannot be stored")
 
-    monkeypatch.setattr(lead_actions, "save_lead", refuse)
+    monkeypatch.setattr(lead_record, "save_lead", refuse)
     tracker = make_tracker([], slots={**ADVISED, **CONTACT, "lead_consent": True})
     assert await run(ActionSubmitLead(), dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["response"] == "utter_lead_store_failed"

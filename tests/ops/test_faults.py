@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
+from advisor.inputs import MAX_MESSAGE_CHARS, reply
 from serving.guard import HARD_LIMIT_CHARS, TROUBLE_REPLY
 from tests.support.leads_testkit import TcpProxy
 from tests.support.ops_support import (
@@ -144,13 +144,13 @@ def test_a_message_over_the_length_limit_gets_a_polite_answer(stack: Stack, sche
     long_message = (turns[0] + ". ") * (MAX_MESSAGE_CHARS // len(turns[0]) + 5)
     assert len(long_message) > MAX_MESSAGE_CHARS
     replies = _texts(stack.say(sender, long_message))
-    assert REPLIES["too_long"] in replies, f"no word about the length: {replies}"
+    assert reply("too_long") in replies, f"no word about the length: {replies}"
     assert len(replies) >= 2, "the message is still read: the next question follows"
 
     huge = "lorem ipsum dolor sit amet " * 40_000  # about a megabyte
     started = time.monotonic()
     replies = _texts(stack.say(sender, huge))
-    assert REPLIES["too_long"] in replies
+    assert reply("too_long") in replies
     assert time.monotonic() - started < 30
     stored = [e for e in stored_events(schema, conversation(sender)) if e.get("event") == "user"]
     assert len(stored[-1]["text"]) == HARD_LIMIT_CHARS, "the megabyte was cut before NLU and storage"

@@ -12,7 +12,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.utils.endpoints import EndpointConfig
 
-from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES
+from advisor.inputs import MAX_MESSAGE_CHARS, reply
 from serving import guard
 from tests.support.ops_support import free_port
 
@@ -103,7 +103,7 @@ async def test_a_long_message_is_cut_before_nlu_and_the_user_is_told(action_serv
     message, output = _message("payroll " * 100_000)
     await guard.handle_guarded(agent, message)
     assert len(agent.handled[0]) == guard.HARD_LIMIT_CHARS > MAX_MESSAGE_CHARS
-    assert _texts(output) == [REPLIES["too_long"], "a reply"]
+    assert _texts(output) == [reply("too_long"), "a reply"]
 
 
 async def test_failures_outside_a_guarded_turn_are_ignored() -> None:

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 import requests
 
+from advisor.texts import say
 from serving.erasure import ERASED
 from serving.guard import who
-from serving.slack_channel import DM_FAILED, DM_NOTICE
 from tests.support import buyer
 from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
 from tests.support.fake_slack import (
@@ -416,7 +416,7 @@ def test_contact_details_are_asked_in_a_direct_message_not_the_shared_channel(
     slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL, "/affirm")
     assert slots["requested_slot"] == "lead_full_name"
     assert "full name" in texts_in(fake_slack, dm)
-    assert DM_NOTICE in texts_in(fake_slack, SHARED_CHANNEL)
+    assert say("channels.slack.dm_sent") in texts_in(fake_slack, SHARED_CHANNEL)
     for _ in range(len(CONTACT) + 2):
         requested = slots["requested_slot"]
         if requested == "lead_consent":
@@ -452,7 +452,7 @@ def test_without_a_direct_message_contact_questions_are_withheld_from_the_channe
         slots = take_turn(slack_stack, fake_slack, user, SHARED_CHANNEL, "/affirm")
     assert slots.get("requested_slot") == "lead_full_name", slots
     shared = texts_in(fake_slack, SHARED_CHANNEL)
-    assert DM_FAILED in shared and "full name" not in shared
+    assert say("channels.slack.dm_failed") in shared and "full name" not in shared
     assert fake_slack.posts(direct_channel_of(user)) == []
     # The failed DM is logged with the conversation's hash, never the Slack user id.
     log = (slack_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")

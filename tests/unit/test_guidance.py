@@ -287,3 +287,24 @@ def test_region_question_names_the_role_and_a_bare_answer_fills_it() -> None:
     assert guidance.region_question("data", here) == ("customer", texts.say("location.ask.customer"))
     assert guidance.region_question("cost", here) is None
     assert guidance.region_question("location", situation(Profile(), company_region="us")) is None
+
+
+def test_the_fit_beside_the_figures_is_the_fit_of_those_figures() -> None:
+    """Health data keeps the work onshore, where $20,000 a month is tight for support plus research,
+    though it would fit offshore; the answer must not say "covers even the top" beside onshore figures."""
+    profile = support_and_research(budget_amount=20_000, budget_currency="USD", budget_period="month")
+    profile.coverage = None
+    answer = guidance.answer("cost", situation(profile, requirements=["hipaa"], text="our patient records"))
+    assert "onshore" in answer
+    shown = guidance.brief(situation(profile, requirements=["hipaa"], text="our patient records"))["cost"]
+    assert answer.count(texts.say(f"cost.fit.{shown['fit']}", budget="$20,000 a month")) == 1
+    assert shown["fit"] != "fits"
+    assert guidance.budget_fit(profile, recommend(profile)) == "fits"  # at the cheapest region it would
+
+
+def test_what_the_budget_buys_gives_each_option_a_working_share() -> None:
+    profile = support_and_research(budget_amount=20_000, budget_currency="USD", budget_period="month")
+    profile.coverage = None
+    onshore = situation(profile, requirements=["hipaa"], text="our patient records")
+    buys = guidance.brief(onshore)["cost"]["budget_buys"]
+    assert len(buys) == 2 and not any("part-time" in line for line in buys)

@@ -8,7 +8,7 @@ import pytest
 
 from advisor.engine import Profile, recommend
 from advisor.extraction import FACT_SLOTS, Facts, extract, merge
-from advisor.inputs import MAX_MESSAGE_CHARS, REPLIES, classify
+from advisor.inputs import MAX_MESSAGE_CHARS, UNREADABLE, classify, reply
 from advisor.knowledge import Answer, answer
 
 LONG = "we need payroll and customer support " * 600  # ~22,000 characters
@@ -53,8 +53,9 @@ def test_classify_labels_odd_input(text, kind):
 
 def test_every_non_ok_class_has_a_reply():
     kinds = {kind for _, kind in CASES} - {"ok"}
-    assert kinds <= set(REPLIES)
-    assert str(MAX_MESSAGE_CHARS)[:1] in REPLIES["too_long"]
+    assert kinds <= set(UNREADABLE)
+    assert all(reply(kind) for kind in kinds)
+    assert f"{MAX_MESSAGE_CHARS:,}" in reply("too_long")
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=[repr(t)[:40] for t in TEXTS])

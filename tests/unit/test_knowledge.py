@@ -8,7 +8,7 @@ import pytest
 
 from advisor import taxonomy
 from advisor.engine import Profile, recommend
-from advisor.knowledge import TEXTS, answer, subject_of
+from advisor.knowledge import SUBJECTS, TOPICS, answer, subject_of, topic_text
 
 # (question, topic, subject)
 QUESTIONS = [
@@ -97,9 +97,9 @@ def test_typo_or_terse_topic_words_are_still_understood(question, topic, subject
 
 
 def test_every_topic_and_subject_has_a_text():
-    for topic in ("definition", "types", "services", "benefits", "differences", "when", "examples"):
-        for subject in ("bpo", "kpo", "both"):
-            assert TEXTS[(topic, subject)]
+    for topic in TOPICS:
+        texts = {subject: topic_text(topic, subject) for subject in SUBJECTS}
+        assert all(texts.values()), topic
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,92 @@
+"""The sales funnel of a conversation: started, advice given, lead offered (leads/report.py counts them).
+
+Advice actions record their part here without importing the lead actions: `advice_given`
+(which also brings a captured lead's advice up to date) and `offer_specialist` (the yes/no
+offer and its `lead_offered` event). Events recorded inside `funnel_batch` are written in
+one go. Analytics never break the conversation: a failed write is logged and the reply goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import AsyncIterator
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.lead_record import lead_fields, log_id, store
+from leads import record_events
+from leads.redact import describe_error
+
+log = logging.getLogger(__name__)
+
+_funnel_batch: contextvars.ContextVar[list[tuple[str, str | None]] | None] = contextvars.ContextVar(
+    "funnel_batch", default=None
+)
+
+
+@contextlib.asynccontextmanager
+async def funnel_batch(tracker: Tracker) -> AsyncIterator[None]:
+    """Funnel events recorded inside are written together when it ends (one lock, one transaction)."""
+    batch: list[tuple[str, str | None]] = []
+    token = _funnel_batch.set(batch)
+    try:
+        yield
+    finally:
+        _funnel_batch.reset(token)
+        if batch:
+            await _record(tracker, batch)
+
+
+async def funnel(tracker: Tracker, kind: str, detail: str | None = None) -> None:
+    """Record a funnel event; analytics never break the conversation."""
+    batch = _funnel_batch.get()
+    if batch is not None:
+        batch.append((kind, detail))
+        return
+    await _record(tracker, [(kind, detail)])
+
+
+async def _record(tracker: Tracker, events: list[tuple[str, str | None]]) -> None:
+    try:
+        await asyncio.to_thread(record_events, tracker.sender_id, events)
+    except Exception as error:  # noqa: BLE001 - logged, the user still gets an answer
+        kinds = ", ".join(kind for kind, _ in events)
+        log.error("funnel events %s for %s not recorded: %s", kinds, log_id(tracker), describe_error(error))
+
+
+async def start_funnel(tracker: Tracker) -> list[EventType]:
+    """`conversation_started`, once per conversation (first advice or first hand-off request)."""
+    if tracker.get_slot("funnel_started"):
+        return []
+    await funnel(tracker, "conversation_started")
+    return [SlotSet("funnel_started", True)]
+
+
+async def advice_given(tracker: Tracker, choice: str, reasons: list[str]) -> list[EventType]:
+    """Funnel events for new advice; a captured lead gets the updated advice too."""
+    events = await start_funnel(tracker)
+    await funnel(tracker, "advice_given", choice)
+    if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
+        fields = lead_fields(tracker)
+        await store(
+            tracker,
+            answers=fields["answers"],
+            recommendation=choice,
+            recommendation_reasons=reasons,
+        )
+    return events
+
+
+async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Offer to connect the user with a specialist (yes/no), unless they already gave details."""
+    if tracker.get_slot("lead_status") == "captured":
+        dispatcher.utter_message(response="utter_lead_already_captured")
+        return []
+    dispatcher.utter_message(response="utter_offer_specialist")  # yes/no buttons in domain.yml
+    await funnel(tracker, "lead_offered")
+    return []
