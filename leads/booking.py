@@ -23,7 +23,7 @@ import os
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -177,19 +177,7 @@ class Meetings:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
-        return Meeting(
-            conversation_id=row["conversation_id"],
-            kind=row["kind"],
-            starts_at=row["starts_at"],
-            ends_at=row["ends_at"],
-            timezone=row["timezone"],
-            booking_page=row["booking_page"],
-            uid=row["uid"],
-            sequence=row["sequence"],
-            updated_at=row["updated_at"],
-        )
+        return Meeting(**{field.name: row[field.name] for field in fields(Meeting)}) if row else None
 
 
 # --- reading the visitor's choice -------------------------------------------------------------

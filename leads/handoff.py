@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -229,14 +229,7 @@ class SalesDesk:
 
 
 def _handoff(row: Mapping[str, Any]) -> Handoff:
-    return Handoff(
-        conversation_id=row["conversation_id"],
-        state=row["state"],
-        requested_at=row["requested_at"],
-        taken_by=row["taken_by"],
-        taken_at=row["taken_at"],
-        ended_at=row["ended_at"],
-    )
+    return Handoff(**{field.name: row[field.name] for field in fields(Handoff)})
 
 
 _default: SalesDesk | None = None

@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import ActionAskCallSlot, ActionBookCall, ActionOfferCall, ValidateCallForm, slot_label
-from leads import LeadStore
 from leads.booking import Meetings
 from leads.model import utcnow
 from leads.sales_hours import hours_from_env, parse_slot_key
-from tests.support.actions_testkit import CONTACT_SLOTS, user
+from tests.support.actions_testkit import CONTACT_SLOTS, run, sales_settings, user
 
 LONDON = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIMEZONE": "Europe/London"}
 
 
 @pytest.fixture(autouse=True)
-def booking_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith(("LEADS_", "SALES_", "BOOKING_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "leads.db"))
-    monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "outbox.jsonl"))
-    monkeypatch.setenv("LEADS_DELIVERIES_PATH", str(tmp_path / "deliveries.jsonl"))
-    for name, value in LONDON.items():
-        monkeypatch.setenv(name, value)
-    return tmp_path
+def booking_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """London office hours, no booking page (the lead database: conftest's private_lead_store)."""
+    sales_settings(monkeypatch, LONDON)
 
 
 @pytest.fixture
-def meetings(booking_env: Path):
-    store = LeadStore(path=booking_env / "leads.db")
-    yield Meetings(store)
-    store.dispose()
-
-
-async def run(action, dispatcher, tracker, domain):
-    return await action.run(dispatcher, tracker, domain.as_dict())
+def meetings(lead_store) -> Meetings:
+    return Meetings(lead_store)
 
 
 async def test_with_a_booking_url_the_visitor_gets_it_prefilled(

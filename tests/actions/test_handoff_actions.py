@@ -6,9 +6,7 @@ whenever the tests run.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from rasa.shared.core.events import ActionExecuted
@@ -17,35 +15,24 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.handoff as handoff_actions
 from actions.conversation import ActionHandoff
 from actions.handoff import ActionHandoffResume, ActionHandoffTimeout, ActionLiveHandoff
-from leads import LeadStore
 from leads.handoff import SalesDesk
 from leads.model import UTC
-from tests.support.actions_testkit import KPO_SLOTS, user
+from tests.support.actions_testkit import KPO_SLOTS, run, sales_settings, user
 
+SALES_HOURS = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIMEZONE": "Europe/London"}
 WEDNESDAY_NOON = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
 SATURDAY_NOON = datetime(2026, 1, 17, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def desk_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith(("LEADS_", "SALES_", "HANDOFF_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("LEADS_DB_PATH", str(tmp_path / "leads.db"))
-    monkeypatch.setenv("LEADS_OUTBOX_PATH", str(tmp_path / "outbox.jsonl"))
-    monkeypatch.setenv("LEADS_DELIVERIES_PATH", str(tmp_path / "deliveries.jsonl"))
-    monkeypatch.setenv("SALES_HOURS", "09:00-17:30")
-    monkeypatch.setenv("SALES_DAYS", "mon-fri")
-    monkeypatch.setenv("SALES_TIMEZONE", "Europe/London")
-    monkeypatch.setenv("HANDOFF_WAIT_SECONDS", "120")
-    return tmp_path
+def desk_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """London office hours and a two-minute wait (the lead database: conftest's private_lead_store)."""
+    sales_settings(monkeypatch, SALES_HOURS, HANDOFF_WAIT_SECONDS="120")
 
 
 @pytest.fixture
-def desk(desk_env: Path):
-    store = LeadStore(path=desk_env / "leads.db")
-    yield SalesDesk(store)
-    store.dispose()
+def desk(lead_store) -> SalesDesk:
+    return SalesDesk(lead_store)
 
 
 def at(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
@@ -54,10 +41,6 @@ def at(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
 
 def asking(make_tracker, channel: str | None = "socketio", **kwargs):
     return make_tracker([user("can I talk to a person?", intent="request_human", input_channel=channel)], **kwargs)
-
-
-async def run(action, dispatcher, tracker, domain):
-    return await action.run(dispatcher, tracker, domain.as_dict())
 
 
 def said(dispatcher) -> list[str]:

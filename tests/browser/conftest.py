@@ -25,6 +25,7 @@ from tests.support.browser_support import (
     keep_pythonpath,
     render_credentials,
 )
+from tests.support.sales_support import console_env, new_token
 from tests.support.stack import Stack, free_port, have_model, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +66,23 @@ def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -
     if not SOCKET_IO_CLIENT.exists():
         pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")
     server = WebServer(stack.rasa_url, tmp_path_factory.mktemp("web") / "web.log", port=web_port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sales_token() -> str:
+    return new_token()
+
+
+@pytest.fixture(scope="module")
+def site(
+    stack: Stack, web_port: int, sales_token: str, stack_extra_env: dict[str, str], tmp_path_factory
+) -> Iterator[WebServer]:
+    """The demo page (widget) and the sales console from one web/serve.py, on the page origin
+    Rasa allows, with the stack's lead database and the module's extra settings (sales hours)."""
+    log = tmp_path_factory.mktemp("site") / "web.log"
+    server = WebServer(stack.rasa_url, log, port=web_port, env=console_env(stack, sales_token, **stack_extra_env))
     yield server
     server.stop()
 

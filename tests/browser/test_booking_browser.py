@@ -8,7 +8,6 @@ call at that time and downloads an .ics whose DTSTART is that time in UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from leads.sales_hours import parse_slot_key
 from tests.support.browser_support import WebServer
 from tests.support.buyer import KPO_OPENING
 from tests.support.lead_capture import CONTACT
-from tests.support.sales_support import console_env, new_token
+from tests.support.sales_desk import console_page
 from tests.support.stack import Stack
 from tests.support.widget_page import QUICK_REPLIES, bot_texts, conversation_of, open_page, type_message, wait_for_bot
 
@@ -27,19 +26,6 @@ SALES_HOURS = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIM
 @pytest.fixture(scope="module")
 def stack_extra_env() -> dict[str, str]:
     return dict(SALES_HOURS)
-
-
-@pytest.fixture(scope="module")
-def sales_token() -> str:
-    return new_token()
-
-
-@pytest.fixture(scope="module")
-def site(stack: Stack, web_port: int, sales_token: str, tmp_path_factory) -> Iterator[WebServer]:
-    log = tmp_path_factory.mktemp("booking-site") / "web.log"
-    server = WebServer(stack.rasa_url, log, port=web_port, env=console_env(stack, sales_token, **SALES_HOURS))
-    yield server
-    server.stop()
 
 
 def click_reply(page, title: str) -> None:
@@ -72,11 +58,7 @@ def test_a_visitor_books_a_proposed_time_and_the_rep_downloads_the_invitation(
 
     rep_context = browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900}, accept_downloads=True)
     try:
-        console = rep_context.new_page()
-        console.goto(site.url + "/sales")
-        console.fill("input[name=rep]", "Ann Booker")
-        console.fill("input[name=token]", sales_token)
-        console.click("#login button[type=submit]")
+        console = console_page(rep_context, site.url, sales_token, "Ann Booker")
         console.locator(f'#leads-table tbody tr[data-conversation="{conversation}"]').click()
         console.wait_for_selector("#lead-meeting:not([hidden])")
         start = parse_slot_key(offered[1])

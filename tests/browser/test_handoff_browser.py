@@ -15,8 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.browser_support import CHROMIUM, CHROMIUM_ARGS, WebServer
-from tests.support.sales_desk import ALWAYS_OPEN
-from tests.support.sales_support import console_env, new_token
+from tests.support.sales_desk import ALWAYS_OPEN, console_page
 from tests.support.stack import Stack
 from tests.support.widget_page import bot_texts, conversation_of, open_page, type_message, wait_connected
 
@@ -30,20 +29,6 @@ def stack_extra_env() -> dict[str, str]:
     return {**ALWAYS_OPEN, "HANDOFF_WAIT_SECONDS": "600"}
 
 
-@pytest.fixture(scope="module")
-def sales_token() -> str:
-    return new_token()
-
-
-@pytest.fixture(scope="module")
-def site(stack: Stack, web_port: int, sales_token: str, tmp_path_factory) -> Iterator[WebServer]:
-    """The demo page (widget) and the sales console from one web/serve.py, on the page origin Rasa allows."""
-    log = tmp_path_factory.mktemp("handoff-site") / "web.log"
-    server = WebServer(stack.rasa_url, log, port=web_port, env=console_env(stack, sales_token, **ALWAYS_OPEN))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def rep_browser(browser) -> Iterator[object]:
     """A second Chromium process for the rep (the visitor has the module's browser)."""
@@ -55,12 +40,7 @@ def rep_browser(browser) -> Iterator[object]:
 def sign_in(rep_browser, site: WebServer, token: str):
     context = rep_browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
-    page = context.new_page()
-    page.goto(site.url + "/sales")
-    page.fill("input[name=rep]", REP)
-    page.fill("input[name=token]", token)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#console", state="visible")
+    page = console_page(context, site.url, token, REP)
     page.wait_for_selector("#handoff-notice:has-text('Signed in: " + REP + "')")
     assert "every day, 00:00\u201324:00 (Europe/London), open now" in page.inner_text("#handoff-notice")
     return page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.shared.core.events import UserUttered
@@ -49,3 +50,18 @@ def user(
 def as_dict(events) -> dict[str, Any]:
     """SlotSet events (SDK dicts) -> {slot: value}."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def sales_settings(monkeypatch: Any, settings: dict[str, str], **more: str) -> None:
+    """Only these sales desk and booking settings (SALES_*, HANDOFF_*, BOOKING_*), none from the caller's."""
+
+    for name in list(os.environ):
+        if name.startswith(("SALES_", "HANDOFF_", "BOOKING_")):
+            monkeypatch.delenv(name)
+    for name, value in {**settings, **more}.items():
+        monkeypatch.setenv(name, value)
+
+
+async def run(action: Any, dispatcher: Any, tracker: Any, domain: Any) -> list[dict[str, Any]]:
+    """Run an SDK action as the action server would (the domain as a dict)."""
+    return await action.run(dispatcher, tracker, domain.as_dict())

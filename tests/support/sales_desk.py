@@ -55,3 +55,14 @@ class Rep:
 
     def release(self, conversation_id: str) -> requests.Response:
         return self.call("POST", self.chat(conversation_id, "release"), {})
+
+
+def console_page(context: Any, site_url: str, token: str, rep: str) -> Any:
+    """A Playwright page of the sales console in ``context``, signed in through its login form as ``rep``."""
+    page = context.new_page()
+    page.goto(site_url + "/sales")
+    page.fill("input[name=rep]", rep)
+    page.fill("input[name=token]", token)
+    page.click("#login button[type=submit]")
+    page.wait_for_selector("#console", state="visible")
+    return page
