@@ -9,7 +9,8 @@ Thin: the link, the slots and the visitor's pick are leads/booking.py and leads/
   on the next working days within the sales team's hours (buttons, and "No thanks");
   `validate_call_form` reads the pick (the button, "the second one", "Tuesday", "3.30pm");
   `action_book_call` keeps it with the lead (`lead_meetings`), which the sales console shows
-  with its .ics file, and confirms it.
+  with its .ics file, and confirms it with the visitor's own link to that file
+  (`/call/<token>.ics`, web/call_file.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from actions.slots import latest_intent
 from advisor.texts import say
 from leads import Meetings, booking_link, booking_settings, hours_from_env
 from leads.answers import wants_to_stop
-from leads.booking import choose_slot
+from leads.booking import calendar_url, choose_slot
 from leads.model import utcnow
 from leads.outbox import default_store_and_outbox
 from leads.redact import describe_error
@@ -145,10 +146,13 @@ class ActionBookCall(Action):
         try:
             settings, hours = booking_settings(), hours_from_env()
             slot = Slot(start, start + timedelta(minutes=settings.minutes), hours.timezone)
-            await asyncio.to_thread(meetings().book, tracker.sender_id, slot)
+            meeting = await asyncio.to_thread(meetings().book, tracker.sender_id, slot)
         except Exception as error:  # noqa: BLE001 - the lead is stored; the specialist arranges the call
             log.error("call for %s not booked: %s", log_id(tracker), describe_error(error))
             dispatcher.utter_message(text=say("booking.save_failed"))
             return done
-        dispatcher.utter_message(text=say("booking.booked", when=slot_label(slot), timezone=hours.timezone))
+        link = calendar_url(meeting.token)
+        dispatcher.utter_message(
+            text=say("booking.booked", when=slot_label(slot), timezone=hours.timezone, calendar_link=link)
+        )
         return done

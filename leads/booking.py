@@ -11,7 +11,9 @@ Plain Python, no Rasa imports.
 Table ``lead_meetings`` (on the lead store's metadata, erased with the lead): one row per
 conversation, the chosen slot (UTC start and end, the team's time zone) or the booking page
 offered (its address without the visitor's details), the calendar UID and how often it was
-re-booked (the .ics ``SEQUENCE``, :mod:`leads.ics`).
+re-booked (the .ics ``SEQUENCE``, :mod:`leads.ics`), and the token of the visitor's link to
+the call's calendar file (``/call/<token>.ics``, web/call_file.py): ``secrets.token_urlsafe(32)``,
+256 random bits, the only key to it.
 
 Settings: ``BOOKING_URL`` (unset: slots), ``BOOKING_SLOT_MINUTES`` (default 30, the call's
 length), ``BOOKING_SLOTS`` (default 3; 2 or 3 times offered).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -35,6 +38,9 @@ from .sales_hours import Slot
 from .store import ERASE_WITH_LEAD, LeadStore, UTCDateTime, metadata
 
 SLOT, LINK = "slot", "link"
+CALENDAR_PREFIX = "/call/"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+"""The form of a calendar link's token (``secrets.token_urlsafe(32)``); nothing else is looked up."""
 PREFILLED = ("name", "email")
 
 meetings_table = Table(
@@ -47,6 +53,7 @@ meetings_table = Table(
     Column("timezone", Text),
     Column("booking_page", Text),
     Column("uid", String(64), nullable=False),
+    Column("token", String(64), nullable=False, unique=True),
     Column("sequence", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -95,6 +102,14 @@ def booking_link(url: str, name: str | None, email: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
+def calendar_url(token: str, env: Mapping[str, str] | None = None) -> str:
+    """The visitor's link to the call's .ics: ``WEB_PUBLIC_URL`` (the web page's public address,
+    default ``http://localhost:8080``) + ``/call/<token>.ics``."""
+    env = os.environ if env is None else env
+    base = ((env.get("WEB_PUBLIC_URL") or "").strip() or "http://localhost:8080").rstrip("/")
+    return f"{base}{CALENDAR_PREFIX}{token}.ics"
+
+
 def booking_page(url: str) -> str:
     """The booking page's address as stored: without any query (where a visitor's details would go)."""
     parts = urlsplit(url)
@@ -110,6 +125,7 @@ class Meeting:
     timezone: str | None
     booking_page: str | None
     uid: str
+    token: str
     sequence: int
     updated_at: datetime
 
@@ -139,7 +155,12 @@ class Meetings:
                     query = select(table).where(table.c.conversation_id == conversation_id).with_for_update()
                     row = conn.execute(query).mappings().first()
                     if row is None:
-                        new = {"uid": f"{uuid.uuid4().hex}@outsourcing-advisor", "sequence": 0, "created_at": at}
+                        new = {
+                            "uid": f"{uuid.uuid4().hex}@outsourcing-advisor",
+                            "token": secrets.token_urlsafe(32),
+                            "sequence": 0,
+                            "created_at": at,
+                        }
                         conn.execute(
                             insert(table).values(conversation_id=conversation_id, updated_at=at, **values, **new)
                         )
@@ -170,14 +191,19 @@ class Meetings:
         values = {"kind": LINK, "starts_at": None, "ends_at": None, "timezone": None, "booking_page": booking_page(url)}
         return self._write(conversation_id, values, as_utc(at) or utcnow())
 
-    def get(self, conversation_id: str) -> Meeting | None:
+    def _find(self, where: Any) -> Meeting | None:
         with self.store.transaction() as conn:
-            row = (
-                conn.execute(select(meetings_table).where(meetings_table.c.conversation_id == conversation_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(meetings_table).where(where)).mappings().first()
         return Meeting(**{field.name: row[field.name] for field in fields(Meeting)}) if row else None
+
+    def get(self, conversation_id: str) -> Meeting | None:
+        return self._find(meetings_table.c.conversation_id == conversation_id)
+
+    def by_token(self, token: str) -> Meeting | None:
+        """The meeting of a calendar link; None for anything that is not a token of one."""
+        if not TOKEN.fullmatch(token or ""):
+            return None
+        return self._find(meetings_table.c.token == token)
 
 
 # --- reading the visitor's choice -------------------------------------------------------------

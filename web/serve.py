@@ -12,6 +12,7 @@ Only a fixed list of files is served (no directory listing, no path lookups):
     /socket.io.min.js     socket.io-client from web/node_modules (run `npm ci --prefix web`)
     /healthz              "ok", for scripts that wait for the server
     /sales, /sales/...    the sales console, only with SALES_TOKEN set (web/sales.py; 404 otherwise)
+    /call/<token>.ics     a booked call's calendar file (web/call_file.py)
 
 RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
 (default http://localhost:5005); the widget opens its socket.io connection there. It goes
@@ -35,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import call_file  # web/call_file.py: a booked call's .ics, /call/<token>.ics
 import sales
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -130,7 +132,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head_only: bool) -> None:
         path = urlsplit(self.path).path
-        if sales.dispatch(self):
+        if sales.dispatch(self) or call_file.respond(self, path, head_only):
             return
         if path in ("/", "/index.html"):
             html = (WEB_DIR / "index.html").read_text(encoding="utf-8")

@@ -7,6 +7,8 @@
  * Safety rules this file keeps:
  *   - user and bot text is only ever put into the page with textContent (never innerHTML);
  *   - images are only shown for http(s) URLs, set through the src property;
+ *   - an http(s) address in a message becomes a link: an <a> made here, its text and href set
+ *     as properties (rel="noopener noreferrer", a new tab); nothing else in the text is markup;
  *   - nothing from the server is evaluated;
  *   - a `bot_uttered` message {forget_history: true} (sent after "delete my data") clears the
  *     transcript kept in localStorage.
@@ -146,6 +148,28 @@
     } catch (e) {
       return null;
     }
+  }
+
+  var LINK = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+
+  // A message's text as nodes: plain text, and http(s) addresses as links (never innerHTML).
+  function bubble(text) {
+    var node = el("p", "advisor-chat__bubble");
+    var last = 0;
+    String(text).replace(LINK, function (address, at) {
+      var href = safeImageUrl(address); // the same check: an absolute http(s) URL
+      if (!href) return address;
+      node.appendChild(document.createTextNode(text.slice(last, at)));
+      var link = el("a", "advisor-chat__link", address);
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      node.appendChild(link);
+      last = at + address.length;
+      return address;
+    });
+    node.appendChild(document.createTextNode(String(text).slice(last)));
+    return node;
   }
 
   function normaliseButtons(list) {
@@ -290,7 +314,7 @@
         row.appendChild(el("span", "advisor-chat__who", entry.name + " \u00b7 " + config.personRole));
       }
       if (entry.text) {
-        row.appendChild(el("p", "advisor-chat__bubble", entry.text));
+        row.appendChild(bubble(entry.text));
       }
       if (entry.image) {
         var src = safeImageUrl(entry.image);

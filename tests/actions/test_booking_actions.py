@@ -106,12 +106,14 @@ async def test_the_chosen_time_is_kept_with_the_lead_and_confirmed(make_tracker,
     slot = hours_from_env(LONDON).proposed_slots(utcnow())[0]
     events = await run(ActionBookCall(), dispatcher, make_tracker([], slots={"call_slot": slot.key()}), domain)
     assert {(e["name"], e["value"]) for e in events} == {("call_slot", None), ("call_slots_offered", None)}
+    booked = meetings.get("test-user")
+    assert booked is not None
     assert dispatcher.messages[0]["text"] == (
         f"Booked: {slot_label(slot)} (Europe/London time). "
-        "Our specialist will send you the details for the call by email."
+        "Our specialist will send you the details for the call by email. "
+        f"Add it to your calendar: http://localhost:8080/call/{booked.token}.ics"
     )
-    booked = meetings.get("test-user")
-    assert booked is not None and (booked.starts_at, booked.ends_at, booked.timezone) == (
+    assert (booked.starts_at, booked.ends_at, booked.timezone) == (
         slot.start,
         slot.end,
         "Europe/London",

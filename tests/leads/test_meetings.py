@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leads.booking import LINK, SLOT, Meetings, slot_of
+from leads.booking import LINK, SLOT, Meetings, calendar_url, slot_of
 from leads.model import UTC
 from leads.sales_hours import hours_from_env
 from leads.store import LeadStore
@@ -27,6 +27,8 @@ def test_a_chosen_slot_is_kept_and_a_new_choice_replaces_it_as_the_same_event(st
 
     again = meetings.book(CONVERSATION, second, at=NOW)
     assert again.uid == booked.uid and again.sequence == 1 and again.starts_at == second.start
+    assert again.token == booked.token and len(booked.token) == 43  # the visitor's calendar link stays valid
+    assert meetings.by_token(booked.token) == again
     assert slot_of(again) == second
     assert again.as_json()["starts_at"] == second.start.isoformat()
 
@@ -40,7 +42,17 @@ def test_a_booking_page_is_noted_without_the_visitors_details(store: LeadStore) 
 
 def test_the_meeting_is_erased_with_the_lead(store: LeadStore) -> None:
     meetings = Meetings(store)
-    meetings.book(CONVERSATION, hours_from_env({}).proposed_slots(NOW)[0])
+    token = meetings.book(CONVERSATION, hours_from_env({}).proposed_slots(NOW)[0]).token
     store.upsert_lead(CONVERSATION, {"full_name": "Zoë", "consent": True})
     store.delete(CONVERSATION)
-    assert meetings.get(CONVERSATION) is None
+    assert meetings.get(CONVERSATION) is None and meetings.by_token(token) is None
+
+
+def test_only_a_token_of_the_right_form_is_looked_up(store: LeadStore) -> None:
+    meetings = Meetings(store)
+    token = meetings.book(CONVERSATION, hours_from_env({}).proposed_slots(NOW)[0]).token
+    for other in ("", token[:-1], token + "x", "' OR 1=1 --" + "x" * 32, CONVERSATION):
+        assert meetings.by_token(other) is None
+    assert calendar_url(token, {"WEB_PUBLIC_URL": "https://advisor.example.com/"}) == (
+        f"https://advisor.example.com/call/{token}.ics"
+    )
