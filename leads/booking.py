@@ -103,10 +103,11 @@ def booking_link(url: str, name: str | None, email: str | None) -> str:
 
 
 def calendar_url(token: str, env: Mapping[str, str] | None = None) -> str:
-    """The visitor's link to the call's .ics: ``WEB_PUBLIC_URL`` (the web page's public address,
-    default ``http://localhost:8080``) + ``/call/<token>.ics``."""
+    """The visitor's link to the call's .ics: ``WEB_PUBLIC_URL`` (the web page's public address;
+    default ``http://localhost:$WEB_PORT``, as `make run` serves it) + ``/call/<token>.ics``."""
     env = os.environ if env is None else env
-    base = ((env.get("WEB_PUBLIC_URL") or "").strip() or "http://localhost:8080").rstrip("/")
+    local = f"http://localhost:{(env.get('WEB_PORT') or '').strip() or '8080'}"
+    base = ((env.get("WEB_PUBLIC_URL") or "").strip() or local).rstrip("/")
     return f"{base}{CALENDAR_PREFIX}{token}.ics"
 
 

@@ -24,8 +24,9 @@ SALES_HOURS = {"SALES_HOURS": "09:00-17:30", "SALES_DAYS": "mon-fri", "SALES_TIM
 
 
 @pytest.fixture(scope="module")
-def stack_extra_env() -> dict[str, str]:
-    return dict(SALES_HOURS)
+def stack_extra_env(web_port: int) -> dict[str, str]:
+    """London office hours; the calendar link names the test's page server."""
+    return {**SALES_HOURS, "WEB_PUBLIC_URL": f"http://127.0.0.1:{web_port}"}
 
 
 def click_reply(page, title: str) -> None:
@@ -55,13 +56,20 @@ def test_a_visitor_books_a_proposed_time_and_the_rep_downloads_the_invitation(
     assert bot_texts(visitor)[-1].startswith(f"Booked: {times[1]} (Europe/London time).")
     visitor.screenshot(path=str(results_dir / "booking-widget.png"))
     conversation = conversation_of(visitor)
+    start = parse_slot_key(offered[1])
+
+    # The confirmation's calendar link downloads the call in the visitor's browser.
+    link = visitor.locator(".advisor-chat__msg--bot .advisor-chat__link").last
+    assert link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("href").endswith(".ics")
+    with visitor.expect_download() as own:
+        link.click()
+    assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\n" in Path(own.value.path()).read_bytes().decode("utf-8")
 
     rep_context = browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900}, accept_downloads=True)
     try:
         console = console_page(rep_context, site.url, sales_token, "Ann Booker")
         console.locator(f'#leads-table tbody tr[data-conversation="{conversation}"]').click()
         console.wait_for_selector("#lead-meeting:not([hidden])")
-        start = parse_slot_key(offered[1])
         assert console.inner_text("#lead-meeting-when").startswith("Booked for ")
         assert "(Europe/London)" in console.inner_text("#lead-meeting-when")
         with console.expect_download() as download_info:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import requests
 
-from leads.booking import Meetings
+from leads.booking import Meetings, calendar_url
 from leads.model import utcnow
 from leads.sales_hours import hours_from_env, parse_slot_key
 from leads.store import LeadStore
@@ -92,7 +92,7 @@ def test_the_console_shows_the_call_and_its_calendar_file(stack: Stack, tmp_path
     sender = f"e2e-booking-console-{uuid.uuid4().hex[:8]}"
     capture(stack, sender, "/affirm")
     first = parse_slot_key(slots(stack, sender)["call_slots_offered"][0])
-    stack.say(sender, "the first one")
+    confirmation = texts(stack.say(sender, "the first one"))
     token = new_token()
     web = start_console(stack, token, tmp_path / "web.log")
     try:
@@ -113,6 +113,16 @@ def test_the_console_shows_the_call_and_its_calendar_file(stack: Stack, tmp_path
         # The company as typed ("Acme Legal & Research <GmbH>"), its comma-free text as is.
         assert "SUMMARY:Outsourcing call: Acme Legal & Research <GmbH>" in lines
         assert any(line.startswith("UID:") and line.endswith("@outsourcing-advisor") for line in lines)
+
+        # The visitor's own link (in the confirmation) gives the same call, without signing in.
+        call_token = meetings(stack).get(conversation(sender)).token
+        assert confirmation.endswith(f"Add it to your calendar: {calendar_url(call_token, stack.env)}")
+        own = requests.get(f"{web.url}/call/{call_token}.ics", timeout=10)
+        assert own.status_code == 200 and own.headers["Cache-Control"] == "no-store"
+        assert own.headers["Referrer-Policy"] == "no-referrer"
+        assert f"DTSTART:{first:%Y%m%dT%H%M%SZ}" in unfold(own.text)
+        for wrong in ("x" * 43, call_token[:-1], "../leads"):
+            assert requests.get(f"{web.url}/call/{wrong}.ics", timeout=10).status_code == 404
 
         none = f"{web.url}/sales/api/leads/{quote(conversation('nobody'), safe='')}/meeting"
         assert requests.get(none, headers=bearer(token), timeout=10).json() == {"meeting": None}

@@ -53,12 +53,12 @@ def as_dict(events) -> dict[str, Any]:
 
 
 def sales_settings(monkeypatch: Any, settings: dict[str, str], **more: str) -> None:
-    """Only these sales desk and booking settings (SALES_*, HANDOFF_*, BOOKING_*, WEB_PUBLIC_URL).
+    """Only these sales desk and booking settings (SALES_*, HANDOFF_*, BOOKING_*, WEB_*).
 
     None comes from the caller's environment."""
 
     for name in list(os.environ):
-        if name.startswith(("SALES_", "HANDOFF_", "BOOKING_")) or name == "WEB_PUBLIC_URL":
+        if name.startswith(("SALES_", "HANDOFF_", "BOOKING_")) or name in ("WEB_PUBLIC_URL", "WEB_PORT"):
             monkeypatch.delenv(name)
     for name, value in {**settings, **more}.items():
         monkeypatch.setenv(name, value)
