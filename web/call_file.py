@@ -22,15 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python web/serve.py` puts only web/ on the path
-    sys.path.append(str(ROOT))
-
-from advisor.texts import say  # noqa: E402 - needs the project root on sys.path (above)
-from leads.booking import CALENDAR_PREFIX, Meeting, Meetings, slot_of  # noqa: E402
-from leads.delivery_log import conversation_ref  # noqa: E402
-from leads.ics import invitation  # noqa: E402
-from leads.model import utcnow  # noqa: E402
-from leads.store import LeadStore, is_unavailable  # noqa: E402
+PREFIX = "/call/"
+"""Where the files are served (``leads.booking.CALENDAR_PREFIX``, which the confirmation's link uses)."""
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +36,37 @@ HEADERS = {
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 DISPOSITION = 'attachment; filename="call.ics"'
 
-_store: LeadStore | None = None
+_store: Any = None
 _store_lock = threading.Lock()
 
 
-def lead_store() -> LeadStore:
-    """One store per process, opened on first use (LEADS_DB_URL or LEADS_DB_PATH, as the action server)."""
+def _project_on_path() -> None:
+    """leads/ and advisor/ are loaded on the first calendar request, not when the page server starts."""
+    if str(ROOT) not in sys.path:  # `python web/serve.py` puts only web/ on the path
+        sys.path.append(str(ROOT))
+
+
+def lead_store() -> Any:
+    """One LeadStore per process, opened on first use (LEADS_DB_URL or LEADS_DB_PATH, as the action server)."""
     global _store
+    _project_on_path()
+    from leads.store import LeadStore
+
     with _store_lock:
         if _store is None:
             _store = LeadStore()
         return _store
 
 
-def call_file(meeting: Meeting, lead: Mapping[str, Any] | None) -> str:
-    """The .ics text of a booked call; the lead's details (when stored) describe it."""
+def call_file(meeting: Any, lead: Mapping[str, Any] | None) -> str:
+    """The .ics text of a booked call (a ``leads.booking.Meeting``); the lead's details (when stored) describe it."""
+    _project_on_path()
+    from advisor.texts import say
+    from leads.booking import slot_of
+    from leads.delivery_log import conversation_ref
+    from leads.ics import invitation
+    from leads.model import utcnow
+
     slot = slot_of(meeting)
     if slot is None:
         raise ValueError("only a booked time has a calendar file")
@@ -84,9 +93,13 @@ def call_file(meeting: Meeting, lead: Mapping[str, Any] | None) -> str:
 
 def respond(handler: Any, path: str, head_only: bool) -> bool:
     """Answer ``/call/<token>.ics``; False for any other path (serve.py carries on)."""
-    if not path.startswith(CALENDAR_PREFIX):
+    if not path.startswith(PREFIX):
         return False
-    token = path[len(CALENDAR_PREFIX) :].removesuffix(".ics") if path.endswith(".ics") else ""
+    _project_on_path()
+    from leads.booking import Meetings, slot_of
+    from leads.store import is_unavailable
+
+    token = path[len(PREFIX) :].removesuffix(".ics") if path.endswith(".ics") else ""
     status, body, content_type, headers = HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", {}
     try:
         store = lead_store()
