@@ -401,3 +401,36 @@ def test_page_url_is_sent_without_query_or_fragment(stack, web, context):
     stored = user_events(stack, conversation_of(page))[-1]["metadata"]
     assert stored["page_url"] == web.url + "/"
     assert "s3cret" not in json.dumps(stack.conversation_tracker(conversation_of(page)))
+
+
+def test_web_addresses_become_links_and_nothing_else_does(stack, web, context):
+    """A bot message's http(s) addresses are links (a booked call's calendar link, a booking page);
+    any other scheme, and markup around them, stays text."""
+    page = open_page(context, web.url)
+    wait_connected(page)
+    type_message(page, "hello")
+    text = (
+        "Book here: https://calendly.com/acme/intro?name=Zo%C3%AB&email=z%40acme.com. "
+        'Not javascript:alert(1), nor <a href="http://evil.example">this</a>; '
+        "and (http://127.0.0.1:9/call/x.ics)"
+    )
+    before = page.locator(".advisor-chat__msg--bot").count()
+    response = requests.post(
+        f"{stack.rasa_url}/conversations/{conversation_of(page)}/tracker/events",
+        params={"token": stack.token, "output_channel": "socketio", "execute_side_effects": "true"},
+        json=[{"event": "bot", "text": text}],
+        timeout=30,
+    )
+    response.raise_for_status()
+    wait_for_bot(page, before, settle=0.5)
+    bubble = page.locator(BOT_BUBBLES).last
+    assert bubble.text_content() == text  # every character shown, as sent
+    links = bubble.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "https://calendly.com/acme/intro?name=Zo%C3%AB&email=z%40acme.com",
+        "http://evil.example/",  # as the browser normalises it
+        "http://127.0.0.1:9/call/x.ics",
+    ]
+    assert all(links.nth(i).get_attribute("rel") == "noopener noreferrer" for i in range(links.count()))
+    assert bubble.locator("a[href^='javascript']").count() == 0
+    assert page.dialogs == []
