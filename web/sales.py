@@ -44,6 +44,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
@@ -200,9 +201,11 @@ def _same_origin(handler: Handler) -> bool:
     claimed = handler.headers.get("Origin") or handler.headers.get("Referer")
     if not claimed:
         return True  # not a browser's cross-site request (browsers send Origin with every POST/PATCH)
-    host = handler.headers.get("Host") or ""
+    # Behind a reverse proxy that rewrites Host, X-Forwarded-Host names the site the browser
+    # saw; another site cannot make a browser send that header (it would need CORS).
+    hosts = {(handler.headers.get(name) or "").strip().lower() for name in ("Host", "X-Forwarded-Host")} - {""}
     try:
-        return bool(host) and urlsplit(claimed).netloc.lower() == host.lower()
+        return urlsplit(claimed).netloc.lower() in hosts
     except ValueError:
         return False
 
@@ -620,7 +623,7 @@ def api_lead(console: SalesConsole, handler: Handler, rep: str, match: re.Match[
 @route("PATCH", r"leads/([^/]+)")
 @route("POST", r"leads/([^/]+)")
 def api_change_lead(console: SalesConsole, handler: Handler, rep: str, match: re.Match[str]) -> None:
-    from leads.delivery import send_in_background
+    from leads.delivery import deliver
     from leads.notify import queue_update
     from leads.pipeline import check_rep
 
@@ -642,7 +645,8 @@ def api_change_lead(console: SalesConsole, handler: Handler, rep: str, match: re
     if change.change_id:
         lead = data.pipeline.get_lead(conversation_id) or lead
         queued = queue_update(lead, change.as_dict())
-        send_in_background(queued)
+        if queued:
+            _update_sender.submit(deliver, ids=queued, force=True)
     send_json(
         handler,
         HTTPStatus.OK,
@@ -653,6 +657,12 @@ def api_change_lead(console: SalesConsole, handler: Handler, rep: str, match: re
             "crm_deliveries_queued": len(queued),
         },
     )
+
+
+_update_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sales-lead-updated")
+"""Sends the console's lead.updated deliveries one after another, off the request: a change
+queued while the one before it is still being sent would otherwise wait behind it (one
+conversation's deliveries go out in order) for the action server's next delivery round."""
 
 
 def _stats_window(params: Mapping[str, str]) -> tuple[str, datetime | None, datetime | None]:
@@ -717,31 +727,19 @@ def fetch_tracker(settings: SalesSettings, conversation_id: str) -> dict[str, An
 
 
 def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
-    """The newest brief of the conversation (table ``briefs`` of leads/briefs.py, when that module exists)."""
+    """The conversation's brief (leads/briefs.py, once that module exists): its link on this server, dates, content."""
     try:
-        from leads import briefs
+        from leads.briefs import BriefStore
     except ImportError:
+        return None  # the brief page has not landed in this checkout
+    brief = BriefStore(store).for_conversation(conversation_id)
+    if brief is None:
         return None
-    from sqlalchemy import Table, select
-
-    table = next((v for v in vars(briefs).values() if isinstance(v, Table) and v.name == "briefs"), None)
-    if table is None or "conversation_id" not in table.c:
-        return None
-    created = next((table.c[name] for name in ("created", "created_at") if name in table.c), None)
-    query = select(table).where(table.c.conversation_id == conversation_id)
-    if created is not None:
-        query = query.order_by(created.desc())
-    table.create(store.engine, checkfirst=True)
-    with store.engine.connect() as conn:
-        row = conn.execute(query.limit(1)).mappings().first()
-    if row is None:
-        return None
-    token = str(row["token"])
     return {
-        "token": token,
-        "url": "/brief/" + quote(token, safe=""),
-        "created": row[created.name] if created is not None else None,
-        "content": row.get("content"),
+        "url": "/brief/" + quote(brief.token, safe=""),
+        "created_at": brief.created_at,
+        "updated_at": brief.updated_at,
+        "content": brief.content,
     }
 
 

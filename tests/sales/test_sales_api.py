@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from leads.store import LeadStore
 from tests.support.browser_support import ROOT, WebServer
 from tests.support.common import run_python, wait_until
 from tests.support.lead_capture import CONTACT, OPENING
@@ -256,7 +258,20 @@ def test_the_lead_comes_with_its_transcript_from_rasa(
     # The consent button's payload is shown as the title the visitor clicked.
     assert shown[-2][0] == "visitor" and not shown[-2][1].startswith("/")
     assert shown[-1] == ("assistant", said[-1][1]) and CONTACT["lead_full_name"] in shown[-1][1]
-    assert detail["brief"] is None or detail["brief"]["url"].startswith("/brief/")
+
+
+def test_the_brief_comes_with_the_lead(console: WebServer, sales_token: str, captured: dict, stack: Stack) -> None:
+    briefs = pytest.importorskip("leads.briefs", reason="leads/briefs.py (the brief page, another branch) is not here")
+    store = LeadStore(path=stack.env["LEADS_DB_PATH"])
+    try:
+        expected = briefs.BriefStore(store).for_conversation(captured["conversation_id"])
+    finally:
+        store.dispose()
+    assert expected is not None, "the advice of the captured conversation made no brief"
+    detail = get(console, lead_path(captured["conversation_id"]), headers=bearer(sales_token)).json()
+    assert detail["brief"]["url"] == f"/brief/{expected.token}"
+    assert detail["brief"]["content"] == json.loads(json.dumps(expected.content, default=str))
+    assert get(console, detail["brief"]["url"]).status_code == 200  # the link works on this server
 
 
 def test_an_unknown_or_unconsented_conversation_is_404(console: WebServer, sales_token: str) -> None:
