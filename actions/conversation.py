@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff as live_handoff
 from actions import leads as lead_actions
 from actions.form import ask
 from actions.slots import slots_set_this_turn
@@ -80,7 +81,8 @@ class ActionStartOver(Action):
 
 
 class ActionHandoff(Action):
-    """The user wants a person: pause the questions and offer to connect them with a specialist."""
+    """The user wants a person: pause the questions; a rep joins live when one can
+    (actions/handoff.py), else the user hears why not and is offered a specialist's call-back."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -90,7 +92,13 @@ class ActionHandoff(Action):
         if tracker.active_loop.get("name") and answered:
             # "Specialist stuff, really" answers the question; it is not a request for a person.
             return [FollowupAction(tracker.active_loop["name"])]
-        if (tracker.latest_message.get("intent") or {}).get("name") != "share_contact":
-            dispatcher.utter_message(text=say("conversation.handoff_answers_kept"))
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        if (tracker.latest_message.get("intent") or {}).get("name") == "share_contact":
+            return events + await lead_actions.handoff(dispatcher, tracker)
+        found, why_not = await live_handoff.situation(tracker)
+        if found == "live":
+            return [*events, FollowupAction("action_live_handoff")]
+        dispatcher.utter_message(text=say("conversation.handoff_answers_kept"))
+        if why_not:
+            dispatcher.utter_message(text=why_not)
         return events + await lead_actions.handoff(dispatcher, tracker)

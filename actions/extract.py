@@ -116,8 +116,10 @@ class ActionExtractFacts(Action):
         return "action_extract_facts"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if tracker.active_loop.get("name") == "lead_form":
-            return []  # contact details (names, companies, roles) are not facts about the work
+        if tracker.active_loop.get("name") in ("lead_form", "call_form"):
+            return []  # contact details and call times are not facts about the work
+        if (latest_intent(tracker) or "").startswith("EXTERNAL_"):
+            return []  # a reminder or the sales console, not the visitor's words
         events: list[EventType] = []
         raw = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)

@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.funnel import funnel, offer_specialist, start_funnel
@@ -112,6 +112,7 @@ class ActionSubmitLead(Action):
             SlotSet("lead_score", float(scored.score)),
             SlotSet("lead_tier", scored.tier),
             SlotSet("lead_status", "captured"),
+            FollowupAction("action_offer_call"),  # a call can be booked now (actions/booking.py)
         ]
 
 

@@ -36,6 +36,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 MAX_CHARS = 2000  # longer messages are classified on their beginning
+EXTERNAL_PREFIX = "EXTERNAL_"
+"""Intents the server triggers (reminders, the sales console), never typed: not learnt, never predicted."""
 RANKING_LENGTH = 10
 _TOKEN = re.compile(r"[a-z0]+(?:'[a-z]+)?|[^\w\s]")
 
@@ -148,7 +150,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        examples = [
+            m
+            for m in training_data.intent_examples
+            if m.get(TEXT) and m.get(INTENT) and not str(m.get(INTENT)).startswith(EXTERNAL_PREFIX)
+        ]
         if len({m.get(INTENT) for m in examples}) < 2:
             raise ValueError("LinearIntentClassifier needs training examples of at least two intents")
         self._model = LinearModel.train(

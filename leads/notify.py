@@ -14,6 +14,9 @@ queue file first (:mod:`leads.delivery_log`) and sent from there, retried until 
 
 :func:`withdraw_lead` (consent withdrawn, data erased) cancels what is not sent yet and tells
 the CRM (``lead.withdrawn``) and, if it had announced the lead, the Slack channel.
+
+:func:`queue_handoff_notice` tells the Slack channel that a visitor in the chat is waiting for
+a person (live hand-off, :mod:`leads.handoff`); it goes through the same queue.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from .delivery_log import (
     iso,
     queue,
 )
-from .model import idempotency_key, lead_version, to_jsonable, utcnow
+from .model import conversation_digest, idempotency_key, lead_version, to_jsonable, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +207,49 @@ def notify_lead(
             outcome = "failed"
         by_target[record["target"]] = outcome
     return NotifyResult(key, by_target["webhook"], by_target["slack"])
+
+
+# --- live hand-off ------------------------------------------------------------------------
+
+HANDOFF_WAITING = "handoff.waiting"
+
+
+def slack_handoff_notice(conversation_id: str, wait_seconds: float, console_url: str | None = None) -> str:
+    """The sales channel's call to take a visitor: the ref and how long they wait, nothing personal."""
+    where = f"<{slack_escape(console_url)}|the sales console>" if console_url else "the sales console"
+    minutes = max(1, round(wait_seconds / 60))
+    return (
+        f":wave: A visitor in the chat is asking for a person. Take the chat in {where} (Waiting); "
+        f"after {minutes} minute{'s' if minutes != 1 else ''} they are offered a call-back instead.\n"
+        f"_Ref: {conversation_ref(conversation_id)}_"
+    )
+
+
+def queue_handoff_notice(
+    conversation_id: str,
+    requested_at: Any,
+    *,
+    wait_seconds: float,
+    console_url: str | None = None,
+    config: LeadsConfig | None = None,
+    deliveries: DeliveryLog | None = None,
+    send: bool = True,
+) -> Future | None:
+    """Queue (and, with ``send``, start sending) the Slack notice of a new hand-off request.
+
+    Once per request (its key holds the request time); nothing without a Slack webhook.
+    Returns the sending future, if any.
+    """
+    config = config or load_config()
+    if not config.slack_webhook_url:
+        return None
+    deliveries = deliveries or DeliveryLog(config.deliveries_path)
+    stamp = to_jsonable(requested_at)
+    key = f"handoff-{conversation_digest(conversation_id)}-{stamp}"
+    text = slack_handoff_notice(conversation_id, wait_seconds, console_url)
+    records = queue(deliveries, [(HANDOFF_WAITING, "slack", key, conversation_ref(conversation_id), {"text": text})])
+    pending = [record["id"] for record in records if record["state"] == "pending"]
+    return send_in_background(pending, config) if send and pending else None
 
 
 # --- withdrawal ---------------------------------------------------------------------------

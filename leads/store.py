@@ -215,6 +215,11 @@ class LeadStore:
         self.ensure_schema()
         return self.engine.begin()
 
+    def transaction(self) -> Any:
+        """A transaction on this database, tables created first: for modules that keep their
+        own tables here (:mod:`leads.handoff`)."""
+        return self._begin()
+
     # -- leads ---------------------------------------------------------------------------
     def upsert_lead(
         self,

@@ -27,8 +27,8 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str
         when = datetime.fromtimestamp(at, UTC).isoformat() if isinstance(at, (int, float)) else None
         if kind == "user":
             text = event.get("text") or ""
-            if not text:
-                continue
+            if not text or (event.get("metadata") or {}).get("is_external"):
+                continue  # nothing said, or an intent the server triggered (a reminder, a rep handing back)
             turns.append({"speaker": "visitor", "text": titles.get(text.strip(), text), "at": when})
             titles = {}  # the buttons offered before this message are used up
         elif kind == "bot":

@@ -36,6 +36,10 @@ session id joins their conversation and receives their replies. `install()` (cal
   `{"type": "recommendation", ...}`) is emitted as the `bot_uttered` message itself, as
   web/widget.js expects; Rasa 3.6 would pass its keys to `emit()` as arguments and fail
   (`CardSocketIOOutput`). REST clients get it as `{"custom": ...}` next to the text.
+* live hand-off: a bot message whose metadata says a person from the sales team speaks
+  (`{"handoff": {"event": "joined" | "message" | "left", "person": "Sam"}}`, written by the
+  sales console through Rasa's HTTP API) reaches the widget with that label, so the visitor
+  sees who is talking (`LabelledSocketIOOutput`).
 """
 
 from __future__ import annotations
@@ -287,12 +291,43 @@ class CardSocketIOOutput(SocketIOOutput):
             await self._send_message(recipient_id, json_message)
 
 
+HANDOFF_EVENTS = ("joined", "message", "left")
+PERSON_MAX_CHARS = 80
+
+
+def handoff_label(raw: Any) -> dict[str, str] | None:
+    """The widget's label of a message said during a live hand-off, or None for the assistant's own."""
+    if not isinstance(raw, dict):
+        return None
+    event, person = raw.get("event"), raw.get("person")
+    if event not in HANDOFF_EVENTS or not isinstance(person, str) or not 0 < len(person) <= PERSON_MAX_CHARS:
+        return None
+    return {"event": event, "person": person}
+
+
+class LabelledSocketIOOutput(CardSocketIOOutput):
+    """The widget's socket.io output: the advice card (above), and who speaks during a live hand-off.
+
+    Rasa hands a bot message's metadata to the output channel as keyword arguments; a
+    message the sales console added (web/sales_handoff.py) carries `handoff` there. Its
+    text goes out as one `bot_uttered` per paragraph, as Rasa's, plus the label."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        label = handoff_label(kwargs.get("handoff"))
+        if label is None:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, "handoff": label})
+
+
 class NamespacedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with server-issued session tokens bound to each socket."""
 
-    def get_output_channel(self) -> CardSocketIOOutput | None:
-        """For events sent through the HTTP API (`output_channel=socketio`)."""
-        return CardSocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+    def get_output_channel(self) -> LabelledSocketIOOutput | None:
+        """The output Rasa's HTTP API uses for `output_channel=socketio` (the sales console's messages)."""
+        sio = getattr(self, "sio", None)
+        return LabelledSocketIOOutput(sio, self.bot_message_evt) if sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # As Rasa's channel: origins are not checked here (no cookies are used; the Rasa
@@ -343,7 +378,7 @@ class NamespacedSocketIOInput(SocketIOInput):
                 return
             message = UserMessage(
                 data["message"],
-                CardSocketIOOutput(sio, self.bot_message_evt),
+                LabelledSocketIOOutput(sio, self.bot_message_evt),
                 conversation,
                 input_channel=self.name(),
                 metadata=clean_metadata(data.get(self.metadata_key)),

@@ -33,8 +33,9 @@ from serving.slack_card import card_blocks, card_fallback
 
 logger = logging.getLogger(__name__)
 
-LEAD_FORM = "lead_form"
-"""The form that asks for contact details (domain.yml)."""
+PRIVATE_FORMS = ("lead_form", "call_form")
+"""The forms whose replies stay in a direct message (domain.yml): the contact questions, and
+booking a call after them (its confirmation carries the call's private calendar link)."""
 PRIVATE_RESPONSES = re.compile(r"utter_ask_lead_\w+|utter_lead_why")
 """Responses that ask for contact details: they start the move to a direct message."""
 CARD_TYPE = "recommendation"
@@ -175,4 +176,4 @@ class NamespacedSlackInput(SlackInput):
         except Exception:
             logger.exception("Slack: could not read %s; its replies stay private", who(conversation))
             return True
-        return tracker is not None and tracker.active_loop_name == LEAD_FORM
+        return tracker is not None and tracker.active_loop_name in PRIVATE_FORMS

@@ -80,12 +80,12 @@ def brief_store() -> BriefStore:
         return _store
 
 
-TOKEN_IN_PATH = re.compile(re.escape(PATH_PREFIX) + r"[^\s?#/]+")
-
-
-def redact_tokens(text: str) -> str:
-    """A request line for the log without the brief's token: the token is the key to the brief."""
-    return TOKEN_IN_PATH.sub(PATH_PREFIX + "<token>", text) if PATH_PREFIX in text else text
+def redact_tokens(text: str, prefix: str = PATH_PREFIX) -> str:
+    """A request line for the log without the token after `prefix` (a brief's, or a booked call's
+    /call/<token>.ics): the token is the only key to what it opens."""
+    if prefix not in text:
+        return text
+    return re.sub(re.escape(prefix) + r"[^\s?#/]+", prefix + "<token>", text)
 
 
 def handles(path: str) -> bool:

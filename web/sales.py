@@ -745,7 +745,7 @@ def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
 
 # --- other console features ------------------------------------------------------------------
 
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("sales_handoff", "sales_booking")
 """Route modules of other console features (``web/<name>.py``, each registering with :func:`route`):
 add a name here and the module is imported, and its routes served, with this one."""
 for _name in EXTENSIONS:

@@ -13,6 +13,7 @@ Only a fixed list of files is served (no directory listing, no path lookups):
     /healthz              "ok", for scripts that wait for the server
     /brief/<token>        a visitor's one-page brief, with /brief.css and /brief.js (web/brief.py)
     /sales, /sales/...    the sales console, only with SALES_TOKEN set (web/sales.py; 404 otherwise)
+    /call/<token>.ics     a booked call's calendar file (web/call_file.py)
 
 RASA_PUBLIC_URL is the address of the Rasa server *as the visitor's browser sees it*
 (default http://localhost:5005); the widget opens its socket.io connection there. It goes
@@ -36,7 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import brief  # web/brief.py and web/sales.py, next to this script
+import brief  # web/brief.py, web/call_file.py and web/sales.py, next to this script
+import call_file  # a booked call's .ics, /call/<token>.ics
 import sales
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -132,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head_only: bool) -> None:
         path = urlsplit(self.path).path
-        if sales.dispatch(self):
+        if sales.dispatch(self) or call_file.respond(self, path, head_only):
             return
         if path in ("/", "/index.html"):
             html = (WEB_DIR / "index.html").read_text(encoding="utf-8")
@@ -175,8 +177,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
-            # Neither a conversation id (sales API) nor a brief's token (its only key) is logged.
-            args = tuple(brief.redact_tokens(sales.redact_ids(a)) if isinstance(a, str) else a for a in args)
+            # Neither a conversation id (sales API) nor a brief's or a booked call's token (its only key) is logged.
+            args = tuple(
+                brief.redact_tokens(brief.redact_tokens(sales.redact_ids(a)), call_file.PREFIX)
+                if isinstance(a, str)
+                else a
+                for a in args
+            )
             super().log_message(format, *args)
 
 

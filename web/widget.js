@@ -6,12 +6,19 @@
  *
  * Safety rules this file keeps:
  *   - user and bot text is only ever put into the page with textContent (never innerHTML);
- *   - images are only shown for http(s) URLs, set through the src property; so are links;
+ *   - images are only shown for http(s) URLs, set through the src property; so are the card's links;
+ *   - an http(s) address in a message becomes a link: an <a> made here, its text and href set
+ *     as properties (rel="noopener noreferrer", a new tab); nothing else in the text is markup;
  *   - a `bot_uttered` message {type: "recommendation", ...} (the advice card, advisor/card.py) is
  *     drawn as a card of text nodes; it takes the place of the plain-text advice sent just before it;
  *   - nothing from the server is evaluated;
  *   - a `bot_uttered` message {forget_history: true} (sent after "delete my data") clears the
  *     transcript kept in localStorage.
+ *
+ * Live hand-off: a `bot_uttered` message with `handoff: {event, person}` comes from the sales
+ * console (serving/channels.py). "joined" and "left" start and end the chat with that person
+ * (a line under the header says who it is, kept across reloads); a "message" is the person's
+ * own words, shown with their name, not as the advisor's.
  *
  * Configuration, first match wins:
  *   1. window.AdvisorChat.init({...}) called by the page (with data-auto-init="false");
@@ -31,6 +38,7 @@
     rasaUrl: "http://localhost:5005",
     socketPath: "/socket.io/",
     title: "Outsourcing advisor",
+    personRole: "sales team",
     intro: "Hi! Tell me which work you would like to hand over, and I will suggest how to outsource it.",
     startOpen: false,
     transports: ["websocket", "polling"],
@@ -144,6 +152,28 @@
     }
   }
 
+  var LINK = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+
+  // A message's text as nodes: plain text, and http(s) addresses as links (never innerHTML).
+  function bubble(text) {
+    var node = el("p", "advisor-chat__bubble");
+    var last = 0;
+    String(text).replace(LINK, function (address, at) {
+      var href = safeImageUrl(address); // the same check: an absolute http(s) URL
+      if (!href) return address;
+      node.appendChild(document.createTextNode(text.slice(last, at)));
+      var link = el("a", "advisor-chat__link", address);
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      node.appendChild(link);
+      last = at + address.length;
+      return address;
+    });
+    node.appendChild(document.createTextNode(String(text).slice(last)));
+    return node;
+  }
+
   function normaliseButtons(list) {
     if (!Array.isArray(list)) return [];
     var out = [];
@@ -167,6 +197,7 @@
       sessionId: store.get("session"),
       history: store.get("history") || [],
       open: store.get("open"),
+      person: store.get("person"),
       connected: false,
       everConnected: false,
       socket: null,
@@ -198,6 +229,10 @@
     header.appendChild(title);
     header.appendChild(restart);
     header.appendChild(close);
+
+    var personLine = el("div", "advisor-chat__person");
+    personLine.setAttribute("role", "status");
+    personLine.hidden = true;
 
     var status = el("div", "advisor-chat__status");
     status.setAttribute("role", "status");
@@ -239,6 +274,7 @@
     form.appendChild(send);
 
     panel.appendChild(header);
+    panel.appendChild(personLine);
     panel.appendChild(status);
     panel.appendChild(log);
     panel.appendChild(typing);
@@ -385,13 +421,17 @@
     }
 
     function renderEntry(entry) {
-      var row = el("div", "advisor-chat__msg advisor-chat__msg--" + (entry.from === "user" ? "user" : "bot"));
+      var kind = entry.from === "user" || entry.from === "person" ? entry.from : "bot";
+      var row = el("div", "advisor-chat__msg advisor-chat__msg--" + kind);
+      if (kind === "person") {
+        row.appendChild(el("span", "advisor-chat__who", entry.name + " \u00b7 " + config.personRole));
+      }
       if (entry.card) {
         row.classList.add("advisor-chat__msg--card");
         row.appendChild(renderCard(entry.card));
       }
       if (entry.text) {
-        row.appendChild(el("p", "advisor-chat__bubble", entry.text));
+        row.appendChild(bubble(entry.text));
       }
       if (entry.image) {
         var src = safeUrl(entry.image);
@@ -448,6 +488,18 @@
       send.disabled = !state.connected || input.value.trim() === "";
     }
 
+    // Who from the sales team is in the chat (null: the advisor alone).
+    function setPerson(name) {
+      state.person = name || null;
+      if (state.person) store.set("person", state.person);
+      else store.remove("person");
+      personLine.textContent = state.person
+        ? "You\u2019re chatting with " + state.person + " from our " + config.personRole + "."
+        : "";
+      personLine.hidden = !state.person;
+      root.classList.toggle("advisor-chat--with-person", !!state.person);
+    }
+
     function showTyping() {
       typing.hidden = false;
       clearTimeout(state.typingTimer);
@@ -495,7 +547,7 @@
         session_id: state.sessionId,
         metadata: metadata(),
       });
-      showTyping();
+      if (!state.person) showTyping(); // a person answers when they have read it
       scrollToEnd();
       return true;
     }
@@ -542,6 +594,15 @@
       }
       var entry = { from: "bot" };
       if (typeof data.text === "string") entry.text = data.text;
+      var handoff = data.handoff;
+      if (handoff && typeof handoff === "object" && typeof handoff.person === "string" && handoff.person) {
+        if (handoff.event === "joined") setPerson(handoff.person);
+        else if (handoff.event === "left") setPerson(null);
+        else if (handoff.event === "message") {
+          entry.from = "person";
+          entry.name = handoff.person;
+        }
+      }
       var buttons = normaliseButtons(data.quick_replies || data.buttons);
       if (data.attachment && data.attachment.type === "image" && data.attachment.payload) {
         entry.image = data.attachment.payload.src;
@@ -619,6 +680,7 @@
     function restartConversation() {
       state.history = [];
       state.sessionId = null;
+      setPerson(null);
       store.remove("history");
       store.remove("session");
       hideTyping();
@@ -659,6 +721,7 @@
     });
 
     renderAll();
+    setPerson(state.person);
     setOpen(!!state.open);
     setConnected(false);
     showStatus("Connecting\u2026", "info");
@@ -675,6 +738,9 @@
       restart: restartConversation,
       get sessionId() {
         return state.sessionId;
+      },
+      get person() {
+        return state.person;
       },
     };
   }

@@ -49,3 +49,13 @@ def private_lead_store(tmp_path, monkeypatch):
     monkeypatch.delenv("LEADS_DB_URL", raising=False)
     monkeypatch.delenv("LEADS_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("SALES_SLACK_WEBHOOK_URL", raising=False)
+
+
+@pytest.fixture
+def lead_store(tmp_path):
+    """The test's own lead database (the one private_lead_store points the actions to)."""
+    from leads import LeadStore
+
+    store = LeadStore(path=tmp_path / "leads.db")
+    yield store
+    store.dispose()

@@ -25,6 +25,7 @@ from tests.support.browser_support import (
     keep_pythonpath,
     render_credentials,
 )
+from tests.support.sales_support import console_env, new_token
 from tests.support.stack import Stack, free_port, have_model, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,13 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[Stack]:
+def stack_extra_env() -> dict[str, str]:
+    """More environment for the module's stack; a test module overrides this fixture to set some."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int, stack_extra_env: dict[str, str]) -> Iterator[Stack]:
     if not have_model():
         pytest.skip("no trained model in models/ (run `make train` or set MODEL)")
     check_socketio_server()
@@ -49,7 +56,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, web_port: int) -> Iterator[S
         credentials=credentials,
         endpoints=default_endpoints(workdir),
         extra_args=["--cors", origin],
-        extra_env={**keep_pythonpath(), "WEB_PUBLIC_URL": origin},  # the brief links point at web/serve.py
+        # the brief links point at web/serve.py
+        extra_env={**keep_pythonpath(), "WEB_PUBLIC_URL": origin, **stack_extra_env},
     ) as running:
         yield running
 
@@ -59,6 +67,23 @@ def web(stack: Stack, web_port: int, tmp_path_factory: pytest.TempPathFactory) -
     if not SOCKET_IO_CLIENT.exists():
         pytest.fail("web/node_modules is missing: run `npm ci --prefix web`")
     server = WebServer(stack.rasa_url, tmp_path_factory.mktemp("web") / "web.log", port=web_port, env=stack.env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sales_token() -> str:
+    return new_token()
+
+
+@pytest.fixture(scope="module")
+def site(
+    stack: Stack, web_port: int, sales_token: str, stack_extra_env: dict[str, str], tmp_path_factory
+) -> Iterator[WebServer]:
+    """The demo page (widget) and the sales console from one web/serve.py, on the page origin
+    Rasa allows, with the stack's lead database and the module's extra settings (sales hours)."""
+    log = tmp_path_factory.mktemp("site") / "web.log"
+    server = WebServer(stack.rasa_url, log, port=web_port, env=console_env(stack, sales_token, **stack_extra_env))
     yield server
     server.stop()
 

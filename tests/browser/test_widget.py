@@ -28,6 +28,21 @@ from serving.channels import socketio_conversation_id
 from tests.support import buyer
 from tests.support.browser_support import TcpRelay, WebServer
 from tests.support.stack import Stack, free_port
+from tests.support.widget_page import (
+    ALL_MESSAGES,
+    BOT_BUBBLES,
+    QUICK_REPLIES,
+    STATUS,
+    bot_texts,
+    click_first_quick_reply,
+    conversation_of,
+    open_page,
+    session_id,
+    transcript,
+    type_message,
+    wait_connected,
+    wait_for_bot,
+)
 
 OPENING = os.environ.get(
     "WIDGET_TEST_OPENING", "Hi, we need payroll and bookkeeping handled, budget is tight, about 2k a month"
@@ -37,10 +52,6 @@ MAX_TURNS = 14
 MAX_LENGTH = 2000
 XSS = "<img src=x onerror=alert(1)>"
 
-BOT_BUBBLES = ".advisor-chat__msg--bot .advisor-chat__bubble"
-ALL_MESSAGES = ".advisor-chat__msg"
-QUICK_REPLIES = ".advisor-chat__quick-reply"
-STATUS = ".advisor-chat__status"
 
 # Typed answers when the bot offers no buttons: (words in the question, answer).
 TYPED_ANSWERS = [
@@ -58,80 +69,6 @@ TYPED_ANSWERS = [
 # ----------------------------------------------------------------- helpers
 
 
-def open_page(context, url: str, shown: str = ".advisor-chat__panel"):
-    """The page at ``url`` once ``shown`` (the chat panel, or the launcher of a closed widget) is visible."""
-    page = context.new_page()
-    page.dialogs = []  # type: ignore[attr-defined]
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(url)
-    page.wait_for_selector(shown, state="visible")
-    return page
-
-
-def wait_connected(page, timeout: float = 30) -> None:
-    """Connected = the widget has a confirmed session (status line gone, Send enabled on input)."""
-    page.wait_for_function(
-        "() => { const w = window.AdvisorChat && window.AdvisorChat.instance;"
-        " return !!(w && w.sessionId) && document.querySelector('.advisor-chat__status').hidden; }",
-        timeout=timeout * 1000,
-    )
-
-
-def bot_texts(page) -> list[str]:
-    return page.locator(BOT_BUBBLES).all_text_contents()
-
-
-def transcript(page) -> list[str]:
-    return [
-        ("user: " if "advisor-chat__msg--user" in (row.get_attribute("class") or "") else "bot: ") + row.inner_text()
-        for row in page.locator(ALL_MESSAGES).all()
-    ]
-
-
-def wait_for_bot(page, before: int, timeout: float = 60, settle: float = 1.5) -> None:
-    """Wait until more than `before` bot messages are shown and no more arrive for `settle` s."""
-    page.wait_for_function(
-        "n => document.querySelectorAll('.advisor-chat__msg--bot').length > n",
-        arg=before,
-        timeout=timeout * 1000,
-    )
-    last, since = -1, time.monotonic()
-    while time.monotonic() - since < settle:
-        count = page.locator(".advisor-chat__msg--bot").count()
-        if count != last:
-            last, since = count, time.monotonic()
-        time.sleep(0.1)
-
-
-def type_message(page, text: str) -> None:
-    before = page.locator(".advisor-chat__msg--bot").count()
-    page.fill(".advisor-chat__input", text)
-    page.press(".advisor-chat__input", "Enter")
-    expect_last_user_message(page, text)
-    wait_for_bot(page, before)
-
-
-def expect_last_user_message(page, text: str) -> None:
-    page.wait_for_function(
-        "t => { const u = document.querySelectorAll('.advisor-chat__msg--user .advisor-chat__bubble');"
-        " return u.length && u[u.length - 1].textContent === t; }",
-        arg=text,
-    )
-
-
-def click_first_quick_reply(page) -> str:
-    before = page.locator(".advisor-chat__msg--bot").count()
-    offered = page.locator(QUICK_REPLIES).element_handles()
-    button = page.locator(QUICK_REPLIES).first
-    title = button.inner_text()
-    button.click()
-    expect_last_user_message(page, title)  # the title is shown, not the payload
-    # The used set is gone (the next question may already have brought its own).
-    assert not any(h.evaluate("el => el.isConnected") for h in offered), "quick replies stay after use"
-    wait_for_bot(page, before)
-    return title
-
-
 def typed_answer(question: str) -> str:
     return buyer.typed_answer(question, TYPED_ANSWERS)
 
@@ -143,17 +80,6 @@ def goal_reached(page, stack: Stack) -> bool:
     # With the advisor's model the recommendation slot must be filled too, so that a
     # question that merely mentions "BPO" does not count as the recommendation.
     return "recommendation" not in slots or slots["recommendation"] is not None
-
-
-def session_id(page) -> str:
-    sid = page.evaluate("() => window.AdvisorChat.instance.sessionId")
-    assert sid, "widget has no session id"
-    return sid
-
-
-def conversation_of(page) -> str:
-    """The tracker's id for the widget's conversation: derived from its session token."""
-    return socketio_conversation_id(session_id(page))
 
 
 def user_events(stack: Stack, conversation_id: str) -> list[dict]:
@@ -475,3 +401,36 @@ def test_page_url_is_sent_without_query_or_fragment(stack, web, context):
     stored = user_events(stack, conversation_of(page))[-1]["metadata"]
     assert stored["page_url"] == web.url + "/"
     assert "s3cret" not in json.dumps(stack.conversation_tracker(conversation_of(page)))
+
+
+def test_web_addresses_become_links_and_nothing_else_does(stack, web, context):
+    """A bot message's http(s) addresses are links (a booked call's calendar link, a booking page);
+    any other scheme, and markup around them, stays text."""
+    page = open_page(context, web.url)
+    wait_connected(page)
+    type_message(page, "hello")
+    text = (
+        "Book here: https://calendly.com/acme/intro?name=Zo%C3%AB&email=z%40acme.com. "
+        'Not javascript:alert(1), nor <a href="http://evil.example">this</a>; '
+        "and (http://127.0.0.1:9/call/x.ics)"
+    )
+    before = page.locator(".advisor-chat__msg--bot").count()
+    response = requests.post(
+        f"{stack.rasa_url}/conversations/{conversation_of(page)}/tracker/events",
+        params={"token": stack.token, "output_channel": "socketio", "execute_side_effects": "true"},
+        json=[{"event": "bot", "text": text}],
+        timeout=30,
+    )
+    response.raise_for_status()
+    wait_for_bot(page, before, settle=0.5)
+    bubble = page.locator(BOT_BUBBLES).last
+    assert bubble.text_content() == text  # every character shown, as sent
+    links = bubble.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "https://calendly.com/acme/intro?name=Zo%C3%AB&email=z%40acme.com",
+        "http://evil.example/",  # as the browser normalises it
+        "http://127.0.0.1:9/call/x.ics",
+    ]
+    assert all(links.nth(i).get_attribute("rel") == "noopener noreferrer" for i in range(links.count()))
+    assert bubble.locator("a[href^='javascript']").count() == 0
+    assert page.dialogs == []

@@ -113,3 +113,22 @@ def test_features_fold_digits_and_case_and_mark_the_first_word():
     found = features("What about 5K?")
     assert {"w:what", "b:<s> what", "w:0k", "c: wha", "c:hat ", "w:?"} <= found
     assert features("What about 5K?") == features("what ABOUT 7k?")
+
+
+def test_intents_the_server_triggers_are_never_learnt_or_predicted(tmp_path: Path) -> None:
+    """EXTERNAL_ intents (a reminder, the sales console's hand-back) have an example only for
+    Rasa's validator; a visitor typing that very text still gets a real intent."""
+    (tmp_path / "external").mkdir()
+    storage = LocalModelStorage(tmp_path / "external")
+    component = LinearIntentClassifier.create(
+        LinearIntentClassifier.get_default_config(),
+        storage,
+        Resource("intent_classifier"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    data = _training_data().merge(
+        TrainingData([Message(data={"text": "EXTERNAL_handoff_ended", "intent": "EXTERNAL_handoff_ended"})])
+    )
+    component.train(data)
+    ranking = _classify(component, "EXTERNAL_handoff_ended").get("intent_ranking")
+    assert {r["name"] for r in ranking} == set(EXAMPLES)

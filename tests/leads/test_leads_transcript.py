@@ -41,3 +41,17 @@ def test_markup_and_any_script_stay_text() -> None:
     text = "<img src=x onerror=alert(1)> 李 👩🏽‍💻"
     [turn] = transcript_from_events([{"event": "user", "text": text}])
     assert turn["text"] == text
+
+
+def test_intents_the_server_triggered_are_not_words_anyone_said() -> None:
+    """A hand-off's wait running out (a Rasa reminder) and a rep handing back (the console)
+    reach the tracker as user events marked external; the transcript leaves them out."""
+    events = [
+        {"event": "user", "text": "can I talk to a person?"},
+        {"event": "user", "text": "EXTERNAL: EXTERNAL_handoff_ended", "metadata": {"is_external": True}},
+        {"event": "bot", "text": "Let's carry on where we were."},
+    ]
+    assert [(t["speaker"], t["text"]) for t in transcript_from_events(events)] == [
+        ("visitor", "can I talk to a person?"),
+        ("assistant", "Let's carry on where we were."),
+    ]

@@ -255,9 +255,12 @@ def test_the_lead_comes_with_its_transcript_from_rasa(
     assert shown[0] == ("visitor", OPENING)
     assert ("visitor", CONTACT["lead_email"]) in shown
     assert any(speaker == "assistant" and "specialist" in text.lower() for speaker, text in shown)
-    # The consent button's payload is shown as the title the visitor clicked.
-    assert shown[-2][0] == "visitor" and not shown[-2][1].startswith("/")
-    assert shown[-1] == ("assistant", said[-1][1]) and CONTACT["lead_full_name"] in shown[-1][1]
+    # The consent button's payload is shown as the title the visitor clicked; the thank-you
+    # follows (then the offer to book a call).
+    consent = max(i for i, (speaker, _) in enumerate(shown) if speaker == "visitor")
+    assert not shown[consent][1].startswith("/")
+    assert shown[consent + 1][0] == "assistant" and CONTACT["lead_full_name"] in shown[consent + 1][1]
+    assert shown[-1] == ("assistant", said[-1][1])
 
 
 def test_the_brief_comes_with_the_lead(console: WebServer, sales_token: str, captured: dict, stack: Stack) -> None:

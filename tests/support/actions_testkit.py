@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.shared.core.events import UserUttered
@@ -24,10 +25,17 @@ CONTACT_SLOTS = {
 }
 
 
-def user(text: str, intent: str = "inform", confidence: float = 0.95, entities: list | None = None) -> UserUttered:
-    """A user message as NLU would have parsed it."""
+def user(
+    text: str,
+    intent: str = "inform",
+    confidence: float = 0.95,
+    entities: list | None = None,
+    input_channel: str | None = None,
+) -> UserUttered:
+    """A user message as NLU would have parsed it (from `input_channel`, e.g. "socketio" for the widget)."""
     return UserUttered(
         text,
+        input_channel=input_channel,
         intent={"name": intent, "confidence": confidence},
         entities=entities or [],
         parse_data={
@@ -42,3 +50,20 @@ def user(text: str, intent: str = "inform", confidence: float = 0.95, entities: 
 def as_dict(events) -> dict[str, Any]:
     """SlotSet events (SDK dicts) -> {slot: value}."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def sales_settings(monkeypatch: Any, settings: dict[str, str], **more: str) -> None:
+    """Only these sales desk and booking settings (SALES_*, HANDOFF_*, BOOKING_*, WEB_*).
+
+    None comes from the caller's environment."""
+
+    for name in list(os.environ):
+        if name.startswith(("SALES_", "HANDOFF_", "BOOKING_")) or name in ("WEB_PUBLIC_URL", "WEB_PORT"):
+            monkeypatch.delenv(name)
+    for name, value in {**settings, **more}.items():
+        monkeypatch.setenv(name, value)
+
+
+async def run(action: Any, dispatcher: Any, tracker: Any, domain: Any) -> list[dict[str, Any]]:
+    """Run an SDK action as the action server would (the domain as a dict)."""
+    return await action.run(dispatcher, tracker, domain.as_dict())
