@@ -4,13 +4,16 @@ Thin: the link, the slots and the visitor's pick are leads/booking.py and leads/
 
 * `action_submit_lead` (with consent) hands over to `action_offer_call`.
 * With BOOKING_URL, `action_offer_call` sends that page prefilled with the visitor's name and
-  email, and notes it with the lead (the visitor books there).
+  email, and notes it with the lead (the visitor books there) and the CRM (`lead.call_booked`).
 * Without it, `call_form` asks for one slot: `action_ask_call_slot` offers two or three times
   on the next working days within the sales team's hours (buttons, and "No thanks");
   `validate_call_form` reads the pick (the button, "the second one", "Tuesday", "3.30pm");
   `action_book_call` keeps it with the lead (`lead_meetings`), which the sales console shows
   with its .ics file, and confirms it with the visitor's own link to that file
-  (`/call/<token>.ics`, web/call_file.py).
+  (`/call/<token>.ics`, web/call_file.py), and tells the CRM (`lead.call_booked`).
+* Asking for a call again after giving one's details (actions/leads.py `handoff`) runs
+  `action_offer_call` anew: a call still to come is named, and the times then move it
+  ("no thanks" keeps it; the calendar event stays the same, with the new time).
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.lead_record import log_id
+from actions.lead_record import log_id, notify_call_in_background
 from actions.slots import latest_intent
 from advisor.texts import say
 from leads import Meetings, booking_link, booking_settings, hours_from_env
 from leads.answers import wants_to_stop
-from leads.booking import calendar_url, choose_slot
+from leads.booking import Meeting, calendar_url, choose_slot, keeps_booked_time, slot_label, slot_of, upcoming
 from leads.model import utcnow
 from leads.outbox import default_store_and_outbox
 from leads.redact import describe_error
@@ -46,17 +49,22 @@ def meetings() -> Meetings:
     return Meetings(default_store_and_outbox()[0])
 
 
-def slot_label(slot: Slot) -> str:
-    """How a time is shown (and its button reads): "Thursday 15 January, 10:00-10:30"."""
-    start, end = slot.local_start, slot.local_end
-    return say(
-        "booking.slot_label",
-        weekday=start.strftime("%A"),
-        day=start.day,
-        month=start.strftime("%B"),
-        start=start.strftime("%H:%M"),
-        end=end.strftime("%H:%M"),
-    )
+async def booked(tracker: Tracker) -> Meeting | None:
+    """The conversation's call that is still to come, if one was booked; None too when the
+    database cannot say (the visitor is then offered times as if none was)."""
+    try:
+        meeting = await asyncio.to_thread(meetings().get, tracker.sender_id)
+    except Exception as error:  # noqa: BLE001 - offering times anew is the safe answer
+        log.error("booked call of %s not read: %s", log_id(tracker), describe_error(error))
+        return None
+    return meeting if upcoming(meeting) is not None else None
+
+
+def named(meeting: Meeting) -> dict[str, str]:
+    """The placeholders that name a booked call: {when}, {timezone}, {calendar_link}."""
+    slot = upcoming(meeting) or slot_of(meeting)
+    assert slot is not None
+    return {"when": slot_label(slot), "timezone": slot.zone, "calendar_link": calendar_url(meeting.token)}
 
 
 def offered(tracker: Tracker, hours: SalesHours, minutes: int) -> list[tuple[Slot, str]]:
@@ -71,7 +79,8 @@ def offered(tracker: Tracker, hours: SalesHours, minutes: int) -> list[tuple[Slo
 
 
 class ActionOfferCall(Action):
-    """After consent: the booking link, or the call form's proposed times."""
+    """After consent (or when the visitor asks for a call again): the booking link, or the call
+    form's proposed times; a call already booked is named first, and the form then moves it."""
 
     def name(self) -> str:
         return "action_offer_call"
@@ -84,14 +93,19 @@ class ActionOfferCall(Action):
             log.error("booking not offered to %s: %s", log_id(tracker), error)
             dispatcher.utter_message(text=say("booking.unavailable"))
             return []
+        current = await booked(tracker)
+        if current is not None:
+            dispatcher.utter_message(text=say("booking.already_booked", **named(current)))
         if not settings.url:
             return [FollowupAction(FORM)]
         link = booking_link(settings.url, tracker.get_slot("lead_full_name"), tracker.get_slot("lead_email"))
         dispatcher.utter_message(text=say("booking.offer_link", link=link))
         try:
-            await asyncio.to_thread(meetings().offered_page, tracker.sender_id, settings.url)
+            meeting = await asyncio.to_thread(meetings().offered_page, tracker.sender_id, settings.url)
         except Exception as error:  # noqa: BLE001 - the visitor has the link; only the note is missing
             log.error("booking page for %s not noted: %s", log_id(tracker), describe_error(error))
+            return []
+        await notify_call_in_background(meeting, tracker)
         return []
 
 
@@ -105,8 +119,12 @@ class ActionAskCallSlot(Action):
         settings, hours = booking_settings(), hours_from_env()
         slots = hours.proposed_slots(utcnow(), settings.slots, settings.minutes)
         buttons = [{"title": slot_label(slot), "payload": slot_label(slot)} for slot in slots]
-        buttons.append({"title": say("booking.no_thanks_button"), "payload": "/deny"})
-        dispatcher.utter_message(text=say("booking.offer_slots", timezone=hours.timezone), buttons=buttons)
+        change = await booked(tracker) is not None  # a call is booked: these times move it
+        buttons.append(
+            {"title": say("booking.keep_button" if change else "booking.no_thanks_button"), "payload": "/deny"}
+        )
+        question = "booking.offer_change" if change else "booking.offer_slots"
+        dispatcher.utter_message(text=say(question, timezone=hours.timezone), buttons=buttons)
         return [SlotSet("call_slots_offered", [slot.key() for slot in slots])]
 
 
@@ -121,7 +139,7 @@ class ValidateCallForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = value if isinstance(value, str) else ""
         intent = latest_intent(tracker)
-        if intent == "deny" or wants_to_stop(text, intent):
+        if intent == "deny" or wants_to_stop(text, intent) or keeps_booked_time(text):
             return {"call_slot": DECLINED}
         settings, hours = booking_settings(), hours_from_env()
         chosen = choose_slot(text, offered(tracker, hours, settings.minutes))
@@ -132,7 +150,8 @@ class ValidateCallForm(FormValidationAction):
 
 
 class ActionBookCall(Action):
-    """Keep the chosen time with the lead and confirm it (or accept "no thanks")."""
+    """Keep the chosen time with the lead, confirm it and tell the CRM (or accept "no thanks",
+    which keeps a call booked before)."""
 
     def name(self) -> str:
         return "action_book_call"
@@ -140,8 +159,12 @@ class ActionBookCall(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         done: list[EventType] = [SlotSet("call_slot", None), SlotSet("call_slots_offered", None)]
         start = parse_slot_key(tracker.get_slot("call_slot") or "")
+        before = await booked(tracker)
         if start is None:
-            dispatcher.utter_message(text=say("booking.declined"))
+            if before is not None:
+                dispatcher.utter_message(text=say("booking.kept", **named(before)))
+            else:
+                dispatcher.utter_message(text=say("booking.declined"))
             return done
         try:
             settings, hours = booking_settings(), hours_from_env()
@@ -151,8 +174,6 @@ class ActionBookCall(Action):
             log.error("call for %s not booked: %s", log_id(tracker), describe_error(error))
             dispatcher.utter_message(text=say("booking.save_failed"))
             return done
-        link = calendar_url(meeting.token)
-        dispatcher.utter_message(
-            text=say("booking.booked", when=slot_label(slot), timezone=hours.timezone, calendar_link=link)
-        )
+        dispatcher.utter_message(text=say("booking.moved" if before else "booking.booked", **named(meeting)))
+        await notify_call_in_background(meeting, tracker)
         return done

@@ -14,6 +14,7 @@ from actions.form import ask
 from actions.slots import slots_set_this_turn
 from advisor import inputs
 from advisor.texts import say
+from leads.booking import asks_for_call
 
 ANSWER_SLOTS = {"tasks", "budget_level", "in_house_expertise", "goals", "coverage"}
 
@@ -82,7 +83,9 @@ class ActionStartOver(Action):
 
 class ActionHandoff(Action):
     """The user wants a person: pause the questions; a rep joins live when one can
-    (actions/handoff.py), else the user hears why not and is offered a specialist's call-back."""
+    (actions/handoff.py), else the user hears why not and is offered a specialist's call-back.
+    Once sales has their details, asking for a call (or for a person nobody can be) offers the
+    call's times (actions/booking.py)."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -95,9 +98,13 @@ class ActionHandoff(Action):
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         if (tracker.latest_message.get("intent") or {}).get("name") == "share_contact":
             return events + await lead_actions.handoff(dispatcher, tracker)
+        if lead_actions.captured(tracker) and asks_for_call(tracker.latest_message.get("text") or ""):
+            return events + await lead_actions.handoff(dispatcher, tracker)  # a call, not a chat: book it
         found, why_not = await live_handoff.situation(tracker)
         if found == "live":
             return [*events, FollowupAction("action_live_handoff")]
+        if lead_actions.captured(tracker):  # nobody can join: the call they can book instead
+            return events + await lead_actions.handoff(dispatcher, tracker)
         dispatcher.utter_message(text=say("conversation.handoff_answers_kept"))
         if why_not:
             dispatcher.utter_message(text=why_not)

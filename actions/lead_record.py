@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,8 +25,11 @@ from leads import (
     withdraw_lead,
 )
 from leads.answers import FIELDS
+from leads.booking import Meeting, export_meeting
 from leads.briefs import BriefStore, export_brief, public_base_url
 from leads.model import conversation_digest
+from leads.notify import queue_call
+from leads.outbox import default_store_and_outbox
 from leads.redact import describe_error
 
 log = logging.getLogger(__name__)
@@ -105,11 +109,28 @@ async def notify_in_background(lead: dict[str, Any], tracker: Tracker) -> None:
 
     The reply never waits for the CRM or Slack; what fails is retried by the action server.
     """
+    await _queue_and_send(tracker, "lead", queue_lead, lead)
+
+
+def _queue_call(meeting: Meeting) -> list[str]:
+    lead = default_store_and_outbox()[0].get_lead(meeting.conversation_id)
+    return queue_call(lead, export_meeting(meeting) or {}, meeting.sequence) if lead else []
+
+
+async def notify_call_in_background(meeting: Meeting, tracker: Tracker) -> None:
+    """Tell the CRM of a call booked after consent (``lead.call_booked``), as for the lead itself;
+    the lead went out when it was captured, before the visitor picked a time."""
+    await _queue_and_send(tracker, "booked call", _queue_call, meeting)
+
+
+async def _queue_and_send(tracker: Tracker, what: str, queue_items: Callable[[Any], list[str]], item: Any) -> None:
     who = log_id(tracker)
     try:
-        queued = await asyncio.to_thread(queue_lead, lead)
+        queued = await asyncio.to_thread(queue_items, item)
     except Exception as error:  # noqa: BLE001 - the lead itself is stored; say so in the log
-        log.error("lead %s not queued for sales: %s", who, describe_error(error))
+        log.error("%s of %s not queued for sales: %s", what, who, describe_error(error))
+        return
+    if not queued:  # no consent, or no CRM/Slack configured
         return
     sending = asyncio.wrap_future(send_in_background(queued))
     _notifications.add(sending)
@@ -117,9 +138,9 @@ async def notify_in_background(lead: dict[str, Any], tracker: Tracker) -> None:
     def done(future: asyncio.Future) -> None:
         _notifications.discard(future)
         if future.exception() is not None:
-            log.error("lead %s hand-off failed: %s", who, describe_error(future.exception()))
+            log.error("%s of %s: hand-off failed: %s", what, who, describe_error(future.exception()))
         elif future.result().outcomes:
-            log.info("lead %s hand-off: %s", who, ", ".join(sorted(future.result().outcomes.values())))
+            log.info("%s of %s: hand-off %s", what, who, ", ".join(sorted(future.result().outcomes.values())))
 
     sending.add_done_callback(done)
 

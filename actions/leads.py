@@ -44,19 +44,27 @@ log = logging.getLogger(__name__)
 LEAD_SLOTS = (*FIELDS, "lead_consent", "lead_score", "lead_tier")
 
 
+def captured(tracker: Tracker) -> bool:
+    """The visitor gave their details with consent: sales has them."""
+    return tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True
+
+
 async def handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """A request for a person (or volunteered contact details): offer, keeping what was said."""
+    """A request for a person (or volunteered contact details): offer, keeping what was said.
+    After the details were given, a call is offered (or the one booked named) instead."""
     events = await start_funnel(tracker)
     text = tracker.latest_message.get("text") or ""
     details = volunteered(text) if not text.startswith("/") else {}
-    if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
+    if captured(tracker):
         if details:
             await store(tracker, **{FIELDS[slot]: value for slot, value in details.items()})
             changed = taxonomy.join_labels([label(slot) for slot in details])
             dispatcher.utter_message(text=say("leads.updated_for_specialist", fields=changed))
             return events + [SlotSet(slot, value) for slot, value in details.items()]
-        dispatcher.utter_message(response="utter_lead_already_captured")
-        return events
+        # A call is what a person can offer now: the times again (or the booking page), or the
+        # call already booked, which the times then move (actions/booking.py).
+        dispatcher.utter_message(text=say("booking.again"))
+        return [*events, FollowupAction("action_offer_call")]
     events += [SlotSet(slot, value) for slot, value in details.items()]
     return events + await offer_specialist(dispatcher, tracker)
 

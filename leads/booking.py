@@ -25,13 +25,15 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Column, Integer, String, Table, Text, exc, insert, select, update
+
+from advisor.texts import say
 
 from .model import as_utc, check_conversation_id, utcnow
 from .sales_hours import Slot
@@ -195,7 +197,7 @@ class Meetings:
     def _find(self, where: Any) -> Meeting | None:
         with self.store.transaction() as conn:
             row = conn.execute(select(meetings_table).where(where)).mappings().first()
-        return Meeting(**{field.name: row[field.name] for field in fields(Meeting)}) if row else None
+        return _row_meeting(row) if row else None
 
     def get(self, conversation_id: str) -> Meeting | None:
         return self._find(meetings_table.c.conversation_id == conversation_id)
@@ -205,6 +207,30 @@ class Meetings:
         if not TOKEN.fullmatch(token or ""):
             return None
         return self._find(meetings_table.c.token == token)
+
+    def for_conversations(self, conversation_ids: Iterable[str]) -> dict[str, Meeting]:
+        """The meetings of these conversations, by conversation id (for the lead export)."""
+        ids = sorted(set(conversation_ids))
+        found: dict[str, Meeting] = {}
+        with self.store.transaction() as conn:
+            for start in range(0, len(ids), 500):  # keep the IN list within every database's limits
+                query = select(meetings_table).where(meetings_table.c.conversation_id.in_(ids[start : start + 500]))
+                for row in conn.execute(query).mappings():
+                    found[row["conversation_id"]] = _row_meeting(row)
+        return found
+
+
+def _row_meeting(row: Mapping[str, Any]) -> Meeting:
+    return Meeting(**{field.name: row[field.name] for field in fields(Meeting)})
+
+
+def export_meeting(meeting: Meeting | None, env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The ``meeting`` field sales receives with a lead (``make leads``, the CRM's ``lead.call_booked``):
+    the call as the console shows it, and for a booked time the visitor's calendar link to it."""
+    if meeting is None:
+        return None
+    link = calendar_url(meeting.token, env) if slot_of(meeting) is not None else None
+    return {**meeting.as_json(), "calendar_url": link}
 
 
 # --- reading the visitor's choice -------------------------------------------------------------
@@ -277,3 +303,44 @@ def slot_of(meeting: Meeting) -> Slot | None:
     if meeting.kind != SLOT or meeting.starts_at is None or meeting.ends_at is None:
         return None
     return Slot(meeting.starts_at, meeting.ends_at, meeting.timezone or "UTC")
+
+
+def upcoming(meeting: Meeting | None, now: datetime | None = None) -> Slot | None:
+    """The meeting's slot while the call is still to come (a call that is over can be booked anew)."""
+    slot = slot_of(meeting) if meeting is not None else None
+    return slot if slot is not None and slot.end > (as_utc(now) or utcnow()) else None
+
+
+def slot_label(slot: Slot, zone: str | None = None) -> str:
+    """How a time is shown (and its button reads): "Thursday 15 January, 10:00-10:30", in the
+    slot's own time zone (the sales team's), or in ``zone`` (e.g. ``UTC``)."""
+    if zone is not None:
+        slot = Slot(slot.start, slot.end, zone)
+    start, end = slot.local_start, slot.local_end
+    return say(
+        "booking.slot_label",
+        weekday=start.strftime("%A"),
+        day=start.day,
+        month=start.strftime("%B"),
+        start=start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"),
+    )
+
+
+_CALL = re.compile(r"\b(?:call(?:s|ed|ing)?|phone|ring|meeting|meet|appointment|schedule|book(?:ing)?)\b")
+_NO_CALL = re.compile(r"\b(?:don ?t|do not|dont|never|no|stop|without)\s+(?:\w+\s+){0,2}?(?:call|phone|ring)")
+
+
+def asks_for_call(text: str) -> bool:
+    """True when the visitor asks for a call or a meeting ("can someone call me?", "book a call"),
+    rather than for a person in the chat; "don't call me" is not one."""
+    said = _normal(text or "")
+    return bool(_CALL.search(said)) and not _NO_CALL.search(said)
+
+
+_KEEP = re.compile(r"\b(?:keep|leave|stick with)\b")
+
+
+def keeps_booked_time(text: str) -> bool:
+    """True for "keep it" / "leave it as it is": the answer to moving a booked call that moves nothing."""
+    return bool(_KEEP.search(_normal(text or "")))

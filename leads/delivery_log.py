@@ -25,6 +25,7 @@ TARGETS = ("webhook", "slack")
 CAPTURED = "lead.captured"
 WITHDRAWN = "lead.withdrawn"
 UPDATED = "lead.updated"
+CALL_BOOKED = "lead.call_booked"
 DeliveryItem = tuple[str, str, str, str, Mapping[str, Any]]
 """One delivery to queue: (event, target, idempotency key, conversation ref, payload)."""
 # Unfinished states: a delivery in one of these may still go out.

@@ -6,7 +6,9 @@
 * ``SALES_SLACK_WEBHOOK_URL``: hot leads with consent are announced with a short summary;
   everything the visitor typed is escaped for Slack (:func:`slack_escape`).
 * a status or note the sales team changes in the console reaches the CRM webhook as
-  ``lead.updated`` (:func:`queue_update`).
+  ``lead.updated`` (:func:`queue_update`);
+* a call the visitor books after consenting (or the booking page they were sent) reaches it
+  as ``lead.call_booked`` (:func:`queue_call`); the lead itself went out before the booking.
 
 This module builds the messages and decides what to queue; every delivery is written to the
 queue file first (:mod:`leads.delivery_log`) and sent from there, retried until it goes out
@@ -32,6 +34,7 @@ import requests
 from .config import LeadsConfig, load_config
 from .delivery import deliver, send_in_background
 from .delivery_log import (
+    CALL_BOOKED,
     CAPTURED,
     UPDATED,
     WITHDRAWN,
@@ -165,6 +168,40 @@ def queue_update(
         "changed_at": change["at"],
     }
     item: DeliveryItem = (UPDATED, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
+    return [record["id"] for record in queue(deliveries, [item])]
+
+
+def queue_call(
+    lead: Mapping[str, Any],
+    meeting: Mapping[str, Any],
+    sequence: int,
+    *,
+    config: LeadsConfig | None = None,
+    deliveries: DeliveryLog | None = None,
+) -> list[str]:
+    """Durably queue a booked call (``leads.booking.export_meeting``) for the CRM webhook.
+
+    Body: ``event`` ``lead.call_booked``, its ``idempotency_key`` (the captured lead's key +
+    ``-call-<n>``, n counting the bookings of the conversation, so a moved call is a new
+    event), the conversation id, the captured lead's key and the ``meeting``: kind (``slot``,
+    or ``link`` for the booking page sent), UTC start and end, the sales team's time zone,
+    the booking page, when it was booked and the visitor's calendar link. Quick (file I/O
+    only); nothing is queued without consent or without ``LEADS_WEBHOOK_URL``.
+    """
+    config = config or load_config()
+    if not (lead.get("consent") and config.webhook_url):
+        return []
+    deliveries = deliveries or DeliveryLog(config.deliveries_path)
+    lead_key = idempotency_key(lead)
+    key = f"{lead_key}-call-{sequence}"
+    payload = {
+        "event": CALL_BOOKED,
+        "idempotency_key": key,
+        "conversation_id": lead["conversation_id"],
+        "lead_idempotency_key": lead_key,
+        "meeting": to_jsonable(dict(meeting)),
+    }
+    item: DeliveryItem = (CALL_BOOKED, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
     return [record["id"] for record in queue(deliveries, [item])]
 
 
