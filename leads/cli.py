@@ -12,7 +12,10 @@ database of :mod:`leads.config` is used. Dates are UTC days; ``--until`` is incl
 Export prints leads with consent only unless ``--include-unconsented`` is given. In CSV,
 cells starting with ``= + - @`` get a leading ``'`` so spreadsheets don't run them.
 The export's ``brief`` column is the one-page brief of the lead's advice (link, dates and
-content, :func:`leads.briefs.export_brief`; JSON text in CSV). The ``delivery`` column is
+content, :func:`leads.briefs.export_brief`; JSON text in CSV); its ``meeting`` column the call
+the visitor booked after consenting (:func:`leads.booking.export_meeting`: kind, UTC start and
+end, the sales team's time zone, or the booking page sent, and the calendar link; empty when
+none). The ``delivery`` column is
 the hand-off state per target from the delivery queue
 (``LEADS_DELIVERIES_PATH``): e.g. ``webhook:sent slack:retrying(2)``; states are ``sent``,
 ``pending``, ``retrying(N tries)``, ``sending``, ``failed`` (refused; ``resend`` tries again)
@@ -28,6 +31,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .booking import Meetings, export_meeting
 from .briefs import BriefStore, export_brief, public_base_url
 from .config import load_config
 from .delivery import deliver
@@ -97,8 +101,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             add_delivery_states(leads, load_config().deliveries_path)
             briefs = BriefStore(store).for_conversations(lead["conversation_id"] for lead in leads)
             base = public_base_url() if briefs else None
+            calls = Meetings(store).for_conversations(lead["conversation_id"] for lead in leads)
             for lead in leads:
                 lead["brief"] = export_brief(briefs.get(lead["conversation_id"]), base)
+                lead["meeting"] = export_meeting(calls.get(lead["conversation_id"]))
             if args.format == "json":
                 json.dump(
                     [export_row(lead, for_csv=False) for lead in leads],

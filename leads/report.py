@@ -44,6 +44,7 @@ EXPORT_COLUMNS = (
     "recommendation_reasons",
     "score_reasons",
     "delivery",
+    "meeting",
     "brief",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -10,6 +10,11 @@ and may not be framed. Its Content-Security-Policy allows only this server's own
 and script: everything on the page is text from the brief, HTML-escaped, and no inline
 script or style is needed.
 
+The page shows the call booked in the same conversation, when there is one (leads/booking.py):
+its time in the sales team's time zone and in UTC, and "Add to your calendar", the visitor's
+own ``/call/<token>.ics`` link (web/call_file.py), read afresh on every request, so a moved call
+shows its new time.
+
 A brief that was deleted ("delete my data") or never existed answers 404; a lead database
 that cannot be reached answers 503. Both with a short page, never a stack trace. The server's
 request log shows `/brief/<token>` instead of the token (`redact_tokens`).
@@ -40,6 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from advisor.texts import say  # noqa: E402 - needs the project root on sys.path (above)
+from leads.booking import CALENDAR_PREFIX, LINK, Meeting, Meetings, slot_label, slot_of  # noqa: E402
 from leads.briefs import PATH_PREFIX, BriefStore, is_token  # noqa: E402
 from leads.store import is_unavailable  # noqa: E402
 
@@ -105,6 +111,7 @@ def respond(handler: BaseHTTPRequestHandler, path: str, head_only: bool) -> bool
     if is_token(token):
         try:
             brief = brief_store().get(token)
+            call = Meetings(brief_store().store).get(brief.conversation_id) if brief is not None else None
         except Exception as error:
             if not is_unavailable(error):
                 raise
@@ -112,7 +119,7 @@ def respond(handler: BaseHTTPRequestHandler, path: str, head_only: bool) -> bool
             status, page = HTTPStatus.SERVICE_UNAVAILABLE, notice_page("unavailable")
         else:
             if brief is not None:
-                status, page = HTTPStatus.OK, brief_page(brief.content, brief.created_at, brief.updated_at)
+                status, page = HTTPStatus.OK, brief_page(brief.content, brief.created_at, brief.updated_at, call)
     page = page or notice_page("not_found")
     _send(handler, status, page.encode("utf-8"), "text/html; charset=utf-8", head_only)
     return True
@@ -289,8 +296,39 @@ def _contract(contract: Any) -> str:
     return body
 
 
-def brief_page(content: dict[str, Any], created: datetime, updated: datetime) -> str:
-    """The whole page for a brief's content; every value from the content is escaped."""
+def _call(call: Meeting | None) -> str:
+    """The call booked in the chat: when, in the sales team's time zone and in UTC, and the
+    visitor's calendar file (the same ``/call/<token>.ics`` link the chat gave them: this page
+    is theirs alone, so showing that key here gives it to nobody new); or the booking page."""
+    if call is None:
+        return ""
+    slot = slot_of(call)
+    if slot is not None:
+        lines = [say("brief_page.call_when", when=slot_label(slot), timezone=slot.zone)]
+        if slot.zone != "UTC":
+            lines.append(say("brief_page.call_utc", when=slot_label(slot, "UTC")))
+        href = f"{CALENDAR_PREFIX}{call.token}.ics"
+        link = (
+            f'<a class="brief__calendar" href="{esc(href)}" download="call.ics" rel="noopener noreferrer">'
+            f"{esc(say('brief_page.call_calendar'))}</a>"
+        )
+        return (
+            f'<p class="brief__lead brief__call-when">{esc(lines[0])}</p>'
+            + "".join(f'<p class="brief__call-utc">{esc(line)}</p>' for line in lines[1:])
+            + f'<p class="brief__call-file">{link}</p>'
+        )
+    if call.kind == LINK and call.booking_page:
+        page = esc(call.booking_page)
+        return (
+            f"<p>{esc(say('brief_page.call_page'))} "
+            f'<a class="brief__booking-page" href="{page}" rel="noopener noreferrer">{page}</a></p>'
+        )
+    return ""
+
+
+def brief_page(content: dict[str, Any], created: datetime, updated: datetime, call: Meeting | None = None) -> str:
+    """The whole page for a brief's content (and the call booked in the same conversation, if
+    any); every value from the content is escaped."""
     choice = content.get("choice_label") or str(content.get("choice") or "").upper()
     meta = [say("brief_page.prepared", date=_day(created))]
     if _day(updated) != _day(created):
@@ -299,6 +337,7 @@ def brief_page(content: dict[str, Any], created: datetime, updated: datetime) ->
     if isinstance(confidence, (int, float)):
         meta.insert(0, say("brief_page.confidence", percent=round(confidence * 100)))
     sections = [
+        _section("call", _call(call)),  # first: the one thing with a date on it
         _section("split", _split(content)),
         _section("reasons", _reasons(content)),
         _section("cost", _cost(content.get("cost"))),

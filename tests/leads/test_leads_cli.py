@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from leads.booking import Meetings
 from leads.model import UTC
+from leads.sales_hours import hours_from_env
 from leads.store import LeadStore
 from tests.support.common import run_python
 
@@ -264,3 +266,28 @@ def test_export_shows_the_delivery_state_and_resend_sends_now(sqlite_db: str, tm
         "warm-1": "webhook:sent",
         "cold-1": None,
     }
+
+
+def test_export_carries_the_booked_call(sqlite_db: str) -> None:
+    store = LeadStore("sqlite:///" + sqlite_db)
+    try:
+        slot = hours_from_env({"SALES_TIMEZONE": "Europe/Berlin"}).proposed_slots(DAY)[1]
+        token = Meetings(store).book("hot-1", slot).token
+        Meetings(store).offered_page("warm-1", "https://calendly.com/acme/intro")
+    finally:
+        store.dispose()
+    env = {"WEB_PUBLIC_URL": "https://advisor.example.com"}
+    leads = {
+        lead["conversation_id"]: lead
+        for lead in json.loads(cli("--db", sqlite_db, "export", "--format", "json", env=env).stdout)
+    }
+    call = leads["hot-1"]["meeting"]
+    assert (call["kind"], call["starts_at"], call["timezone"]) == ("slot", slot.start.isoformat(), "Europe/Berlin")
+    assert call["calendar_url"] == f"https://advisor.example.com/call/{token}.ics"
+    assert leads["warm-1"]["meeting"]["booking_page"] == "https://calendly.com/acme/intro"
+    assert leads["cold-1"]["meeting"] is None
+    rows = {
+        row["conversation_id"]: row
+        for row in csv.DictReader(io.StringIO(cli("--db", sqlite_db, "export", env=env).stdout))
+    }
+    assert json.loads(rows["hot-1"]["meeting"]) == call and rows["cold-1"]["meeting"] == ""

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from leads.booking import Meetings, calendar_url, export_meeting
 from leads.config import LeadsConfig
+from leads.delivery import deliver
 from leads.delivery_log import DeliveryLog
-from leads.model import idempotency_key
-from leads.notify import notify_lead, slack_summary
+from leads.model import idempotency_key, utcnow
+from leads.notify import notify_lead, queue_call, slack_summary
 from leads.redact import RedactingFilter, redact, redact_lead
+from leads.sales_hours import hours_from_env
 from tests.support.leads_testkit import HOT_LEAD, WARMER, FakeServer, free_port, make_lead
 
 HOT = {**HOT_LEAD, "full_name": "Aiko Tanaka 田中"}
@@ -184,3 +187,47 @@ def test_visitor_text_cannot_ping_the_channel_or_hide_a_link_in_slack(
     assert "Eve &lt;http://evil.example|click here&gt;" in text
     assert "&lt;@U0123&gt;" in text and "&lt;!here&gt; now" in text and "&lt;!everyone&gt;" in text
     assert "<" not in text and ">" not in text  # no control sequence at all reaches Slack
+
+
+def test_a_booked_call_reaches_the_crm_as_its_own_event_and_a_moved_call_as_another(
+    fake_server: FakeServer, config: LeadsConfig, store
+) -> None:
+    """The lead went out when it was captured; the call the visitor picks after that follows it."""
+    config = replace(config, webhook_url=fake_server.url + "/crm")
+    lead = make_lead(HOT)
+    meetings = Meetings(store)
+    first, second = hours_from_env({"SALES_TIMEZONE": "Asia/Tokyo"}).proposed_slots(utcnow(), count=2)
+    booked = meetings.book(lead["conversation_id"], first)
+    ids = queue_call(lead, export_meeting(booked) or {}, booked.sequence, config=config)
+    assert deliver(config=config, ids=ids, force=True).outcomes == {ids[0]: "sent"}
+    [received] = fake_server.accepted
+    key = f"{idempotency_key(lead)}-call-0"
+    assert received.headers["Idempotency-Key"] == key
+    assert received.body == {
+        "event": "lead.call_booked",
+        "idempotency_key": key,
+        "conversation_id": lead["conversation_id"],
+        "lead_idempotency_key": idempotency_key(lead),
+        "meeting": {
+            "kind": "slot",
+            "starts_at": first.start.isoformat(),
+            "ends_at": first.end.isoformat(),
+            "timezone": "Asia/Tokyo",
+            "booking_page": None,
+            "booked_at": booked.updated_at.isoformat(),
+            "calendar_url": calendar_url(booked.token),
+        },
+    }
+    # Queued again (a retry of the same booking): nothing new goes out.
+    assert queue_call(lead, export_meeting(booked) or {}, booked.sequence, config=config) == ids
+    moved = meetings.book(lead["conversation_id"], second)
+    ids = queue_call(lead, export_meeting(moved) or {}, moved.sequence, config=config)
+    deliver(config=config, ids=ids, force=True)
+    assert [r.body["meeting"]["starts_at"] for r in fake_server.accepted] == [
+        first.start.isoformat(),
+        second.start.isoformat(),
+    ]
+    assert fake_server.accepted[-1].headers["Idempotency-Key"] == f"{idempotency_key(lead)}-call-1"
+    # Without consent, or without a CRM, nothing is queued.
+    assert queue_call({**lead, "consent": False}, export_meeting(moved) or {}, 2, config=config) == []
+    assert queue_call(lead, export_meeting(moved) or {}, 2, config=replace(config, webhook_url=None)) == []

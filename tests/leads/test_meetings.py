@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from leads.booking import LINK, SLOT, Meetings, calendar_url, slot_of
+from leads.booking import LINK, SLOT, Meetings, calendar_url, export_meeting, slot_of, upcoming
 from leads.model import UTC
 from leads.sales_hours import hours_from_env
 from leads.store import LeadStore
@@ -56,3 +56,37 @@ def test_only_a_token_of_the_right_form_is_looked_up(store: LeadStore) -> None:
     assert calendar_url(token, {"WEB_PUBLIC_URL": "https://advisor.example.com/"}) == (
         f"https://advisor.example.com/call/{token}.ics"
     )
+
+
+def test_the_export_field_carries_the_call_and_the_visitors_calendar_link(store: LeadStore) -> None:
+    meetings = Meetings(store)
+    slot = hours_from_env({"SALES_TIMEZONE": "Europe/London"}).proposed_slots(NOW)[0]
+    booked = meetings.book(CONVERSATION, slot, at=NOW)
+    meetings.offered_page("socketio:other", "https://cal.com/acme/intro")
+    env = {"WEB_PUBLIC_URL": "https://advisor.example.com"}
+    assert export_meeting(booked, env) == {
+        "kind": SLOT,
+        "starts_at": slot.start.isoformat(),
+        "ends_at": slot.end.isoformat(),
+        "timezone": "Europe/London",
+        "booking_page": None,
+        "booked_at": NOW.isoformat(),
+        "calendar_url": f"https://advisor.example.com/call/{booked.token}.ics",
+    }
+    found = meetings.for_conversations([CONVERSATION, "socketio:other", "socketio:none", CONVERSATION])
+    assert sorted(found) == sorted([CONVERSATION, "socketio:other"])
+    page = export_meeting(found["socketio:other"], env)
+    assert page is not None and page["kind"] == LINK and page["calendar_url"] is None
+    assert page["booking_page"] == "https://cal.com/acme/intro"
+    assert export_meeting(None) is None
+
+
+def test_a_call_is_upcoming_until_it_ends(store: LeadStore) -> None:
+    meetings = Meetings(store)
+    slot = hours_from_env({}).proposed_slots(NOW)[0]
+    booked = meetings.book(CONVERSATION, slot, at=NOW)
+    assert upcoming(booked, NOW) == slot
+    assert upcoming(booked, slot.end - timedelta(minutes=1)) == slot
+    assert upcoming(booked, slot.end) is None  # over: a new call can be booked
+    assert upcoming(meetings.offered_page("socketio:page", "https://cal.com/acme"), NOW) is None
+    assert upcoming(None, NOW) is None

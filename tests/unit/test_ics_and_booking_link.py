@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from leads.booking import booking_link, booking_page, booking_settings
+from leads.booking import asks_for_call, booking_link, booking_page, booking_settings, keeps_booked_time, slot_label
 from leads.ics import escape_text, fold, invitation
 from leads.model import UTC
+from leads.sales_hours import Slot
 
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 END = datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
@@ -97,3 +98,35 @@ def test_booking_defaults() -> None:
     settings = booking_settings({})
     assert (settings.url, settings.minutes, settings.slots) == (None, 30, 3)
     assert booking_settings({"BOOKING_URL": " https://cal.com/acme "}).url == "https://cal.com/acme"
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("can someone call me?", True),
+        ("Book a call", True),
+        ("could we schedule a meeting with your team", True),
+        ("phone me tomorrow", True),
+        ("I'd like to talk to a person", False),
+        ("is there a human I can chat with", False),
+        ("don't call me", False),
+        ("please do not ever phone me", False),
+    ],
+)
+def test_a_request_for_a_call_is_told_from_one_for_a_person_in_the_chat(text: str, wanted: bool) -> None:
+    assert asks_for_call(text) is wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "keeps"), [("Keep my time", True), ("leave it as it is", True), ("the second one", False), ("", False)]
+)
+def test_keeping_a_booked_time(text: str, keeps: bool) -> None:
+    assert keeps_booked_time(text) is keeps
+
+
+def test_a_slot_is_named_in_the_sales_teams_zone_or_in_utc() -> None:
+    slot = Slot(datetime(2026, 7, 16, 9, 0, tzinfo=UTC), datetime(2026, 7, 16, 9, 30, tzinfo=UTC), "Europe/London")
+    assert slot_label(slot) == "Thursday 16 July, 10:00-10:30"  # British Summer Time
+    assert slot_label(slot, "UTC") == "Thursday 16 July, 09:00-09:30"
+    late = Slot(datetime(2026, 7, 16, 23, 0, tzinfo=UTC), datetime(2026, 7, 16, 23, 30, tzinfo=UTC), "Asia/Tokyo")
+    assert slot_label(late) == "Friday 17 July, 08:00-08:30" and slot_label(late, "UTC").startswith("Thursday 16 July")
