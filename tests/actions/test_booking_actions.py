@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import ActionAskCallSlot, ActionBookCall, ActionOfferCall, ValidateCallForm, slot_label
-from leads.booking import Meetings
+from actions.booking import ActionAskCallSlot, ActionBookCall, ActionOfferCall, ValidateCallForm
+from leads.booking import Meetings, slot_label
 from leads.model import utcnow
 from leads.sales_hours import hours_from_env, parse_slot_key
 from tests.support.actions_testkit import CONTACT_SLOTS, run, sales_settings, user
@@ -124,3 +125,45 @@ async def test_no_thanks_books_nothing(make_tracker, dispatcher, domain, meeting
     await run(ActionBookCall(), dispatcher, make_tracker([], slots={"call_slot": "declined"}), domain)
     assert "get in touch by email to find a time" in dispatcher.messages[0]["text"]
     assert meetings.get("test-user") is None
+
+
+async def test_a_booked_call_is_named_and_the_times_then_move_it(make_tracker, dispatcher, domain, meetings):
+    first, second = hours_from_env(LONDON).proposed_slots(utcnow(), count=2)
+    booked = meetings.book("test-user", first)
+    events = await run(ActionOfferCall(), dispatcher, make_tracker([], slots=CONTACT_SLOTS), domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "call_form"}]
+    assert dispatcher.messages[0]["text"] == (
+        f"You already have a call booked: {slot_label(first)} (Europe/London time). "
+        f"Its calendar file: http://localhost:8080/call/{booked.token}.ics"
+    )
+
+    asked = CollectingDispatcher()
+    await run(ActionAskCallSlot(), asked, make_tracker([]), domain)
+    assert asked.messages[0]["text"].startswith("Would you like to move it? Pick another time (Europe/London time)")
+    assert asked.messages[0]["buttons"][-1] == {"title": "Keep my time", "payload": "/deny"}
+
+    kept = CollectingDispatcher()
+    await run(ActionBookCall(), kept, make_tracker([], slots={"call_slot": "declined"}), domain)
+    assert kept.messages[0]["text"] == f"Fine, your call stays on {slot_label(first)} (Europe/London time)."
+    assert meetings.get("test-user") == booked
+
+    moved = CollectingDispatcher()
+    await run(ActionBookCall(), moved, make_tracker([], slots={"call_slot": second.key()}), domain)
+    now = meetings.get("test-user")
+    assert (now.starts_at, now.sequence, now.uid, now.token) == (second.start, 1, booked.uid, booked.token)
+    assert moved.messages[0]["text"] == (
+        f"Moved: your call is now {slot_label(second)} (Europe/London time). "
+        f"The same calendar link has the new time: http://localhost:8080/call/{booked.token}.ics"
+    )
+
+
+async def test_keep_it_typed_keeps_the_booked_time(make_tracker, domain):
+    result, dispatcher, _ = await validate(make_tracker, domain, "keep it as it is")
+    assert result == {"call_slot": "declined"} and dispatcher.messages == []
+
+
+async def test_a_call_that_is_over_is_not_named(make_tracker, dispatcher, domain, meetings):
+    past = hours_from_env(LONDON).proposed_slots(utcnow() - timedelta(days=10))[0]
+    meetings.book("test-user", past)
+    events = await run(ActionOfferCall(), dispatcher, make_tracker([], slots=CONTACT_SLOTS), domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "call_form"}] and dispatcher.messages == []

@@ -169,3 +169,30 @@ async def test_the_hand_back_carries_on_where_the_conversation_was(
     events = await run(ActionHandoffResume(), dispatcher, tracker, domain)
     assert said(dispatcher) == expected_messages
     assert events == expected_events
+
+
+CAPTURED = {"lead_status": "captured", "lead_consent": True}
+FOLLOW_WITH_BOOKING = {"event": "followup", "timestamp": None, "name": "action_offer_call"}
+
+
+async def test_once_sales_has_the_details_a_call_is_offered_instead_of_the_form(
+    make_tracker, dispatcher, domain, desk, monkeypatch
+):
+    """Nobody can join (Saturday): the call's times, not "the specialist has your details" alone."""
+    at(monkeypatch, SATURDAY_NOON)
+    events = await run(ActionHandoff(), dispatcher, asking(make_tracker, slots=CAPTURED), domain)
+    assert events[-1] == FOLLOW_WITH_BOOKING
+    assert said(dispatcher) == ["Our specialist already has your details."]
+
+
+async def test_asking_for_a_call_books_one_even_when_a_rep_could_join(
+    make_tracker, dispatcher, domain, desk, monkeypatch
+):
+    at(monkeypatch, WEDNESDAY_NOON)
+    desk.heartbeat("Sam", at=datetime.now(UTC))
+    call_me = [user("can someone call me?", intent="request_human", input_channel="socketio")]
+    events = await run(ActionHandoff(), dispatcher, make_tracker(call_me, slots=CAPTURED), domain)
+    assert events[-1] == FOLLOW_WITH_BOOKING and desk.open_handoffs() == []
+    # A person in the chat is still what "can I talk to a person?" gets when one can join.
+    events = await run(ActionHandoff(), CollectingDispatcher(), asking(make_tracker, slots=CAPTURED), domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_live_handoff"}

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 
 import pytest
 import requests
 
-from leads import BriefStore, LeadStore
+from leads import BriefStore, LeadStore, Meetings
+from leads.model import UTC
+from leads.sales_hours import Slot
 from tests.browser.test_widget import (
     ALL_MESSAGES,
     QUICK_REPLIES,
@@ -252,5 +255,52 @@ def test_brief_text_is_escaped_and_unknown_tokens_are_404(tmp_path) -> None:
         for path in ("/brief/" + "A" * 43, "/brief/short", "/brief/../../etc/passwd", "/brief/"):
             assert requests.get(server.url + path, timeout=10).status_code == 404, path
         assert requests.head(f"{server.url}/brief/{saved.token}", timeout=10).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_the_brief_shows_the_booked_call_and_both_links_go_with_delete_my_data(tmp_path) -> None:
+    """web/serve.py with its own lead database: the call on the brief, in the team's zone and in
+    UTC, with the visitor's calendar link; a booking page sent instead; no call, no section."""
+    conversation, page_only, none = "socketio:brief-call", "socketio:brief-page", "socketio:brief-none"
+    slot = Slot(datetime(2030, 1, 15, 15, 0, tzinfo=UTC), datetime(2030, 1, 15, 15, 30, tzinfo=UTC), "America/New_York")
+    store = LeadStore(path=tmp_path / "leads.db")
+    try:
+        briefs = BriefStore(store)
+        url = {
+            c: briefs.save(c, {"choice": "kpo", "checklist": ["Ask for a pilot"]}).token
+            for c in (conversation, page_only, none)
+        }
+        store.upsert_lead(conversation, {"full_name": "Zoë O'Brien", "company": "Acme", "consent": True})
+        call_token = Meetings(store).book(conversation, slot).token
+        Meetings(store).offered_page(page_only, "https://calendly.com/acme/intro?name=Zo%C3%AB")
+    finally:
+        store.dispose()
+    server = WebServer("http://127.0.0.1:5005", tmp_path / "web.log", env={"LEADS_DB_PATH": str(tmp_path / "leads.db")})
+    try:
+        html = requests.get(f"{server.url}/brief/{url[conversation]}", timeout=10).text
+        call = re.search(r'<section class="brief__section" id="call">(.*?)</section>', html)
+        assert call is not None and html.index('id="call"') < html.index('id="checklist"')
+        assert "Tuesday 15 January, 10:00-10:30 (America/New_York time)" in call.group(1)
+        assert "That is Tuesday 15 January, 15:00-15:30 UTC." in call.group(1)
+        link = re.search(r'<a class="brief__calendar" href="([^"]+)"[^>]*>Add to your calendar</a>', call.group(1))
+        assert link is not None and link.group(1) == f"/call/{call_token}.ics"
+        ics = requests.get(server.url + link.group(1), timeout=10)
+        assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
+        assert "DTSTART:20300115T150000Z\r\n" in ics.text and "Acme" in ics.text
+
+        sent = requests.get(f"{server.url}/brief/{url[page_only]}", timeout=10).text
+        assert 'href="https://calendly.com/acme/intro"' in sent and "brief__calendar" not in sent
+        assert 'id="call"' not in requests.get(f"{server.url}/brief/{url[none]}", timeout=10).text
+
+        # "Delete my data" (the lead with its call, and the brief): both links answer 404.
+        store = LeadStore(path=tmp_path / "leads.db")
+        try:
+            store.delete(conversation)
+            BriefStore(store).delete(conversation)
+        finally:
+            store.dispose()
+        assert requests.get(f"{server.url}/brief/{url[conversation]}", timeout=10).status_code == 404
+        assert requests.get(server.url + link.group(1), timeout=10).status_code == 404
     finally:
         server.stop()

@@ -129,3 +129,38 @@ def test_the_console_shows_the_call_and_its_calendar_file(stack: Stack, tmp_path
         assert requests.get(none + ".ics", headers=bearer(token), timeout=10).status_code == 404
     finally:
         web.stop()
+
+
+def test_asking_for_a_call_after_the_details_offers_the_times_and_moves_a_booked_call(stack: Stack) -> None:
+    """Issue 12 item 3 after capture: not only "the specialist has your details", but the call itself."""
+    sender = f"e2e-booking-again-{uuid.uuid4().hex[:8]}"
+    capture(stack, sender, "/affirm")
+    assert "get in touch by email" in texts(stack.say(sender, "no thanks"))  # no call booked then
+
+    again = stack.say(sender, "can someone call me?")
+    assert texts(again).startswith("Our specialist already has your details.")
+    assert "book a call with our specialist" in texts(again)
+    times = offered_buttons(again)
+    assert len(times) == 4 and times[-1]["title"] == "No thanks"
+    assert texts(stack.say(sender, times[0]["payload"])).startswith(f"Booked: {times[0]['title']} (UTC time).")
+    booked = meetings(stack).get(conversation(sender))
+    assert booked is not None and booked.sequence == 0
+
+    # Asked again: the booked call is named, and the times move it.
+    change = stack.say(sender, "I'd like to book a call")
+    assert f"You already have a call booked: {times[0]['title']} (UTC time)." in texts(change)
+    assert calendar_url(booked.token, stack.env) in texts(change)
+    assert "already has your details and will be in touch" not in texts(change)
+    other = offered_buttons(change)
+    assert [b["title"] for b in other][-1] == "Keep my time"
+    keys = slots(stack, sender)["call_slots_offered"]
+    moved = stack.say(sender, other[2]["payload"])
+    assert texts(moved).startswith(f"Moved: your call is now {other[2]['title']} (UTC time).")
+    now = meetings(stack).get(conversation(sender))
+    assert (now.starts_at, now.sequence, now.uid, now.token) == (parse_slot_key(keys[2]), 1, booked.uid, booked.token)
+
+    # "Keep my time" keeps it.
+    stack.say(sender, "can someone call me?")
+    kept = stack.say(sender, "/deny")
+    assert texts(kept) == f"Fine, your call stays on {other[2]['title']} (UTC time)."
+    assert meetings(stack).get(conversation(sender)) == now
