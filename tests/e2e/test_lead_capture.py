@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from leads import BriefStore, LeadStore
+from leads.sales_hours import parse_slot_key
 from tests.support import common
 from tests.support.lead_capture import CONTACT, OPENING, capture, give_details, reach_advice, slots, texts
 from tests.support.leads_testkit import TcpProxy, pg_address, pg_url_for
@@ -120,6 +121,13 @@ def sqlite_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -
         yield stack
 
 
+def lead_posts(receiver: Receiver, sender: str) -> list[tuple[str, dict[str, str], Any]]:
+    """The captured lead's posts to the CRM (the other events, e.g. a booked call, carry no `lead`)."""
+    return [
+        p for p in receiver.posts("/crm") if (p[2].get("lead") or {}).get("conversation_id") == conversation(sender)
+    ]
+
+
 def sender_id(name: str) -> str:
     return f"e2e-lead-{name}-{uuid.uuid4().hex[:8]}"
 
@@ -153,7 +161,9 @@ def test_accepted_offer_is_exported_with_recommendation_and_tier(sqlite_stack: S
 
     # Handed off: the CRM gets the lead, Slack the hot-lead summary.
     crm = wait_until(
-        lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
+        lambda: [
+            p for p in receiver.posts("/crm") if (p[2].get("lead") or {}).get("conversation_id") == conversation(sender)
+        ],
         what="the CRM webhook",
     )
     assert crm[0][1]["Idempotency-Key"].startswith("lead-")
@@ -181,7 +191,9 @@ def test_sales_gets_the_brief_and_the_regulated_data_with_the_lead(sqlite_stack:
     assert final["requirements"], "patient records are a regulated-data fact"
 
     crm = wait_until(
-        lambda: [p for p in receiver.posts("/crm") if p[2]["lead"]["conversation_id"] == conversation(sender)],
+        lambda: [
+            p for p in receiver.posts("/crm") if (p[2].get("lead") or {}).get("conversation_id") == conversation(sender)
+        ],
         what="the CRM webhook",
     )
     sent = crm[0][2]["lead"]
@@ -412,3 +424,29 @@ def test_a_database_outage_in_the_middle_loses_nothing(pg_stack: tuple[Stack, Tc
     finally:
         store.dispose()
     assert sorted(kinds) == sorted(["conversation_started", "advice_given", "lead_offered", "lead_captured"])
+
+
+def test_sales_gets_the_booked_call_after_the_lead(sqlite_stack: Stack, receiver: Receiver) -> None:
+    """The lead goes to the CRM at consent, before a time is picked: the call follows as
+    `lead.call_booked`, and `make leads` exports it with the lead."""
+    sender = sender_id("call")
+    capture(sqlite_stack, sender, "/affirm")
+    first = parse_slot_key(slots(sqlite_stack, sender)["call_slots_offered"][0])
+    assert texts(sqlite_stack.say(sender, "the first one")).startswith("Booked: ")
+
+    def call_events() -> list[dict[str, Any]]:
+        bodies = [p[2] for p in receiver.posts("/crm") if p[2].get("conversation_id") == conversation(sender)]
+        return [body for body in bodies if body.get("event") == "lead.call_booked"]
+
+    [event] = wait_until(call_events, what="the booked call at the CRM webhook")
+    lead = next(
+        p[2] for p in receiver.posts("/crm") if (p[2].get("lead") or {}).get("conversation_id") == conversation(sender)
+    )
+    assert event["lead_idempotency_key"] == lead["idempotency_key"]
+    assert event["idempotency_key"] == lead["idempotency_key"] + "-call-0"
+    meeting = event["meeting"]
+    assert (meeting["kind"], meeting["starts_at"], meeting["timezone"]) == ("slot", first.isoformat(), "UTC")
+    assert meeting["calendar_url"].endswith(".ics")
+
+    exported = next(lead for lead in export(sqlite_stack) if lead["conversation_id"] == conversation(sender))
+    assert exported["meeting"] == meeting
