@@ -88,14 +88,14 @@ def responses() -> dict[str, list[Any]]:
 
 
 def response(name: str) -> str:
-    """The text Rasa sends for the fixed reply `name`: its first variant with a text and no condition.
+    """The text of Rasa's fixed reply `name`: its first variant with a text, as written.
 
     For code that must say exactly what Rasa says (the turn guard's apology is
     `utter_technical_trouble`), so the words are written once. A reply Rasa fills from slots
     (`{slot}`) cannot be sent from here and raises TextError, as does a missing one.
     """
     for variant in responses().get(name) or []:
-        if isinstance(variant, dict) and isinstance(variant.get("text"), str) and not variant.get("condition"):
+        if isinstance(variant, dict) and isinstance(variant.get("text"), str):
             text: str = variant["text"]
             if "{" in text or "}" in text:
                 raise TextError(f"response {name!r} is filled by Rasa from slots; it is not a fixed reply")

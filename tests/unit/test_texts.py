@@ -46,10 +46,9 @@ def test_a_fixed_reply_reads_as_rasa_sends_it() -> None:
     domain = Domain.load(str(texts.DOMAIN_DIR))
     for name in ("utter_technical_trouble", "utter_greet", "utter_lead_data_deleted"):
         assert texts.response(name) == domain.responses[name][0]["text"]
-    # utter_ask_tasks' first variant has a condition (after an unclear answer): the plain one is read
-    assert texts.response("utter_ask_tasks") == next(
-        v["text"] for v in domain.responses["utter_ask_tasks"] if not v.get("condition")
-    )
+    # two variants (the second after an answer that could not be classified): the first one written
+    assert texts.response("utter_ask_tasks") == domain.responses["utter_ask_tasks"][0]["text"]
+    assert texts.response("utter_ask_tasks").startswith("What work would you like to hand off?")
 
 
 def test_missing_key_and_missing_placeholder_are_named(tmp_path, monkeypatch) -> None:
