@@ -53,8 +53,8 @@ lint: install ## ruff check and ruff format --check of all Python code; mypy on 
 	$(VENV)/bin/ruff format --check $(PY_SOURCES)
 	$(VENV)/bin/mypy
 
-validate: install ## rasa data validate --fail-on-warnings
-	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
+validate: install ## rasa data validate --fail-on-warnings (the domain is the directory domain/)
+	$(VENV)/bin/rasa data validate --domain domain --fail-on-warnings --quiet
 
 unit: install ## Domain logic and action tests (no server)
 	$(PY) -m pytest -q tests/unit tests/actions tests/components
@@ -63,7 +63,7 @@ stories: train ## Test stories, failing on any prediction error
 	$(VENV)/bin/rasa test core --stories tests/stories --model models/advisor-$$(scripts/model_hash.sh).tar.gz --fail-on-prediction-errors --out results/core --quiet
 
 nlu: train ## Held-out NLU evaluation: prints intent and entity F1, fails below the floor
-	$(VENV)/bin/rasa test nlu --nlu tests/nlu/heldout.yml --model models/advisor-$$(scripts/model_hash.sh).tar.gz --out results/nlu --quiet
+	$(VENV)/bin/rasa test nlu --domain domain --nlu tests/nlu/heldout.yml --model models/advisor-$$(scripts/model_hash.sh).tar.gz --out results/nlu --quiet
 	$(PY) scripts/nlu_report.py results/nlu
 
 corpus: install ## Real buyer requests (corpus/): held-out accuracy per class, confusion matrix, floors

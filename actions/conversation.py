@@ -18,7 +18,7 @@ from leads.booking import asks_for_call
 
 ANSWER_SLOTS = {"tasks", "budget_level", "in_house_expertise", "goals", "coverage"}
 
-# What a "did you mean ...?" button sends, per intent (its title is in texts/conversation.yml).
+# What a "did you mean ...?" button sends, per intent (its title is in domain/texts/conversation.yml).
 INTENT_PAYLOADS = {
     "inform": "/inform",
     "ask_knowledge": "What is the difference between BPO and KPO?",

@@ -1,4 +1,4 @@
-"""The advisor form: which questions remain, and re-asking unread answers (the questions are in domain.yml)."""
+"""The advisor form: which questions remain, and re-asking unread answers (questions: domain/texts/responses.yml)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def ask(dispatcher: CollectingDispatcher, slot: str, tracker: Tracker) -> None:
     """Ask the question for `slot` again (after a clarification), as the form asks it.
 
     The questions and their quick replies are the `utter_ask_<slot>` responses in
-    domain.yml; the task question's variant (plain, or routine-or-specialist after an
+    domain/texts/responses.yml; the task question's variant (plain, or routine-or-specialist after an
     unclear answer) is chosen by Rasa from the `unclear_task` slot.
     """
     dispatcher.utter_message(response=f"utter_ask_{slot}")

@@ -87,6 +87,6 @@ async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -
     if tracker.get_slot("lead_status") == "captured":
         dispatcher.utter_message(response="utter_lead_already_captured")
         return []
-    dispatcher.utter_message(response="utter_offer_specialist")  # yes/no buttons in domain.yml
+    dispatcher.utter_message(response="utter_offer_specialist")  # yes/no buttons in domain/texts/responses.yml
     await funnel(tracker, "lead_offered")
     return []

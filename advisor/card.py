@@ -7,7 +7,7 @@ the location and data notes, the next steps, the link to the one-page brief and 
 Channels without rich messages (REST) use `text`, which the payload carries too, so a
 channel can show the card *instead of* that text (web/widget.js, serving/slack_channel.py).
 
-Every label is in texts/card.yml, so the widget and Slack carry no words of their own.
+Every label is in domain/texts/card.yml, so the widget and Slack carry no words of their own.
 No Rasa imports.
 """
 
@@ -21,7 +21,7 @@ CARD_TYPE = "recommendation"
 MAX_REASONS = 3
 """The card shows the first reasons (the engine's strongest first); the brief has them all."""
 LABELS = ("bpo", "kpo", "reasons", "weigh", "cost", "location", "data", "next_steps", "more")
-"""Section labels the channels draw (texts/card.yml `labels`)."""
+"""Section labels the channels draw (domain/texts/card.yml `labels`)."""
 TOPIC_PAYLOADS = {"cost": "/ask_cost", "location": "/ask_location", "contract": "/ask_contract"}
 """Card buttons that ask a follow-up question (intents of data/nlu/guidance.yml)."""
 

@@ -21,7 +21,7 @@ The rule
     - Other named rules (CCPA, GLBA, FERPA, SOX) are kept as they are named.
     Regimes come out in a fixed order (REGIMES) so the answer reads the same way each time.
 
-What to require of any provider that touches such data: texts/data.yml `require`, plus each
+What to require of any provider that touches such data: domain/texts/data.yml `require`, plus each
 regime's own items; the answer ends with the short "not legal advice" line.
 """
 

@@ -4,7 +4,7 @@ The conversation calls this facade only. Each answer fits what is known so far (
 the recommendation when there is one, the requirements read, where the company and its
 customers are) and says what would sharpen it. The rules live in advisor/costing.py,
 advisor/location.py, advisor/data_rules.py and advisor/contracts.py; every sentence lives in
-texts/cost.yml, texts/location.yml, texts/data.yml, texts/contract.yml and texts/brief.yml.
+domain/texts/: cost.yml, location.yml, data.yml, contract.yml and brief.yml.
 No Rasa imports: this is plain domain logic.
 """
 

@@ -1,6 +1,6 @@
 """Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge.
 
-The reply to each kind is in texts/inputs.yml.
+The reply to each kind is in domain/texts/inputs.yml.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def classify(text: str | None) -> str:
 
 
 UNREADABLE = ("empty", "symbols", "markup", "foreign", "too_long")
-"""The kinds `classify` returns that get a reply of their own (texts/inputs.yml)."""
+"""The kinds `classify` returns that get a reply of their own (domain/texts/inputs.yml)."""
 
 
 def reply(kind: str) -> str:

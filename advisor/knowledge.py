@@ -4,7 +4,7 @@
 differences, when to choose, or "is X BPO or KPO?") and the subject (BPO, KPO
 or both) with simple rules over the text, and classifies named tasks with the
 same taxonomy the recommendation engine uses. The answers themselves are in
-texts/knowledge.yml.
+domain/texts/knowledge.yml.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SUBJECTS = ("bpo", "kpo", "both")
 
 
 def topic_text(topic: str, subject: str) -> str:
-    """The answer for a topic (one of TOPICS) about `bpo`, `kpo` or `both` (words in texts/knowledge.yml)."""
+    """The answer for a topic (one of TOPICS) about `bpo`, `kpo` or `both` (words in domain/texts/knowledge.yml)."""
     if subject == "both" and topic in ONE_ANSWER_EACH:
         return topic_text(topic, "bpo") + " " + topic_text(topic, "kpo")
     topic, subject = SAME_ANSWER.get((topic, subject), (topic, subject))

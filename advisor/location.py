@@ -4,7 +4,7 @@ Trade-offs per delivery region
     cost: the rate card's range for the work (offshore cheapest, onshore dearest);
     time-zone overlap: hours of a 9-to-5 day the company and the provider share,
     from the places' typical UTC offsets (advisor/lexicon/regions.yml);
-    language and culture, and the work each suits: words in texts/location.yml.
+    language and culture, and the work each suits: words in domain/texts/location.yml.
 
 Which region to suggest (first rule that applies)
     1. Regulated data whose rules restrict access from abroad (HIPAA health data,

@@ -1,7 +1,7 @@
 """The advice replies: recommendation, "why?", what-if and trade-offs.
 
 These functions decide which sentences to send and in what order; the sentences themselves
-are in texts/advice.yml (and the names of the options in texts/general.yml).
+are in domain/texts/advice.yml (and the names of the options in domain/texts/general.yml).
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ _NO_SIZE = re.compile(r"\b(?:rather\s+not|prefer\s+not|not\s+sure|don'?t\s+know|
 
 
 def label(slot: str) -> str:
-    """A contact field as named in sentences: "email address" (texts/leads.yml)."""
+    """A contact field as named in sentences: "email address" (domain/texts/leads.yml)."""
     return say(f"leads.fields.{slot}")
 
 

@@ -51,6 +51,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from scripts import bench_reading
 from scripts.bench_load import load, profile, reading_ms
 from scripts.bench_servers import (
     MemorySampler,
@@ -200,6 +201,11 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"{'1 visitor: opening turn, ' + name + ' (ms)':38}{value:>12}")
     for name, value in report["advisor"].get("reading_ms", {}).items():
         print(f"{'reading alone, ' + name + ' (ms)':38}{value:>12}")
+    growth = report["advisor"].get("reading_growth", {})
+    for name, value in growth.items():
+        if isinstance(value, dict):
+            label = f"reading growth, {name} ({growth['length_factor']}x text)"
+            print(f"{label:38}{'median ' + str(value['median_ratio']) + 'x, max ' + str(value['max_ratio']) + 'x':>12}")
     rss = report["advisor"]["rss_peak_mb"]
     print(f"advisor peak RSS by process (MB): {rss}")
     if report.get("ratios"):
@@ -395,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
             report["stock"]["training_s"] = training["stock"]
             report["stock"]["training_note"] = "rasa init --no-prompt: scaffolding + training"
         report["advisor"]["reading_ms"] = reading_ms()
+        report["advisor"]["reading_growth"] = bench_reading.growth()
         report["targets"] = summarise(report)
     except BaseException:
         print(f"[bench] failed; logs kept in {workdir}", file=sys.stderr)

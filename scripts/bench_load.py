@@ -13,9 +13,11 @@ from typing import Any
 
 import requests
 
+from advisor.texts import response as fixed_reply
 from scripts.bench_servers import Server
 
-TROUBLE = "having trouble"
+TROUBLE = fixed_reply("utter_technical_trouble")
+"""The turn guard's apology: a visitor who gets it had a failed turn."""
 
 
 def percentile(values: list[float], q: float) -> float | None:

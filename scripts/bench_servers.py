@@ -228,7 +228,7 @@ def train_advisor(workdir: Path) -> float:
             "RASA_CACHE_DIRECTORY": str(workdir / "train-cache"),
         }
     )
-    cmd = [str(VENV_BIN / "rasa"), "train", "--out", str(workdir / "train-models"), "--quiet"]
+    cmd = [str(VENV_BIN / "rasa"), "train", "--domain", "domain", "--out", str(workdir / "train-models"), "--quiet"]
     return time_command(cmd, ROOT, env, workdir / "train-advisor.log")
 
 

@@ -11,7 +11,7 @@ if [[ -f "$model" ]]; then
 fi
 echo "Training $model (inputs changed or no model yet)..."
 start=$(date +%s)
-.venv/bin/rasa train --fixed-model-name "advisor-${hash}" --out models --quiet
+.venv/bin/rasa train --domain domain --fixed-model-name "advisor-${hash}" --out models --quiet
 echo "Trained in $(( $(date +%s) - start ))s: $model"
 # Keep the three newest models; older ones only fill the disk.
 ls -t models/advisor-*.tar.gz 2>/dev/null | tail -n +4 | xargs -r rm -f

@@ -42,6 +42,7 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urljoin
 
+from advisor import texts
 from advisor.inputs import MAX_MESSAGE_CHARS, classify, reply
 from leads.model import conversation_digest
 from serving.speedups import loop_session
@@ -49,8 +50,9 @@ from serving.speedups import loop_session
 logger = logging.getLogger(__name__)
 
 TROUBLE_RESPONSE = "utter_technical_trouble"
-TROUBLE_REPLY = "I'm having trouble right now. Please try again in a moment."
-"""Used when the domain has no `utter_technical_trouble` response (it has: the same text)."""
+TROUBLE_REPLY = texts.response(TROUBLE_RESPONSE)
+"""The apology as written in domain/texts/responses.yml: used when the loaded model's domain has no
+`utter_technical_trouble` (no model loaded yet, or an older one)."""
 HARD_LIMIT_CHARS = MAX_MESSAGE_CHARS + 1000
 """Text beyond this is cut before NLU. Longer than MAX_MESSAGE_CHARS, so the actions still
 see that the message was too long and say so."""

@@ -34,7 +34,7 @@ from serving.slack_card import card_blocks, card_fallback
 logger = logging.getLogger(__name__)
 
 PRIVATE_FORMS = ("lead_form", "call_form")
-"""The forms whose replies stay in a direct message (domain.yml): the contact questions, and
+"""The forms whose replies stay in a direct message (domain/structure.yml): the contact questions, and
 booking a call after them (its confirmation carries the call's private calendar link)."""
 PRIVATE_RESPONSES = re.compile(r"utter_ask_lead_\w+|utter_lead_why")
 """Responses that ask for contact details: they start the move to a direct message."""

@@ -20,7 +20,7 @@ that cannot be reached answers 503. Both with a short page, never a stack trace.
 request log shows `/brief/<token>` instead of the token (`redact_tokens`).
 
 The brief is read from the lead database (``LEADS_DB_URL`` / ``LEADS_DB_PATH``, as the
-action server writes it), and its words come from texts/brief_page.yml, so this module needs
+action server writes it), and its words come from domain/texts/brief_page.yml, so this module needs
 the project's ``leads`` and ``advisor`` packages: serve.py runs as a script from web/, so the
 project root is put on ``sys.path`` here when it is missing.
 """

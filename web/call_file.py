@@ -8,7 +8,7 @@ my data") answers 404; the lead database being down answers 503. The file is nev
 and its URL never sent on as a referrer.
 
 The file (RFC 5545, leads/ics.py) describes the call with the lead's details when they are
-stored; its words are in texts/booking.yml.
+stored; its words are in domain/texts/booking.yml.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@
     var node = el("p", "advisor-chat__bubble");
     var last = 0;
     String(text).replace(LINK, function (address, at) {
-      var href = safeUrl(address); // the same check as for images: an absolute http(s) URL
+      var href = safeUrl(address); // the same check as images and card links: an absolute http(s) URL
       if (!href) return address;
       node.appendChild(document.createTextNode(text.slice(last, at)));
       var link = el("a", "advisor-chat__link", address);

@@ -141,7 +141,8 @@ NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
     "web/package-lock.json",
     "deploy/entrypoint.sh",
     "config.yml",
-    "domain.yml",
+    "domain/structure.yml",
+    "domain/texts/responses.yml",
     "credentials.yml",
     "endpoints.yml",
     "web/serve.py",
@@ -153,7 +154,7 @@ NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
     "web/brief.js",
     "deploy/example.env",
 ]
-NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data", "texts", "rates"]
+NEEDED_DIRS = ["actions", "advisor", "components", "leads", "serving", "scripts", "data", "domain", "rates"]
 
 
 def dockerignore_patterns() -> list[str]:

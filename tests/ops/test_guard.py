@@ -90,12 +90,18 @@ async def test_a_turn_that_fails_midway_gets_only_the_apology(action_server: str
     assert _texts(output) == ["Trouble from the domain."]
 
 
-async def test_without_the_domain_response_the_built_in_text_is_used(action_server: str) -> None:
+async def test_without_a_loaded_domain_the_apology_is_rasas_own_from_the_texts_home(action_server: str) -> None:
+    """No model loaded: the guard still says, byte for byte, what Rasa's utter_technical_trouble says."""
+    from rasa.shared.core.domain import Domain
+
+    from advisor.texts import DOMAIN_DIR
+
     agent = FakeAgent(action_server, "raises")
     agent.domain = None
     message, output = _message("hello")
     await guard.handle_guarded(agent, message)
-    assert _texts(output) == [guard.TROUBLE_REPLY]
+    rasa_says = Domain.load(str(DOMAIN_DIR)).responses["utter_technical_trouble"][0]["text"]
+    assert _texts(output) == [rasa_says] == [guard.TROUBLE_REPLY]
 
 
 async def test_a_long_message_is_cut_before_nlu_and_the_user_is_told(action_server: str) -> None:

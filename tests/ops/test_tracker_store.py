@@ -21,7 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from serving.tracker_store import ResilientSQLTrackerStore
 from tests.support.ops_support import PG_URL, ROOT, pg_address, pg_schema, reachable, tracker_url
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN = Domain.load(str(ROOT / "domain"))
 
 
 def _turn(text: str, at: float) -> list:

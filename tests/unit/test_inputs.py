@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from advisor.engine import Profile, recommend
@@ -74,12 +72,10 @@ def test_answer_never_crashes_on_odd_input(text):
     assert isinstance(a, Answer) and a.text
 
 
-def test_a_very_long_message_is_read_quickly_and_only_its_start_is_scanned_for_tasks():
+def test_only_the_start_of_a_very_long_message_is_scanned_for_tasks():
+    # (how fast a long message is read is a bench figure: scripts/bench_reading.py)
     text = "we need payroll. " + "blah " * 4_000 + " and also market research"
-    start = time.perf_counter()
-    facts = extract(text)
-    assert time.perf_counter() - start < 5
-    assert facts.tasks == ["hr_payroll"]
+    assert extract(text).tasks == ["hr_payroll"]
 
 
 def test_injection_looking_text_is_treated_as_plain_words():

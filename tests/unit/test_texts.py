@@ -11,8 +11,8 @@ import pytest
 from advisor import texts
 
 
-def test_every_texts_file_is_a_mapping_of_texts() -> None:
-    assert texts.topics(), "texts/ has no files"
+def test_every_topic_file_is_a_mapping_of_texts() -> None:
+    assert texts.topics(), "domain/texts/ has no topic files"
 
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):
@@ -25,30 +25,57 @@ def test_every_texts_file_is_a_mapping_of_texts() -> None:
         walk(texts.load(topic), topic)
 
 
-def test_no_texts_file_looks_like_a_rasa_domain_file() -> None:
-    """Rasa reads a domain directory's YAML files with a domain key and skips the rest, so texts/ can
-    sit in one without changing the domain (and the domain's own responses could move in later)."""
-    from rasa.shared.core.domain import ALL_DOMAIN_KEYS
+def test_topics_are_what_rasa_skips_and_responses_what_it_reads() -> None:
+    """One home, two readers: Rasa merges the YAML files of domain/ that have a domain key and skips
+    the rest, so every topic file must be skipped by Rasa and the responses file read by it."""
+    from rasa.shared.core.domain import ALL_DOMAIN_KEYS, Domain
 
-    for topic in texts.topics():
-        assert not set(texts.load(topic)) & set(ALL_DOMAIN_KEYS), f"texts/{topic}.yml has a Rasa domain key"
+    assert set(ALL_DOMAIN_KEYS) == texts.DOMAIN_KEYS
+    files = sorted(texts.TEXTS_DIR.glob("*.yml"))
+    rasa_reads = {path.stem for path in files if Domain.is_domain_file(path)}
+    assert rasa_reads == {"responses"}
+    assert set(texts.topics()) == {path.stem for path in files} - rasa_reads
+    assert texts.responses() == Domain.load(str(texts.DOMAIN_DIR)).responses
+    with pytest.raises(texts.TextError, match="is a Rasa domain file"):
+        texts.load("responses")
+
+
+def test_a_fixed_reply_reads_as_rasa_sends_it() -> None:
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(texts.DOMAIN_DIR))
+    for name in ("utter_technical_trouble", "utter_greet", "utter_lead_data_deleted"):
+        assert texts.response(name) == domain.responses[name][0]["text"]
+    # two variants (the second after an answer that could not be classified): the first one written
+    assert texts.response("utter_ask_tasks") == domain.responses["utter_ask_tasks"][0]["text"]
+    assert texts.response("utter_ask_tasks").startswith("What work would you like to hand off?")
 
 
 def test_missing_key_and_missing_placeholder_are_named(tmp_path, monkeypatch) -> None:
     (tmp_path / "demo.yml").write_text("greeting: 'Hello {name}'\nsteps: ['one {n}', 'two']\n", encoding="utf-8")
+    (tmp_path / "responses.yml").write_text(
+        "responses:\n  utter_hi: [{text: 'Hi {name}'}]\n  utter_bye: [{image: 'x.png'}, {text: 'Bye.'}]\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(texts, "TEXTS_DIR", tmp_path)
-    texts.load.cache_clear()
+    texts.reload()
     try:
+        assert texts.topics() == ["demo"]
         assert texts.say("demo.greeting", name="Ada") == "Hello Ada"
         assert texts.say_all("demo.steps", n=1) == ["one 1", "two"]
+        assert texts.response("utter_bye") == "Bye."
         with pytest.raises(texts.TextError, match="needs name"):
             texts.say("demo.greeting")
         with pytest.raises(texts.TextError, match="has no 'farewell'"):
             texts.say("demo.farewell")
         with pytest.raises(texts.TextError, match="does not exist"):
             texts.say("nothing.here")
+        with pytest.raises(texts.TextError, match="filled by Rasa from slots"):
+            texts.response("utter_hi")
+        with pytest.raises(texts.TextError, match="no Rasa response 'utter_nothing'"):
+            texts.response("utter_nothing")
     finally:
-        texts.load.cache_clear()
+        texts.reload()
 
 
 # --- every key the code asks for ------------------------------------------------------------
@@ -105,7 +132,7 @@ def under(key: str) -> object:
     topic, _, path = key.partition(".")
     node: object = texts.load(topic)
     for part in path.split(".") if path else []:
-        assert isinstance(node, dict) and part in node, f"texts/{topic}.yml has no {path!r}"
+        assert isinstance(node, dict) and part in node, f"domain/texts/{topic}.yml has no {path!r}"
         node = node[part]
     return node
 
