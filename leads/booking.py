@@ -35,6 +35,7 @@ from sqlalchemy import Column, Integer, String, Table, Text, exc, insert, select
 
 from advisor.texts import say
 
+from .briefs import public_base_url
 from .model import as_utc, check_conversation_id, utcnow
 from .sales_hours import Slot
 from .store import ERASE_WITH_LEAD, LeadStore, UTCDateTime, metadata
@@ -105,12 +106,9 @@ def booking_link(url: str, name: str | None, email: str | None) -> str:
 
 
 def calendar_url(token: str, env: Mapping[str, str] | None = None) -> str:
-    """The visitor's link to the call's .ics: ``WEB_PUBLIC_URL`` (the web page's public address;
-    default ``http://localhost:$WEB_PORT``, as `make run` serves it) + ``/call/<token>.ics``."""
-    env = os.environ if env is None else env
-    local = f"http://localhost:{(env.get('WEB_PORT') or '').strip() or '8080'}"
-    base = ((env.get("WEB_PUBLIC_URL") or "").strip() or local).rstrip("/")
-    return f"{base}{CALENDAR_PREFIX}{token}.ics"
+    """The visitor's link to the call's .ics: the web page's public address (``WEB_PUBLIC_URL``,
+    checked as for the brief's link) + ``/call/<token>.ics``."""
+    return f"{public_base_url(env)}{CALENDAR_PREFIX}{token}.ics"
 
 
 def booking_page(url: str) -> str:

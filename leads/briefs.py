@@ -37,7 +37,6 @@ from .store import LeadStore, UTCDateTime, _json, metadata
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PUBLIC_URL = "http://localhost:8080"
 """Where the brief pages are served when ``WEB_PUBLIC_URL`` is unset (``make run``'s web page)."""
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 """The form of a brief token: ``secrets.token_urlsafe(32)``. Anything else is never looked up."""
@@ -76,7 +75,8 @@ def public_base_url(env: Mapping[str, str] | None = None) -> str:
     into links that are shown to visitors and handed to the sales team.
     """
     env = os.environ if env is None else env
-    raw = (env.get("WEB_PUBLIC_URL") or "").strip() or DEFAULT_PUBLIC_URL
+    local = f"http://localhost:{(env.get('WEB_PORT') or '').strip() or '8080'}"  # as `make run` serves it
+    raw = (env.get("WEB_PUBLIC_URL") or "").strip() or local
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ValueError(f"WEB_PUBLIC_URL must be an absolute http:// or https:// URL, got {raw!r}")
