@@ -20,7 +20,7 @@ tasks' categories, else the model's general category, else any of the model's (s
 proxy). Several entries give the envelope of their ranges, leaving out any more than
 STALE_YEARS older than the newest, so a 2003 figure fills a gap but never widens a 2021 range.
 
-Budget fit, against the starting team at the cheapest region the card has:
+Budget fit, against the starting team at the regions the estimate suggests (advisor/guidance.py):
     the budget covers the top of the range -> "fits"; it covers the bottom only
     -> "tight"; it is below the bottom -> "short"; no amount -> unknown (None).
 """

@@ -104,14 +104,14 @@ def _region_for(situation: Situation, model: str) -> tuple[str, str]:
     )
 
 
-def _parts(situation: Situation, at_cheapest: bool = False) -> list[tuple[costing.Part, str | None]]:
+def _parts(situation: Situation) -> list[tuple[costing.Part, str | None]]:
     """The starting team per option at its suggested region; when the card has no figure there, at the
     cheapest region it has, with the region that was wanted (so the answer can say so)."""
     out: list[tuple[costing.Part, str | None]] = []
     bpo, kpo = situation.tasks
     for model in situation.models:
         tasks = bpo if model == taxonomy.BPO else kpo
-        wanted = None if at_cheapest else _region_for(situation, model)[0]
+        wanted = _region_for(situation, model)[0]
         found = costing.part(model, tasks, wanted, situation.profile.coverage)
         missing = None
         if found is None and wanted is not None:
@@ -122,13 +122,19 @@ def _parts(situation: Situation, at_cheapest: bool = False) -> list[tuple[costin
     return out
 
 
-def budget_fit(profile: Profile, rec: Recommendation | None) -> str | None:
-    """ "fits", "tight" or "short": the monthly budget against the starting team at the cheapest region
-    (advisor/costing.py); None when the amount or the work is unknown."""
+def budget_fit(
+    profile: Profile,
+    rec: Recommendation | None,
+    requirements: list[str] | tuple[str, ...] = (),
+    company_region: str | None = None,
+    customer_region: str | None = None,
+) -> str | None:
+    """ "fits", "tight" or "short": the monthly budget against the starting team at the regions the
+    estimate suggests for this work, data and place (advisor/costing.py), so the lead score and the
+    cost answer state the same fit; None when the amount or the work is unknown."""
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
-    if budget is None:
-        return None
-    return _fit(budget, _parts(Situation(profile, rec), at_cheapest=True))
+    situation = Situation(profile, rec, list(requirements), company_region, customer_region)
+    return _fit(budget, _parts(situation))
 
 
 def _fit(budget: float | None, parts: list[tuple[costing.Part, str | None]]) -> str | None:
@@ -272,9 +278,7 @@ def _cost(situation: Situation) -> dict[str, Any]:
     if profile.budget_amount and not costing.known_currency(profile.budget_currency):
         assumptions.append(say("cost.assumption_dollars"))
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
-    # The fit shown beside the figures is the fit of those figures (the regions the answer suggests);
-    # the lead score's budget_fit() takes the cheapest region, what a provider could offer at best.
-    fit = _fit(budget, parts)
+    fit = _fit(budget, parts)  # the fit of the figures shown, as budget_fit() gives the lead score
     buys = _buys(situation, parts, budget) if budget is not None and parts else []
     return {
         "options": options,

@@ -5,7 +5,8 @@ Formula: ``score = budget + authority + need + timeline`` (0-100), each factor c
 Budget (max 30)
     When the amount and the work are both known, the base is the budget's fit, the same one the
     cost estimate states (``advisor.guidance.budget_fit``: the monthly budget against a starting
-    team at the cheapest region): ``fits`` 25, ``tight`` 15, ``short`` 5. Otherwise:
+    team at the regions the estimate suggests for the work, its data rules and places):
+    ``fits`` 25, ``tight`` 15, ``short`` 5. Otherwise:
     base from the level: ``flexible`` 25, ``moderate`` 17, ``tight`` 7, unknown 10;
     base from a monthly amount in USD-equivalent: >= 20,000 → 25, >= 5,000 → 19,
     >= 1,000 → 12, > 0 → 5. When both are known the higher base counts.
@@ -330,4 +331,11 @@ def fit_from_answers(answers: Mapping[str, Any]) -> str | None:
         budget_period=answers.get("budget_period"),
         coverage=answers.get("coverage"),
     )
-    return guidance.budget_fit(profile, None)
+    requirements = answers.get("requirements")
+    return guidance.budget_fit(
+        profile,
+        None,
+        [r for r in requirements if isinstance(r, str)] if isinstance(requirements, (list, tuple)) else [],
+        answers.get("company_region") if isinstance(answers.get("company_region"), str) else None,
+        answers.get("customer_region") if isinstance(answers.get("customer_region"), str) else None,
+    )
