@@ -208,14 +208,8 @@ class Meetings:
 
     def for_conversations(self, conversation_ids: Iterable[str]) -> dict[str, Meeting]:
         """The meetings of these conversations, by conversation id (for the lead export)."""
-        ids = sorted(set(conversation_ids))
-        found: dict[str, Meeting] = {}
-        with self.store.transaction() as conn:
-            for start in range(0, len(ids), 500):  # keep the IN list within every database's limits
-                query = select(meetings_table).where(meetings_table.c.conversation_id.in_(ids[start : start + 500]))
-                for row in conn.execute(query).mappings():
-                    found[row["conversation_id"]] = _row_meeting(row)
-        return found
+        rows = self.store.rows_by_conversation(meetings_table, conversation_ids)
+        return {conversation_id: _row_meeting(row) for conversation_id, row in rows.items()}
 
 
 def _row_meeting(row: Mapping[str, Any]) -> Meeting:

@@ -175,14 +175,8 @@ class BriefStore:
 
     def for_conversations(self, conversation_ids: Iterable[str]) -> dict[str, Brief]:
         """The briefs of these conversations, by conversation id (for the lead export)."""
-        ids = sorted(set(conversation_ids))
-        found: dict[str, Brief] = {}
-        with self.store._begin() as conn:
-            for start in range(0, len(ids), 500):  # keep the IN list within every database's limits
-                query = select(briefs_table).where(briefs_table.c.conversation_id.in_(ids[start : start + 500]))
-                for row in conn.execute(query).mappings():
-                    found[row["conversation_id"]] = _row_brief(row)
-        return found
+        rows = self.store.rows_by_conversation(briefs_table, conversation_ids)
+        return {conversation_id: _row_brief(row) for conversation_id, row in rows.items()}
 
     def delete(self, conversation_id: str) -> bool:
         """Erase the conversation's brief ("delete my data"); True when there was one."""

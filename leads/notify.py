@@ -152,14 +152,7 @@ def queue_update(
     config = config or load_config()
     if not (lead.get("consent") and config.webhook_url and change.get("change_id")):
         return []
-    deliveries = deliveries or DeliveryLog(config.deliveries_path)
-    lead_key = idempotency_key(lead)
-    key = f"{lead_key}-update-{change['change_id']}"
-    payload = {
-        "event": UPDATED,
-        "idempotency_key": key,
-        "conversation_id": lead["conversation_id"],
-        "lead_idempotency_key": lead_key,
+    body = {
         "previous_status": change["previous_status"],
         "status": change["status"] or change["previous_status"],
         "status_changed": change["status"] is not None,
@@ -167,8 +160,7 @@ def queue_update(
         "changed_by": change["rep"],
         "changed_at": change["at"],
     }
-    item: DeliveryItem = (UPDATED, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
-    return [record["id"] for record in queue(deliveries, [item])]
+    return _queue_lead_event(lead, UPDATED, f"update-{change['change_id']}", body, config, deliveries)
 
 
 def queue_call(
@@ -191,17 +183,32 @@ def queue_call(
     config = config or load_config()
     if not (lead.get("consent") and config.webhook_url):
         return []
+    body = {"meeting": to_jsonable(dict(meeting))}
+    return _queue_lead_event(lead, CALL_BOOKED, f"call-{sequence}", body, config, deliveries)
+
+
+def _queue_lead_event(
+    lead: Mapping[str, Any],
+    event: str,
+    suffix: str,
+    body: Mapping[str, Any],
+    config: LeadsConfig,
+    deliveries: DeliveryLog | None,
+) -> list[str]:
+    """Queue one webhook event about a captured lead, in the envelope every such event shares:
+    ``event``, its ``idempotency_key`` (the lead's key + ``-<suffix>``), the conversation id and
+    the lead's key, then `body`. The delivery ids to send."""
     deliveries = deliveries or DeliveryLog(config.deliveries_path)
     lead_key = idempotency_key(lead)
-    key = f"{lead_key}-call-{sequence}"
+    key = f"{lead_key}-{suffix}"
     payload = {
-        "event": CALL_BOOKED,
+        "event": event,
         "idempotency_key": key,
         "conversation_id": lead["conversation_id"],
         "lead_idempotency_key": lead_key,
-        "meeting": to_jsonable(dict(meeting)),
+        **body,
     }
-    item: DeliveryItem = (CALL_BOOKED, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
+    item: DeliveryItem = (event, "webhook", key, conversation_ref(lead["conversation_id"]), payload)
     return [record["id"] for record in queue(deliveries, [item])]
 
 

@@ -23,7 +23,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ from .files import private_file, truncate_wal
 from .model import as_utc, check_conversation_id, clean_changes, conversation_digest, merge_lead, utcnow
 
 log = logging.getLogger(__name__)
+
+IN_LIST_CHUNK = 500
+"""Ids per IN list in :meth:`LeadStore.rows_by_conversation`."""
 
 ERASE_WITH_LEAD = "erase_with_lead"
 """``Table.info`` key: rows of this table (by ``conversation_id``) are erased with the lead."""
@@ -219,6 +222,19 @@ class LeadStore:
         """A transaction on this database, tables created first: for modules that keep their
         own tables here (:mod:`leads.handoff`)."""
         return self._begin()
+
+    def rows_by_conversation(self, table: Table, conversation_ids: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+        """The rows of `table` (at most one per conversation, in its ``conversation_id`` column) for
+        these conversations, by conversation id: for modules that keep such tables here (briefs,
+        meetings). The ids go in IN lists of IN_LIST_CHUNK, within every database's limits."""
+        ids = sorted(set(conversation_ids))
+        found: dict[str, Mapping[str, Any]] = {}
+        with self._begin() as conn:
+            for start in range(0, len(ids), IN_LIST_CHUNK):
+                query = select(table).where(table.c.conversation_id.in_(ids[start : start + IN_LIST_CHUNK]))
+                for row in conn.execute(query).mappings():
+                    found[row["conversation_id"]] = row
+        return found
 
     # -- leads ---------------------------------------------------------------------------
     def upsert_lead(
