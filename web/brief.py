@@ -22,7 +22,7 @@ request log shows `/brief/<token>` instead of the token (`redact_tokens`).
 The brief is read from the lead database (``LEADS_DB_URL`` / ``LEADS_DB_PATH``, as the
 action server writes it), and its words come from domain/texts/brief_page.yml, so this module needs
 the project's ``leads`` and ``advisor`` packages: serve.py runs as a script from web/, so the
-project root is put on ``sys.path`` here when it is missing.
+project root is put on ``sys.path`` (web/project.py) before they are imported.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import sys
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 from http import HTTPStatus
@@ -39,10 +37,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import project
+
 WEB_DIR = Path(__file__).resolve().parent
-ROOT = WEB_DIR.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+project.on_path()
 
 from advisor.texts import say  # noqa: E402 - needs the project root on sys.path (above)
 from leads.booking import CALENDAR_PREFIX, LINK, Meeting, Meetings, slot_label, slot_of  # noqa: E402
@@ -73,17 +71,12 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-_store: BriefStore | None = None
-_store_lock = threading.Lock()
-
 
 def brief_store() -> BriefStore:
-    """One store per process, built on first use (the page server may run without a database)."""
-    global _store
-    with _store_lock:
-        if _store is None:
-            _store = BriefStore()
-        return _store
+    """The briefs in the process-wide lead store (leads.outbox.default_store_and_outbox), which the
+    console and the calendar files use too; opened on first use (the page server may run without
+    a database)."""
+    return BriefStore()
 
 
 def redact_tokens(text: str, prefix: str = PATH_PREFIX) -> str:

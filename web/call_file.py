@@ -14,14 +14,12 @@ stored; its words are in domain/texts/booking.yml.
 from __future__ import annotations
 
 import logging
-import sys
-import threading
 from collections.abc import Mapping
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import project
+
 PREFIX = "/call/"
 """Where the files are served (``leads.booking.CALENDAR_PREFIX``, which the confirmation's link uses)."""
 
@@ -36,31 +34,18 @@ HEADERS = {
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 DISPOSITION = 'attachment; filename="call.ics"'
 
-_store: Any = None
-_store_lock = threading.Lock()
-
-
-def _project_on_path() -> None:
-    """leads/ and advisor/ are loaded on the first calendar request, not when the page server starts."""
-    if str(ROOT) not in sys.path:  # `python web/serve.py` puts only web/ on the path
-        sys.path.append(str(ROOT))
-
 
 def lead_store() -> Any:
-    """One LeadStore per process, opened on first use (LEADS_DB_URL or LEADS_DB_PATH, as the action server)."""
-    global _store
-    _project_on_path()
-    from leads.store import LeadStore
+    """The process-wide lead store (LEADS_DB_URL or LEADS_DB_PATH, as the action server), opened on first use."""
+    project.on_path()
+    from leads.outbox import default_store_and_outbox
 
-    with _store_lock:
-        if _store is None:
-            _store = LeadStore()
-        return _store
+    return default_store_and_outbox()[0]
 
 
 def call_file(meeting: Any, lead: Mapping[str, Any] | None) -> str:
     """The .ics text of a booked call (a ``leads.booking.Meeting``); the lead's details (when stored) describe it."""
-    _project_on_path()
+    project.on_path()
     from advisor.texts import say
     from leads.booking import slot_of
     from leads.delivery_log import conversation_ref
@@ -95,7 +80,7 @@ def respond(handler: Any, path: str, head_only: bool) -> bool:
     """Answer ``/call/<token>.ics``; False for any other path (serve.py carries on)."""
     if not path.startswith(PREFIX):
         return False
-    _project_on_path()
+    project.on_path()
     from leads.booking import Meetings, slot_of
     from leads.store import is_unavailable
 

@@ -39,7 +39,6 @@ import io
 import json
 import logging
 import re
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -52,10 +51,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+import project
 from sales_auth import COOKIE_NAME, Backoff, SalesSettings, Session, Sessions
 
 WEB_DIR = Path(__file__).resolve().parent
-ROOT = WEB_DIR.parent
 PAGE_DIR = WEB_DIR / "sales"
 CHART_JS = WEB_DIR / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
 PREFIX = "/sales"
@@ -234,7 +233,7 @@ class SalesConsole:
     """One per web server: the settings, sessions, backoff and (opened on first use) the lead database."""
 
     def __init__(self, settings: SalesSettings) -> None:
-        _project_on_path()
+        project.on_path()
         self.settings = settings
         self.sessions = Sessions(settings.token, settings.session_seconds)
         self.backoff = Backoff(settings.backoff_seconds)
@@ -457,12 +456,6 @@ def dispatch(handler: Handler) -> bool:
 # --- data ----------------------------------------------------------------------------------
 
 
-def _project_on_path() -> None:
-    """Make leads/ importable: `python web/serve.py` puts only web/ on the path."""
-    if str(ROOT) not in sys.path:
-        sys.path.append(str(ROOT))
-
-
 ID_IN_PATH = re.compile(r"(/sales/api/[a-z-]+/)([^/\s?]+)")
 
 
@@ -470,7 +463,7 @@ def redact_ids(text: str) -> str:
     """A request line for the log: conversation ids in /sales/api/ paths as ``conv-<hash>``, as in every log."""
     if "/sales/api/" not in text:
         return text
-    _project_on_path()
+    project.on_path()
     from leads.delivery_log import conversation_ref
 
     return ID_IN_PATH.sub(lambda m: m.group(1) + conversation_ref(unquote(m.group(2))), text)
@@ -480,11 +473,11 @@ class _LeadData:
     """The lead store and pipeline of leads/ (LEADS_DB_URL or LEADS_DB_PATH), shared by all requests."""
 
     def __init__(self) -> None:
-        _project_on_path()
+        project.on_path()
+        from leads.outbox import default_store_and_outbox
         from leads.pipeline import Pipeline
-        from leads.store import LeadStore
 
-        self.store = LeadStore()
+        self.store = default_store_and_outbox()[0]  # the one the briefs and calendar files read too
         self.pipeline = Pipeline(self.store)
 
 

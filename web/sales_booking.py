@@ -16,10 +16,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import project
 from call_file import DISPOSITION, call_file  # the same file the visitor's link gives
-from sales import ApiError, Handler, SalesConsole, _conversation_id, _project_on_path, route, send, send_json
+from sales import ApiError, Handler, SalesConsole, _conversation_id, route, send, send_json
 
-_project_on_path()
+project.on_path()
 
 from leads.booking import Meeting, Meetings, slot_of  # noqa: E402 - leads/ is importable now
 

@@ -39,20 +39,20 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import project
 from sales import (
     RASA_TIMEOUT_SECONDS,
     ApiError,
     Handler,
     SalesConsole,
     _conversation_id,
-    _project_on_path,
     _query,
     read_json,
     route,
     send_json,
 )
 
-_project_on_path()
+project.on_path()
 
 from advisor.texts import say  # noqa: E402 - leads/ and advisor/ are importable now
 from leads.handoff import SalesDesk, desk_settings  # noqa: E402
