@@ -97,7 +97,7 @@ def respond(handler: BaseHTTPRequestHandler, path: str, head_only: bool) -> bool
         return False
     if path in STATIC:
         file_path, content_type = STATIC[path]
-        _send(handler, HTTPStatus.OK, file_path.read_bytes(), content_type, head_only)
+        send(handler, HTTPStatus.OK, file_path.read_bytes(), content_type, head_only)
         return True
     token = path[len(PATH_PREFIX) :]
     status, page = HTTPStatus.NOT_FOUND, None
@@ -114,15 +114,24 @@ def respond(handler: BaseHTTPRequestHandler, path: str, head_only: bool) -> bool
             if brief is not None:
                 status, page = HTTPStatus.OK, brief_page(brief.content, brief.created_at, brief.updated_at, call)
     page = page or notice_page("not_found")
-    _send(handler, status, page.encode("utf-8"), "text/html; charset=utf-8", head_only)
+    send(handler, status, page.encode("utf-8"), "text/html; charset=utf-8", head_only)
     return True
 
 
-def _send(handler: BaseHTTPRequestHandler, status: HTTPStatus, body: bytes, content_type: str, head_only: bool) -> None:
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: HTTPStatus,
+    body: bytes,
+    content_type: str,
+    head_only: bool,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """A response with the headers of a visitor's private link (HEADERS; the brief's CSP on HTML):
+    the brief, and a booked call's calendar file (web/call_file.py)."""
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))
-    for name, value in HEADERS.items():
+    for name, value in {**HEADERS, **(headers or {})}.items():
         handler.send_header(name, value)
     if content_type.startswith("text/html"):
         handler.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)

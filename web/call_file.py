@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import brief
 import project
 
 PREFIX = "/call/"
@@ -25,12 +26,6 @@ PREFIX = "/call/"
 
 log = logging.getLogger(__name__)
 
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 DISPOSITION = 'attachment; filename="call.ics"'
 
@@ -98,12 +93,5 @@ def respond(handler: Any, path: str, head_only: bool) -> bool:
             raise
         log.warning("calendar file: lead database unreachable (%s)", type(error).__name__)
         status, body = HTTPStatus.SERVICE_UNAVAILABLE, b"the calendar file cannot be read right now; try again soon\n"
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(body)))
-    for name, value in {**HEADERS, **headers}.items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    if not head_only:
-        handler.wfile.write(body)
+    brief.send(handler, status, body, content_type, head_only, headers)  # a private link's headers, as the brief's
     return True
