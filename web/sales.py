@@ -720,16 +720,14 @@ def fetch_tracker(settings: SalesSettings, conversation_id: str) -> dict[str, An
 
 
 def find_brief(store: Any, conversation_id: str) -> dict[str, Any] | None:
-    """The conversation's brief (leads/briefs.py, once that module exists): its link on this server, dates, content."""
-    try:
-        from leads.briefs import BriefStore
-    except ImportError:
-        return None  # the brief page has not landed in this checkout
+    """The conversation's brief (leads/briefs.py): its link on this server, dates, content."""
+    from leads.briefs import PATH_PREFIX, BriefStore
+
     brief = BriefStore(store).for_conversation(conversation_id)
     if brief is None:
         return None
     return {
-        "url": "/brief/" + quote(brief.token, safe=""),
+        "url": PATH_PREFIX + brief.token,  # a token is URL-safe (secrets.token_urlsafe)
         "created_at": brief.created_at,
         "updated_at": brief.updated_at,
         "content": brief.content,

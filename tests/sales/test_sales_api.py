@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from leads.briefs import BriefStore
 from leads.store import LeadStore
 from tests.support.browser_support import ROOT, WebServer
 from tests.support.common import run_python, wait_until
@@ -264,10 +265,9 @@ def test_the_lead_comes_with_its_transcript_from_rasa(
 
 
 def test_the_brief_comes_with_the_lead(console: WebServer, sales_token: str, captured: dict, stack: Stack) -> None:
-    briefs = pytest.importorskip("leads.briefs", reason="leads/briefs.py (the brief page, another branch) is not here")
     store = LeadStore(path=stack.env["LEADS_DB_PATH"])
     try:
-        expected = briefs.BriefStore(store).for_conversation(captured["conversation_id"])
+        expected = BriefStore(store).for_conversation(captured["conversation_id"])
     finally:
         store.dispose()
     assert expected is not None, "the advice of the captured conversation made no brief"
