@@ -66,7 +66,6 @@ class ActionAnswerGuidance(Action):
             # "Cost isn't really an issue for us" answers the budget question; it asks nothing.
             return [FollowupAction(form)]
         topic = topic_of(tracker)
-        events: list[EventType] = []  # (guidance_followup is reset by the next message's extraction)
         try:
             known = situation(tracker)
             reply = await off_loop(guidance.answer, topic, known)
@@ -74,10 +73,9 @@ class ActionAnswerGuidance(Action):
         except Exception:  # a rate card or text error must not end the conversation (logged)
             log.exception("follow-up answer on %s failed", topic)
             dispatcher.utter_message(text=say("conversation.followup_unavailable"))
-            return [*events, SlotSet("guidance_topic", None)]
+            return [SlotSet("guidance_topic", None)]
         dispatcher.utter_message(text=reply)
         if form:
             dispatcher.utter_message(text=say("conversation.back_to_questions"))
             asks_place = False  # the form's question comes next; a place can still be said any time
-        events.append(SlotSet("guidance_topic", topic if asks_place else None))
-        return events
+        return [SlotSet("guidance_topic", topic if asks_place else None)]
