@@ -6,8 +6,11 @@ The corpus is split once, by a hash of each entry's id, into a development part
 (read it, fix what it shows) and a held-out part (figures only: this script never
 prints a held-out text, so nobody tunes on it).
 
-    python -m scripts.corpus_eval --part heldout --min-accuracy 0.9 --min-hybrid 0.8
+    python -m scripts.corpus_eval --part heldout --compare --min-accuracy 0.9 --min-hybrid 0.8
     python -m scripts.corpus_eval --part dev --errors      # what to work on
+
+The reading is the rules settled by the learned model (`advisor.reading.arbiter`, trained on the
+development part only); `--compare` also prints the rules alone, and `--rules` reads with them only.
 
 Exit code 1 when a floor is missed.
 """
@@ -15,36 +18,17 @@ Exit code 1 when a floor is missed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from advisor.engine import Profile, recommend
 from advisor.extraction import extract, merge
-
-ROOT = Path(__file__).resolve().parent.parent
+from advisor.reading import reading_with
+from advisor.reading.corpus import load
 
 CLASSES = ("bpo", "kpo", "hybrid")
-SPLIT_SALT = "outsourcing-advisor corpus split, fixed 2026-11-30"
-
-
-def part_of(entry_id: str) -> str:
-    """'heldout' for about half of the ids, 'dev' for the rest; fixed forever by the salt."""
-    digest = hashlib.sha256(f"{SPLIT_SALT}:{entry_id}".encode()).digest()
-    return "heldout" if digest[0] % 2 == 0 else "dev"
-
-
-def load(corpus_dir: Path = ROOT / "corpus" / "requests") -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = []
-    for path in sorted(corpus_dir.glob("*.yml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            entry["part"] = part_of(entry["id"])
-            entries.append(entry)
-    return entries
 
 
 def predict(text: str) -> tuple[str, list[str]]:
@@ -81,8 +65,8 @@ def evaluate(entries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def print_report(part: str, result: dict[str, Any]) -> None:
-    print(f"Corpus, {part} part: {result['n']} real requests read as opening messages")
+def print_report(part: str, result: dict[str, Any], reader: str = "rules + model") -> None:
+    print(f"Corpus, {part} part: {result['n']} real requests read as opening messages ({reader})")
     print(f"  overall accuracy: {result['accuracy']:.3f}")
     for c in CLASSES:
         pc = result["per_class"][c]
@@ -102,10 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-hybrid", type=float, default=0.0)
     parser.add_argument("--errors", action="store_true", help="list the mistakes (development part only)")
     parser.add_argument("--json", type=Path, help="write the figures (no texts) to this file")
+    parser.add_argument("--rules", action="store_true", help="read with the rules alone (no learned model)")
+    parser.add_argument(
+        "--compare", action="store_true", help="also print the rules alone (floors apply to the reading)"
+    )
     args = parser.parse_args(argv)
     entries = [e for e in load() if args.part == "all" or e["part"] == args.part]
-    result = evaluate(entries)
-    print_report(args.part, result)
+    rules_alone = None
+    if args.compare or args.rules:
+        with reading_with(None):
+            rules_alone = evaluate(entries)
+        print_report(args.part, rules_alone, "rules alone")
+    result = rules_alone if args.rules and rules_alone else evaluate(entries)
+    if not args.rules:
+        print_report(args.part, result)
     if args.errors:
         if args.part != "dev":
             print("  (mistakes are listed for the development part only)")
@@ -122,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         figures = {k: v for k, v in result.items() if k != "rows"}
-        args.json.write_text(json.dumps({"part": args.part, **figures}, indent=2))
+        if rules_alone is not None and not args.rules:
+            figures["rules_alone"] = {k: v for k, v in rules_alone.items() if k != "rows"}
+        args.json.write_text(
+            json.dumps({"part": args.part, "reader": "rules" if args.rules else "rules + model", **figures}, indent=2)
+        )
     failed = []
     if result["accuracy"] is not None and result["accuracy"] < args.min_accuracy:
         failed.append(f"overall accuracy {result['accuracy']:.3f} < floor {args.min_accuracy}")

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Trains the model unless models/advisor-<hash of its inputs>.tar.gz exists.
+# Trains the model unless models/advisor-<hash of its inputs>.tar.gz exists, and the reader's
+# model unless models/reader-<hash of the corpus and reading code>.pkl exists.
 set -euo pipefail
 PROJECT_ROOT="$(cd "$(dirname "$0")/.." && pwd)"; cd "$PROJECT_ROOT"
 source scripts/env.sh
+# The reader's learned model (advisor/reading/arbiter.py): cached by a hash of the corpus and the reading code.
+PYTHONPATH="$PROJECT_ROOT" .venv/bin/python -m scripts.train_reader
 hash="$(scripts/model_hash.sh)"
 model="models/advisor-${hash}.tar.gz"
 if [[ -f "$model" ]]; then

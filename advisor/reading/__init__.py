@@ -28,9 +28,22 @@ vocabulary is data in `advisor/lexicon/reading.yml`.
 
 from __future__ import annotations
 
-from advisor.reading.core import read
+from advisor.reading.core import read, read_rules, reading_with
 from advisor.reading.model import Fact, Item, Reading, TaskHit
 from advisor.reading.text import MAX_CHARS, Word, normalise, words_of
 from advisor.reading.work import known_after
 
-__all__ = ["MAX_CHARS", "Fact", "Item", "Reading", "TaskHit", "Word", "known_after", "normalise", "read", "words_of"]
+__all__ = [
+    "MAX_CHARS",
+    "Fact",
+    "Item",
+    "Reading",
+    "TaskHit",
+    "Word",
+    "known_after",
+    "normalise",
+    "read",
+    "read_rules",
+    "reading_with",
+    "words_of",
+]

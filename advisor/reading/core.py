@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from advisor import cues, taxonomy
 from advisor.nlp import SEGMENT_BREAKS, Analysis, Mention, get_nlp
 from advisor.patterns import looks_like_question
 from advisor.reading import work
+from advisor.reading.arbiter import Arbiter, default_arbiter, settle
 from advisor.reading.items import compliance_check, roles, self_description_end, sentences, work_items
 from advisor.reading.model import Fact, Item, Reading, TaskHit
 from advisor.reading.text import Word, fact_index, normalise, phrase_sets, words_of
@@ -97,7 +101,32 @@ def facts(words: list[Word]) -> list[Fact]:
 
 @functools.lru_cache(maxsize=512)
 def read(text: str) -> Reading:
-    """Read `text` once (cached: the same message is never read twice in a process)."""
+    """Read `text` once (cached: the same message is never read twice in a process): the rules,
+    then the learned second opinion on which kinds of work are really asked for (`arbiter`)."""
+    return settle(read_rules(text), default_arbiter() if _chosen is DEFAULT else _chosen)
+
+
+DEFAULT = object()
+_chosen: Any = DEFAULT
+
+
+@contextlib.contextmanager
+def reading_with(arbiter: Arbiter | None) -> Iterator[None]:
+    """Read with this second opinion (None: the rules alone) inside the block: the corpus
+    figures compare readings, and cross-validation reads with a model per fold."""
+    global _chosen
+    before, _chosen = _chosen, arbiter
+    read.cache_clear()
+    try:
+        yield
+    finally:
+        _chosen = before
+        read.cache_clear()
+
+
+@functools.lru_cache(maxsize=512)
+def read_rules(text: str) -> Reading:
+    """The rules' reading of `text`: the four steps, no learned model."""
     text = normalise(text)
     if not text.strip():
         return Reading(text)

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from advisor import taxonomy
-from scripts.corpus_eval import load, part_of
+from advisor.reading.corpus import load, part_of
 
 ENTRIES = load()
 FIELDS = {"id", "source", "source_kind", "industry", "text", "label", "items", "facts", "reason"}
