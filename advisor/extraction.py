@@ -221,6 +221,8 @@ def extract(text: str, requested: str | None = None) -> Facts:
     for hit in reading.tasks:
         if hit.source == "cue" and not describing_work:
             continue
+        if hit.source == "model" and requested not in (None, "tasks"):
+            continue  # the model names work only in a description of it, never in an answer
         if hit.key in generic and not (
             requested in (None, "tasks") or (explicit_request and hit.source != "expertise")
         ):

@@ -27,7 +27,7 @@ from advisor.reading.corpus import load
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3)
-MIN_WORDS = (0, 15, 25, 40)
+MIN_WORDS = (0, 25, 40, 60)
 TUNED_ON = ("A", "B", "C")  # collections whose development entries the rules were tuned on
 
 
