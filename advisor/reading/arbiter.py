@@ -11,7 +11,7 @@ it really asks for expert work. It acts in two cases only:
 - the rules found both kinds and the model gives one of them less than `KEEP_BELOW`: that
   kind's tasks are set aside as incidental. They move to `Reading.dropped`, so every task left
   is still the rules' own, quoted from the user's words;
-- the rules found no task in a statement of at least `FILL_MIN_WORDS` words, and one of its
+- the rules found no task in a statement of at least `FILL_MIN_WORDS` distinct words, and one of its
   items is clearly work (`FILL_ITEM_CHANCE`): that item becomes a task of the kind the model
   expects, named by a task model trained on the collectors' quoted spans, quoting the item
   ("providing managed technology infrastructure and desktop services"). Shorter messages and
@@ -40,6 +40,7 @@ import logging
 import math
 import os
 import pickle
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,12 +156,13 @@ class ItemModel:
         classes = list(self.model.classes_)
         return {kind: probs[:, classes.index(kind)] for kind in KINDS}
 
-    def summary(self, items: Sequence[Item]) -> list[float]:
-        """Per kind: the strongest item, the mean, items over one half, and those the rules agree with."""
+    def summary(self, items: Sequence[Item], per_item: dict[str, Any] | None = None) -> list[float]:
+        """Per kind: the strongest item, the mean, items over one half, and those the rules agree with
+        (`per_item`: `chances(items)` when already computed)."""
         if not items:
             return [0.0] * 12
         out: list[float] = []
-        for kind, p in self.chances(items).items():
+        for kind, p in (self.chances(items) if per_item is None else per_item).items():
             ruled = [any(h.model == kind for h in live(item.tasks)) for item in items]
             confirmed = [float(q) for q, r in zip(p, ruled, strict=True) if r]
             out += [
@@ -201,25 +203,23 @@ class Arbiter:
     keys: KeyModel
     trained_on: tuple[str, ...] = ()  # corpus ids
 
-    def features(self, reading: Reading) -> list[float]:
-        return rule_features(reading) + self.items.summary(reading.items)
+    def features(self, reading: Reading, per_item: dict[str, Any] | None = None) -> list[float]:
+        return rule_features(reading) + self.items.summary(reading.items, per_item)
 
-    def work_items(self, reading: Reading) -> dict[str, tuple[float, Item]]:
-        """Per kind, the item most likely to be that kind of work, and how likely."""
-        items = [item for item in reading.items if item.work[0] < item.work[1]]
-        if not items:
-            return {}
+    def work_items(self, reading: Reading, per_item: dict[str, Any]) -> dict[str, tuple[float, Item]]:
+        """Per kind, the item with a work part most likely to be that kind of work, and how likely."""
         out = {}
-        for kind, column in self.items.chances(items).items():
-            best = int(column.argmax())
-            out[kind] = (float(column[best]), items[best])
+        for kind, column in per_item.items():
+            ranked = [(float(column[n]), item) for n, item in enumerate(reading.items) if item.work[0] < item.work[1]]
+            if ranked:
+                out[kind] = max(ranked, key=lambda pair: pair[0])
         return out
 
-    def chances(self, reading: Reading) -> dict[str, float]:
+    def chances(self, reading: Reading, per_item: dict[str, Any] | None = None) -> dict[str, float]:
         """P(the request asks for routine work), P(it asks for expert work)."""
         import numpy as np
 
-        x = (np.array([self.features(reading)]) - self.mean) / self.scale
+        x = (np.array([self.features(reading, per_item)]) - self.mean) / self.scale
         return {kind: float(model.predict_proba(x)[0, 1]) for kind, model in self.asks.items()}
 
     @classmethod
@@ -287,7 +287,8 @@ def settle(
 
 # A request the rules found no task in is read by the model only when it is long enough to be
 # one, is not a question, and an item is clearly work; otherwise the assistant asks, as before.
-FILL_MIN_WORDS = 20
+FILL_MIN_WORDS = 20  # distinct words: "budget of xxxx..." or one phrase pasted fifty times is not a request
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]{1,24}\b")
 FILL_ITEM_CHANCE = 0.6
 
 
@@ -296,10 +297,12 @@ def named_by_model(reading: Reading, arbiter: Arbiter) -> Reading:
     infrastructure and desktop services"): each quoted from the item that names it."""
     from advisor.patterns import looks_like_question
 
-    if len(reading.text.split()) < FILL_MIN_WORDS or looks_like_question(reading.text):
+    distinct = {w.lower() for w in WORD.findall(reading.text)}
+    if not reading.items or len(distinct) < FILL_MIN_WORDS or looks_like_question(reading.text):
         return reading
-    candidates = arbiter.work_items(reading)
-    chances = arbiter.chances(reading)
+    per_item = arbiter.items.chances(reading.items)  # once: the n-grams of a long text are its cost
+    candidates = arbiter.work_items(reading, per_item)
+    chances = arbiter.chances(reading, per_item)
     kinds = [k for k in KINDS if chances[k] >= 0.5 and candidates.get(k, (0.0,))[0] >= FILL_ITEM_CHANCE]
     if not kinds:
         return reading
