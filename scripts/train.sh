@@ -5,7 +5,7 @@ set -euo pipefail
 PROJECT_ROOT="$(cd "$(dirname "$0")/.." && pwd)"; cd "$PROJECT_ROOT"
 source scripts/env.sh
 # The reader's learned model (advisor/reading/arbiter.py): cached by a hash of the corpus and the reading code.
-PYTHONPATH="$PROJECT_ROOT" .venv/bin/python -m scripts.train_reader
+.venv/bin/python -m scripts.train_reader  # PYTHONPATH from scripts/env.sh
 hash="$(scripts/model_hash.sh)"
 model="models/advisor-${hash}.tar.gz"
 if [[ -f "$model" ]]; then

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import time
 
-from advisor.reading.arbiter import ROOT, build, model_path
+from advisor.reading.arbiter import build, model_path
 
 
 def main() -> int:
     path = model_path()
     if path.exists():
-        print(f"Reader model is up to date: {path.relative_to(ROOT)}")
+        print(f"Reader model is up to date: {path}")
         return 0
-    print(f"Training the reader model on the corpus's development part: {path.relative_to(ROOT)}")
+    print(f"Training the reader model on the corpus's development part: {path}")
     start = time.monotonic()
     build(path)
     print(f"Trained in {time.monotonic() - start:.0f}s")

@@ -76,6 +76,11 @@ def live(hits: Iterable[TaskHit]) -> list[TaskHit]:
     return [h for h in hits if not h.negated]
 
 
+def holds(item: Item, kind: str) -> bool:
+    """The rules found work of this kind in the item."""
+    return any(h.model == kind for h in live(item.tasks))
+
+
 def rules_choice(reading: Reading) -> str:
     kinds = {h.model for h in live(reading.tasks)}
     return "hybrid" if len(kinds) == 2 else kinds.pop() if kinds else NO_WORK
@@ -92,7 +97,7 @@ def rule_features(reading: Reading) -> list[float]:
     for kind in KINDS:
         mine = [h for h in hits if h.model == kind]
         out += [float(sum(h.source == s for h in mine)) for s in SOURCES]
-        at = [n for n, item in enumerate(reading.items) if any(h.model == kind for h in live(item.tasks))]
+        at = [n for n, item in enumerate(reading.items) if holds(item, kind)]
         out += [
             math.log1p(len(mine)),
             float(len({h.key for h in mine})),
@@ -163,8 +168,7 @@ class ItemModel:
             return [0.0] * 12
         out: list[float] = []
         for kind, p in (self.chances(items) if per_item is None else per_item).items():
-            ruled = [any(h.model == kind for h in live(item.tasks)) for item in items]
-            confirmed = [float(q) for q, r in zip(p, ruled, strict=True) if r]
+            confirmed = [float(q) for q, item in zip(p, items, strict=True) if holds(item, kind)]
             out += [
                 float(p.max()),
                 float(p.mean()),

@@ -99,15 +99,15 @@ def facts(words: list[Word]) -> list[Fact]:
     return list(out.values())
 
 
+DEFAULT = object()
+_chosen: Any = DEFAULT  # the second opinion `read` uses: DEFAULT (the trained model), or set by `reading_with`
+
+
 @functools.lru_cache(maxsize=512)
 def read(text: str) -> Reading:
     """Read `text` once (cached: the same message is never read twice in a process): the rules,
     then the learned second opinion on which kinds of work are really asked for (`arbiter`)."""
     return settle(read_rules(text), default_arbiter() if _chosen is DEFAULT else _chosen)
-
-
-DEFAULT = object()
-_chosen: Any = DEFAULT
 
 
 @contextlib.contextmanager
