@@ -165,6 +165,17 @@ class Facts:
 
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\bbut\b|\bhowever\b|\bthough\b", re.IGNORECASE)
 
+QUOTE_CHARS = 80
+
+
+def clipped(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote short enough for a reason: cut at the last whole word, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-–—") + "…"
+
 
 def _clause_at(text: str, pos: int) -> str:
     """The clause of `text` around character `pos` (split at punctuation and 'but')."""
@@ -232,7 +243,7 @@ def extract(text: str, requested: str | None = None) -> Facts:
         if not hit.negated:
             quotes = facts.evidence.setdefault(hit.key, [])
             if hit.text not in quotes and len(quotes) < 3:
-                quotes.append(hit.text[:80])
+                quotes.append(clipped(hit.text))
     facts.goals = [m.key for m in reading.goals if not m.negated]
     facts.requirements = [f.key for f in reading.facts]
     facts.tasks = _unique(facts.tasks)

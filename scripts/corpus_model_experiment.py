@@ -5,15 +5,16 @@ A, B, C), so on those they look better than on anything new, and a model trained
 them learns to trust them too much. So the scores here are on the development entries the rules
 were never tuned on (ids D onwards, "fresh"): for 5 folds x 3 seeds of those, the arbiter is
 trained on the other four fifths plus every A-C development entry, and reads the last fifth: the
-rules alone, then the rules settled by the model at several `keep_below` thresholds.
-KEEP_BELOW in arbiter.py is the best overall figure here whose hybrid accuracy stays within
-5 points of the rules'. The held-out part is never read here.
+rules alone, then the rules settled by the model for several settings of `asked_from` (the chance
+from which a kind of work counts as asked for), `min_words` and `add_from`. The held-out part is
+never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import warnings
 from collections import Counter
@@ -21,13 +22,23 @@ from collections import Counter
 from sklearn.model_selection import StratifiedKFold
 
 from advisor.reading import read_rules
-from advisor.reading.arbiter import DROP_MIN_WORDS, KEEP_BELOW, Arbiter, rules_choice, settle
+from advisor.reading.arbiter import (
+    ADD_ITEM_CHANCE,
+    ADD_MIN_WORDS,
+    ASKED_FROM,
+    DROP_MIN_WORDS,
+    Arbiter,
+    rules_choice,
+    settle,
+)
 from advisor.reading.corpus import load
 
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
-THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3)
-MIN_WORDS = (0, 25, 40, 60)
+ASKED = (0.2, 0.25, 0.3)
+MIN_WORDS = (40,)
+ADD = (0.5,)
+ADD_WORDS = (0, 20, 40)
 TUNED_ON = ("A", "B", "C")  # collections whose development entries the rules were tuned on
 
 
@@ -41,7 +52,7 @@ def scores(labels: list[str], predicted: list[str]) -> dict[str, float]:
 
 def line(name: str, runs: list[dict[str, float]]) -> str:
     mean = {k: statistics.mean(r[k] for r in runs) for k in runs[0]}
-    return f"{name:28s} overall {mean['overall']:.3f}  " + "  ".join(f"{c} {mean[c]:.3f}" for c in CLASSES)
+    return f"{name:58s} overall {mean['overall']:.3f}  " + "  ".join(f"{c} {mean[c]:.3f}" for c in CLASSES)
 
 
 def main() -> None:
@@ -55,28 +66,21 @@ def main() -> None:
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
-    runs: dict[float, list[dict[str, float]]] = {t: [] for t in THRESHOLDS}
-    word_runs: dict[int, list[dict[str, float]]] = {w: [] for w in MIN_WORDS}
+    settings = list(itertools.product(ASKED, MIN_WORDS, ADD, ADD_WORDS))
+    runs: dict[tuple, list[dict[str, float]]] = {s: [] for s in settings}
     for seed in range(3):
-        predicted = {t: [""] * len(fresh) for t in THRESHOLDS}
-        by_words = {w: [""] * len(fresh) for w in MIN_WORDS}
+        predicted = {s: [""] * len(fresh) for s in settings}
         for fit, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(labels, labels):
             arbiter = Arbiter.train([fresh[i] for i in fit] + tuned, read_rules)
             for i in test:
-                for t in THRESHOLDS:
-                    predicted[t][i] = rules_choice(settle(readings[i], arbiter, t, 0))
-                for w in MIN_WORDS:
-                    by_words[w][i] = rules_choice(settle(readings[i], arbiter, KEEP_BELOW, w))
-        for t in THRESHOLDS:
-            runs[t].append(scores(labels, predicted[t]))
-        for w in MIN_WORDS:
-            word_runs[w].append(scores(labels, by_words[w]))
-    for t in THRESHOLDS:
-        mark = "  <- KEEP_BELOW" if t == KEEP_BELOW else ""
-        print(line(f"rules + model, keep < {t}", runs[t]) + mark)
-    for w in MIN_WORDS:
-        mark = "  <- DROP_MIN_WORDS" if w == DROP_MIN_WORDS else ""
-        print(line(f"  keep < {KEEP_BELOW}, from {w} words", word_runs[w]) + mark)
+                for s in settings:
+                    predicted[s][i] = rules_choice(settle(readings[i], arbiter, *s))
+        for s in settings:
+            runs[s].append(scores(labels, predicted[s]))
+    chosen = (ASKED_FROM, DROP_MIN_WORDS, ADD_ITEM_CHANCE, ADD_MIN_WORDS)
+    for s in settings:
+        mark = "  <- chosen" if s == chosen else ""
+        print(line(f"asked from {s[0]}, set aside from {s[1]} words, add {s[2]} from {s[3]} words", runs[s]) + mark)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ CITATIONS = (  # corpus H022 (development part)
     "processing and conversion for any citations outstanding with another vendor."
 )
 
+GRANT_WRITING = next(e["text"] for e in DEV if e["id"] == "A074")  # expert work, plus correspondence
+
 
 @pytest.fixture(scope="module")
 def model() -> Arbiter:
@@ -93,6 +95,16 @@ def test_a_statement_the_rules_find_no_work_in_gets_a_task_quoted_from_it(model)
 )
 def test_greetings_questions_and_self_descriptions_get_no_task_from_the_model(model, text):
     assert not [h for h in read(text).tasks if h.source == "model"]
+
+
+def test_routine_work_the_rules_have_no_word_for_gets_a_task_quoting_it(model):
+    rules, settled = read_rules(GRANT_WRITING), read(GRANT_WRITING)
+    assert rules_choice(rules) == "kpo"
+    assert rules_choice(settled) == "hybrid"
+    added = [h for h in settled.tasks if h.source == "model"]
+    assert [h.model for h in added] == ["bpo"]
+    assert "correspondence" in added[0].text and added[0].text in GRANT_WRITING
+    assert {h.key for h in rules.tasks} <= {h.key for h in settled.tasks}
 
 
 def test_every_task_is_the_rules_own_or_quotes_the_request():
