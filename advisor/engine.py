@@ -122,11 +122,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             Reason(
                 "routine_tasks",
                 BPO,
-                say(
-                    "advice.reasons.routine_tasks",
-                    tasks=taxonomy.sentence_case(p.named(bpo_tasks)),
-                    is_are="is" if len(bpo_tasks) == 1 else "are",
-                ),
+                say(counted("advice.reasons.routine_tasks", bpo_tasks), tasks=taxonomy.sentence_case(p.named(bpo_tasks))),
             )
         )
     if p.cost_constrained:
@@ -150,7 +146,7 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             text = say("advice.reasons.coverage_extended")
         else:
             text = say(
-                "advice.reasons.customer_facing",
+                counted("advice.reasons.customer_facing", customer_tasks),
                 tasks=taxonomy.sentence_case(taxonomy.join_labels(taxonomy.labels(customer_tasks))),
             )
         out.append(Reason("customer_service", BPO, text))
@@ -170,7 +166,9 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         what = p.named(strategic) if strategic else say("advice.reasons.strategic_goal")
         out.append(
             Reason(
-                "strategic_projects", KPO, say("advice.reasons.strategic_projects", what=taxonomy.sentence_case(what))
+                "strategic_projects",
+                KPO,
+                say(counted("advice.reasons.strategic_projects", strategic), what=taxonomy.sentence_case(what)),
             )
         )
     if "innovation" in p.goals:
@@ -187,11 +185,19 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
                 "specialised_work",
                 KPO,
                 say(
-                    "advice.reasons.specialised_work", tasks=taxonomy.sentence_case(p.named(specialised)), needed=needed
+                    counted("advice.reasons.specialised_work", specialised),
+                    tasks=taxonomy.sentence_case(p.named(specialised)),
+                    needed=needed,
                 ),
             )
         )
     return out
+
+
+def counted(key: str, tasks: list[str]) -> str:
+    """The text key for one task, or its "_many" variant when the sentence names several
+    (so the verb agrees: "market research calls for", "market research and legal services call for")."""
+    return f"{key}_many" if len(tasks) > 1 else key
 
 
 def recommend(profile: Profile) -> Recommendation:
@@ -214,7 +220,7 @@ def recommend(profile: Profile) -> Recommendation:
             if profile.cost_constrained:
                 conflicts.append(
                     say(
-                        "advice.conflicts.cost_vs_knowledge_work",
+                        counted("advice.conflicts.cost_vs_knowledge_work", kpo_tasks),
                         tasks=taxonomy.join_labels(taxonomy.labels(kpo_tasks)),
                     )
                 )

@@ -459,3 +459,23 @@ def test_recommendation_serialises_to_a_plain_dict():
     d = recommend(Profile(tasks=["hr_payroll", "market_research"])).to_dict()
     assert d["choice"] == "hybrid"
     assert {r["rule"] for r in d["reasons"]} >= {"routine_tasks", "strategic_projects"}
+
+
+@pytest.mark.parametrize(
+    "tasks, budget, phrases",
+    [
+        (["market_research"], "flexible", ["Market research calls for"]),
+        (["market_research", "financial_analysis"], "flexible", ["Market research and financial analysis call for"]),
+        (["legal_services"], "flexible", ["Legal services needs legal expertise"]),
+        (["legal_services", "software_development"], "flexible", [" need legal expertise and advanced technical"]),
+        (["customer_support"], "flexible", ["Customer support is customer-facing", "a provider runs it"]),
+        (["customer_support", "hr_payroll"], "flexible", ["are routine, process-driven work: a provider runs them"]),
+        (["market_research", "legal_services"], "tight", ["need specialists that a BPO provider does not staff, so they"]),
+        (["market_research"], "tight", ["needs specialists that a BPO provider does not staff, so it stays"]),
+    ],
+)
+def test_the_verb_agrees_with_the_number_of_tasks_a_reason_names(tasks, budget, phrases):
+    result = recommend(Profile(tasks=tasks, budget_level=budget))
+    said = " ".join([r.text for r in result.reasons] + list(result.conflicts))
+    for phrase in phrases:
+        assert phrase in said
