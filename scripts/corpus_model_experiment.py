@@ -5,8 +5,9 @@ A, B, C), so on those they look better than on anything new, and a model trained
 them learns to trust them too much. So the scores here are on the development entries the rules
 were never tuned on (ids D onwards, "fresh"): for 5 folds x 3 seeds of those, the arbiter is
 trained on the other four fifths plus every A-C development entry, and reads the last fifth: the
-rules alone, then the rules settled by the model for several settings of `asked_from` (the chance
-from which a kind of work counts as asked for), `min_words` and `add_from`. The held-out part is
+rules alone, then the rules settled by the model for several settings of `keep_from` (the chance
+from which a kind the rules found is kept) and `add_from` (the chance from which a kind they did
+not find is added). The held-out part is
 never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment
@@ -23,10 +24,10 @@ from sklearn.model_selection import StratifiedKFold
 
 from advisor.reading import read_rules
 from advisor.reading.arbiter import (
-    ADD_ITEM_CHANCE,
+    ADD_FROM,
     ADD_MIN_WORDS,
-    ASKED_FROM,
     DROP_MIN_WORDS,
+    KEEP_FROM,
     Arbiter,
     rules_choice,
     settle,
@@ -35,10 +36,10 @@ from advisor.reading.corpus import load
 
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
-ASKED = (0.2, 0.25, 0.3)
+KEEP = (0.1, 0.15, 0.2, 0.25)
+ADD = (0.25, 0.3)
 MIN_WORDS = (40,)
-ADD = (0.5,)
-ADD_WORDS = (0, 20, 40)
+ADD_WORDS = (20,)
 TUNED_ON = ("A", "B", "C")  # collections whose development entries the rules were tuned on
 
 
@@ -66,7 +67,7 @@ def main() -> None:
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
-    settings = list(itertools.product(ASKED, MIN_WORDS, ADD, ADD_WORDS))
+    settings = list(itertools.product(KEEP, ADD, MIN_WORDS, ADD_WORDS))
     runs: dict[tuple, list[dict[str, float]]] = {s: [] for s in settings}
     for seed in range(3):
         predicted = {s: [""] * len(fresh) for s in settings}
@@ -77,10 +78,10 @@ def main() -> None:
                     predicted[s][i] = rules_choice(settle(readings[i], arbiter, *s))
         for s in settings:
             runs[s].append(scores(labels, predicted[s]))
-    chosen = (ASKED_FROM, DROP_MIN_WORDS, ADD_ITEM_CHANCE, ADD_MIN_WORDS)
+    chosen = (KEEP_FROM, ADD_FROM, DROP_MIN_WORDS, ADD_MIN_WORDS)
     for s in settings:
         mark = "  <- chosen" if s == chosen else ""
-        print(line(f"asked from {s[0]}, set aside from {s[1]} words, add {s[2]} from {s[3]} words", runs[s]) + mark)
+        print(line(f"keep from {s[0]}, add from {s[1]} ({s[2]} / {s[3]} words)", runs[s]) + mark)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,13 @@ service that mentions "reporting", a strategy brief that mentions "data entry" o
 such word turns a plain answer into a hybrid. So after the rules, a small model trained on
 the development part of the corpus (`corpus/requests/`, never the held-out part) estimates,
 for the whole request, the chance that it really hands off routine work and the chance that
-it really asks for expert work. A kind counts as asked for from `ASKED_FROM`. The model acts
-in three cases:
+it really asks for expert work. The model acts in three cases:
 
-- a request of at least `DROP_MIN_WORDS` words where the rules found a kind the model judges not
-  asked for: that kind's tasks are set aside as incidental. They move to `Reading.dropped`;
-- a request of at least `ADD_MIN_WORDS` words where the model judges a kind asked for that the
-  rules found no word of, and one item is likely that work (`ADD_ITEM_CHANCE`): that item becomes
+- a request of at least `DROP_MIN_WORDS` words where the rules found a kind the model gives less
+  than `KEEP_FROM`: that kind's tasks are set aside as incidental. They move to `Reading.dropped`;
+- a request of at least `ADD_MIN_WORDS` words where the model gives a kind the rules found no
+  word of at least `ADD_FROM`, the user did not rule that kind out, and one item (without a
+  negated task) is likely that work (`ADD_ITEM_CHANCE`): that item becomes
   a task of the kind, named by a task model trained on the collectors' quoted spans and quoting
   the item ("support the design, development, test administration, scoring and reporting of ...");
 - the rules found no task in a statement of at least `FILL_MIN_WORDS` distinct words, and one of its
@@ -61,11 +61,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ADVISOR_DIR = ROOT / "advisor"
 MODEL_DIR = ROOT / "models"
 
-# A kind of work counts as asked for from this chance. Chosen by cross-validation on the
+# A kind the rules found is kept from this chance of being asked for (below it, it is set aside as
+# incidental); a kind they did not find is added from ADD_FROM. Chosen by cross-validation on the
 # development entries the rules were never tuned on (scripts/corpus_model_experiment.py): the
-# best overall accuracy that keeps hybrid accuracy within 5 points of the rules'. Lower keeps
-# more true hybrids, higher drops more incidental words.
-ASKED_FROM = 0.25
+# best overall accuracy that keeps hybrid accuracy within 5 points of the rules'. A lower
+# KEEP_FROM keeps more true hybrids, a higher one drops more incidental words.
+KEEP_FROM = 0.15
+ADD_FROM = 0.25
 # A kind the model judges asked for but the rules found no word of gets a task only from an item
 # the item model gives at least this chance of being that work: otherwise the rules' reading stands.
 ADD_ITEM_CHANCE = 0.5
@@ -226,7 +228,11 @@ class Arbiter:
         """Per kind, the item with a work part most likely to be that kind of work, and how likely."""
         out = {}
         for kind, column in per_item.items():
-            ranked = [(float(column[n]), item) for n, item in enumerate(reading.items) if item.work[0] < item.work[1]]
+            ranked = [
+                (float(column[n]), item)
+                for n, item in enumerate(reading.items)
+                if item.work[0] < item.work[1] and not turns_down(item)
+            ]
             if ranked:
                 out[kind] = max(ranked, key=lambda pair: pair[0])
         return out
@@ -279,40 +285,58 @@ class Arbiter:
 def settle(
     reading: Reading,
     arbiter: Arbiter | None,
-    asked_from: float | None = None,
-    min_words: int | None = None,
+    keep_from: float | None = None,
     add_from: float | None = None,
+    min_words: int | None = None,
     add_min_words: int | None = None,
 ) -> Reading:
     """The rules' reading, with the kinds of work the model judges asked for: a kind the rules
     found but the model judges incidental is set aside, and a kind the model judges asked for but
-    the rules found no word of gets a task quoting the item most likely to be that work."""
+    the rules found no word of gets a task quoting the item most likely to be that work. A kind
+    the user ruled out ("we don't need any research or strategy") is never added."""
     if arbiter is None:
         return reading
     if rules_choice(reading) == NO_WORK:
         return named_by_model(reading, arbiter)
     words = len(reading.text.split())
-    may_add = words >= (ADD_MIN_WORDS if add_min_words is None else add_min_words)
     may_drop = words >= (DROP_MIN_WORDS if min_words is None else min_words)
+    may_add = words >= (ADD_MIN_WORDS if add_min_words is None else add_min_words)
     if not (may_add or may_drop):
         return reading
     per_item = arbiter.items.chances(reading.items)  # once: the n-grams of a long text are its cost
     chances = arbiter.chances(reading, per_item)
-    threshold = ASKED_FROM if asked_from is None else asked_from
     found = {h.model for h in live(reading.tasks)}
-    asked = {k for k in KINDS if chances[k] >= threshold} or {max(KINDS, key=lambda k: chances[k])}
-    if not may_drop:
-        asked |= found
-    if not may_add:
-        asked &= found
+    keep_at = KEEP_FROM if keep_from is None else keep_from
+    kept = {k for k in found if chances[k] >= keep_at} if may_drop else found
+    add_at = ADD_FROM if add_from is None else add_from
     candidates = arbiter.work_items(reading, per_item)
-    least = ADD_ITEM_CHANCE if add_from is None else add_from
-    added = {k for k in asked - found if k in candidates and candidates[k][0] >= least}
-    if not (asked & found) and not added:
+    added = {
+        k
+        for k in set(KINDS) - found - refused(reading)
+        if may_add and chances[k] >= add_at and candidates.get(k, (0.0,))[0] >= ADD_ITEM_CHANCE
+    }
+    if not (kept or added):
         return reading  # nothing the model would keep: the rules' reading stands
     for kind in sorted(added):
         reading = with_model_task(reading, arbiter, kind, candidates[kind][1])
-    return set_aside(reading, found - asked)
+    return set_aside(reading, found - kept)
+
+
+# An item that turns work down is never quoted as work: "we definitely don't need outside developers".
+TURNING_DOWN = re.compile(
+    r"\b(?:(?:do|does|will|would)\s*n[o'’]?t|don['’]?t|doesn['’]?t|won['’]?t|never|no\s+longer)\s+(?:\w+\s+)?"
+    r"(?:need|want|require|looking|interested)|\bno\s+need\b|\bnot\s+(?:looking|interested|needed|required)\b",
+    re.IGNORECASE,
+)
+
+
+def turns_down(item: Item) -> bool:
+    return any(h.negated for h in item.tasks) or bool(TURNING_DOWN.search(item.text))
+
+
+def refused(reading: Reading) -> set[str]:
+    """The kinds of work the user ruled out: the rules read a negated task of that kind."""
+    return {h.model for h in reading.tasks if h.negated}
 
 
 def set_aside(reading: Reading, kinds: Iterable[str]) -> Reading:
@@ -359,6 +383,8 @@ def named_by_model(reading: Reading, arbiter: Arbiter) -> Reading:
     candidates = arbiter.work_items(reading, per_item)
     chances = arbiter.chances(reading, per_item)
     for kind in KINDS:
+        if kind in refused(reading):
+            continue
         if chances[kind] >= 0.5 and candidates.get(kind, (0.0,))[0] >= FILL_ITEM_CHANCE:
             reading = with_model_task(reading, arbiter, kind, candidates[kind][1])
     return reading

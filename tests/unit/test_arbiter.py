@@ -107,6 +107,32 @@ def test_routine_work_the_rules_have_no_word_for_gets_a_task_quoting_it(model):
     assert {h.key for h in rules.tasks} <= {h.key for h in settled.tasks}
 
 
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        (
+            "We don't need any research, analysis or strategy advice. We just need people to answer the phones "
+            "and book appointments for our clinics.",
+            "kpo",
+        ),
+        (
+            "We are not looking for a call centre or data entry. We want advice on whether to buy a competitor, "
+            "what it is worth and how the deal should be structured.",
+            "bpo",
+        ),
+        (
+            "We are a small software company. Our engineers write the code themselves and we really don't need "
+            "outside developers. What we need is someone to handle the support inbox and customers' password resets.",
+            "kpo",
+        ),
+    ],
+)
+def test_a_kind_the_user_rules_out_is_never_added(model, text, kind):
+    settled = read(text)
+    assert kind not in {h.model for h in settled.tasks if not h.negated}
+    assert not [h for h in settled.tasks if h.source == "model"]
+
+
 def test_every_task_is_the_rules_own_or_quotes_the_request():
     for entry in DEV[:120]:
         rules, settled = read_rules(entry["text"]), read(entry["text"])
