@@ -122,7 +122,9 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             Reason(
                 "routine_tasks",
                 BPO,
-                say(counted("advice.reasons.routine_tasks", bpo_tasks), tasks=taxonomy.sentence_case(p.named(bpo_tasks))),
+                say(
+                    counted("advice.reasons.routine_tasks", bpo_tasks), tasks=taxonomy.sentence_case(p.named(bpo_tasks))
+                ),
             )
         )
     if p.cost_constrained:

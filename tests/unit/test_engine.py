@@ -470,7 +470,11 @@ def test_recommendation_serialises_to_a_plain_dict():
         (["legal_services", "software_development"], "flexible", [" need legal expertise and advanced technical"]),
         (["customer_support"], "flexible", ["Customer support is customer-facing", "a provider runs it"]),
         (["customer_support", "hr_payroll"], "flexible", ["are routine, process-driven work: a provider runs them"]),
-        (["market_research", "legal_services"], "tight", ["need specialists that a BPO provider does not staff, so they"]),
+        (
+            ["market_research", "legal_services"],
+            "tight",
+            ["need specialists that a BPO provider does not staff, so they"],
+        ),
         (["market_research"], "tight", ["needs specialists that a BPO provider does not staff, so it stays"]),
     ],
 )
