@@ -353,9 +353,14 @@ def set_aside(reading: Reading, kinds: Iterable[str]) -> Reading:
     return replace(reading, items=tuple(kept), dropped=tuple(dropped))
 
 
+LEADING_JOINER = re.compile(r"[\s,;:.\-–—•*]*(?:(?:and|or|plus|also|then|as\s+well\s+as)\b[\s,]*)*", re.IGNORECASE)
+
+
 def with_model_task(reading: Reading, arbiter: Arbiter, kind: str, item: Item) -> Reading:
     """The reading with a task of `kind` quoting the work part of `item`, named by the task model."""
     a, b = item.work
+    lead = LEADING_JOINER.match(reading.text, a, b)  # "and review all correspondence" -> "review all ..."
+    a = lead.end() if lead and lead.end() < b else a
     quoted = reading.text[a:b]
     hit = TaskHit(arbiter.keys.best(quoted, kind), quoted.strip(), a, b, False, "model")
     items = [

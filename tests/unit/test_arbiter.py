@@ -104,6 +104,7 @@ def test_routine_work_the_rules_have_no_word_for_gets_a_task_quoting_it(model):
     added = [h for h in settled.tasks if h.source == "model"]
     assert [h.model for h in added] == ["bpo"]
     assert "correspondence" in added[0].text and added[0].text in GRANT_WRITING
+    assert not added[0].text.lower().startswith(("and ", "or ", ",", ";"))  # quoted from its first word
     assert {h.key for h in rules.tasks} <= {h.key for h in settled.tasks}
 
 
