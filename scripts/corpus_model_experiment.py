@@ -7,8 +7,7 @@ were never tuned on (ids D onwards, "fresh"): for 5 folds x 3 seeds of those, th
 trained on the other four fifths plus every A-C development entry, and reads the last fifth: the
 rules alone, then the rules settled by the model for several settings of `keep_from` (the chance
 from which a kind the rules found is kept) and `add_from` (the chance from which a kind they did
-not find is added). The held-out part is
-never read here.
+not find is added). The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment
 """

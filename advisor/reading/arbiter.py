@@ -310,11 +310,8 @@ def settle(
     kept = {k for k in found if chances[k] >= keep_at} if may_drop else found
     add_at = ADD_FROM if add_from is None else add_from
     candidates = arbiter.work_items(reading, per_item)
-    added = {
-        k
-        for k in set(KINDS) - found - refused(reading)
-        if may_add and chances[k] >= add_at and candidates.get(k, (0.0,))[0] >= ADD_ITEM_CHANCE
-    }
+    missed = set(KINDS) - found - refused(reading) if may_add else set()
+    added = {k for k in missed if chances[k] >= add_at and candidates.get(k, (0.0,))[0] >= ADD_ITEM_CHANCE}
     if not (kept or added):
         return reading  # nothing the model would keep: the rules' reading stands
     for kind in sorted(added):
@@ -387,10 +384,9 @@ def named_by_model(reading: Reading, arbiter: Arbiter) -> Reading:
     per_item = arbiter.items.chances(reading.items)
     candidates = arbiter.work_items(reading, per_item)
     chances = arbiter.chances(reading, per_item)
+    ruled_out = refused(reading)
     for kind in KINDS:
-        if kind in refused(reading):
-            continue
-        if chances[kind] >= 0.5 and candidates.get(kind, (0.0,))[0] >= FILL_ITEM_CHANCE:
+        if kind not in ruled_out and chances[kind] >= 0.5 and candidates.get(kind, (0.0,))[0] >= FILL_ITEM_CHANCE:
             reading = with_model_task(reading, arbiter, kind, candidates[kind][1])
     return reading
 
