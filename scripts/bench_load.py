@@ -185,15 +185,14 @@ LONG_REQUEST = (  # 400 characters, the way a buyer pastes a tender scope
 def reading_ms(repeat: int = 30) -> dict[str, float | None]:
     """The reading alone (advisor.reading, in this process, cache cleared): short vs 400-character request."""
     from advisor.extraction import extract
-    from advisor.reading import read, read_rules
+    from advisor.reading import forget
 
     extract(SHORT_REQUEST)  # build the pipeline once
     out = {}
     for name, text in (("short", SHORT_REQUEST), ("400_chars", LONG_REQUEST)):
         times = []
         for _ in range(repeat):
-            read.cache_clear()
-            read_rules.cache_clear()
+            forget()
             started = time.perf_counter()
             extract(text)
             times.append(time.perf_counter() - started)

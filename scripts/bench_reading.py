@@ -43,12 +43,11 @@ def _steps() -> dict[str, Callable[[str], Any]]:
 
 
 def _best_time(function: Callable[[str], Any], text: str, runs: int = 3) -> float:
-    from advisor.reading import read, read_rules
+    from advisor.reading import forget
 
     best = float("inf")
     for _ in range(runs):
-        read.cache_clear()
-        read_rules.cache_clear()
+        forget()
         started = time.perf_counter()
         function(text)
         best = min(best, time.perf_counter() - started)

@@ -28,7 +28,7 @@ vocabulary is data in `advisor/lexicon/reading.yml`.
 
 from __future__ import annotations
 
-from advisor.reading.core import read, read_rules, reading_with
+from advisor.reading.core import forget, read, read_rules, reading_with, warm_up
 from advisor.reading.model import Fact, Item, Reading, TaskHit
 from advisor.reading.text import MAX_CHARS, Word, normalise, words_of
 from advisor.reading.work import known_after
@@ -40,10 +40,12 @@ __all__ = [
     "Reading",
     "TaskHit",
     "Word",
+    "forget",
     "known_after",
     "normalise",
     "read",
     "read_rules",
     "reading_with",
+    "warm_up",
     "words_of",
 ]

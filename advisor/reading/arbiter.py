@@ -53,6 +53,7 @@ from typing import Any
 
 from advisor import taxonomy
 from advisor.reading.corpus import CORPUS_DIR, files, load
+from advisor.reading.encoder import default_encoder
 from advisor.reading.model import Item, Reading, TaskHit
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ DROP_MIN_WORDS = 40
 # Adding a kind the rules missed is safe from this length: the added task quotes the user's item.
 ADD_MIN_WORDS = 20
 KINDS = (taxonomy.BPO, taxonomy.KPO)
+# How much the item model leans on the sentence encoder's vector (unit length) beside the n-grams.
+MEANING_WEIGHT = float(os.environ.get("ADVISOR_MEANING_WEIGHT", "1.0"))
 SOURCES = ("phrase", "cue", "deliverable", "expertise", "compliance_check")
 NO_WORK = "none"
 
@@ -160,18 +163,32 @@ def ngrams() -> Any:
 
 
 class ItemModel:
-    """Stage 1: one work item's text -> no work / routine / expert."""
+    """Stage 1: one work item's text -> no work / routine / expert. Its inputs are the item's
+    n-grams and, when the sentence encoder is there, what the item means (`encoder.py`)."""
 
     def __init__(self, texts: list[str], labels: list[str]) -> None:
         from sklearn.linear_model import LogisticRegression
 
         self.vectorizer = ngrams()
+        grams = self.vectorizer.fit_transform(texts)
+        self.embeds = default_encoder() is not None
         self.model = LogisticRegression(C=5, max_iter=3000, class_weight="balanced")
-        self.model.fit(self.vectorizer.fit_transform(texts), labels)
+        self.model.fit(self.inputs(texts, grams), labels)
+
+    def inputs(self, texts: Sequence[str], grams: Any = None) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
+        grams = self.vectorizer.transform(texts) if grams is None else grams
+        if not self.embeds:
+            return grams
+        encoder = default_encoder()
+        if encoder is None:  # model_path() names a model trained with the encoder only when it is there
+            raise RuntimeError("this reader model was trained with the sentence encoder, which is missing")
+        return hstack([grams, csr_matrix(encoder.encode(texts) * MEANING_WEIGHT)]).tocsr()
 
     def chances(self, items: Sequence[Item]) -> dict[str, Any]:
         """Per kind, each item's chance of being that kind of work (an array in item order)."""
-        probs = self.model.predict_proba(self.vectorizer.transform([i.text for i in items]))
+        probs = self.model.predict_proba(self.inputs([i.text for i in items]))
         classes = list(self.model.classes_)
         return {kind: probs[:, classes.index(kind)] for kind in KINDS}
 
@@ -220,9 +237,14 @@ class Arbiter:
     asks: dict[str, Any]  # kind -> logistic regression: does the request ask for this kind of work?
     keys: KeyModel
     trained_on: tuple[str, ...] = ()  # corpus ids
+    neighbours: Any = None  # training requests' meaning vectors (rows) and what each asks for
+    neighbour_asks: Any = None
 
     def features(self, reading: Reading, per_item: dict[str, Any] | None = None) -> list[float]:
-        return rule_features(reading) + self.items.summary(reading.items, per_item)
+        out = rule_features(reading) + self.items.summary(reading.items, per_item)
+        if self.neighbours is not None:
+            out += neighbour_votes(meaning(reading), self.neighbours, self.neighbour_asks)
+        return out
 
     def work_items(self, reading: Reading, per_item: dict[str, Any]) -> dict[str, tuple[float, Item]]:
         """Per kind, the item with a work part most likely to be that kind of work, and how likely."""
@@ -260,6 +282,9 @@ class Arbiter:
             for n in rows:
                 texts += [item.text for item in readings[n].items]
                 kinds += per_item[n]
+                if os.environ.get("X_SPANS"):
+                    texts += [span["text"] for span in entries[n]["items"]]
+                    kinds += [span["model"] for span in entries[n]["items"]]
             return ItemModel(texts, kinds)
 
         summaries: list[list[float]] = [[] for _ in entries]
@@ -267,7 +292,15 @@ class Arbiter:
             model = item_model(fit)
             for n in held:
                 summaries[n] = model.summary(readings[n].items)
-        x = np.array([rule_features(r) + s for r, s in zip(readings, summaries, strict=True)])
+        rows = [rule_features(r) + s for r, s in zip(readings, summaries, strict=True)]
+        neighbours = neighbour_asks = None
+        if os.environ.get("X_KNN") and default_encoder() is not None:
+            neighbours = np.array([meaning(r) for r in readings])
+            neighbour_asks = np.array([[float(lab in (k, "hybrid")) for k in KINDS] for lab in labels])
+            for n, row in enumerate(rows):
+                others = np.arange(len(rows)) != n
+                row += neighbour_votes(neighbours[n], neighbours[others], neighbour_asks[others])
+        x = np.array(rows)
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
         asks = {
@@ -279,7 +312,31 @@ class Arbiter:
         spans = [(span["text"], span["task"]) for e in entries for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in entries)
-        return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids)
+        return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids, neighbours, neighbour_asks)
+
+
+NEIGHBOURS = 10
+
+
+def meaning(reading: Reading) -> Any:
+    """The request's meaning: the mean of its items' sentence vectors, unit length."""
+    import numpy as np
+
+    encoder = default_encoder()
+    if encoder is None or not reading.items:
+        return np.zeros(384, dtype="float32")
+    v = encoder.encode([i.text for i in reading.items]).mean(axis=0)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+def neighbour_votes(vector: Any, neighbours: Any, asks: Any) -> list[float]:
+    """Per kind, the share of the most similar training requests that ask for it (similarity-weighted)."""
+    import numpy as np
+
+    sims = neighbours @ vector
+    top = np.argsort(-sims)[:NEIGHBOURS]
+    weights = np.maximum(sims[top], 0.0) + 1e-6
+    return [float(x) for x in (weights @ asks[top]) / weights.sum()]
 
 
 def settle(
@@ -403,7 +460,10 @@ def inputs_hash() -> str:
 
 
 def model_path() -> Path:
-    return Path(os.environ.get("READER_MODEL_DIR", MODEL_DIR)) / f"reader-{inputs_hash()}.pkl"
+    """models/reader-<hash>.pkl, or reader-<hash>-encoder.pkl when the sentence encoder is there: a
+    model is only ever read beside the encoder it was trained with (or without)."""
+    suffix = "-encoder" if default_encoder() is not None else ""
+    return Path(os.environ.get("READER_MODEL_DIR", MODEL_DIR)) / f"reader-{inputs_hash()}{suffix}.pkl"
 
 
 def build(path: Path | None = None) -> Path:

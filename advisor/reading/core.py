@@ -14,6 +14,7 @@ from advisor.nlp import SEGMENT_BREAKS, Analysis, Mention, get_nlp
 from advisor.patterns import looks_like_question
 from advisor.reading import work
 from advisor.reading.arbiter import Arbiter, default_arbiter, settle
+from advisor.reading.encoder import default_encoder
 from advisor.reading.items import compliance_check, roles, self_description_end, sentences, work_items
 from advisor.reading.model import Fact, Item, Reading, TaskHit
 from advisor.reading.text import Word, fact_index, normalise, phrase_sets, words_of
@@ -108,6 +109,30 @@ def read(text: str) -> Reading:
     """Read `text` once (cached: the same message is never read twice in a process): the rules,
     then the learned second opinion on which kinds of work are really asked for (`arbiter`)."""
     return settle(read_rules(text), default_arbiter() if _chosen is DEFAULT else _chosen)
+
+
+def forget() -> None:
+    """Clear the reading's caches (texts read, sentence vectors): a benchmark times a first reading."""
+    read.cache_clear()
+    read_rules.cache_clear()
+    encoder = default_encoder()
+    if encoder is not None:
+        encoder.memo.clear()
+
+
+def warm_up() -> None:
+    """Load the spaCy pipeline, the reader's model and its sentence encoder now, so that the first
+    visitor does not wait for them (the action server calls this when it starts)."""
+    read_rules("We need payroll processing and a market study.")
+    arbiter = default_arbiter()
+    if arbiter is not None:
+        settle(read_rules(WARM_UP), arbiter)
+
+
+WARM_UP = (
+    "We are looking for a firm to run our customer support line and process the claims forms it receives, "
+    "and to study which of our services should move online first."
+)
 
 
 @contextlib.contextmanager

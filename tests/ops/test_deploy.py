@@ -137,6 +137,8 @@ SENSITIVE = [  # secrets, personal data, local tools: must never reach the build
 NEEDED_FILES = [  # what deploy/Dockerfile copies, trains from and runs
     "deploy/Dockerfile",
     "requirements.txt",
+    "requirements-encoder.txt",
+    "scripts/encoder.sh",
     "web/package.json",
     "web/package-lock.json",
     "deploy/entrypoint.sh",
