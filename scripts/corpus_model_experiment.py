@@ -4,18 +4,24 @@ The rules were tuned by reading the development entries of the first three colle
 A, B, C), so on those they look better than on anything new, and a model trained and scored on
 them learns to trust them too much. So the scores here are on the development entries the rules
 were never tuned on (ids D onwards, "fresh"): for 5 folds x 3 seeds of those, the arbiter is
-trained on the other four fifths plus every A-C development entry, and reads the last fifth: the
-rules alone, then the rules settled by the model for several settings of `keep_from` (the chance
-from which a kind the rules found is kept) and `add_from` (the chance from which a kind they did
-not find is added). The held-out part is never read here.
+trained on the other four fifths plus every A-C development entry (and, as in the product, the
+written training requests of corpus/synthetic/), and reads the last fifth: the rules alone, then
+the rules settled by the model for several settings of `keep_from` (the chance from which a kind
+the rules found is kept) and `add_from` (the chance from which a kind they did not find is added).
+The held-out part is never read here.
 
-    PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment
+    PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
+
+`--without-written` trains on collected requests only; `--without-encoder` leaves the sentence
+encoder out of the item model (ADVISOR_ENCODER=off). Each run takes about 10-20 minutes.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
+import sys
 import warnings
 from collections import Counter
 
@@ -31,11 +37,12 @@ from advisor.reading.arbiter import (
     rules_choice,
     settle,
 )
-from advisor.reading.corpus import load
+from advisor.reading.corpus import load, load_synthetic
+from advisor.reading.encoder import default_encoder
 
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
-KEEP = (0.1, 0.15, 0.2, 0.25)
+KEEP = (0.1, 0.15, 0.2, 0.25, 0.3)
 ADD = (0.25, 0.3)
 MIN_WORDS = (40,)
 ADD_WORDS = (20,)
@@ -56,6 +63,10 @@ def line(name: str, runs: list[dict[str, float]]) -> str:
 
 
 def main() -> None:
+    if "--without-encoder" in sys.argv:
+        os.environ["ADVISOR_ENCODER"] = "off"
+        default_encoder.cache_clear()
+    written = [] if "--without-written" in sys.argv else load_synthetic()
     dev = [e for e in load() if e["part"] == "dev"]
     tuned = [e for e in dev if e["id"].startswith(TUNED_ON)]
     fresh = [e for e in dev if not e["id"].startswith(TUNED_ON)]
@@ -63,7 +74,8 @@ def main() -> None:
     readings = [read_rules(e["text"]) for e in fresh]
     print(
         f"development part: {len(dev)} requests; scored on the {len(fresh)} the rules were never tuned on "
-        f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds"
+        f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
+        f"sentence encoder {'on' if default_encoder() else 'off'}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     settings = list(itertools.product(KEEP, ADD, MIN_WORDS, ADD_WORDS))
@@ -71,7 +83,7 @@ def main() -> None:
     for seed in range(3):
         predicted = {s: [""] * len(fresh) for s in settings}
         for fit, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(labels, labels):
-            arbiter = Arbiter.train([fresh[i] for i in fit] + tuned, read_rules)
+            arbiter = Arbiter.train([fresh[i] for i in fit] + tuned, read_rules, written)
             for i in test:
                 for s in settings:
                     predicted[s][i] = rules_choice(settle(readings[i], arbiter, *s))

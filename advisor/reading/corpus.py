@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "requests"
+# Requests written for training, not collected (corpus/synthetic/README.md): never scored.
+SYNTHETIC_DIR = CORPUS_DIR.parent / "synthetic"
 SPLIT_SALT = "outsourcing-advisor corpus split, fixed 2026-11-30"
 
 
@@ -32,5 +34,15 @@ def load(corpus_dir: Path = CORPUS_DIR) -> list[dict[str, Any]]:
     for path in files(corpus_dir):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             entry["part"] = part_of(entry["id"])
+            entries.append(entry)
+    return entries
+
+
+def load_synthetic(synthetic_dir: Path = SYNTHETIC_DIR) -> list[dict[str, Any]]:
+    """The written training requests, with `part` "synthetic"."""
+    entries: list[dict[str, Any]] = []
+    for path in files(synthetic_dir):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            entry["part"] = "synthetic"
             entries.append(entry)
     return entries

@@ -11,7 +11,7 @@ import pytest
 from advisor.reading import arbiter as arbiter_module
 from advisor.reading import read, read_rules, reading_with
 from advisor.reading.arbiter import Arbiter, default_arbiter, rules_choice, settle
-from advisor.reading.corpus import load
+from advisor.reading.corpus import load, load_synthetic
 
 ENTRIES = load()
 DEV = [e for e in ENTRIES if e["part"] == "dev"]
@@ -38,9 +38,10 @@ def model() -> Arbiter:
     return arbiter
 
 
-def test_it_learns_from_the_development_part_only(model):
+def test_it_learns_from_the_development_part_and_the_written_requests_never_the_held_out_part(model):
     held_out = {e["id"] for e in ENTRIES if e["part"] == "heldout"}
-    assert set(model.trained_on) == {e["id"] for e in DEV}
+    written = {e["id"] for e in load_synthetic()}
+    assert set(model.trained_on) == {e["id"] for e in DEV} | written
     assert not held_out & set(model.trained_on)
 
 

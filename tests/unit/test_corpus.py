@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from advisor import taxonomy
-from advisor.reading.corpus import load, part_of
+from advisor.reading.corpus import load, load_synthetic, part_of
 
 ENTRIES = load()
 FIELDS = {"id", "source", "source_kind", "industry", "text", "label", "items", "facts", "reason"}
@@ -39,3 +39,29 @@ def test_the_split_never_moves_an_entry_and_holds_out_about_half():
     assert [i for i in first if part_of(i) == "heldout"] == HELD_OUT_AT_SPLIT
     parts = Counter(part_of(e["id"]) for e in ENTRIES)
     assert parts["heldout"] >= 0.4 * len(ENTRIES) and parts["dev"] >= 0.4 * len(ENTRIES)
+
+
+WRITTEN = load_synthetic()
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+@pytest.mark.parametrize("entry", WRITTEN, ids=[e["id"] for e in WRITTEN])
+def test_every_written_training_request_quotes_its_items_and_its_label_agrees(entry):
+    assert entry["text"].strip() and entry["reason"] and entry["items"]
+    for item in entry["items"]:
+        assert normalised(item["text"]) in normalised(entry["text"]), item["text"]
+        assert taxonomy.TASKS[item["task"]].model == item["model"]
+    models = {item["model"] for item in entry["items"]}
+    assert entry["label"] == ("hybrid" if models == {"bpo", "kpo"} else models.pop())
+
+
+def test_written_requests_are_kept_apart_from_the_collected_ones_and_never_scored():
+    ids = [e["id"] for e in WRITTEN]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("S") for i in ids)
+    assert not set(ids) & {e["id"] for e in ENTRIES}
+    assert {e["part"] for e in WRITTEN} == {"synthetic"}
+    assert {e["part"] for e in ENTRIES} == {"dev", "heldout"}  # corpus_eval scores load() only
