@@ -289,8 +289,7 @@ class Arbiter:
             model = item_model(fit)
             for n in held:
                 summaries[n] = model.summary(readings[n].items)
-        rows = [rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)]
-        x = np.array(rows)
+        x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
         asks = {

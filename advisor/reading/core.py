@@ -123,10 +123,10 @@ def forget() -> None:
 def warm_up() -> None:
     """Load the spaCy pipeline, the reader's model and its sentence encoder now, so that the first
     visitor does not wait for them (the action server calls this when it starts)."""
-    read_rules("We need payroll processing and a market study.")
+    reading = read_rules(WARM_UP)
     arbiter = default_arbiter()
     if arbiter is not None:
-        settle(read_rules(WARM_UP), arbiter)
+        settle(reading, arbiter)
 
 
 WARM_UP = (

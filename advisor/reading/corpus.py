@@ -28,21 +28,16 @@ def files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
     return sorted(corpus_dir.glob("*.yml"))
 
 
+def entries_in(directory: Path) -> list[dict[str, Any]]:
+    """Every entry of the part files in `directory`, in file order."""
+    return [entry for path in files(directory) for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+
+
 def load(corpus_dir: Path = CORPUS_DIR) -> list[dict[str, Any]]:
     """Every entry, with its `part` added."""
-    entries: list[dict[str, Any]] = []
-    for path in files(corpus_dir):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            entry["part"] = part_of(entry["id"])
-            entries.append(entry)
-    return entries
+    return [{**entry, "part": part_of(entry["id"])} for entry in entries_in(corpus_dir)]
 
 
 def load_synthetic(synthetic_dir: Path = SYNTHETIC_DIR) -> list[dict[str, Any]]:
     """The written training requests, with `part` "synthetic"."""
-    entries: list[dict[str, Any]] = []
-    for path in files(synthetic_dir):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            entry["part"] = "synthetic"
-            entries.append(entry)
-    return entries
+    return [{**entry, "part": "synthetic"} for entry in entries_in(synthetic_dir)]

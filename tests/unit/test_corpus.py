@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from advisor import taxonomy
+from advisor.reading.arbiter import normalised
 from advisor.reading.corpus import load, load_synthetic, part_of
 
 ENTRIES = load()
@@ -42,10 +43,6 @@ def test_the_split_never_moves_an_entry_and_holds_out_about_half():
 
 
 WRITTEN = load_synthetic()
-
-
-def normalised(text: str) -> str:
-    return " ".join(text.split()).lower()
 
 
 @pytest.mark.parametrize("entry", WRITTEN, ids=[e["id"] for e in WRITTEN])
