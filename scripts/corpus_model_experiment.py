@@ -27,6 +27,7 @@ from collections import Counter
 
 from sklearn.model_selection import StratifiedKFold
 
+from advisor.reading import arbiter as arbiter_module
 from advisor.reading import read_rules
 from advisor.reading.arbiter import (
     ADD_FROM,
@@ -42,7 +43,7 @@ from advisor.reading.encoder import default_encoder
 
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
-KEEP = (0.1, 0.15, 0.2, 0.25, 0.3)
+KEEP = (0.15, 0.2, 0.25, 0.3)
 ADD = (0.25, 0.3)
 MIN_WORDS = (40,)
 ADD_WORDS = (20,)
@@ -66,6 +67,16 @@ def main() -> None:
     if "--without-encoder" in sys.argv:
         os.environ["ADVISOR_ENCODER"] = "off"
         default_encoder.cache_clear()
+    if "--boosted" in sys.argv:  # stage 2 as gradient-boosted trees instead of a logistic regression
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        arbiter_module.asks_model = lambda: HistGradientBoostingClassifier(
+            max_depth=3,
+            learning_rate=0.05,
+            max_iter=200,
+            l2_regularization=1.0,
+            random_state=0,
+        )
     written = [] if "--without-written" in sys.argv else load_synthetic()
     dev = [e for e in load() if e["part"] == "dev"]
     tuned = [e for e in dev if e["id"].startswith(TUNED_ON)]
@@ -75,7 +86,7 @@ def main() -> None:
     print(
         f"development part: {len(dev)} requests; scored on the {len(fresh)} the rules were never tuned on "
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
-        f"sentence encoder {'on' if default_encoder() else 'off'}"
+        f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     settings = list(itertools.product(KEEP, ADD, MIN_WORDS, ADD_WORDS))

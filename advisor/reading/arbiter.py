@@ -54,6 +54,7 @@ from typing import Any
 from advisor import taxonomy
 from advisor.reading.corpus import CORPUS_DIR, SYNTHETIC_DIR, files, load, load_synthetic
 from advisor.reading.encoder import default_encoder
+from advisor.reading.encoder import wanted as encoder_wanted
 from advisor.reading.model import Item, Reading, TaskHit
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ KINDS = (taxonomy.BPO, taxonomy.KPO)
 MEANING_WEIGHT = 1.0  # 2.0 gave the same overall figure in cross-validation, and more hybrids but fewer plain answers
 SOURCES = ("phrase", "cue", "deliverable", "expertise", "compliance_check")
 NO_WORK = "none"
+LABEL_KINDS = {"bpo": ("bpo",), "kpo": ("kpo",), "hybrid": KINDS}
+CLEAN_ITEMS = os.environ.get("ADVISOR_CLEAN_ITEMS", "0") == "1"
 
 
 def live(hits: Iterable[TaskHit]) -> list[TaskHit]:
@@ -268,7 +271,6 @@ class Arbiter:
         `extra` entries (written for training, `corpus/synthetic/`) teach the item and task models
         only: what a request as a whole asks for is learnt from real requests alone."""
         import numpy as np
-        from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
 
         every = [*entries, *extra]
@@ -280,8 +282,12 @@ class Arbiter:
         def item_model(rows: Iterable[int]) -> ItemModel:
             texts, kinds = [], []
             for n in [*rows, *always]:
-                texts += [item.text for item in readings[n].items]
-                kinds += per_item[n]
+                asked = LABEL_KINDS.get(every[n]["label"], ())
+                for item, kind in zip(readings[n].items, per_item[n], strict=True):
+                    if CLEAN_ITEMS and kind == NO_WORK and any(holds(item, k) for k in asked):
+                        continue  # work of a kind the request asks for, though no span quotes it: unsure
+                    texts.append(item.text)
+                    kinds.append(kind)
             return ItemModel(texts, kinds)
 
         summaries: list[list[float]] = [[] for _ in entries]
@@ -292,16 +298,18 @@ class Arbiter:
         x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
-        asks = {
-            kind: LogisticRegression(C=0.3, max_iter=3000, class_weight="balanced").fit(
-                x, np.isin(labels, [kind, "hybrid"])
-            )
-            for kind in KINDS
-        }
+        asks = {kind: asks_model().fit(x, np.isin(labels, [kind, "hybrid"])) for kind in KINDS}
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
         return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids)
+
+
+def asks_model() -> Any:
+    """Stage 2's model, one per kind: does the request ask for this kind of work?"""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=0.3, max_iter=3000, class_weight="balanced")
 
 
 def settle(
@@ -430,8 +438,9 @@ def inputs_hash() -> str:
 
 def model_path() -> Path:
     """models/reader-<hash>.pkl, or reader-<hash>-encoder.pkl when the sentence encoder is there: a
-    model is only ever read beside the encoder it was trained with (or without)."""
-    suffix = "-encoder" if default_encoder() is not None else ""
+    model is only ever read beside the encoder it was trained with (or without). Known from the
+    files, without loading the encoder: `make train` with an up-to-date model stays quick."""
+    suffix = "-encoder" if encoder_wanted() else ""
     return Path(os.environ.get("READER_MODEL_DIR", MODEL_DIR)) / f"reader-{inputs_hash()}{suffix}.pkl"
 
 
@@ -463,7 +472,12 @@ def default_arbiter() -> Arbiter | None:
             build(path)
         # Our own file, written by build() under models/ (the same trust as the Rasa model).
         arbiter = pickle.loads(path.read_bytes())
-        return arbiter if isinstance(arbiter, Arbiter) else None
+        if not isinstance(arbiter, Arbiter):
+            return None
+        if arbiter.items.embeds and default_encoder() is None:  # the files are there, but unreadable
+            log.error("The reader model needs the sentence encoder, which could not be loaded: the rules alone read")
+            return None
+        return arbiter
     except Exception:  # the product must answer even without its second opinion
         log.exception("Reader model unavailable: the rules alone read requests")
         return None

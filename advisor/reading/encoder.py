@@ -45,6 +45,13 @@ def encoder_dir() -> Path:
     return Path(os.environ.get("ENCODER_DIR") or ENCODER_DIR)
 
 
+def wanted() -> bool:
+    """The encoder's files are there and it is not switched off (ADVISOR_ENCODER=off): what
+    `default_encoder()` will load, known without loading it."""
+    off = os.environ.get("ADVISOR_ENCODER", "").strip().lower() == "off"
+    return not off and (encoder_dir() / "config.json").exists()
+
+
 def _layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
     import numpy as np
 
@@ -168,11 +175,10 @@ class Encoder:
 @functools.lru_cache(maxsize=1)
 def default_encoder() -> Encoder | None:
     """The encoder from `encoder_dir()`, or None (files missing or wrong): the n-grams alone read."""
-    directory = encoder_dir()
-    if os.environ.get("ADVISOR_ENCODER", "").strip().lower() == "off" or not (directory / "config.json").exists():
+    if not wanted():
         return None
     try:
-        return Encoder.load(directory)
+        return Encoder.load(encoder_dir())
     except Exception:  # the product must answer without its encoder
-        log.exception("Sentence encoder unavailable in %s: the reader uses n-grams alone", directory)
+        log.exception("Sentence encoder unavailable in %s: the reader uses n-grams alone", encoder_dir())
         return None
