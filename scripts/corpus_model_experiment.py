@@ -11,9 +11,12 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
+        [--boosted] [--keep=0.2,0.3]
 
 `--without-written` trains on collected requests only; `--without-encoder` leaves the sentence
-encoder out of the item model (ADVISOR_ENCODER=off). Each run takes about 10-20 minutes.
+encoder out of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees
+instead of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes
+about 10-20 minutes.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from advisor.reading.encoder import default_encoder
 warnings.filterwarnings("ignore")
 CLASSES = ("bpo", "kpo", "hybrid")
 KEEP = (0.15, 0.2, 0.25, 0.3)
-ADD = (0.25, 0.3)
+ADD = (0.25,)
 MIN_WORDS = (40,)
 ADD_WORDS = (20,)
 TUNED_ON = ("A", "B", "C")  # collections whose development entries the rules were tuned on
@@ -89,7 +92,8 @@ def main() -> None:
         f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
-    settings = list(itertools.product(KEEP, ADD, MIN_WORDS, ADD_WORDS))
+    keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)
+    settings = list(itertools.product(keep, ADD, MIN_WORDS, ADD_WORDS))
     runs: dict[tuple, list[dict[str, float]]] = {s: [] for s in settings}
     for seed in range(3):
         predicted = {s: [""] * len(fresh) for s in settings}

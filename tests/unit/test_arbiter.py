@@ -161,6 +161,53 @@ def test_rules_alone_when_switched_off_or_the_model_file_is_unreadable(monkeypat
         default_arbiter.cache_clear()
 
 
+def test_a_model_is_never_read_without_the_encoder_it_was_trained_with(model, monkeypatch, tmp_path):
+    from advisor.reading.encoder import default_encoder, encoder_dir
+
+    trained = arbiter_module.model_path()
+    assert trained.name.endswith("-encoder.pkl") and model.items.embeds
+    broken = tmp_path / "encoder"  # the encoder's files are there, but its weights are not the model
+    broken.mkdir()
+    for name in ("config.json", "tokenizer.json"):
+        (broken / name).write_bytes((encoder_dir() / name).read_bytes())
+    (broken / "model.safetensors").write_bytes(b"truncated download")
+    monkeypatch.setenv("ENCODER_DIR", str(broken))
+    monkeypatch.setenv("READER_MODEL_DIR", str(tmp_path))
+    default_encoder.cache_clear()
+    default_arbiter.cache_clear()
+    try:
+        path = arbiter_module.model_path()  # named from the files, without loading the weights
+        assert path.name == trained.name and default_encoder.cache_info().currsize == 0
+        path.write_bytes(trained.read_bytes())
+        assert default_arbiter() is None  # rules alone, rather than a crash on the first long request
+        assert rules_choice(settle(read_rules(STRATEGY_RFP), default_arbiter())) == "hybrid"
+    finally:
+        monkeypatch.delenv("ENCODER_DIR")
+        monkeypatch.delenv("READER_MODEL_DIR")
+        default_encoder.cache_clear()
+        default_arbiter.cache_clear()
+    assert default_arbiter() is not None
+
+
+def test_items_no_span_quotes_are_left_out_of_training_only_when_they_may_be_asked_for_work():
+    unquoted_work = {  # the payroll item is routine work the collector did not quote: unsure
+        "id": "T001",
+        "label": "bpo",
+        "text": "We need payroll processing for the zorblax plant. We also need data entry of invoices.",
+        "items": [{"text": "data entry of invoices", "model": "bpo", "task": "data_entry"}],
+    }
+    incidental = {  # the data entry item only describes the back office of an expert request: no work
+        "id": "T002",
+        "label": "kpo",
+        "text": "We want a market study of the quuxland region. Our back office does data entry for the qorvex unit.",
+        "items": [{"text": "a market study of the quuxland region", "model": "kpo", "task": "market_research"}],
+    }
+    model = Arbiter.train([*DEV[:90], unquoted_work, incidental], read_rules)
+    words = model.items.vectorizer.transformer_list[0][1].vocabulary_
+    assert "zorblax" not in words
+    assert "qorvex" in words and "quuxland" in words
+
+
 def test_training_is_deterministic():
     sample = DEV[:90]
     first, second = Arbiter.train(sample, read_rules), Arbiter.train(sample, read_rules)
