@@ -1,5 +1,8 @@
 # Defaults for every setting; sourced by the Makefile's scripts. Anything already
 # set in the environment wins. The README's "Configuration" table lists them.
+# The project root: set by the script that sources this file, else found from this file's own
+# place. Without it, STATE_DIR below would default to /var, which the chmod at the end would lock.
+PROJECT_ROOT="${PROJECT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export RASA_TELEMETRY_ENABLED=false
 export PYTHONHASHSEED=0
 export TF_CPP_MIN_LOG_LEVEL=2
@@ -26,5 +29,12 @@ export LEADS_DELIVERIES_PATH="${LEADS_DELIVERIES_PATH:-$STATE_DIR/leads_deliveri
 # The web page as visitors reach it; the advice's brief links (/brief/<token>) point there.
 export WEB_PUBLIC_URL="${WEB_PUBLIC_URL:-http://localhost:${WEB_PORT}}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
-mkdir -p "$STATE_DIR"
-chmod 700 "$STATE_DIR"  # conversations and leads: the owner's only (files in it are 0600)
+# Conversations and leads: the owner's only (files in it are 0600). The project's own var/ is
+# made private on every run; a folder the operator chose is made private only when created here,
+# never changed if it already exists (it may be shared, or a system folder).
+if [[ ! -d "$STATE_DIR" ]]; then
+  mkdir -p "$STATE_DIR"
+  chmod 700 "$STATE_DIR"
+elif [[ "$STATE_DIR" -ef "$PROJECT_ROOT/var" ]]; then
+  chmod 700 "$STATE_DIR"
+fi
