@@ -95,7 +95,11 @@ KINDS = (taxonomy.BPO, taxonomy.KPO)
 MEANING_WEIGHT = 1.0  # 2.0 gave the same overall figure in cross-validation, and more hybrids but fewer plain answers
 SOURCES = ("phrase", "cue", "deliverable", "expertise", "compliance_check")
 NO_WORK = "none"
-LABEL_KINDS = {"bpo": ("bpo",), "kpo": ("kpo",), "hybrid": KINDS}
+
+
+def asks_for(label: str, kind: str) -> bool:
+    """A request labelled `label` asks for this kind of work (a hybrid asks for both)."""
+    return label in (kind, "hybrid")
 
 
 def live(hits: Iterable[TaskHit]) -> list[TaskHit]:
@@ -287,7 +291,7 @@ class Arbiter:
         def item_model(rows: Iterable[int]) -> ItemModel:
             texts, kinds = [], []
             for n in [*rows, *always]:
-                asked = LABEL_KINDS.get(every[n]["label"], ())
+                asked = [k for k in KINDS if asks_for(every[n]["label"], k)]
                 for item, kind in zip(readings[n].items, per_item[n], strict=True):
                     if kind == NO_WORK and any(holds(item, k) for k in asked):
                         continue  # unsure: task words of a kind the request asks for, but no quoted span
@@ -303,7 +307,7 @@ class Arbiter:
         x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
-        asks = {kind: asks_model().fit(x, np.isin(labels, [kind, "hybrid"])) for kind in KINDS}
+        asks = {kind: asks_model().fit(x, np.array([asks_for(lab, kind) for lab in labels])) for kind in KINDS}
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
