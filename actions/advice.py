@@ -10,10 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import funnel
-from actions.brief import send_advice
+from actions.brief import refresh_brief, send_advice
 from actions.slots import current_recommendation, latest_text, off_loop, profile
 from advisor import messages
-from advisor.engine import recommend
+from advisor.engine import Profile, Recommendation, recommend
 from advisor.knowledge import topic_text
 from advisor.texts import say
 
@@ -33,6 +33,10 @@ class ActionRecommend(Action):
             dispatcher.utter_message(response="utter_after_recommendation")
             await funnel.offer_specialist(dispatcher, tracker)
             return []
+        if tracker.get_slot("recommendation") and rec.same_as(previous):
+            # New facts that leave the advice exactly as it was ("business hours" typed after
+            # the advice): say what was noted and what it means, not the same advice again.
+            return await self._noted(dispatcher, tracker, rec, facts, previous)
         if previous.get("choice") and previous.get("choice") != rec.choice:
             before, after = messages.name(previous["choice"]), messages.name(rec.choice)
             dispatcher.utter_message(text=say("advice.recommendation.changed", before=before, after=after))
@@ -53,6 +57,22 @@ class ActionRecommend(Action):
             events += await funnel.advice_given(tracker, rec.choice, reasons)
             events += await funnel.offer_specialist(dispatcher, tracker)
         return events
+
+    @staticmethod
+    async def _noted(
+        dispatcher: CollectingDispatcher, tracker: Tracker, rec: Recommendation, facts: Profile, previous: dict
+    ) -> list[EventType]:
+        before = Profile.from_slots(previous.get("profile") or {})
+        dispatcher.utter_message(text=messages.update_text(before, facts, rec))
+        dispatcher.utter_message(response="utter_after_recommendation")
+        events: list[EventType] = [
+            SlotSet("recommendation_details", {**previous, "profile": asdict(facts)}),
+            SlotSet("new_facts", False),
+            *await refresh_brief(tracker, rec, facts),  # costs may assume the new hours
+        ]
+        reasons = [r.text for r in rec.reasons] + rec.conflicts
+        await funnel.update_captured_lead(tracker, rec.choice, reasons)  # the lead's answers gain the fact
+        return events + await funnel.offer_specialist(dispatcher, tracker)
 
 
 class ActionExplainWhy(Action):

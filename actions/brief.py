@@ -36,12 +36,9 @@ def store_brief(conversation_id: str, content: dict) -> str:
     return BriefStore().save(conversation_id, content).url(base)
 
 
-async def send_advice(
-    dispatcher: CollectingDispatcher, tracker: Tracker, rec: Recommendation, facts: Profile
-) -> list[EventType]:
-    """Send the advice (text with the brief's link, and the card); the `brief_url` slot event."""
+async def build_brief(tracker: Tracker, rec: Recommendation, facts: Profile) -> tuple[dict | None, str | None]:
+    """Build and store the conversation's brief: (its content, its link), None for what failed (logged)."""
     who = "conv-" + conversation_digest(str(tracker.sender_id))
-    text = messages.recommendation_text(rec, facts)
     content = None
     try:
         content = await off_loop(guidance.brief, situation(tracker, facts, rec))
@@ -53,6 +50,15 @@ async def send_advice(
             url = await asyncio.to_thread(store_brief, tracker.sender_id, content)
         except Exception as error:  # noqa: BLE001 - database down or WEB_PUBLIC_URL wrong: no link this time
             log.error("brief for %s not stored: %s", who, describe_error(error))
+    return content, url
+
+
+async def send_advice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, rec: Recommendation, facts: Profile
+) -> list[EventType]:
+    """Send the advice (text with the brief's link, and the card); the `brief_url` slot event."""
+    text = messages.recommendation_text(rec, facts)
+    content, url = await build_brief(tracker, rec, facts)
     if url:
         text += "\n" + say("card.brief_link", url=url)
     text = text.replace("\n\n", "\n").strip()  # one message on every channel (Rasa splits on blank lines)
@@ -61,3 +67,10 @@ async def send_advice(
     else:
         dispatcher.utter_message(text=text, json_message=card(content, text, url))
     return [SlotSet("brief_url", url)]
+
+
+async def refresh_brief(tracker: Tracker, rec: Recommendation, facts: Profile) -> list[EventType]:
+    """Bring the brief up to date with new facts that leave the advice as it was, without sending
+    the advice again (its link stays the same); the `brief_url` slot event when it was stored."""
+    _, url = await build_brief(tracker, rec, facts)
+    return [SlotSet("brief_url", url)] if url else []

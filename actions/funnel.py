@@ -71,6 +71,12 @@ async def advice_given(tracker: Tracker, choice: str, reasons: list[str]) -> lis
     """Funnel events for new advice; a captured lead gets the updated advice too."""
     events = await start_funnel(tracker)
     await funnel(tracker, "advice_given", choice)
+    await update_captured_lead(tracker, choice, reasons)
+    return events
+
+
+async def update_captured_lead(tracker: Tracker, choice: str, reasons: list[str]) -> None:
+    """A captured lead gets the latest answers and advice (nothing without a consenting lead)."""
     if tracker.get_slot("lead_status") == "captured" and tracker.get_slot("lead_consent") is True:
         fields = lead_fields(tracker)
         await store(
@@ -79,7 +85,6 @@ async def advice_given(tracker: Tracker, choice: str, reasons: list[str]) -> lis
             recommendation=choice,
             recommendation_reasons=reasons,
         )
-    return events
 
 
 async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

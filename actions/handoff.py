@@ -10,7 +10,8 @@ these actions read them (in a worker thread) and write events. The flow:
   can join and offers the lead form, after which a call can be booked.
 * `action_live_handoff` puts the conversation on the console's waiting list, tells the sales
   Slack channel, tells the visitor someone is joining, and sets a Rasa reminder
-  (`EXTERNAL_handoff_timeout`, HANDOFF_WAIT_SECONDS).
+  (`EXTERNAL_handoff_timeout`, HANDOFF_WAIT_SECONDS) named for the conversation
+  (:func:`reminder_name`), so visitors waiting at the same time each keep their own.
 * A rep takes the conversation in the console (web/sales_handoff.py): Rasa's own
   `ConversationPaused` stops the assistant, the reminder is cancelled, and what the rep types
   is added to the conversation as a bot message labelled with the rep's name.
@@ -37,7 +38,7 @@ from actions.funnel import offer_specialist, start_funnel
 from actions.lead_record import log_id
 from advisor.texts import say
 from leads import availability, default_desk, desk_settings, hours_from_env
-from leads.model import utcnow
+from leads.model import conversation_digest, utcnow
 from leads.notify import queue_handoff_notice
 from leads.redact import describe_error
 
@@ -48,6 +49,14 @@ LIVE_CHANNELS = ("socketio",)
 TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"
 ENDED_INTENT = "EXTERNAL_handoff_ended"
 REMINDER_NAME = "handoff_timeout"
+"""The start of each wait's reminder name; the rest names the conversation (see reminder_name)."""
+
+
+def reminder_name(conversation_id: str) -> str:
+    """The name of this conversation's hand-off reminder. Rasa 3.6 files a reminder's job under
+    its name alone (`id=name, replace_existing=True`, rasa/core/processor.py), so with one name
+    for all, a second visitor's wait replaced the first one's, who then waited forever."""
+    return f"{REMINDER_NAME}_{conversation_digest(conversation_id)}"
 
 
 def minutes_text(seconds: float) -> str:
@@ -103,7 +112,8 @@ class ActionLiveHandoff(Action):
             log.error("Slack notice of hand-off %s not queued: %s", log_id(tracker), describe_error(error))
         dispatcher.utter_message(text=say("handoff.joining", minutes=minutes_text(settings.wait_seconds)))
         due = handoff.requested_at + timedelta(seconds=settings.wait_seconds)
-        reminder = ReminderScheduled(TIMEOUT_INTENT, due, name=REMINDER_NAME, kill_on_user_message=False)
+        name = reminder_name(tracker.sender_id)
+        reminder = ReminderScheduled(TIMEOUT_INTENT, due, name=name, kill_on_user_message=False)
         return [*events, reminder]
 
 

@@ -25,6 +25,7 @@ Confidence
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,6 +72,14 @@ class Profile:
         return taxonomy.join_labels(parts)
 
     @property
+    def round_the_clock(self) -> bool:
+        """Customers need cover around the clock: said as the hours of cover, or as a goal ("24/7
+        support") unless the hours said since are shorter ("actually business hours are fine")."""
+        if self.coverage in ("business_hours", "extended"):
+            return False
+        return self.coverage == "24/7" or "round_the_clock" in self.goals
+
+    @property
     def cost_constrained(self) -> bool:
         return self.budget_level == "tight" or bool(self.cost_priority) or "cost_reduction" in self.goals
 
@@ -114,6 +123,14 @@ class Recommendation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def same_as(self, details: dict[str, Any] | None) -> bool:
+        """Whether `details` (a stored `to_dict()`, e.g. from a slot, with or without its
+        "profile") is this very advice: same choice, confidence, reasons, conflicts and tasks."""
+        if not details:
+            return False
+        stored = {key: value for key, value in details.items() if key != "profile"}
+        return stored == json.loads(json.dumps(self.to_dict()))
+
 
 def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Reason]:
     out: list[Reason] = []
@@ -141,8 +158,8 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
             Reason("cost_constraints", BPO, say("advice.reasons.cost_constraints", said=taxonomy.join_labels(said)))
         )
     customer_tasks = [t for t in bpo_tasks if taxonomy.TASKS[t].customer_facing]
-    if customer_tasks or p.coverage in ("24/7", "extended") or "round_the_clock" in p.goals:
-        if p.coverage == "24/7" or "round_the_clock" in p.goals:
+    if customer_tasks or p.coverage == "extended" or p.round_the_clock:
+        if p.round_the_clock:
             text = say("advice.reasons.coverage_round_the_clock")
         elif p.coverage == "extended":
             text = say("advice.reasons.coverage_extended")

@@ -48,6 +48,26 @@ def recommendation_text(rec: Recommendation, profile: Profile) -> str:
     return "\n".join(lines)
 
 
+COVERAGE_NOTED = {"business_hours": "business_hours", "extended": "extended", "24/7": "round_the_clock"}
+"""The hours of cover (`coverage` slot values) and the key of the sentence that notes each."""
+
+
+def update_text(before: Profile, after: Profile, rec: Recommendation) -> str:
+    """The reply to facts given after the advice that leave it exactly as it was ("business hours"
+    typed after a hybrid for payroll and research): what was noted and what it means for the
+    advice, instead of the same advice again."""
+    hours = after.coverage if after.coverage != before.coverage else None
+    noted = say(f"advice.update.coverage.{COVERAGE_NOTED[hours]}") if hours in COVERAGE_NOTED else None
+    customer_facing = any(taxonomy.TASKS[t].customer_facing for t in after.tasks if t in taxonomy.TASKS)
+    if noted is None:
+        lines = [say("advice.update.noted"), say("advice.update.stands", name=name(rec.choice))]
+    elif customer_facing:
+        lines = [noted, say("advice.update.stands", name=name(rec.choice)), say("advice.update.costs_follow")]
+    else:
+        lines = [noted, say("advice.update.hours_do_not_apply", name=name(rec.choice))]
+    return " ".join(lines)
+
+
 def _labels(tasks: list[str]) -> str:
     return taxonomy.join_labels(taxonomy.labels(tasks))
 

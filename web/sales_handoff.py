@@ -61,7 +61,9 @@ from leads.sales_hours import hours_from_env  # noqa: E402
 MESSAGE_MAX_CHARS = 2000
 """Longest message a rep can send (the widget's own limit for visitors)."""
 ENDED_INTENT = "EXTERNAL_handoff_ended"
-REMINDER_NAME = "handoff_timeout"
+TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"
+"""The intent of the wait's reminder (actions/handoff.py), by which a take cancels it: its name
+is the conversation's own, and Rasa cancels only this conversation's reminders anyway."""
 CONVERSATION = r"handoffs/([^/]+)"
 
 log = logging.getLogger("sales")
@@ -165,7 +167,7 @@ def api_take(console: SalesConsole, handler: Handler, rep: str, match: Any) -> N
     if not sales_desk.take(conversation_id, rep):
         raise ApiError(HTTPStatus.CONFLICT, "this visitor is no longer waiting (another rep took it, or time ran out)")
     events = [
-        {"event": "cancel_reminder", "name": REMINDER_NAME},
+        {"event": "cancel_reminder", "intent": TIMEOUT_INTENT},
         {"event": "pause"},
         said_by(rep, "joined", say("handoff.joined", person=rep)),
     ]

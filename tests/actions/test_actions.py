@@ -218,6 +218,20 @@ async def test_recommend_says_when_nothing_changed(make_tracker, dispatcher, dom
     assert again.messages[0]["text"] == "Nothing you've told me changes the advice: BPO."
 
 
+async def test_recommend_notes_a_fact_that_leaves_the_advice_as_it_was(make_tracker, dispatcher, domain):
+    hybrid = {"tasks": ["hr_payroll", "market_research"], "budget_level": "moderate", "in_house_expertise": "no"}
+    first = as_dict(await run(ActionRecommend(), dispatcher, make_tracker([], slots=hybrid), domain))
+    slots = {**hybrid, **first, "coverage": "business_hours"}  # "business hours", typed after the advice
+    again = CollectingDispatcher()
+    events = as_dict(await run(ActionRecommend(), again, make_tracker([], slots=slots), domain))
+    texts = [m.get("text") or m.get("response") for m in again.messages]
+    assert texts[0].startswith("Noted: business hours are enough") and "it stays a hybrid" in texts[0]
+    assert texts[1:] == ["utter_after_recommendation", "utter_offer_specialist"]
+    assert not [m for m in again.messages if m.get("custom")]  # no card: the advice is not sent again
+    assert "recommendation" not in events
+    assert events["recommendation_details"]["profile"]["coverage"] == "business_hours"
+
+
 async def test_why_explains_the_question_inside_the_form(make_tracker, dispatcher, domain):
     tracker = make_tracker(
         [user("why do you ask?", intent="ask_why")], slots={"requested_slot": "budget_level"}, form="advisor_form"

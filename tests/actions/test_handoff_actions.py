@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.handoff as handoff_actions
 from actions.conversation import ActionHandoff
-from actions.handoff import ActionHandoffResume, ActionHandoffTimeout, ActionLiveHandoff
+from actions.handoff import ActionHandoffResume, ActionHandoffTimeout, ActionLiveHandoff, reminder_name
 from leads.handoff import SalesDesk
 from leads.model import UTC
 from tests.support.actions_testkit import KPO_SLOTS, run, sales_settings, user
@@ -104,7 +104,8 @@ async def test_the_visitor_waits_with_a_reminder_once(make_tracker, domain, desk
     events = await run(ActionLiveHandoff(), first, tracker, domain)
     reminder = [e for e in events if e["event"] == "reminder"]
     assert len(reminder) == 1
-    assert reminder[0]["intent"] == "EXTERNAL_handoff_timeout" and reminder[0]["name"] == "handoff_timeout"
+    assert reminder[0]["intent"] == "EXTERNAL_handoff_timeout"
+    assert reminder[0]["name"] == reminder_name("test-user") != reminder_name("another-visitor")  # one each
     assert reminder[0]["kill_on_user_msg"] is False
     handoff = desk.get("test-user")
     assert handoff is not None and handoff.state == "waiting"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.support.buyer import KPO_ANSWERS, reach_advice
 from tests.support.stack import Stack
 
@@ -117,3 +119,60 @@ def test_after_the_advice_answers_fit_what_was_said_and_the_conversation_goes_on
     # The conversation carries on where it was: the advice and its "why" are unchanged.
     why = texts(stack.say(sender, "why?"))
     assert "routine" in why and slots(stack, sender)["recommendation"] == "hybrid"
+
+
+SUPPORT_OPENING = "We need people to answer our customer support emails."
+SUPPORT_ANSWERS = {
+    "budget_level": "Tight, cost comes first.",
+    "in_house_expertise": "No, we lack it.",
+    "goals": "Cut costs.",
+    "coverage": "I don't know.",
+}
+
+
+@pytest.mark.parametrize("hours", ["business hours", "weekday business hours are fine"], ids=["short", "sentence"])
+def test_hours_typed_after_the_advice_are_noted_not_answered_with_the_advice_again(
+    stack: Stack, sender: str, hours: str
+) -> None:
+    """Defect: after the hybrid advice, "business hours" brought the whole recommendation back."""
+    reach_advice(stack, sender, OPENING, ANSWERS)
+    before = slots(stack, sender)
+    assert (before["recommendation"], before["coverage"]) == ("hybrid", None)
+
+    replies = stack.say(sender, hours)
+    said = texts(replies)
+    assert "My recommendation:" not in said and not [r for r in replies if r.get("custom")], said
+    assert "Noted: business hours are enough" in said, said
+    assert "hours of cover don't change the advice: it stays a hybrid of BPO and KPO" in said  # no customer-facing work
+    assert "You can ask why" in said  # the next steps
+    current = slots(stack, sender)
+    assert (current["coverage"], current["recommendation"]) == ("business_hours", "hybrid")
+    assert current["brief_url"] == before["brief_url"]
+
+    # Said again, it is not news: still no advice repeated.
+    again = stack.say(sender, "business hours are enough for us")
+    assert "My recommendation:" not in texts(again) and "changes the advice" in texts(again), texts(again)
+    assert "routine" in texts(stack.say(sender, "why?"))  # the conversation goes on
+
+
+def test_hours_given_after_the_advice_for_customer_work_keep_the_advice_and_move_the_costs(
+    stack: Stack, sender: str
+) -> None:
+    reach_advice(stack, sender, SUPPORT_OPENING, SUPPORT_ANSWERS)
+    assert slots(stack, sender)["recommendation"] == "bpo"
+
+    said = texts(stack.say(sender, "business hours"))
+    assert "My recommendation:" not in said, said
+    assert "Noted: business hours are enough" in said and "it stays BPO" in said
+    assert "cost estimates now assume those hours" in said
+    assert slots(stack, sender)["coverage"] == "business_hours"
+
+
+def test_a_shorter_hours_correction_after_the_advice_updates_its_reasons(stack: Stack, sender: str) -> None:
+    reach_advice(stack, sender, SUPPORT_OPENING, {**SUPPORT_ANSWERS, "coverage": "24/7"})
+    assert "around the clock" in texts(stack.say(sender, "why?"))
+
+    said = texts(stack.say(sender, "actually weekday business hours are fine"))
+    assert "My recommendation: BPO" in said and "around the clock" not in said, said  # the advice, updated
+    assert slots(stack, sender)["coverage"] == "business_hours"
+    assert "around the clock" not in texts(stack.say(sender, "why?"))

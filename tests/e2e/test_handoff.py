@@ -82,6 +82,12 @@ def said(visitor: Visitor, words: str) -> list[dict[str, Any]]:
     return [r for r in visitor.replies if words.lower() in (r.get("text") or "").lower()]
 
 
+def quick_replies_after(visitor: Visitor, reply: dict[str, Any]) -> list[str]:
+    """The titles of the quick replies the visitor has received since `reply` (so far)."""
+    later = visitor.replies[visitor.replies.index(reply) + 1 :]
+    return [button["title"] for r in later for button in r.get("quick_replies") or []]
+
+
 def labelled(visitor: Visitor, event: str) -> list[dict[str, Any]]:
     return [r for r in visitor.replies if (r.get("handoff") or {}).get("event") == event]
 
@@ -193,8 +199,8 @@ async def test_nobody_takes_the_chat_in_time(desk_stack: Stack, console) -> None
         timeout=WAIT_SECONDS + 60,
     )
     assert "pick a time for the call" in missed[0]["text"]
-    offer = visitor.replies[visitor.replies.index(missed[0]) + 1 :]
-    assert any(b["title"] == "Yes, connect me" for r in offer for b in r.get("quick_replies") or []), offer
+    # The offer is the next message of the same turn and may still be on its way: wait for it.
+    await wait_until(lambda: "Yes, connect me" in quick_replies_after(visitor, missed[0]), "the offer after it")
     assert (await asyncio.to_thread(desk_of(desk_stack).get, conversation)).state == "missed"  # type: ignore[union-attr]
     assert (await asyncio.to_thread(sam.take, conversation)).status_code == 409  # too late now
 
@@ -212,4 +218,24 @@ async def test_nobody_takes_the_chat_in_time(desk_stack: Stack, console) -> None
     await visitor.say("/affirm")
     await wait_until(lambda: said(visitor, "what's your full name"), "the first contact question")
     for person in (visitor, taken_visitor):
+        await person.close()
+
+
+async def test_two_visitors_waiting_at_once_each_hear_that_nobody_came(desk_stack: Stack, console) -> None:
+    """Each wait keeps its own timer: with one reminder name for all, Rasa filed the second
+    visitor's timer in place of the first one's, and the first visitor waited forever."""
+    web_url, token = console
+    await asyncio.to_thread(Rep(web_url, token, "Sam Rivera").heartbeat)
+    first, _, first_id = await ask_for_a_person(desk_stack, "I'd like to speak to a real person")
+    second, _, second_id = await ask_for_a_person(desk_stack, "can you connect me with someone from sales?")
+
+    for visitor in (first, second):
+        await wait_until(
+            lambda visitor=visitor: said(visitor, "nobody from our sales team could join"),
+            "the wait running out for each visitor",
+            timeout=WAIT_SECONDS + 60,
+        )
+    for conversation in (first_id, second_id):
+        assert (await asyncio.to_thread(desk_of(desk_stack).get, conversation)).state == "missed"  # type: ignore[union-attr]
+    for person in (first, second):
         await person.close()

@@ -483,3 +483,32 @@ def test_the_verb_agrees_with_the_number_of_tasks_a_reason_names(tasks, budget, 
     said = " ".join([r.text for r in result.reasons] + list(result.conflicts))
     for phrase in phrases:
         assert phrase in said
+
+
+@pytest.mark.parametrize("coverage", ["business_hours", "extended"])
+def test_shorter_hours_said_later_outweigh_an_earlier_round_the_clock_goal(coverage):
+    said_24_7 = Profile(tasks=["customer_support"], goals=["round_the_clock"], coverage="24/7")
+    corrected = Profile(tasks=["customer_support"], goals=["round_the_clock"], coverage=coverage)
+    assert "around the clock" in " ".join(r.text for r in recommend(said_24_7).reasons)
+    assert "around the clock" not in " ".join(r.text for r in recommend(corrected).reasons)
+    assert Profile(goals=["round_the_clock"]).round_the_clock  # no hours said: the goal counts
+
+
+def test_the_same_advice_is_recognised_from_its_stored_details():
+    rec = recommend(Profile(tasks=["hr_payroll", "market_research"], in_house_expertise="no"))
+    stored = {**rec.to_dict(), "profile": {"coverage": None}}
+    assert rec.same_as(stored) and not rec.same_as({}) and not rec.same_as(None)
+    assert not rec.same_as({**stored, "confidence": rec.confidence - 0.1})
+
+
+def test_an_hours_fact_that_leaves_the_advice_as_it_was_is_noted_with_what_it_means():
+    before = Profile(tasks=["hr_payroll", "market_research"])
+    rec = recommend(before)
+    hours = messages.update_text(before, Profile(tasks=before.tasks, coverage="business_hours"), rec)
+    assert hours.startswith("Noted: business hours are enough")
+    assert "don't change the advice: it stays a hybrid of BPO and KPO" in hours
+    support = Profile(tasks=["customer_support"], coverage="unknown")
+    said = messages.update_text(support, Profile(tasks=support.tasks, coverage="business_hours"), recommend(support))
+    assert "it stays BPO" in said and "cost estimates now assume those hours" in said
+    other = messages.update_text(before, Profile(tasks=before.tasks, budget_level="moderate"), rec)
+    assert other == "Noted, thanks. That doesn't change the advice: it stays a hybrid of BPO and KPO."
