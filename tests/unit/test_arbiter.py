@@ -28,7 +28,7 @@ CITATIONS = (  # corpus H022 (development part)
     "processing and conversion for any citations outstanding with another vendor."
 )
 
-GRANT_WRITING = next(e["text"] for e in DEV if e["id"] == "A074")  # expert work, plus correspondence
+ASSESSMENT_RFP = next(e["text"] for e in DEV if e["id"] == "C119")  # expert work, plus test administration and scoring
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +99,12 @@ def test_greetings_questions_and_self_descriptions_get_no_task_from_the_model(mo
 
 
 def test_routine_work_the_rules_have_no_word_for_gets_a_task_quoting_it(model):
-    rules, settled = read_rules(GRANT_WRITING), read(GRANT_WRITING)
+    rules, settled = read_rules(ASSESSMENT_RFP), read(ASSESSMENT_RFP)
     assert rules_choice(rules) == "kpo"
     assert rules_choice(settled) == "hybrid"
     added = [h for h in settled.tasks if h.source == "model"]
     assert [h.model for h in added] == ["bpo"]
-    assert "correspondence" in added[0].text and added[0].text in GRANT_WRITING
+    assert "administration" in added[0].text and added[0].text in ASSESSMENT_RFP
     assert not added[0].text.lower().startswith(("and ", "or ", ",", ";"))  # quoted from its first word
     assert {h.key for h in rules.tasks} <= {h.key for h in settled.tasks}
 
