@@ -17,7 +17,9 @@ Everything after `-m serving` goes to Rasa unchanged, with these additions for `
 * the speed-ups of serving/speedups.py, on Rasa 3.6.21 only; ADVISOR_SPEEDUPS chooses which (`0`: none);
 * the channels of serving/channels.py under the names `rest`, `socketio` and `slack`: one
   conversation per channel and sender, REST only with a token, socket.io sessions issued
-  by the server.
+  by the server;
+* the HTTP API percent-decodes the conversation id in its paths (serving/http_api.py), so a
+  conversation whose id a URL must encode (`rest:acme team 1`) can be read and changed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import sys
 
 from leads.files import private_umask
 from leads.redact import install as redact_logs
-from serving import channels, guard, speedups
+from serving import channels, guard, http_api, speedups
 
 GUARDED_OPTIONS = ("--enable-api", "--auth-token")
 """Options whose abbreviations are refused: argparse would read `--enable` as `--enable-api`,
@@ -103,6 +105,7 @@ def main() -> None:
     lock_store.install()
     tracker_store.install()
     channels.install()
+    http_api.install()
     import rasa.__main__ as rasa_cli
 
     original = rasa_cli.create_argument_parser  # Rasa's parser, with options only in full

@@ -14,7 +14,10 @@ session id joins their conversation and receives their replies. `install()` (cal
 * REST (`rest`) needs a token: the credentials section must give `token` (credentials.yml
   says `token: ${REST_TOKEN}`, so without REST_TOKEN the channel is left out and its URL
   answers 404). Requests must send `Authorization: Bearer <token>`, compared in constant
-  time; anything else gets 401.
+  time; anything else gets 401. The sender id is any string of 1-200 characters without a
+  NUL character or a lone surrogate (`sender_problem`; anything else gets 400): spaces,
+  slashes, quotes, `%`, other scripts are all fine (serving/http_api.py makes such ids
+  reachable through the HTTP API).
 * socket.io (`socketio`): the server, not the browser, issues the session token (32 random
   bytes). The conversation id is `socketio:` + a SHA-256 digest of the token, so the id that
   shows up in logs, the tracker store, lead exports or the HTTP API cannot be used to join
@@ -80,6 +83,26 @@ SENDER_MAX_CHARS = 200
 """Longest REST sender id accepted (the lead store keeps conversation ids of up to 255)."""
 SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 """The form of a server-issued socket.io session token: `secrets.token_urlsafe(32)`."""
+
+
+def sender_problem(sender: Any) -> str | None:
+    """Why `sender` cannot name a REST conversation, or None when it can.
+
+    Any text of 1-SENDER_MAX_CHARS characters can, whatever it holds (spaces, slashes,
+    quotes, `%`, `?`, other scripts, emoji, control characters), except what no store keeps:
+    a NUL character (PostgreSQL text cannot hold one: Rasa's tracker store took the error for
+    a missing schema and the request got no answer; the lead and brief stores refuse it too)
+    and a lone UTF-16 surrogate that JSON's `\\ud800` escape lets through (it has no UTF-8
+    form: neither the tracker store nor the log's conversation digest could take it, a 500)."""
+    if not isinstance(sender, str) or not 0 < len(sender) <= SENDER_MAX_CHARS:
+        return f"`sender` must be a string of 1-{SENDER_MAX_CHARS} characters"
+    if "\x00" in sender:
+        return "`sender` must not contain a NUL character"
+    try:
+        sender.encode("utf-8")
+    except UnicodeEncodeError:
+        return "`sender` must be Unicode text without lone surrogates"
+    return None
 
 
 def conversation_id(channel: str, sender: str) -> str:
@@ -190,8 +213,9 @@ class NamespacedRestInput(RestInput):
                 )
             body = request.json if isinstance(request.json, dict) else {}
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not 0 < len(sender) <= SENDER_MAX_CHARS:
-                return response.json({"error": f"`sender` must be 1-{SENDER_MAX_CHARS} characters"}, status=400)
+            problem = sender_problem(sender)
+            if problem:
+                return response.json({"error": problem}, status=400)
             if not isinstance(text, str):
                 return response.json({"error": "`message` must be a string"}, status=400)
             collector = CollectingOutputChannel()

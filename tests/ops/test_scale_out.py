@@ -4,6 +4,8 @@ One action server and two `rasa run` processes on different ports use the same t
 store, in a fresh PostgreSQL schema, and the Redis lock store. Conversations hop between
 the replicas turn by turn; every event must be stored once and in order, and the advice
 must be the same as on a single replica. One replica is restarted mid-conversation.
+Conversations under odd REST sender ids (spaces, other scripts, quotes, control
+characters) do the same, read back through the HTTP API; a NUL in one is refused.
 When RabbitMQ is up, both replicas also publish to it (pika event broker), and every
 stored event must have been published exactly once.
 """
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from serving.guard import TROUBLE_REPLY
 from tests.support.ops_support import (
@@ -37,7 +40,7 @@ from tests.support.ops_support import (
     stored_events,
     tracker_url,
 )
-from tests.support.stack import conversation
+from tests.support.stack import conversation, rest_headers
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +203,45 @@ def test_restarting_a_replica_mid_conversation_loses_nothing(cluster: Cluster, s
     assert TROUBLE_REPLY not in reply_texts(replies)
     assert b.tracker(sender)["slots"]["recommendation"] == expected
     assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
+
+
+ODD_SENDERS = {
+    "spaces": "ops business hours",
+    "slashes_and_scripts": "ops/Zoë/日本語/🙂",
+    "quotes_escapes_and_delimiters": 'ops "q" \\ %20 ?x=1#top',
+    "control_characters": "ops\tline\nbreak\x85",
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_SENDERS), ids=list(ODD_SENDERS))
+def test_an_odd_sender_id_alternates_between_the_replicas_to_the_advice(
+    cluster: Cluster, schema: str, name: str
+) -> None:
+    """PostgreSQL keys, Redis lock keys and the HTTP API all take the id as sent (tests/e2e/test_sender_ids.py)."""
+    turns, expected = CONVERSATIONS["bpo"]
+    sender = f"{ODD_SENDERS[name]} {uuid.uuid4().hex[:8]}"
+    for replica, turn in zip(itertools.cycle(cluster.replicas), turns, strict=False):
+        replies = replica.say(sender, turn)
+        assert {reply["recipient_id"] for reply in replies} == {sender}
+        assert TROUBLE_REPLY not in reply_texts(replies)
+    for replica in cluster.replicas:
+        tracker = replica.tracker(sender)
+        assert tracker["sender_id"] == conversation(sender)
+        assert tracker["slots"]["recommendation"] == expected
+    assert_stored_once_in_order(stored_events(schema, conversation(sender)), turns)
+
+
+def test_a_nul_in_the_sender_id_is_refused_before_it_reaches_postgresql(cluster: Cluster) -> None:
+    """PostgreSQL text cannot hold NUL: the turn could only fail, so the channel refuses it with a 400."""
+    replica = cluster.replicas[0]
+    response = requests.post(
+        f"{replica.url}/webhooks/rest/webhook",
+        json={"sender": "ops\x00nul", "message": "We need payroll handled"},
+        headers=rest_headers(replica.env),
+        timeout=60,
+    )
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["error"]
 
 
 def test_every_stored_event_was_published_once_to_rabbitmq(cluster: Cluster, schema: str, queue: str | None) -> None:

@@ -5,7 +5,9 @@
 * socket.io: a client that claims another visitor's conversation id (as it appears in
   logs, the tracker store or lead exports) neither receives that visitor's replies nor
   writes into their conversation; the visitor's own browser (holding the session token the
-  server issued) carries on its conversation after a reconnect.
+  server issued) carries on its conversation after a reconnect. Whatever odd session id a
+  client offers (spaces, slashes, 500 characters, not a string), it gets a token of the
+  server's and a working conversation.
 * message metadata keeps only small known fields, and page URLs lose query and fragment.
 * the published advisories of the pinned python-socketio 5.9.0 / python-engineio 4.7.1 are
   mitigated: binary packets and oversized messages close the socket, pings are bounded, and
@@ -103,6 +105,40 @@ async def test_a_claimed_session_id_does_not_join_another_visitors_conversation(
         assert again.replies
     finally:
         await again.close()
+
+
+ODD_SESSION_IDS = {
+    "spaces": "e2e-business hours-1234",
+    "dot_dot": "../x",
+    "other_scripts_and_slashes": "Zoë/日本語/🙂",
+    "quotes": "q\"x'",
+    "500_characters": "L" * 500,
+    "empty": "",
+    "none": None,
+    "number": 1234,
+    "list": ["x"],
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", list(ODD_SESSION_IDS), ids=list(ODD_SESSION_IDS))
+async def test_an_odd_session_id_gets_a_token_of_the_servers_and_a_whole_turn(widget_stack: Stack, name: str) -> None:
+    """A socket.io client cannot name its conversation: whatever it offers, the server issues the id."""
+    offered = ODD_SESSION_IDS[name]
+    visitor = await Visitor(widget_stack).connect()
+    try:
+        token = await visitor.session(offered)
+        assert isinstance(token, str) and SESSION_TOKEN.fullmatch(token) and token != offered
+        before = conversation_ids(widget_stack)
+        await visitor.say(OPENING, session_id=offered)
+        conversation = await new_conversation(widget_stack, before)
+        assert conversation == socketio_conversation_id(token)
+        await wait_until(lambda: turns_done(widget_stack, conversation, 1), "the visitor's first turn")
+        await visitor.session(token)  # barrier: the visitor has everything sent to it
+        assert visitor.replies, "no reply on the socket"
+        assert user_texts(widget_stack, conversation) == [OPENING]
+    finally:
+        await visitor.close()
 
 
 @pytest.mark.asyncio

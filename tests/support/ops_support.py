@@ -23,6 +23,7 @@ from tests.support.stack import (
     REST_CREDENTIALS,
     _stop,
     conversation,
+    conversation_path,
     free_port,
     render_endpoints,
     rest_headers,
@@ -194,7 +195,9 @@ class Replica:
     def tracker(self, sender: str) -> dict[str, Any]:
         """The conversation of the REST sender `sender`."""
         response = requests.get(
-            f"{self.url}/conversations/{conversation(sender)}/tracker", params={"token": self.token}, timeout=60
+            f"{self.url}/conversations/{conversation_path(conversation(sender))}/tracker",
+            params={"token": self.token},
+            timeout=60,
         )
         response.raise_for_status()
         return response.json()

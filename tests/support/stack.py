@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -30,6 +31,11 @@ def rest_headers(env: dict[str, str]) -> dict[str, str]:
 def conversation(sender: str, channel: str = "rest") -> str:
     """The conversation id Rasa stores for `sender` on `channel` (serving/channels.py)."""
     return f"{channel}:{sender}"
+
+
+def conversation_path(conversation_id: str) -> str:
+    """`conversation_id` as a segment of an HTTP API path: percent-encoded, as web/sales.py sends it."""
+    return quote(conversation_id, safe=":@")
 
 
 def free_port() -> int:
@@ -101,9 +107,9 @@ class Stack:
         return self.conversation_tracker(conversation(sender, channel))
 
     def conversation_tracker(self, conversation_id: str) -> dict:
-        """Fetch a conversation by its full id (e.g. `socketio:<digest>`)."""
+        """Fetch a conversation by its full id (e.g. `socketio:<digest>`), percent-encoded in the URL."""
         response = requests.get(
-            f"{self.rasa_url}/conversations/{conversation_id}/tracker",
+            f"{self.rasa_url}/conversations/{conversation_path(conversation_id)}/tracker",
             params={"token": self.token},
             timeout=30,
         )
