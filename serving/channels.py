@@ -105,6 +105,18 @@ def sender_problem(sender: Any) -> str | None:
     return None
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What no store keeps (see `sender_problem`): a NUL character and lone UTF-16 surrogates."""
+
+
+def storable(text: str) -> str:
+    """A message's text with what no store keeps replaced by U+FFFD, the rest as typed. A lone
+    surrogate that JSON's `\\ud800` escape lets through made every turn of the conversation
+    fail in the tracker store ("I'm having trouble right now", again and again); a NUL does the
+    same on PostgreSQL. The visitor gets a real answer to what they wrote."""
+    return UNSTORABLE.sub("\ufffd", text)
+
+
 def conversation_id(channel: str, sender: str) -> str:
     """The tracker's conversation id for `sender` on `channel`."""
     return f"{channel}:{sender}"
@@ -220,7 +232,7 @@ class NamespacedRestInput(RestInput):
                 return response.json({"error": "`message` must be a string"}, status=400)
             collector = CollectingOutputChannel()
             message = UserMessage(
-                text,
+                storable(text),
                 collector,
                 conversation_id(self.name(), sender),
                 input_channel=self.name(),
@@ -401,7 +413,7 @@ class NamespacedSocketIOInput(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
             message = UserMessage(
-                data["message"],
+                storable(data["message"]),
                 LabelledSocketIOOutput(sio, self.bot_message_evt),
                 conversation,
                 input_channel=self.name(),

@@ -147,3 +147,29 @@ def test_a_sender_id_no_store_can_keep_is_refused_with_a_400_that_says_why(stack
     assert "`sender` must" in response.json()["error"]
     # The server carries on with everyone else.
     assert post(stack, {"sender": f"e2e-after-{name}", "message": "Hi"}).json()
+
+
+@pytest.mark.parametrize(
+    "name, message, kept",
+    [
+        (
+            "lone_surrogate",
+            "We need payroll handled \ud83d for 40 staff.",
+            "We need payroll handled \ufffd for 40 staff.",
+        ),
+        ("nul_character", "We need payroll\x00 handled.", "We need payroll\ufffd handled."),
+    ],
+)
+def test_a_message_with_what_no_store_keeps_gets_a_real_answer(
+    stack: Stack, name: str, message: str, kept: str
+) -> None:
+    """A lone surrogate (half an emoji, cut by a client) in the *text* made every turn fail in the
+    tracker store: the visitor heard "I'm having trouble right now" each time. The channel now
+    keeps the text, with U+FFFD for what no store can hold (serving/channels.py, `storable`)."""
+    sender = f"e2e-unstorable-text-{name}"
+    replies = post(stack, {"sender": sender, "message": message}).json()
+    said = " ".join(reply.get("text", "") for reply in replies)
+    assert replies and "having trouble" not in said, said
+    tracker = stack.tracker(sender)
+    assert "hr_payroll" in (tracker["slots"]["tasks"] or []), said  # read from the rest of the text
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [kept]
