@@ -22,11 +22,7 @@ STRATEGY_RFP = (
     "and recommendations on service lines to grow or exit. The consultant will also review how we "
     "currently handle data entry of referral forms as one input to the plan."
 )
-CITATIONS = (  # corpus H022 (development part)
-    "2. Processing Services Contractor will receive citations from the City and process all citations, "
-    "including parking citations issued to California and out-of-state vehicles. Contractor must provide "
-    "processing and conversion for any citations outstanding with another vendor."
-)
+HOUSING_BENEFIT = next(e["text"] for e in DEV if e["id"] == "J016")  # routine work in no word the rules know
 
 ASSESSMENT_RFP = next(e["text"] for e in DEV if e["id"] == "C119")  # expert work, plus test administration and scoring
 
@@ -70,11 +66,11 @@ def test_a_short_message_keeps_every_task_it_names(model, text):
 
 
 def test_a_statement_the_rules_find_no_work_in_gets_a_task_quoted_from_it(model):
-    assert rules_choice(read_rules(CITATIONS)) == "none"
-    tasks = read(CITATIONS).tasks
+    assert rules_choice(read_rules(HOUSING_BENEFIT)) == "none"
+    tasks = read(HOUSING_BENEFIT).tasks
     assert [h.source for h in tasks] == ["model"]
     assert tasks[0].model == "bpo"
-    assert tasks[0].text in read(CITATIONS).text and "process all citations" in tasks[0].text
+    assert tasks[0].text in read(HOUSING_BENEFIT).text and "processed" in tasks[0].text
 
 
 @pytest.mark.parametrize(
