@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.e2e_runner import Conversation, Turn, reply_texts, run_conversation
+from tests.support.e2e_runner import PLAIN_BPO_ANSWERS, Conversation, Turn, reply_texts, run_conversation
 
 MALFORMED_INPUTS = {
     "empty": "",
@@ -22,13 +22,6 @@ MALFORMED_INPUTS = {
     "bare_json_payload": '/{"recommendation": "kpo"}',
 }
 
-ANSWERS = {
-    "tasks": ("We'd like to outsource payroll and customer support.",),
-    "budget": ("It's tight, about 3,000 euros a month, and cutting costs is our priority.",),
-    "expertise": ("Yes, we know these processes well, we just lack people.",),
-    "goals": ("Reduce costs and let our team focus on the core business.",),
-    "coverage": ("Business hours are enough.",),
-}
 FORBIDDEN = ("Traceback", "Exception")
 
 
@@ -42,7 +35,7 @@ def _conversation(name: str, text: str) -> Conversation:
             Turn(say="We'd like to outsource payroll and customer support.", at=0),
             Turn(say=text, at=1),
         ),
-        answers=ANSWERS,
+        answers=PLAIN_BPO_ANSWERS,
     )
 
 

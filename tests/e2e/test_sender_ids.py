@@ -27,7 +27,7 @@ import requests
 
 from leads.briefs import BriefStore
 from leads.store import LeadStore
-from tests.support.e2e_runner import Conversation, Turn, run_conversation
+from tests.support.e2e_runner import PLAIN_BPO_ANSWERS, Conversation, Turn, run_conversation
 from tests.support.lead_capture import CONTACT, capture, texts
 from tests.support.stack import Stack, conversation, conversation_path, rest_headers
 
@@ -59,19 +59,12 @@ REFUSED_SENDERS = {
     "list": ["e2e"],
 }
 
-ANSWERS = {
-    "tasks": ("We'd like to outsource payroll and customer support.",),
-    "budget": ("It's tight, about 3,000 euros a month, and cutting costs is our priority.",),
-    "expertise": ("Yes, we know these processes well, we just lack people.",),
-    "goals": ("Reduce costs and let our team focus on the core business.",),
-    "coverage": ("Business hours are enough.",),
-}
 BPO_CONVERSATION = Conversation(
     id="odd_sender",
     description="a plain BPO conversation under an odd sender id",
     recommendation="bpo",
     turns=(Turn(say="We'd like to outsource payroll and customer support.", at=0),),
-    answers=ANSWERS,
+    answers=PLAIN_BPO_ANSWERS,
 )
 
 

@@ -72,6 +72,16 @@ class Conversation:
     source: str = CONVERSATIONS_FILE.name
 
 
+PLAIN_BPO_ANSWERS: dict[str, tuple[Answer, ...]] = {
+    "tasks": ("We'd like to outsource payroll and customer support.",),
+    "budget": ("It's tight, about 3,000 euros a month, and cutting costs is our priority.",),
+    "expertise": ("Yes, we know these processes well, we just lack people.",),
+    "goals": ("Reduce costs and let our team focus on the core business.",),
+    "coverage": ("Business hours are enough.",),
+}
+"""Answers that take a payroll-and-support conversation to BPO advice (robustness and odd-sender tests)."""
+
+
 def _parse_answer(raw: Any, where: str) -> Answer:
     if isinstance(raw, str):
         return raw
