@@ -44,7 +44,7 @@ class ActionRecommend(Action):
         dispatcher.utter_message(response="utter_after_recommendation")
         details = rec.to_dict()
         details["profile"] = asdict(facts)
-        reasons = [r.text for r in rec.reasons] + rec.conflicts
+        reasons = rec.said
         events = [
             SlotSet("recommendation", rec.choice),
             SlotSet("recommendation_confidence", rec.confidence),
@@ -70,8 +70,7 @@ class ActionRecommend(Action):
             SlotSet("new_facts", False),
             *await refresh_brief(tracker, rec, facts),  # costs may assume the new hours
         ]
-        reasons = [r.text for r in rec.reasons] + rec.conflicts
-        await funnel.update_captured_lead(tracker, rec.choice, reasons)  # the lead's answers gain the fact
+        await funnel.update_captured_lead(tracker, rec.choice, rec.said)  # the lead's answers gain the fact
         return events + await funnel.offer_specialist(dispatcher, tracker)
 
 

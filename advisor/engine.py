@@ -120,6 +120,12 @@ class Recommendation:
     conflicts: list[str]
     decided_by: str  # "nature_of_work" or "signals"
 
+    @property
+    def said(self) -> list[str]:
+        """The reasons, then the conflicts, as the user reads them: the `recommendation_reasons`
+        slot and a lead's reasons."""
+        return [r.text for r in self.reasons] + self.conflicts
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

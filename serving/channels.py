@@ -85,6 +85,10 @@ SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 """The form of a server-issued socket.io session token: `secrets.token_urlsafe(32)`."""
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What no store keeps (see `sender_problem`): a NUL character and lone UTF-16 surrogates."""
+
+
 def sender_problem(sender: Any) -> str | None:
     """Why `sender` cannot name a REST conversation, or None when it can.
 
@@ -98,15 +102,9 @@ def sender_problem(sender: Any) -> str | None:
         return f"`sender` must be a string of 1-{SENDER_MAX_CHARS} characters"
     if "\x00" in sender:
         return "`sender` must not contain a NUL character"
-    try:
-        sender.encode("utf-8")
-    except UnicodeEncodeError:
+    if UNSTORABLE.search(sender):  # what is left of it: a lone surrogate
         return "`sender` must be Unicode text without lone surrogates"
     return None
-
-
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-"""What no store keeps (see `sender_problem`): a NUL character and lone UTF-16 surrogates."""
 
 
 def storable(text: str) -> str:
