@@ -13,9 +13,10 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--boosted] [--keep=0.2,0.3]
+        [--without-item-labels] [--boosted] [--keep=0.2,0.3]
 
-`--without-written` trains on collected requests only; `--without-encoder` leaves the sentence
+`--without-written` trains on collected requests only; `--without-item-labels` labels each work item by
+the collectors' quoted spans alone, as before the eighth session (corpus/items/); `--without-encoder` leaves the sentence
 encoder out of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees
 instead of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes
 about 10-20 minutes.
@@ -84,6 +85,8 @@ def main() -> None:
         )
     written = [] if "--without-written" in sys.argv else load_synthetic()
     dev = [e for e in load() if e["part"] == "dev"]
+    if "--without-item-labels" in sys.argv:
+        dev = [{k: v for k, v in e.items() if k != "item_labels"} for e in dev]
     tuned = [e for e in dev if e["id"].startswith(TUNED_ON)]
     fresh = [e for e in dev if not e["id"].startswith(TUNED_ON)]
     labels = [e["label"] for e in fresh]
@@ -92,7 +95,8 @@ def main() -> None:
         f"development part: {len(dev)} requests; scored on the {len(fresh)} of parts D-P (the rules were tuned on A-C; "
         "since the seventh session their phrases also come from D-P's missed spans, so rules alone is optimistic here) "
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
-        f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}"
+        f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}; "
+        f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)

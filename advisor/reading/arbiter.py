@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor import taxonomy
-from advisor.reading.corpus import CORPUS_DIR, SYNTHETIC_DIR, files, load, load_synthetic
+from advisor.reading.corpus import CORPUS_DIR, ITEMS_DIR, SYNTHETIC_DIR, files, load, load_synthetic
 from advisor.reading.encoder import default_encoder
 from advisor.reading.encoder import wanted as encoder_wanted
 from advisor.reading.model import Item, Reading, TaskHit
@@ -95,6 +95,7 @@ KINDS = (taxonomy.BPO, taxonomy.KPO)
 MEANING_WEIGHT = 1.0  # 2.0 gave the same overall figure in cross-validation, and more hybrids but fewer plain answers
 SOURCES = ("phrase", "cue", "deliverable", "expertise", "compliance_check")
 NO_WORK = "none"
+UNSURE = "unquoted"  # an item no quoted span overlaps, in an entry whose items were not labelled one by one
 
 
 def asks_for(label: str, kind: str) -> bool:
@@ -144,8 +145,10 @@ def normalised(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def item_labels(reading: Reading, spans: Sequence[dict[str, Any]]) -> list[str]:
-    """Each item's label from the collectors' quoted spans: the kind of the span it overlaps most."""
+def item_labels(reading: Reading, spans: Sequence[dict[str, Any]], labelled: dict[str, str] | None = None) -> list[str]:
+    """Each item's label: its own label where the item was labelled one by one (`labelled`, item text ->
+    label; corpus/items/), otherwise the kind of the collectors' quoted span it overlaps most, or
+    `UNSURE` when it overlaps none (see `Arbiter.train`)."""
     text = reading.text.lower()
     gold: list[tuple[int, int, str]] = []
     for span in spans:
@@ -155,7 +158,11 @@ def item_labels(reading: Reading, spans: Sequence[dict[str, Any]]) -> list[str]:
             gold.append((at, at + len(quoted), span["model"]))
     labels = []
     for item in reading.items:
-        best, label = 0, NO_WORK
+        own = (labelled or {}).get(normalised(item.text))
+        if own is not None:
+            labels.append(own)
+            continue
+        best, label = 0, UNSURE
         for a, b, kind in gold:
             overlap = min(b, item.end) - max(a, item.start)
             if overlap > best:
@@ -285,7 +292,9 @@ class Arbiter:
         every = [*entries, *extra]
         readings = [read_rules(e["text"]) for e in every]
         labels = np.array([e["label"] for e in entries])
-        per_item = [item_labels(r, e["items"]) for r, e in zip(readings, every, strict=True)]
+        per_item = [
+            item_labels(r, e["items"], e.get("item_labels")) for r, e in zip(readings, every, strict=True)
+        ]
         always = range(len(entries), len(every))  # the extra entries' rows
 
         def item_model(rows: Iterable[int]) -> ItemModel:
@@ -293,8 +302,10 @@ class Arbiter:
             for n in [*rows, *always]:
                 asked = [k for k in KINDS if asks_for(every[n]["label"], k)]
                 for item, kind in zip(readings[n].items, per_item[n], strict=True):
-                    if kind == NO_WORK and any(holds(item, k) for k in asked):
-                        continue  # unsure: task words of a kind the request asks for, but no quoted span
+                    if kind == UNSURE:
+                        if any(holds(item, k) for k in asked):
+                            continue  # unsure: task words of a kind the request asks for, but no quoted span
+                        kind = NO_WORK
                     texts.append(item.text)
                     kinds.append(kind)
             return ItemModel(texts, kinds)
@@ -435,6 +446,7 @@ def inputs_hash() -> str:
     digest = hashlib.sha256()
     paths = (
         files(CORPUS_DIR)
+        + files(ITEMS_DIR)
         + files(SYNTHETIC_DIR)
         + sorted(
             p for p in ADVISOR_DIR.rglob("*") if p.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in p.parts

@@ -8,7 +8,8 @@ import pytest
 
 from advisor import taxonomy
 from advisor.reading.arbiter import normalised
-from advisor.reading.corpus import load, load_synthetic, part_of
+from advisor.reading.text import normalise
+from advisor.reading.corpus import item_labels, load, load_synthetic, part_of
 
 ENTRIES = load()
 FIELDS = {"id", "source", "source_kind", "industry", "text", "label", "items", "facts", "reason"}
@@ -62,3 +63,23 @@ def test_written_requests_are_kept_apart_from_the_collected_ones_and_never_score
     assert not set(ids) & {e["id"] for e in ENTRIES}
     assert {e["part"] for e in WRITTEN} == {"synthetic"}
     assert {e["part"] for e in ENTRIES} == {"dev", "heldout"}  # corpus_eval scores load() only
+
+
+ITEM_LABELS = item_labels()
+BY_ID = {e["id"]: e for e in ENTRIES}
+ALLOWED = {"bpo": {"bpo", "none"}, "kpo": {"kpo", "none"}, "hybrid": {"bpo", "kpo", "none"}}
+
+
+def test_work_items_are_labelled_for_development_entries_only():
+    assert ITEM_LABELS, "corpus/items/ holds the labelled work items"
+    assert all(BY_ID[i]["part"] == "dev" for i in ITEM_LABELS)  # never a held-out entry
+    assert not any("item_labels" in e for e in ENTRIES if e["part"] == "heldout")
+
+
+@pytest.mark.parametrize("entry_id", sorted(ITEM_LABELS))
+def test_each_labelled_item_quotes_its_request_and_stays_within_its_label(entry_id):
+    entry = BY_ID[entry_id]
+    text = normalised(normalise(entry["text"]))  # as the reader sees it: straight quotes
+    for item, label in ITEM_LABELS[entry_id].items():
+        assert item in text, item
+        assert label in ALLOWED[entry["label"]], (item, label)
