@@ -14,13 +14,14 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--without-item-labels] [--boosted] [--keep=0.2,0.3]
+        [--without-item-labels] [--own-labels=unquoted] [--boosted] [--keep=0.2,0.3]
 
-`--without-written` trains on collected requests only; `--without-item-labels` labels each work item by
-the collectors' quoted spans alone, as before the eighth session (corpus/items/); `--without-encoder` leaves the sentence
-encoder out of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees
-instead of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes
-about 10-20 minutes.
+`--without-written` trains on collected requests only; `--without-item-labels` labels each work item
+by the collectors' quoted spans alone, as before the eighth session (corpus/items/); `--own-labels=`
+sets `OWN_LABELS` ("all", "unquoted", "off"); `--without-encoder` leaves the sentence encoder out
+of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees instead
+of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes about
+20-30 minutes on the 874 development requests.
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ def main() -> None:
     labels = [e["label"] for e in fresh]
     readings = [read_rules(e["text"]) for e in fresh]
     print(
-        f"development part: {len(dev)} requests; scored on the {len(fresh)} of parts D onwards (the rules were tuned on A-C; "
-        "since the seventh session their phrases also come from D-P's missed spans, so rules alone is optimistic on those) "
+        f"development part: {len(dev)} requests; scored on the {len(fresh)} of parts D onwards (the rules were "
+        "tuned on A-C; since the seventh session their phrases also come from D-P's missed spans, so rules alone "
+        "is optimistic on those) "
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
         f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}; "
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "

@@ -301,9 +301,7 @@ class Arbiter:
         every = [*entries, *extra]
         readings = [read_rules(e["text"]) for e in every]
         labels = np.array([e["label"] for e in entries])
-        per_item = [
-            item_labels(r, e["items"], e.get("item_labels")) for r, e in zip(readings, every, strict=True)
-        ]
+        per_item = [item_labels(r, e["items"], e.get("item_labels")) for r, e in zip(readings, every, strict=True)]
         always = range(len(entries), len(every))  # the extra entries' rows
 
         def item_model(rows: Iterable[int]) -> ItemModel:

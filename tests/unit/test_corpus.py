@@ -8,8 +8,8 @@ import pytest
 
 from advisor import taxonomy
 from advisor.reading.arbiter import normalised
-from advisor.reading.text import normalise
 from advisor.reading.corpus import item_labels, load, load_synthetic, part_of
+from advisor.reading.text import normalise
 
 ENTRIES = load()
 FIELDS = {"id", "source", "source_kind", "industry", "text", "label", "items", "facts", "reason"}
