@@ -14,11 +14,11 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--without-item-labels] [--own-labels=unquoted] [--boosted] [--keep=0.2,0.3]
+        [--own-labels=off] [--boosted] [--keep=0.2,0.3]
 
-`--without-written` trains on collected requests only; `--without-item-labels` labels each work item
-by the collectors' quoted spans alone, as before the eighth session (corpus/items/); `--own-labels=`
-sets `OWN_LABELS` ("all", "unquoted", "off"); `--without-encoder` leaves the sentence encoder out
+`--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
+"unquoted", or "off": each work item labelled by the collectors' quoted spans alone, as before the
+eighth session; corpus/items/); `--without-encoder` leaves the sentence encoder out
 of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees instead
 of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
@@ -87,8 +87,6 @@ def main() -> None:
         )
     written = [] if "--without-written" in sys.argv else load_synthetic()
     dev = [e for e in load() if e["part"] == "dev"]
-    if "--without-item-labels" in sys.argv:
-        dev = [{k: v for k, v in e.items() if k != "item_labels"} for e in dev]
     own = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--own-labels=")), None)
     if own:
         arbiter_module.OWN_LABELS = own

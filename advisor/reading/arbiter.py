@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor import taxonomy
-from advisor.reading.corpus import CORPUS_DIR, ITEMS_DIR, SYNTHETIC_DIR, files, load, load_synthetic
+from advisor.reading.corpus import CORPUS_DIR, ITEMS_DIR, SYNTHETIC_DIR, files, load, load_synthetic, normalised
 from advisor.reading.encoder import default_encoder
 from advisor.reading.encoder import wanted as encoder_wanted
 from advisor.reading.model import Item, Reading, TaskHit
@@ -151,14 +151,10 @@ def rule_features(reading: Reading) -> list[float]:
     return out
 
 
-def normalised(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def item_labels(reading: Reading, spans: Sequence[dict[str, Any]], labelled: dict[str, str] | None = None) -> list[str]:
-    """Each item's label: its own label where the item was labelled one by one (`labelled`, item text ->
-    label; corpus/items/), otherwise the kind of the collectors' quoted span it overlaps most, or
-    `UNSURE` when it overlaps none (see `Arbiter.train`)."""
+    """Each item's label: the kind of the collectors' quoted span it overlaps most, or `UNSURE` when it
+    overlaps none (see `Arbiter.train`). Where the item was labelled one by one (`labelled`, item text
+    -> label; corpus/items/), that label replaces an `UNSURE` one, or every one (`OWN_LABELS`)."""
     text = reading.text.lower()
     gold: list[tuple[int, int, str]] = []
     for span in spans:

@@ -16,9 +16,15 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "requests"
 # Requests written for training, not collected (corpus/synthetic/README.md): never scored.
 SYNTHETIC_DIR = CORPUS_DIR.parent / "synthetic"
 SPLIT_SALT = "outsourcing-advisor corpus split, fixed 2026-11-30"
-# Every work item of the development entries, labelled one by one (corpus/items/README.md): the
-# collectors quoted each request's main work, not every line of it. Never an item of the held-out part.
+# Every work item of the development entries, labelled one by one (corpus/README.md, "Work items
+# labelled one by one"): the collectors quoted each request's main work, not every line of it.
+# Never an item of the held-out part.
 ITEMS_DIR = CORPUS_DIR.parent / "items"
+
+
+def normalised(text: str) -> str:
+    """One space between words, lower case: how a quoted span or a labelled item is matched."""
+    return " ".join(text.split()).lower()
 
 
 def part_of(entry_id: str) -> str:
@@ -39,7 +45,7 @@ def entries_in(directory: Path) -> list[dict[str, Any]]:
 def load(corpus_dir: Path = CORPUS_DIR, items_dir: Path = ITEMS_DIR) -> list[dict[str, Any]]:
     """Every entry, with its `part` added, and a development entry's labelled work items as
     `item_labels` (its items' texts -> "bpo", "kpo" or "none") where they were labelled."""
-    labelled = item_labels(items_dir)
+    labelled = labelled_items(items_dir)
     out = []
     for entry in entries_in(corpus_dir):
         part = part_of(entry["id"])
@@ -48,12 +54,12 @@ def load(corpus_dir: Path = CORPUS_DIR, items_dir: Path = ITEMS_DIR) -> list[dic
     return out
 
 
-def item_labels(items_dir: Path = ITEMS_DIR) -> dict[str, dict[str, str]]:
-    """Entry id -> {an item's text, whitespace-normalised and lower-cased: its label}."""
+def labelled_items(items_dir: Path = ITEMS_DIR) -> dict[str, dict[str, str]]:
+    """Entry id -> {an item's text, `normalised`: its label}."""
     out: dict[str, dict[str, str]] = {}
     for path in files(items_dir):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            out[entry["id"]] = {" ".join(i["text"].split()).lower(): i["label"] for i in entry["items"]}
+            out[entry["id"]] = {normalised(i["text"]): i["label"] for i in entry["items"]}
     return out
 
 

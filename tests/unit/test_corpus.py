@@ -7,8 +7,7 @@ from collections import Counter
 import pytest
 
 from advisor import taxonomy
-from advisor.reading.arbiter import normalised
-from advisor.reading.corpus import item_labels, load, load_synthetic, part_of
+from advisor.reading.corpus import labelled_items, load, load_synthetic, normalised, part_of
 from advisor.reading.text import normalise
 
 ENTRIES = load()
@@ -65,7 +64,7 @@ def test_written_requests_are_kept_apart_from_the_collected_ones_and_never_score
     assert {e["part"] for e in ENTRIES} == {"dev", "heldout"}  # corpus_eval scores load() only
 
 
-ITEM_LABELS = item_labels()
+ITEM_LABELS = labelled_items()
 BY_ID = {e["id"]: e for e in ENTRIES}
 ALLOWED = {"bpo": {"bpo", "none"}, "kpo": {"kpo", "none"}, "hybrid": {"bpo", "kpo", "none"}}
 
