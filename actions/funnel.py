@@ -87,11 +87,35 @@ async def update_captured_lead(tracker: Tracker, choice: str, reasons: list[str]
         )
 
 
+# What a turn that only adds a fact runs: the advisor form takes the fact, then the advice is
+# brought up to date. An offer followed by nothing else is still waiting for its yes or no.
+_FACT_TURN = frozenset({"action_listen", "advisor_form", "action_recommend"})
+_OFFER = "utter_offer_specialist"
+
+
+def offer_pending(tracker: Tracker) -> bool:
+    """The specialist offer was made and the user has only added facts since (no yes, no no)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") == _OFFER:
+            return True
+        if kind == "action" and event.get("name") not in _FACT_TURN:
+            return False
+    return False
+
+
 async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Offer to connect the user with a specialist (yes/no), unless they already gave details."""
+    """Offer to connect the user with a specialist (yes/no), unless they already gave details.
+
+    An offer still waiting for its answer is not made again: "business hours are fine" typed
+    after the advice updates it, and the yes or no that follows still answers the first offer
+    (data/rules/leads.yml: the last action is still `action_recommend`).
+    """
     if tracker.get_slot("lead_status") == "captured":
         dispatcher.utter_message(response="utter_lead_already_captured")
         return []
-    dispatcher.utter_message(response="utter_offer_specialist")  # yes/no buttons in domain/texts/responses.yml
+    if offer_pending(tracker):
+        return []
+    dispatcher.utter_message(response=_OFFER)  # yes/no buttons in domain/texts/responses.yml
     await funnel(tracker, "lead_offered")
     return []

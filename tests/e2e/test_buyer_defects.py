@@ -144,3 +144,20 @@ def test_company_size_needs_a_head_count(stack: Stack, sender: str) -> None:
     assert "head count" in _texts(replies)
     stack.say(sender, "about 40 people")
     assert _slots(stack, sender).get("lead_company_size") == "about 40 people"
+
+
+def test_a_fact_added_after_the_advice_does_not_repeat_the_open_specialist_offer(stack: Stack, sender: str) -> None:
+    offer = "Would you like one of our specialists"
+    answers = {**PAYROLL, "in_house_expertise": "Yes, we know how."}
+    advice = _texts(stack.say(sender, PAYROLL["tasks"]))
+    for _ in range(6):
+        if _slots(stack, sender).get("recommendation"):
+            break
+        advice = _texts(stack.say(sender, answers[_slots(stack, sender)["requested_slot"]]))
+    assert _slots(stack, sender).get("recommendation") == "bpo" and offer in advice
+    for fact in ("business hours are fine", "we are based in Germany"):
+        update = _texts(stack.say(sender, fact))
+        assert update.strip() and offer not in update, update
+    # The first offer still works: yes starts the contact questions.
+    replies = stack.say(sender, "yes")
+    assert _slots(stack, sender).get("requested_slot") == "lead_full_name", _texts(replies)

@@ -150,3 +150,15 @@ def test_replay_ignores_questions_for_empty_slots_and_after_a_restart() -> None:
     ]
     assert repeated_questions(events) == []
     assert len(repeated_questions([*events[:2], ask])) == 1
+
+
+def test_replay_flags_an_offer_made_again_while_the_first_waits_for_an_answer() -> None:
+    offer = {"event": "bot", "metadata": {"utter_action": "utter_offer_specialist"}, "text": "Would you like..."}
+
+    def said(intent: str) -> dict:
+        return {"event": "user", "parse_data": {"intent": {"name": intent}}}
+
+    assert repeated_questions([offer, said("inform"), offer])[0]["slot"] == "specialist_offer"
+    assert repeated_questions([offer, said("ask_cost"), offer]) == []  # another topic came between
+    assert repeated_questions([offer, said("deny"), offer]) == []
+    assert repeated_questions([offer, {"event": "restart"}, offer]) == []

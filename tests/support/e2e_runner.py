@@ -222,17 +222,32 @@ def detect_question(tracker: dict[str, Any]) -> str | None:
     return SLOT_TOPICS.get(asked) if asked else None
 
 
+OFFER = "utter_offer_specialist"
+
+
 def repeated_questions(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Questions asked for a slot that already held a value at that moment (replayed in order)."""
+    """Questions asked for a slot that already held a value at that moment (replayed in order),
+    and the specialist offer made again while the last one still waits for its yes or no (the
+    user has only added facts since: `inform` messages)."""
     slots: dict[str, Any] = {}
     violations = []
     previous = None
+    offer_open = False
     for index, event in enumerate(events):
         kind = event.get("event")
         if kind == "slot":
             slots[event.get("name")] = event.get("value")
         elif kind in ("restart", "reset_slots"):
             slots = {}
+            offer_open = False
+        elif kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") != "inform":
+            offer_open = False
+        elif kind == "bot" and (event.get("metadata") or {}).get("utter_action") == OFFER:
+            if offer_open:
+                violations.append(
+                    {"event_index": index, "slot": "specialist_offer", "value": None, "bot_text": event.get("text")}
+                )
+            offer_open = True
         slot = asked_slot(event, previous)
         if slot and not is_empty(slots.get(slot)):
             violations.append(
