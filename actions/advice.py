@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import funnel
 from actions.brief import refresh_brief, send_advice
-from actions.slots import current_recommendation, latest_text, off_loop, profile
+from actions.slots import current_recommendation, latest_text, off_loop, profile, slots_set_this_turn
 from advisor import messages
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.knowledge import topic_text
@@ -29,7 +29,8 @@ class ActionRecommend(Action):
         rec = recommend(facts)
         previous = tracker.get_slot("recommendation_details") or {}
         if tracker.get_slot("recommendation") and previous.get("profile") == asdict(facts):
-            dispatcher.utter_message(text=say("advice.recommendation.unchanged", name=messages.name(rec.choice)))
+            noted = messages.place_noted(slots_set_this_turn(tracker), rec)  # "we're based in Germany"
+            dispatcher.utter_message(text=noted or say("advice.recommendation.unchanged", name=messages.name(rec.choice)))
             dispatcher.utter_message(response="utter_after_recommendation")
             await funnel.offer_specialist(dispatcher, tracker)
             return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from advisor import taxonomy
+from advisor import location, taxonomy
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.extraction import extract
 from advisor.texts import say
@@ -66,6 +66,18 @@ def update_text(before: Profile, after: Profile, rec: Recommendation) -> str:
     else:
         lines = [noted, say("advice.update.hours_do_not_apply", name=name(rec.choice))]
     return " ".join(lines)
+
+
+def place_noted(places: dict[str, str], rec: Recommendation) -> str | None:
+    """The reply to where the company or its customers are, told after the advice and leaving it
+    as it was ({"company_region": "eu"}): what was noted and where it matters. None without a place."""
+    known = location.places()
+    lines = [
+        say(f"advice.update.place.{role}", place=known[places[f"{role}_region"]].label)
+        for role in ("company", "customer")
+        if places.get(f"{role}_region") in known
+    ]
+    return " ".join([*lines, say("advice.update.place_matters", name=name(rec.choice))]) if lines else None
 
 
 def _labels(tasks: list[str]) -> str:

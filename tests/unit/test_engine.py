@@ -512,3 +512,12 @@ def test_an_hours_fact_that_leaves_the_advice_as_it_was_is_noted_with_what_it_me
     assert "it stays BPO" in said and "cost estimates now assume those hours" in said
     other = messages.update_text(before, Profile(tasks=before.tasks, budget_level="moderate"), rec)
     assert other == "Noted, thanks. That doesn't change the advice: it stays a hybrid of BPO and KPO."
+
+
+def test_a_place_told_after_the_advice_is_noted_with_where_it_matters():
+    rec = recommend(Profile(tasks=["hr_payroll"], budget_level="tight"))
+    said = messages.place_noted({"company_region": "eu", "customer_region": "uk", "tasks": ["x"]}, rec)
+    assert said is not None and said.startswith("Noted: you're in the EU. Noted: your customers are in the UK.")
+    assert "it stays BPO" in said and "where should the provider be?" in said
+    assert messages.place_noted({"company_region": "atlantis"}, rec) is None
+    assert messages.place_noted({"budget_level": "tight"}, rec) is None
