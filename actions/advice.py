@@ -30,7 +30,8 @@ class ActionRecommend(Action):
         previous = tracker.get_slot("recommendation_details") or {}
         if tracker.get_slot("recommendation") and previous.get("profile") == asdict(facts):
             noted = messages.place_noted(slots_set_this_turn(tracker), rec)  # "we're based in Germany"
-            dispatcher.utter_message(text=noted or say("advice.recommendation.unchanged", name=messages.name(rec.choice)))
+            unchanged = say("advice.recommendation.unchanged", name=messages.name(rec.choice))
+            dispatcher.utter_message(text=noted or unchanged)
             dispatcher.utter_message(response="utter_after_recommendation")
             await funnel.offer_specialist(dispatcher, tracker)
             return []

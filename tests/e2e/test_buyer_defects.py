@@ -155,7 +155,8 @@ def test_a_fact_added_after_the_advice_does_not_repeat_the_open_specialist_offer
             break
         advice = _texts(stack.say(sender, answers[_slots(stack, sender)["requested_slot"]]))
     assert _slots(stack, sender).get("recommendation") == "bpo" and offer in advice
-    for fact, noted in (("business hours are fine", "Noted: business hours"), ("we are based in Germany", "you're in the EU")):
+    updates = (("business hours are fine", "Noted: business hours"), ("we are based in Germany", "you're in the EU"))
+    for fact, noted in updates:
         update = _texts(stack.say(sender, fact))
         assert noted in update and offer not in update, update
     # The first offer still works: yes starts the contact questions.
