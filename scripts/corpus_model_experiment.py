@@ -85,6 +85,11 @@ def main() -> None:
             l2_regularization=1.0,
             random_state=0,
         )
+    if "--doc-model" in sys.argv:
+        arbiter_module.DOC_MODEL = True
+    doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
+    if doc_c:
+        arbiter_module.DOC_C = float(doc_c)
     written = [] if "--without-written" in sys.argv else load_synthetic()
     dev = [e for e in load() if e["part"] == "dev"]
     own = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--own-labels=")), None)
@@ -101,11 +106,12 @@ def main() -> None:
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
         f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}; "
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
-        f"(used for {arbiter_module.OWN_LABELS} items)"
+        f"(used for {arbiter_module.OWN_LABELS} items); whole-request model {arbiter_module.DOC_MODEL} (C {arbiter_module.DOC_C})"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)
-    settings = list(itertools.product(keep, ADD, MIN_WORDS, ADD_WORDS))
+    protect = (False, True) if "--protect" in sys.argv else (arbiter_module.PROTECT_ASKED,)
+    settings = list(itertools.product(keep, ADD, MIN_WORDS, ADD_WORDS, protect))
     runs: dict[tuple, list[dict[str, float]]] = {s: [] for s in settings}
     for seed in range(3):
         predicted = {s: [""] * len(fresh) for s in settings}
@@ -116,10 +122,11 @@ def main() -> None:
                     predicted[s][i] = rules_choice(settle(readings[i], arbiter, *s))
         for s in settings:
             runs[s].append(scores(labels, predicted[s]))
-    chosen = (KEEP_FROM, ADD_FROM, DROP_MIN_WORDS, ADD_MIN_WORDS)
+    chosen = (KEEP_FROM, ADD_FROM, DROP_MIN_WORDS, ADD_MIN_WORDS, arbiter_module.PROTECT_ASKED)
     for s in settings:
         mark = "  <- chosen" if s == chosen else ""
-        print(line(f"keep from {s[0]}, add from {s[1]} ({s[2]} / {s[3]} words)", runs[s]) + mark)
+        guard = ", asked outright kept" if s[4] else ""
+        print(line(f"keep from {s[0]}, add from {s[1]} ({s[2]} / {s[3]} words){guard}", runs[s]) + mark)
 
 
 if __name__ == "__main__":

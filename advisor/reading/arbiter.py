@@ -106,6 +106,9 @@ UNSURE = "unquoted"  # an item no quoted span overlaps, in an entry whose items 
 # request ("data collection" as a step of a study is expert work) teaches an item model that reads
 # the item alone less than the quoted spans do, so the quoted spans win where there are some.
 OWN_LABELS = "unquoted"
+PROTECT_ASKED = False  # a kind named in an item that asks for it outright is never set aside
+DOC_MODEL = False  # stage 2 also weighs a model of the whole request's n-grams (`DocModel`)
+DOC_C = 3.0
 
 
 def asks_for(label: str, kind: str) -> bool:
@@ -236,6 +239,22 @@ class ItemModel:
         return out
 
 
+class DocModel:
+    """The request as a whole, read at once: its word and character n-grams -> bpo / kpo / hybrid.
+    Stage 2 weighs its chances beside the rules' findings and the items' scores (`DOC_MODEL`)."""
+
+    def __init__(self, texts: list[str], labels: Sequence[str]) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizer = ngrams()
+        self.model = LogisticRegression(C=DOC_C, max_iter=3000, class_weight="balanced")
+        self.model.fit(self.vectorizer.fit_transform(texts), list(labels))
+
+    def features(self, text: str) -> list[float]:
+        probs = dict(zip(self.model.classes_, self.model.predict_proba(self.vectorizer.transform([text]))[0], strict=True))
+        return [float(probs.get(c, 0.0)) for c in ("bpo", "kpo", "hybrid")]
+
+
 class KeyModel:
     """Which task a work item names, among one kind's tasks: trained on the collectors' quoted spans."""
 
@@ -262,9 +281,11 @@ class Arbiter:
     asks: dict[str, Any]  # kind -> logistic regression: does the request ask for this kind of work?
     keys: KeyModel
     trained_on: tuple[str, ...] = ()  # corpus ids
+    doc: DocModel | None = None
 
     def features(self, reading: Reading, per_item: dict[str, Any] | None = None) -> list[float]:
-        return rule_features(reading) + self.items.summary(reading.items, per_item)
+        whole = self.doc.features(reading.text) if self.doc is not None else []
+        return rule_features(reading) + self.items.summary(reading.items, per_item) + whole
 
     def work_items(self, reading: Reading, per_item: dict[str, Any]) -> dict[str, tuple[float, Item]]:
         """Per kind, the item with a work part most likely to be that kind of work, and how likely."""
@@ -316,8 +337,9 @@ class Arbiter:
         summaries: list[list[float]] = [[] for _ in entries]
         for fit, held in StratifiedKFold(4, shuffle=True, random_state=0).split(labels, labels):
             model = item_model(fit)
+            doc = DocModel([entries[n]["text"] for n in fit], labels[fit]) if DOC_MODEL else None
             for n in held:
-                summaries[n] = model.summary(readings[n].items)
+                summaries[n] = model.summary(readings[n].items) + (doc.features(entries[n]["text"]) if doc else [])
         x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
@@ -325,7 +347,8 @@ class Arbiter:
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
-        return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids)
+        doc = DocModel([e["text"] for e in entries], labels) if DOC_MODEL else None
+        return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids, doc)
 
 
 def asks_model() -> Any:
@@ -342,6 +365,7 @@ def settle(
     add_from: float | None = None,
     min_words: int | None = None,
     add_min_words: int | None = None,
+    protect: bool | None = None,
 ) -> Reading:
     """The rules' reading, with the kinds of work the model judges asked for: a kind the rules
     found but the model judges incidental is set aside, and a kind the model judges asked for but
@@ -360,7 +384,8 @@ def settle(
     chances = arbiter.chances(reading, per_item)
     found = {h.model for h in live(reading.tasks)}
     keep_at = KEEP_FROM if keep_from is None else keep_from
-    kept = {k for k in found if chances[k] >= keep_at} if may_drop else found
+    guard = PROTECT_ASKED if protect is None else protect
+    kept = {k for k in found if chances[k] >= keep_at or (guard and asked_outright(reading, k))} if may_drop else found
     add_at = ADD_FROM if add_from is None else add_from
     candidates = arbiter.work_items(reading, per_item)
     missed = set(KINDS) - found - refused(reading) if may_add else set()
@@ -382,6 +407,19 @@ TURNING_DOWN = re.compile(
 
 def turns_down(item: Item) -> bool:
     return any(h.negated for h in item.tasks) or bool(TURNING_DOWN.search(item.text))
+
+
+# "We want a chat support team ...", "I'm looking for an analyst to ...": the writer asks for it in
+# so many words. A kind of work named in such an item is not incidental (`PROTECT_ASKED`).
+ASKING = re.compile(
+    r"\b(?:we|i)(?:['’]d|['’]re|['’]m|\s+(?:are|am|would|will|really|also|urgently|now|currently|just))*\s+"
+    r"(?:want|need|require|seek|seeking|looking\s+for|like|wish|hope)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_outright(reading: Reading, kind: str) -> bool:
+    return any(holds(item, kind) and ASKING.search(item.text) and not turns_down(item) for item in reading.items)
 
 
 def refused(reading: Reading) -> set[str]:
