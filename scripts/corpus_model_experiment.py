@@ -14,13 +14,16 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--own-labels=off] [--boosted] [--keep=0.2,0.3]
+        [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--protect] [--keep=0.2,0.3]
 
 `--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
 "unquoted", or "off": each work item labelled by the collectors' quoted spans alone, as before the
 eighth session; corpus/items/); `--without-encoder` leaves the sentence encoder out
 of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees instead
-of a logistic regression; `--keep=` lists the keep-from settings to score. Each run takes about
+of a logistic regression; `--without-doc-model` leaves out the whole-request model (`DocModel`,
+from the ninth session) and `--doc-c=` sets its regularisation; `--protect` scores each setting
+with and without `PROTECT_ASKED` (a kind named in an item that asks for it outright is kept);
+`--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
 """
 
@@ -85,8 +88,8 @@ def main() -> None:
             l2_regularization=1.0,
             random_state=0,
         )
-    if "--doc-model" in sys.argv:
-        arbiter_module.DOC_MODEL = True
+    if "--without-doc-model" in sys.argv:
+        arbiter_module.DOC_MODEL = False
     doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
     if doc_c:
         arbiter_module.DOC_C = float(doc_c)

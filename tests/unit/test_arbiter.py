@@ -210,3 +210,58 @@ def test_training_is_deterministic():
     for entry in DEV[90:110]:
         reading = read_rules(entry["text"])
         assert first.chances(reading) == second.chances(reading)
+
+
+def test_stage_two_weighs_a_model_of_the_whole_request_trained_on_real_requests_alone(model):
+    assert arbiter_module.DOC_MODEL and model.doc is not None
+    assert sorted(model.doc.model.classes_) == ["bpo", "hybrid", "kpo"]  # never the written requests' labels alone
+    reading = read_rules(STRATEGY_RFP)
+    features = model.features(reading)
+    assert len(features) == len(model.mean) == len(model.scale)
+    strategy, support = (model.doc.features(t) for t in (STRATEGY_RFP, "Answer our customers' calls and emails " * 8))
+    assert abs(sum(strategy) - 1) < 1e-6 and strategy[1] > strategy[0]  # kpo over bpo
+    assert support[0] > support[1]
+
+
+def test_without_the_whole_request_model_stage_two_has_three_inputs_fewer(monkeypatch):
+    monkeypatch.setattr(arbiter_module, "DOC_MODEL", False)
+    small = Arbiter.train(DEV[:90], read_rules)
+    assert small.doc is None
+    monkeypatch.setattr(arbiter_module, "DOC_MODEL", True)
+    assert len(Arbiter.train(DEV[:90], read_rules).mean) == len(small.mean) + 3
+
+
+ASKED_TWICE = (
+    "Family-run hotel group here, four sites on the coast. We need someone to answer our booking phone line "
+    "around the clock, and separately we are looking for a consultant to do a competitor analysis of room "
+    "prices, since occupancy has dropped for two seasons and we have no idea how our rivals price."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("We want a chat support team that works 24/7", True),
+        ("I'm looking for an analyst to do a market research study", True),
+        ("we'd like help with bookkeeping", True),
+        ("The County seeks a firm to process claims", False),  # a tender's wording: left to the model
+        ("We do not need any research", False),
+    ],
+)
+def test_asking_outright_is_read_from_first_person_requests(text, asks):
+    assert bool(arbiter_module.ASKING.search(text)) == asks or "not need" in text
+    reading = read_rules(text)
+    assert any(arbiter_module.asked_outright(reading, kind) for kind in arbiter_module.KINDS) == asks
+
+
+def test_work_asked_for_outright_is_never_set_aside(model, monkeypatch):
+    assert len(ASKED_TWICE.split()) >= arbiter_module.DROP_MIN_WORDS
+    assert rules_choice(read_rules(ASKED_TWICE)) == "hybrid"
+    assert rules_choice(read(ASKED_TWICE)) == "hybrid"
+    rules = read_rules(ASKED_TWICE)
+    chances = model.chances(rules)
+    strict = max(chances.values())  # a setting that keeps the likelier kind only
+    assert min(chances.values()) < strict
+    monkeypatch.setattr(arbiter_module, "PROTECT_ASKED", False)
+    assert rules_choice(settle(rules, model, keep_from=strict)) in ("bpo", "kpo")
+    assert rules_choice(settle(rules, model, keep_from=strict, protect=True)) == "hybrid"
