@@ -109,7 +109,8 @@ def main() -> None:
         f"{dict(Counter(labels))}; 5-fold cross-validation, 3 seeds; {len(written)} written requests; "
         f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}; "
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
-        f"(used for {arbiter_module.OWN_LABELS} items); whole-request model {arbiter_module.DOC_MODEL} (C {arbiter_module.DOC_C})"
+        f"(used for {arbiter_module.OWN_LABELS} items); "
+        f"whole-request model {arbiter_module.DOC_MODEL} (C {arbiter_module.DOC_C})"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)

@@ -251,7 +251,8 @@ class DocModel:
         self.model.fit(self.vectorizer.fit_transform(texts), list(labels))
 
     def features(self, text: str) -> list[float]:
-        probs = dict(zip(self.model.classes_, self.model.predict_proba(self.vectorizer.transform([text]))[0], strict=True))
+        row = self.model.predict_proba(self.vectorizer.transform([text]))[0]
+        probs = dict(zip(self.model.classes_, row, strict=True))
         return [float(probs.get(c, 0.0)) for c in ("bpo", "kpo", "hybrid")]
 
 
