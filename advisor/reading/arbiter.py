@@ -348,7 +348,7 @@ class Arbiter:
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
-        doc = DocModel([e["text"] for e in entries], labels) if DOC_MODEL else None
+        doc = DocModel([e["text"] for e in entries], [e["label"] for e in entries]) if DOC_MODEL else None
         return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids, doc)
 
 
