@@ -14,14 +14,16 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--protect] [--keep=0.2,0.3]
+        [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--doc-meaning] [--asks-c=1]
+        [--protect] [--keep=0.2,0.3]
 
 `--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
 "unquoted", or "off": each work item labelled by the collectors' quoted spans alone, as before the
 eighth session; corpus/items/); `--without-encoder` leaves the sentence encoder out
 of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees instead
 of a logistic regression; `--without-doc-model` leaves out the whole-request model (`DocModel`,
-from the ninth session) and `--doc-c=` sets its regularisation; `--protect` scores each setting
+from the ninth session) and `--doc-c=` sets its regularisation (`--doc-meaning`: it also reads the items' mean
+sentence vector); `--protect` scores each setting
 with and without `PROTECT_ASKED` (a kind named in an item that asks for it outright is kept);
 `--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
@@ -90,6 +92,13 @@ def main() -> None:
         )
     if "--without-doc-model" in sys.argv:
         arbiter_module.DOC_MODEL = False
+    asks_c = next((float(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--asks-c=")), None)
+    if asks_c is not None:  # stage 2's regularisation (0.3 in the product)
+        from sklearn.linear_model import LogisticRegression
+
+        arbiter_module.asks_model = lambda: LogisticRegression(C=asks_c, max_iter=3000, class_weight="balanced")
+    if "--doc-meaning" in sys.argv:
+        arbiter_module.DOC_MEANING = True
     doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
     if doc_c:
         arbiter_module.DOC_C = float(doc_c)
@@ -110,7 +119,8 @@ def main() -> None:
         f"sentence encoder {'on' if default_encoder() else 'off'}; stage 2 {arbiter_module.asks_model()}; "
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
         f"(used for {arbiter_module.OWN_LABELS} items); "
-        f"whole-request model {arbiter_module.DOC_MODEL} (C {arbiter_module.DOC_C})"
+        f"whole-request model {arbiter_module.DOC_MODEL} "
+        f"(C {arbiter_module.DOC_C}, meaning {arbiter_module.DOC_MEANING})"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)

@@ -58,7 +58,7 @@ from typing import Any
 
 from advisor import taxonomy
 from advisor.reading.corpus import CORPUS_DIR, ITEMS_DIR, SYNTHETIC_DIR, files, load, load_synthetic, normalised
-from advisor.reading.encoder import default_encoder
+from advisor.reading.encoder import DIM, default_encoder
 from advisor.reading.encoder import wanted as encoder_wanted
 from advisor.reading.model import Item, Reading, TaskHit
 
@@ -108,6 +108,7 @@ UNSURE = "unquoted"  # an item no quoted span overlaps, in an entry whose items 
 OWN_LABELS = "unquoted"
 PROTECT_ASKED = True  # a kind named in an item that asks for it outright is never set aside
 DOC_MODEL = True  # stage 2 also weighs a model of the whole request's n-grams (`DocModel`)
+DOC_MEANING = False  # the whole-request model also reads the mean of the items' sentence vectors
 DOC_C = 3.0  # 10 gave the same figure in cross-validation (0.692 against 0.691), 0.5 a lower one (0.685)
 
 
@@ -240,18 +241,37 @@ class ItemModel:
 
 
 class DocModel:
-    """The request as a whole, read at once: its word and character n-grams -> bpo / kpo / hybrid.
-    Stage 2 weighs its chances beside the rules' findings and the items' scores (`DOC_MODEL`)."""
+    """The request as a whole, read at once: its word and character n-grams (and, with `DOC_MEANING`,
+    the mean of its items' sentence vectors) -> bpo / kpo / hybrid. Stage 2 weighs its chances beside
+    the rules' findings and the items' scores (`DOC_MODEL`)."""
 
-    def __init__(self, texts: list[str], labels: Sequence[str]) -> None:
+    def __init__(self, readings: Sequence[Reading], labels: Sequence[str]) -> None:
         from sklearn.linear_model import LogisticRegression
 
         self.vectorizer = ngrams()
+        self.meaning = DOC_MEANING and default_encoder() is not None
+        grams = self.vectorizer.fit_transform([r.text for r in readings])
         self.model = LogisticRegression(C=DOC_C, max_iter=3000, class_weight="balanced")
-        self.model.fit(self.vectorizer.fit_transform(texts), list(labels))
+        self.model.fit(self.inputs(readings, grams), list(labels))
 
-    def features(self, text: str) -> list[float]:
-        row = self.model.predict_proba(self.vectorizer.transform([text]))[0]
+    def inputs(self, readings: Sequence[Reading], grams: Any = None) -> Any:
+        import numpy as np
+        from scipy.sparse import csr_matrix, hstack
+
+        grams = self.vectorizer.transform([r.text for r in readings]) if grams is None else grams
+        if not self.meaning:
+            return grams
+        encoder = default_encoder()
+        if encoder is None:
+            raise RuntimeError("this reader model was trained with the sentence encoder, which is missing")
+        means = np.zeros((len(readings), DIM), dtype="float32")
+        for n, reading in enumerate(readings):
+            if reading.items:
+                means[n] = encoder.encode([item.text for item in reading.items]).mean(axis=0)
+        return hstack([grams, csr_matrix(means)]).tocsr()
+
+    def features(self, reading: Reading) -> list[float]:
+        row = self.model.predict_proba(self.inputs([reading]))[0]
         probs = dict(zip(self.model.classes_, row, strict=True))
         return [float(probs.get(c, 0.0)) for c in ("bpo", "kpo", "hybrid")]
 
@@ -285,7 +305,7 @@ class Arbiter:
     doc: DocModel | None = None
 
     def features(self, reading: Reading, per_item: dict[str, Any] | None = None) -> list[float]:
-        whole = self.doc.features(reading.text) if self.doc is not None else []
+        whole = self.doc.features(reading) if self.doc is not None else []
         return rule_features(reading) + self.items.summary(reading.items, per_item) + whole
 
     def work_items(self, reading: Reading, per_item: dict[str, Any]) -> dict[str, tuple[float, Item]]:
@@ -338,9 +358,9 @@ class Arbiter:
         summaries: list[list[float]] = [[] for _ in entries]
         for fit, held in StratifiedKFold(4, shuffle=True, random_state=0).split(labels, labels):
             model = item_model(fit)
-            doc = DocModel([entries[n]["text"] for n in fit], labels[fit]) if DOC_MODEL else None
+            doc = DocModel([readings[n] for n in fit], [entries[n]["label"] for n in fit]) if DOC_MODEL else None
             for n in held:
-                summaries[n] = model.summary(readings[n].items) + (doc.features(entries[n]["text"]) if doc else [])
+                summaries[n] = model.summary(readings[n].items) + (doc.features(readings[n]) if doc else [])
         x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
@@ -348,7 +368,7 @@ class Arbiter:
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
-        doc = DocModel([e["text"] for e in entries], [e["label"] for e in entries]) if DOC_MODEL else None
+        doc = DocModel(readings[: len(entries)], [e["label"] for e in entries]) if DOC_MODEL else None
         return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids, doc)
 
 

@@ -218,7 +218,8 @@ def test_stage_two_weighs_a_model_of_the_whole_request_trained_on_real_requests_
     reading = read_rules(STRATEGY_RFP)
     features = model.features(reading)
     assert len(features) == len(model.mean) == len(model.scale)
-    strategy, support = (model.doc.features(t) for t in (STRATEGY_RFP, "Answer our customers' calls and emails " * 8))
+    texts = (STRATEGY_RFP, "Answer our customers' calls and emails " * 8)
+    strategy, support = (model.doc.features(read_rules(t)) for t in texts)
     assert abs(sum(strategy) - 1) < 1e-6 and strategy[1] > strategy[0]  # kpo over bpo
     assert support[0] > support[1]
 
