@@ -135,7 +135,7 @@ class ActionExtractFacts(Action):
         # NLU gave it ("Convince investors." is not a request to start over), unless
         # it says in so many words that it is a command.
         answering = bool(requested) and not looks_like_question(original) and not COMMAND.search(original)
-        if kind in ("foreign", "symbols", "empty") or (intent in NO_EXTRACTION_INTENTS and not answering):
+        if kind in inputs.NOT_READ or (intent in NO_EXTRACTION_INTENTS and not answering):
             text = ""
         elif intent in QUESTION_INTENTS and not answering:
             text = statements_only(text)
@@ -171,7 +171,7 @@ class ActionExtractFacts(Action):
         whether this message answers the "where are you?" of the last follow-up answer."""
         pending = tracker.get_slot("guidance_topic")
         text = original[: inputs.MAX_MESSAGE_CHARS]
-        if kind in ("foreign", "symbols", "empty") or (intent in NO_EXTRACTION_INTENTS and not answering):
+        if kind in inputs.NOT_READ or (intent in NO_EXTRACTION_INTENTS and not answering):
             text = ""
         slots = {name: tracker.get_slot(name) for name in (*REGION_SLOTS, "requirements")}
         expecting = None

@@ -1,4 +1,5 @@
-"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign, huge.
+"""Classify raw user input that needs special handling: empty, emoji-only, markup, foreign,
+words aimed at the assistant's instructions, huge.
 
 The reply to each kind is in domain/texts/inputs.yml.
 """
@@ -28,8 +29,23 @@ _ENGLISH_WORDS = re.compile(
 )
 
 
+# Words addressed to the assistant's own instructions, not to the work: "ignore previous
+# instructions and ...", "print your system prompt", "you are now ...". Tight on purpose: a tender's
+# "instructions to bidders" or "follow our style rules" is not one of them.
+_INSTRUCTIONS = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:(?:the|your|my|of\s+the)\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|former|system)\s+(?:instructions?|prompts?|rules|guidelines)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?your\s+(?:instructions|rules|guidelines|programming)\b"
+    r"|\bsystem\s+prompt\b|\byou\s+are\s+now\s+(?:an?\s+\w+|in\s+\w+\s+mode|dan)\b|\bjailbreak\b|\bdeveloper\s+mode\b"
+    r"|\b(?:reveal|show|print|repeat)\s+(?:me\s+)?(?:your|the)\s+(?:hidden\s+|initial\s+|original\s+|secret\s+)?"
+    r"(?:instructions|prompt|configuration)\b",
+    re.IGNORECASE,
+)
+
+
 def classify(text: str | None) -> str:
-    """One of: empty, symbols (emoji/punctuation only), markup, foreign, too_long, ok."""
+    """One of: empty, symbols (emoji/punctuation only), markup, foreign, instructions (words
+    aimed at the assistant's own instructions), too_long, ok."""
     text = (text or "").strip()
     if not text:
         return "empty"
@@ -38,6 +54,8 @@ def classify(text: str | None) -> str:
         return "symbols"
     if len(text) > MAX_MESSAGE_CHARS:
         return "too_long"
+    if _INSTRUCTIONS.search(text):
+        return "instructions"
     if _MARKUP.search(text):
         return "markup"
     non_latin = sum(1 for c in letters if ord(c) > 0x24F)
@@ -49,8 +67,22 @@ def classify(text: str | None) -> str:
     return "ok"
 
 
-UNREADABLE = ("empty", "symbols", "markup", "foreign", "too_long")
+UNREADABLE = ("empty", "symbols", "markup", "foreign", "instructions", "too_long")
 """The kinds `classify` returns that get a reply of their own (domain/texts/inputs.yml)."""
+
+NOT_READ = ("empty", "symbols", "foreign", "instructions")
+"""The kinds whose words are never read for facts (markup is read once its tags and code are gone)."""
+
+
+def nothing_to_read(text: str | None) -> str | None:
+    """The kind of a message that holds nothing to read, so it gets only its own reply: empty,
+    symbols, foreign, instructions, or markup with no words outside its tags and code. None otherwise."""
+    kind = classify(text)
+    if kind in NOT_READ:
+        return kind
+    if kind == "markup" and not any(c.isalnum() for c in strip_markup(text or "")):
+        return kind
+    return None
 
 
 def reply(kind: str) -> str:
@@ -58,6 +90,22 @@ def reply(kind: str) -> str:
     return say(f"inputs.{kind}", max_chars=f"{MAX_MESSAGE_CHARS:,}")
 
 
+_CODE_OPEN = re.compile(r"<\s*(script|style)\b[^<>]*>", re.IGNORECASE)
+
+
+def _without_code(text: str) -> str:
+    """The text without <script> and <style> elements, content and all (an unclosed one runs to
+    the end). Linear: each search starts where the last element ended."""
+    kept, at = [], 0
+    while (opened := _CODE_OPEN.search(text, at)) is not None:
+        kept.append(text[at : opened.start()])
+        close = re.compile(r"<\s*/\s*" + opened.group(1) + r"\s*>", re.IGNORECASE).search(text, opened.end())
+        at = close.end() if close else len(text)
+    kept.append(text[at:])
+    return " ".join(kept)
+
+
 def strip_markup(text: str) -> str:
-    """The text without tags, so "<b>payroll</b>" still reads as payroll."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^<>]*>", " ", text)).strip()
+    """The text without tags and code, so "<b>payroll</b>" still reads as payroll and
+    "<script>alert(1)</script>" reads as nothing."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^<>]*>", " ", _without_code(text))).strip()

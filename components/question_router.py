@@ -1,6 +1,7 @@
 """Rasa NLU component: questions about BPO/KPO are knowledge questions, questions about cost,
-location, data rules or contracts are those follow-ups, and asking for a person is asking for a
-person, whatever the classifier thought.
+location, data rules or contracts are those follow-ups, asking for a person is asking for a
+person, and a message with nothing to read (`advisor.inputs.nothing_to_read`) is `nlu_fallback`,
+whatever the classifier thought.
 
 "is data entry bpo or kpo?" must be answered, not taken as a request to
 outsource data entry. When a message is phrased as a question, names BPO or KPO
@@ -30,6 +31,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from advisor import inputs
 from advisor.patterns import GUIDANCE_INTENTS, HUMAN_REQUEST, guidance_topic, looks_like_question
 
 MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
@@ -39,6 +41,7 @@ ADVICE_FOR_US = re.compile(
     re.IGNORECASE,
 )
 TARGET = "ask_knowledge"
+FALLBACK = "nlu_fallback"
 HUMAN = "request_human"
 PRIVACY = {"delete_my_data", "withdraw_consent", "start_over"}
 KEEP = {"ask_why", "ask_what_if", "ask_tradeoffs", "request_human", "start_over"}
@@ -83,6 +86,13 @@ class QuestionRouter(GraphComponent):
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if text.startswith("/"):
+                continue
+            if inputs.nothing_to_read(text):
+                # Emoji, another language, code or words aimed at the assistant's instructions: not an
+                # answer and not a request, whatever the classifier thought. `action_clarify` says why
+                # and asks the pending question again ("Necesitamos..." used to get the task question alone).
+                if intent != FALLBACK:
+                    self.route(message, FALLBACK)
                 continue
             if HUMAN_REQUEST.search(text[:2000]) and intent not in PRIVACY:
                 # "yes, please connect me with a specialist" asks for a person, whatever else it says.
