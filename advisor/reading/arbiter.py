@@ -9,7 +9,9 @@ for the whole request, the chance that it really hands off routine work and the 
 it really asks for expert work. The model acts in three cases:
 
 - a request of at least `DROP_MIN_WORDS` words where the rules found a kind the model gives less
-  than `KEEP_FROM`: that kind's tasks are set aside as incidental. They move to `Reading.dropped`;
+  than `KEEP_FROM`: that kind's tasks are set aside as incidental. They move to `Reading.dropped`.
+  Not when an item asks for that work outright ("we want a chat support team ...";
+  `asked_outright`, `PROTECT_ASKED`);
 - a request of at least `ADD_MIN_WORDS` words where the model gives a kind the rules found no
   word of at least `ADD_FROM`, the user did not rule that kind out, and one item (without a
   negated task) is likely that work (`ADD_ITEM_CHANCE`): that item becomes
@@ -22,7 +24,7 @@ it really asks for expert work. The model acts in three cases:
 So every task is the rules' own or quotes the user's words, and chat messages, which name their
 work on purpose ("payroll and a competitor analysis"), keep every task they name.
 
-Three scikit-learn logistic regressions (deterministic; folds are seeded):
+Four scikit-learn logistic regressions (deterministic; folds are seeded):
 1. Items: word 1-2 grams and character 3-5 grams of each work item the rules cut, and its meaning
    (`encoder.py`) -> no work / routine / expert. Trained on the rules' items, labelled by the
    collectors' quoted spans. Collectors quote the main spans, not every one, so an item no span
@@ -34,7 +36,10 @@ Three scikit-learn logistic regressions (deterministic; folds are seeded):
    sits and how much of the text they cover, plus the item model's summary -> P(routine work
    asked), P(expert work asked). The item summaries used to train stage 2 come from item models
    that never saw that request (4-fold), as they will at run time.
-3. Tasks: the collectors' quoted spans -> task key, for the last two cases above.
+3. The whole request (`DocModel`, `DOC_MODEL`): its word and character n-grams -> bpo / kpo /
+   hybrid, trained on real requests only; its three chances are more inputs of stage 2 (out of
+   fold in training, like the item summaries).
+4. Tasks: the collectors' quoted spans -> task key, for the last two cases above.
 
 The trained model is a file `models/reader-<hash>.pkl`, the hash covering the corpus and the
 reading's code and vocabulary (`inputs_hash`): `python -m scripts.train_reader` builds it
