@@ -91,6 +91,7 @@ def reply(kind: str) -> str:
 
 
 _CODE_OPEN = re.compile(r"<\s*(script|style)\b[^<>]*>", re.IGNORECASE)
+_CODE_CLOSE = {tag: re.compile(rf"<\s*/\s*{tag}\s*>", re.IGNORECASE) for tag in ("script", "style")}
 
 
 def _without_code(text: str) -> str:
@@ -99,7 +100,7 @@ def _without_code(text: str) -> str:
     kept, at = [], 0
     while (opened := _CODE_OPEN.search(text, at)) is not None:
         kept.append(text[at : opened.start()])
-        close = re.compile(r"<\s*/\s*" + opened.group(1) + r"\s*>", re.IGNORECASE).search(text, opened.end())
+        close = _CODE_CLOSE[opened.group(1).lower()].search(text, opened.end())
         at = close.end() if close else len(text)
     kept.append(text[at:])
     return " ".join(kept)

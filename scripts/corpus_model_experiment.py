@@ -14,7 +14,7 @@ the rules found is kept) and `add_from` (the chance from which a kind they did n
 The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
-        [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--doc-meaning] [--asks-c=1]
+        [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--asks-c=1]
         [--protect] [--keep=0.2,0.3]
 
 `--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
@@ -22,10 +22,9 @@ The held-out part is never read here.
 eighth session; corpus/items/); `--without-encoder` leaves the sentence encoder out
 of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boosted trees instead
 of a logistic regression; `--without-doc-model` leaves out the whole-request model (`DocModel`,
-from the ninth session) and `--doc-c=` sets its regularisation (`--doc-meaning`: it also reads the items' mean
-sentence vector); `--protect` scores each setting
-with and without `PROTECT_ASKED` (a kind named in an item that asks for it outright is kept);
-`--keep=` lists the keep-from settings to score. Each run takes about
+from the ninth session) and `--doc-c=` sets its regularisation; `--asks-c=` sets stage 2's
+(`ASKS_C`); `--protect` scores each setting with and without `PROTECT_ASKED` (a kind named in an
+item that asks for it outright is kept); `--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
 """
 
@@ -92,13 +91,9 @@ def main() -> None:
         )
     if "--without-doc-model" in sys.argv:
         arbiter_module.DOC_MODEL = False
-    asks_c = next((float(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--asks-c=")), None)
-    if asks_c is not None:  # stage 2's regularisation (0.3 in the product)
-        from sklearn.linear_model import LogisticRegression
-
-        arbiter_module.asks_model = lambda: LogisticRegression(C=asks_c, max_iter=3000, class_weight="balanced")
-    if "--doc-meaning" in sys.argv:
-        arbiter_module.DOC_MEANING = True
+    asks_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--asks-c=")), None)
+    if asks_c:
+        arbiter_module.ASKS_C = float(asks_c)
     doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
     if doc_c:
         arbiter_module.DOC_C = float(doc_c)
@@ -120,7 +115,7 @@ def main() -> None:
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
         f"(used for {arbiter_module.OWN_LABELS} items); "
         f"whole-request model {arbiter_module.DOC_MODEL} "
-        f"(C {arbiter_module.DOC_C}, meaning {arbiter_module.DOC_MEANING})"
+        f"(C {arbiter_module.DOC_C})"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)
