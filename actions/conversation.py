@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import funnel
 from actions import handoff as live_handoff
 from actions import leads as lead_actions
 from actions.form import ask
@@ -68,6 +69,25 @@ class ActionClarify(Action):
         buttons = [intent_button(intent) for intent in offered]
         dispatcher.utter_message(text=say("conversation.not_sure"), buttons=buttons)
         return done
+
+
+class ActionLoneAnswer(Action):
+    """A yes or a no with nothing else in it, where no rule knows a question it answers: it is
+    meant for the specialist offer when that is still open a few messages on ("how much does
+    that cost?" in between), and otherwise there is nothing to say yes or no to."""
+
+    def name(self) -> str:
+        return "action_lone_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if funnel.offer_open(tracker):
+            if intent == "affirm":
+                return [FollowupAction("lead_form")]
+            if intent == "deny":
+                return [FollowupAction("action_decline_lead")]
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
 
 
 class ActionStartOver(Action):

@@ -104,6 +104,42 @@ def offer_pending(tracker: Tracker) -> bool:
     return False
 
 
+# What ends an open offer: its answer, the contact questions, starting over, erasing, a live chat.
+_CLOSES_OFFER = frozenset(
+    {
+        "lead_form",
+        "action_decline_lead",
+        "action_submit_lead",
+        "action_start_over",
+        "action_withdraw_consent",
+        "action_delete_lead_data",
+        "action_live_handoff",
+        "action_restart",
+        "action_session_start",
+    }
+)
+OPEN_FOR_TURNS = 3  # a yes or no this many messages after the offer can still be meant for it
+
+
+def offer_open(tracker: Tracker) -> bool:
+    """The specialist offer was made within the last `OPEN_FOR_TURNS` messages and nothing has
+    answered or closed it since: "how much would that cost?" then "yes" still answers it."""
+    if tracker.get_slot("lead_status") in ("captured", "declined", "withdrawn", "deleted"):
+        return False
+    messages = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            messages += 1
+            if messages > OPEN_FOR_TURNS:
+                return False
+        elif kind == "bot" and (event.get("metadata") or {}).get("utter_action") == _OFFER:
+            return True
+        elif kind == "action" and event.get("name") in _CLOSES_OFFER:
+            return False
+    return False
+
+
 async def offer_specialist(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Offer to connect the user with a specialist (yes/no), unless they already gave details.
 

@@ -15,7 +15,7 @@ The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
         [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--asks-c=1]
-        [--protect] [--keep=0.2,0.3]
+        [--protect] [--keep=0.2,0.3] [--lead=3] [--joint]
 
 `--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
 "unquoted", or "off": each work item labelled by the collectors' quoted spans alone, as before the
@@ -24,7 +24,9 @@ of the item model (ADVISOR_ENCODER=off); `--boosted` makes stage 2 gradient-boos
 of a logistic regression; `--without-doc-model` leaves out the whole-request model (`DocModel`,
 from the ninth session) and `--doc-c=` sets its regularisation; `--asks-c=` sets stage 2's
 (`ASKS_C`); `--protect` scores each setting with and without `PROTECT_ASKED` (a kind named in an
-item that asks for it outright is kept); `--keep=` lists the keep-from settings to score. Each run takes about
+item that asks for it outright is kept); `--lead=N` adds the first item's and the best of the
+first N items' chances to stage 2 (`LEAD_ITEMS`); `--joint` makes stage 2 one three-way model
+(`JOINT_ASKS`); `--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
 """
 
@@ -94,6 +96,11 @@ def main() -> None:
     asks_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--asks-c=")), None)
     if asks_c:
         arbiter_module.ASKS_C = float(asks_c)
+    lead = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--lead=")), None)
+    if lead:
+        arbiter_module.LEAD_ITEMS = int(lead)
+    if "--joint" in sys.argv:
+        arbiter_module.JOINT_ASKS = True
     doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
     if doc_c:
         arbiter_module.DOC_C = float(doc_c)
@@ -115,7 +122,7 @@ def main() -> None:
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
         f"(used for {arbiter_module.OWN_LABELS} items); "
         f"whole-request model {arbiter_module.DOC_MODEL} "
-        f"(C {arbiter_module.DOC_C})"
+        f"(C {arbiter_module.DOC_C}); lead items {arbiter_module.LEAD_ITEMS}; joint stage 2 {arbiter_module.JOINT_ASKS}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)

@@ -116,6 +116,12 @@ DOC_MODEL = True  # stage 2 also weighs a model of the whole request's n-grams (
 # The mean of the items' sentence vectors as more inputs of the whole-request model scored 0.680 against
 # 0.688 (ninth session, commit 2c69279 has the code), so the n-grams alone are read.
 DOC_C = 3.0  # 10 gave the same figure in cross-validation (0.692 against 0.691), 0.5 a lower one (0.685)
+# Stage 2's item summary also gives, per kind, the first item's chance and the best of the first
+# LEAD_ITEMS items' (a tender's title names its service). 0 leaves them out.
+LEAD_ITEMS = 0
+# Stage 2 as one three-way model (bpo / kpo / hybrid) whose chances of "asks for routine work"
+# (bpo + hybrid) and "asks for expert work" (kpo + hybrid) are read off it, instead of two models.
+JOINT_ASKS = False
 
 
 def asks_for(label: str, kind: str) -> bool:
@@ -231,9 +237,11 @@ class ItemModel:
         """Per kind: the strongest item, the mean, items over one half, and those the rules agree with
         (`per_item`: `chances(items)` when already computed)."""
         if not items:
-            return [0.0] * 12
+            return [0.0] * (12 + 4 * bool(LEAD_ITEMS))
         out: list[float] = []
         for kind, p in (self.chances(items) if per_item is None else per_item).items():
+            if LEAD_ITEMS:
+                out += [float(p[0]), float(p[:LEAD_ITEMS].max())]
             confirmed = [float(q) for q, item in zip(p, items, strict=True) if holds(item, kind)]
             out += [
                 float(p.max()),
@@ -351,12 +359,32 @@ class Arbiter:
         x = np.array([rule_features(r) + s for r, s in zip(readings[: len(entries)], summaries, strict=True)])
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
         x = (x - mean) / scale
-        asks = {kind: asks_model().fit(x, np.array([asks_for(lab, kind) for lab in labels])) for kind in KINDS}
+        if JOINT_ASKS:
+            joint = asks_model().fit(x, labels)
+            asks: dict[str, Any] = {kind: KindView(joint, kind) for kind in KINDS}
+        else:
+            asks = {kind: asks_model().fit(x, np.array([asks_for(lab, kind) for lab in labels])) for kind in KINDS}
         spans = [(span["text"], span["task"]) for e in every for span in e["items"]]
         keys = KeyModel([t for t, _ in spans], [k for _, k in spans])
         ids = tuple(str(e.get("id", "")) for e in every)
         doc = DocModel(readings[: len(entries)], [e["label"] for e in entries]) if DOC_MODEL else None
         return cls(item_model(range(len(entries))), mean, scale, asks, keys, ids, doc)
+
+
+@dataclass
+class KindView:
+    """One kind's "asked for" chance read off a three-way model (`JOINT_ASKS`)."""
+
+    model: Any
+    kind: str
+
+    def predict_proba(self, x: Any) -> Any:
+        import numpy as np
+
+        probs = self.model.predict_proba(x)
+        classes = list(self.model.classes_)
+        yes = sum(probs[:, classes.index(c)] for c in (self.kind, "hybrid") if c in classes)
+        return np.column_stack([1 - yes, yes])
 
 
 ASKS_C = 0.3  # stage 2's regularisation; 1.0 scored no better (eighth and ninth sessions)

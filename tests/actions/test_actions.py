@@ -352,3 +352,56 @@ async def test_an_explicit_start_over_during_a_question_is_not_read_as_an_answer
         form="advisor_form",
     )
     assert as_dict(await run(ActionExtractFacts(), dispatcher, tracker, domain)) == {}
+
+
+def _after_the_offer(*turns: tuple[str, str, str]) -> list:
+    """The advice with its specialist offer, then (user text, intent, action answering it) turns."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    events: list = [
+        ActionExecuted("action_recommend"),
+        BotUttered("Would you like one of our specialists ...", metadata={"utter_action": "utter_offer_specialist"}),
+        ActionExecuted("action_listen"),
+    ]
+    for text, intent, action in turns:
+        events += [user(text, intent=intent), ActionExecuted(action), ActionExecuted("action_listen")]
+    return events
+
+
+@pytest.mark.parametrize(("intent", "follows"), [("affirm", "lead_form"), ("deny", "action_decline_lead")])
+async def test_a_lone_yes_or_no_answers_the_offer_still_open_after_a_question(
+    make_tracker, dispatcher, domain, intent, follows
+):
+    from actions.conversation import ActionLoneAnswer
+
+    events = _after_the_offer(("how much does that cost?", "ask_guidance", "action_answer_guidance"))
+    tracker = make_tracker([*events, user("yes" if intent == "affirm" else "no", intent=intent)])
+    result = await run(ActionLoneAnswer(), dispatcher, tracker, domain)
+    assert [(e["event"], e.get("name")) for e in result] == [("followup", follows)]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("turns", "slots"),
+    [
+        # Too long ago: four messages since the offer.
+        ([("how much?", "ask_guidance", "action_answer_guidance")] * 3, {}),
+        # Already answered: the user said no, then asked something.
+        (
+            [
+                ("no thanks", "deny", "action_decline_lead"),
+                ("where should the provider be?", "ask_guidance", "action_answer_guidance"),
+            ],
+            {},
+        ),
+        # The details were given.
+        ([("what is KPO?", "ask_knowledge", "action_answer_question")], {"lead_status": "captured"}),
+    ],
+)
+async def test_a_lone_yes_with_no_open_offer_asks_what_else(make_tracker, dispatcher, domain, turns, slots):
+    from actions.conversation import ActionLoneAnswer
+
+    tracker = make_tracker([*_after_the_offer(*turns), user("yes", intent="affirm")], slots=slots)
+    result = await run(ActionLoneAnswer(), dispatcher, tracker, domain)
+    assert result == []
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_anything_else"]

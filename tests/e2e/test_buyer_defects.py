@@ -162,3 +162,31 @@ def test_a_fact_added_after_the_advice_does_not_repeat_the_open_specialist_offer
     # The first offer still works: yes starts the contact questions.
     replies = stack.say(sender, "yes")
     assert _slots(stack, sender).get("requested_slot") == "lead_full_name", _texts(replies)
+
+
+def _advised_with_the_offer(stack: Stack, sender: str) -> None:
+    answers = {**PAYROLL, "in_house_expertise": "Yes, we know how."}
+    advice = _texts(stack.say(sender, PAYROLL["tasks"]))
+    for _ in range(6):
+        if _slots(stack, sender).get("recommendation"):
+            break
+        advice = _texts(stack.say(sender, answers[_slots(stack, sender)["requested_slot"]]))
+    assert _slots(stack, sender).get("recommendation") == "bpo"
+    assert "Would you like one of our specialists" in advice
+
+
+def test_a_yes_after_a_question_about_cost_still_answers_the_specialist_offer(stack: Stack, sender: str) -> None:
+    _advised_with_the_offer(stack, sender)
+    answer = _texts(stack.say(sender, "How much would a BPO provider cost us?"))
+    assert "Anything else" not in answer and answer.strip()
+    replies = stack.say(sender, "yes")
+    assert _slots(stack, sender).get("requested_slot") == "lead_full_name", _texts(replies)
+    assert "anything else" not in _texts(replies).lower()
+
+
+def test_a_no_after_a_question_still_declines_the_specialist_offer(stack: Stack, sender: str) -> None:
+    _advised_with_the_offer(stack, sender)
+    stack.say(sender, "Where should the provider be located?")
+    replies = stack.say(sender, "no")
+    assert _slots(stack, sender).get("lead_status") == "declined", _texts(replies)
+    assert _slots(stack, sender).get("requested_slot") is None

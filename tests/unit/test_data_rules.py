@@ -26,6 +26,12 @@ from advisor.engine import Profile, recommend
         ([], "our customers are in Germany", None, None, ["gdpr"]),
         (["pci_dss", "sox"], "", "us", "us", ["pci_dss", "sox"]),
         ([], "we need help with payroll", "us", "us", []),
+        # Who handles health claims handles health data, named or not.
+        ([], "We are a regional health insurer and want to outsource claims intake", None, None, ["hipaa"]),
+        ([], "our clinic needs help with medical billing and coding", "us", None, ["hipaa"]),
+        ([], "Is it safe to send our medical claims offshore?", None, None, ["hipaa"]),
+        ([], "our health plans for employees are administered in-house", "eu", "eu", ["gdpr"]),
+        ([], "we bill our customers monthly", None, None, []),
     ],
 )
 def test_which_regimes_apply(
