@@ -21,7 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.funnel import funnel, offer_specialist, start_funnel
+from actions.funnel import funnel, offer_open, offer_specialist, start_funnel
 from actions.lead_form import FORM
 from actions.lead_record import (
     erase_brief,
@@ -35,7 +35,7 @@ from actions.lead_record import (
 from advisor import messages, taxonomy
 from advisor.texts import say
 from leads import delete_lead, score_from_lead
-from leads.answers import FIELDS, label, volunteered
+from leads.answers import FIELDS, bare_name, label, volunteered
 from leads.redact import describe_error
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,11 @@ async def handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
         dispatcher.utter_message(text=say("booking.again"))
         return [*events, FollowupAction("action_offer_call")]
     events += [SlotSet(slot, value) for slot, value in details.items()]
+    if offer_open(tracker) and not text.startswith("/"):
+        # Details typed while the offer waits for its answer are the answer: "Jane Doe",
+        # "jane@acme.com". The contact questions start with what was given, and ask the rest.
+        name = bare_name(text) if "lead_full_name" not in details else None
+        return [*events, *([SlotSet("lead_full_name", name)] if name else []), FollowupAction(FORM)]
     return events + await offer_specialist(dispatcher, tracker)
 
 

@@ -56,7 +56,8 @@ _EXPERTISE_TOPIC = re.compile(
     r"\b(expertise|expert|experts|know-?how|knowhow|skills?|skilled|specialists?|in[- ]?house|"
     r"internally|internal|experience|experienced|knowledge|capabilit(?:y|ies)|talent|lawyers?|"
     r"analysts?|engineers?|developers?|data\s+scientists?|accountants?|researchers?|consultants?|"
-    r"nobody|no\s+one|anyone|team\s+(?:knows|can)|qualified)\b",
+    r"nobody|no\s+one|anyone|team\s+(?:knows|can)|qualified|"
+    r"(?:we|i|our\s+(?:team|staff|people))\s+(?:already\s+|do\s+not\s+|don'?t\s+)?knows?\s+how)\b",
     re.IGNORECASE,
 )
 _LACK = re.compile(

@@ -86,11 +86,13 @@ def labels(keys: Iterable[str]) -> list[str]:
 
 
 def join_labels(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+    """'a', 'a and b', 'a, b and c'; with a comma before the last 'and' when a label holds an 'and'
+    of its own ('HR and payroll, and accounting and bookkeeping'), so the pairs stay apart."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    last = ", and " if any(" and " in i for i in items) else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
 
 
 def sentence_case(text: str) -> str:

@@ -109,6 +109,31 @@ def split_email(text: str) -> tuple[str | None, str]:
     return check.email, rest.strip(" \t,;:-–—()<>[]")
 
 
+_BARE_NAME = re.compile(r"^\s*(?:[^\W\d_][\w'’.-]*)(?:\s+[^\W\d_][\w'’.-]*){1,3}\s*[.!]?\s*$")
+
+
+# Words that make a short reply something other than a name: "no thanks", "talk to a human".
+_NOT_NAME_WORDS = frozenset(
+    "yes yeah yep yup no nope nah not ok okay sure fine thanks thank please pls later maybe now "
+    "talk speak chat call connect contact me my i we us you a an the to with for and or of it that this "
+    "human person agent rep representative specialist expert someone somebody sales team "
+    "hello hi hey good great cool perfect sounds go ahead stop cancel never mind help bpo kpo "
+    "hybrid what why how when where who which is are do does can could would".split()
+)
+
+
+def bare_name(text: str) -> str | None:
+    """ "Jane Doe" typed as the answer to "may a specialist follow up?": two to four words of
+    letters, nothing else. None for anything that could be another answer."""
+    if not _BARE_NAME.match(text or ""):
+        return None
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text.lower())
+    if any(word.strip(".'’") in _NOT_NAME_WORDS for word in words):
+        return None
+    good, _ = check_field("lead_full_name", text.strip().rstrip(".!"))
+    return good
+
+
 def volunteered(text: str) -> dict[str, str]:
     """Contact details stated in a message outside the form ("my email is jane@acme.com")."""
     found: dict[str, str] = {}

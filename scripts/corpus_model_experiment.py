@@ -15,7 +15,7 @@ The held-out part is never read here.
 
     PYTHONPATH=. .venv/bin/python -m scripts.corpus_model_experiment [--without-written] [--without-encoder]
         [--own-labels=off] [--boosted] [--without-doc-model] [--doc-c=3] [--asks-c=1]
-        [--protect] [--keep=0.2,0.3] [--lead=3] [--joint]
+        [--protect] [--keep=0.2,0.3] [--lead=3] [--joint] [--fill=0.5,0.6]
 
 `--without-written` trains on collected requests only; `--own-labels=` sets `OWN_LABELS` ("all",
 "unquoted", or "off": each work item labelled by the collectors' quoted spans alone, as before the
@@ -26,7 +26,8 @@ from the ninth session) and `--doc-c=` sets its regularisation; `--asks-c=` sets
 (`ASKS_C`); `--protect` scores each setting with and without `PROTECT_ASKED` (a kind named in an
 item that asks for it outright is kept); `--lead=N` adds the first item's and the best of the
 first N items' chances to stage 2 (`LEAD_ITEMS`); `--joint` makes stage 2 one three-way model
-(`JOINT_ASKS`); `--keep=` lists the keep-from settings to score. Each run takes about
+(`JOINT_ASKS`); `--fill=R,I` sets the chances from which the model names work in a request
+the rules read none in (`FILL_FROM`, `FILL_ITEM_CHANCE`); `--keep=` lists the keep-from settings to score. Each run takes about
 20-30 minutes on the 874 development requests.
 """
 
@@ -69,12 +70,17 @@ def scores(labels: list[str], predicted: list[str]) -> dict[str, float]:
     for c in CLASSES:
         rows = [p for lab, p in zip(labels, predicted, strict=True) if lab == c]
         out[c] = sum(p == c for p in rows) / len(rows)
+    out["none"] = sum(p == "none" for p in predicted) / len(predicted)  # no work found: the assistant asks
     return out
 
 
 def line(name: str, runs: list[dict[str, float]]) -> str:
     mean = {k: statistics.mean(r[k] for r in runs) for k in runs[0]}
-    return f"{name:58s} overall {mean['overall']:.3f}  " + "  ".join(f"{c} {mean[c]:.3f}" for c in CLASSES)
+    return (
+        f"{name:58s} overall {mean['overall']:.3f}  "
+        + "  ".join(f"{c} {mean[c]:.3f}" for c in CLASSES)
+        + f"  (none {mean['none']:.3f})"
+    )
 
 
 def main() -> None:
@@ -99,6 +105,9 @@ def main() -> None:
     lead = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--lead=")), None)
     if lead:
         arbiter_module.LEAD_ITEMS = int(lead)
+    fill = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--fill=")), None)
+    if fill:  # a request the rules read no task in: the request's and the item's chance from which the model names one
+        arbiter_module.FILL_FROM, arbiter_module.FILL_ITEM_CHANCE = map(float, fill.split(","))
     if "--joint" in sys.argv:
         arbiter_module.JOINT_ASKS = True
     doc_c = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--doc-c=")), None)
@@ -122,7 +131,8 @@ def main() -> None:
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
         f"(used for {arbiter_module.OWN_LABELS} items); "
         f"whole-request model {arbiter_module.DOC_MODEL} "
-        f"(C {arbiter_module.DOC_C}); lead items {arbiter_module.LEAD_ITEMS}; joint stage 2 {arbiter_module.JOINT_ASKS}"
+        f"(C {arbiter_module.DOC_C}); lead items {arbiter_module.LEAD_ITEMS}; joint stage 2 {arbiter_module.JOINT_ASKS}; "
+        f"fill from {arbiter_module.FILL_FROM} / {arbiter_module.FILL_ITEM_CHANCE}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))
     keep = next((tuple(map(float, a.split("=", 1)[1].split(","))) for a in sys.argv if a.startswith("--keep=")), KEEP)

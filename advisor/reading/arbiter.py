@@ -502,6 +502,7 @@ def with_model_task(reading: Reading, arbiter: Arbiter, kind: str, item: Item) -
 FILL_MIN_WORDS = 20  # distinct words: "budget of xxxx..." or one phrase pasted fifty times is not a request
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]{1,24}\b")
 FILL_ITEM_CHANCE = 0.6
+FILL_FROM = 0.5  # the request's chance of asking for that kind of work
 
 
 def named_by_model(reading: Reading, arbiter: Arbiter) -> Reading:
@@ -517,7 +518,7 @@ def named_by_model(reading: Reading, arbiter: Arbiter) -> Reading:
     chances = arbiter.chances(reading, per_item)
     ruled_out = refused(reading)
     for kind in KINDS:
-        if kind not in ruled_out and chances[kind] >= 0.5 and candidates.get(kind, (0.0,))[0] >= FILL_ITEM_CHANCE:
+        if kind not in ruled_out and chances[kind] >= FILL_FROM and candidates.get(kind, (0.0,))[0] >= FILL_ITEM_CHANCE:
             reading = with_model_task(reading, arbiter, kind, candidates[kind][1])
     return reading
 

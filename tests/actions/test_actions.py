@@ -405,3 +405,19 @@ async def test_a_lone_yes_with_no_open_offer_asks_what_else(make_tracker, dispat
     result = await run(ActionLoneAnswer(), dispatcher, tracker, domain)
     assert result == []
     assert [m.get("response") for m in dispatcher.messages] == ["utter_anything_else"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Jane Doe", "Jane Doe"), ("my email is jane@acme.com", None), ("talk to a human", None)],
+)
+async def test_details_typed_while_the_offer_waits_start_the_contact_questions(make_tracker, dispatcher, text, name):
+    from actions.leads import handoff
+
+    tracker = make_tracker([*_after_the_offer(), user(text, intent="share_contact")])
+    events = as_dict(await handoff(dispatcher, tracker))
+    assert events.get("lead_full_name") == name
+    assert ("jane@acme.com" in text) == (events.get("lead_email") == "jane@acme.com")
+    followups = [e.get("name") for e in await handoff(dispatcher, tracker) if e.get("event") == "followup"]
+    assert followups == ["lead_form"]
+    assert not any(m.get("response") == "utter_offer_specialist" for m in dispatcher.messages)

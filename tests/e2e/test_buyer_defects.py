@@ -190,3 +190,12 @@ def test_a_no_after_a_question_still_declines_the_specialist_offer(stack: Stack,
     replies = stack.say(sender, "no")
     assert _slots(stack, sender).get("lead_status") == "declined", _texts(replies)
     assert _slots(stack, sender).get("requested_slot") is None
+
+
+def test_a_name_typed_after_the_specialist_offer_is_kept_and_the_next_detail_asked(stack: Stack, sender: str) -> None:
+    _advised_with_the_offer(stack, sender)
+    replies = _texts(stack.say(sender, "Jane Doe"))
+    slots = _slots(stack, sender)
+    assert slots.get("lead_full_name") == "Jane Doe", replies
+    assert slots.get("requested_slot") == "lead_email", replies
+    assert "Would you like one of our specialists" not in replies

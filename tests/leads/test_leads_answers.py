@@ -7,6 +7,7 @@ import pytest
 from leads.answers import (
     FIELDS,
     TEXT_MAX_CHARS,
+    bare_name,
     check_field,
     consent_answer,
     label,
@@ -123,3 +124,27 @@ def test_consent_needs_a_clear_yes_or_no(text: str, intent: str | None, expected
 )
 def test_stop_at_any_question(text: str, intent: str | None, stops: bool) -> None:
     assert wants_to_stop(text, intent) is stops
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jane Doe", "Jane Doe"),
+        ("  Zoë O'Brien. ", "Zoë O'Brien"),
+        ("Mary Anne de Vries", "Mary Anne de Vries"),
+        ("Will Turner", "Will Turner"),
+        ("no thanks", None),
+        ("yes please", None),
+        ("not now", None),
+        ("sounds good", None),
+        ("talk to a human", None),
+        ("call me later", None),
+        ("what is KPO", None),
+        ("Jane", None),  # one word could be anything: the form asks for the full name
+        ("Jane Doe, jane@acme.com", None),  # the email is read by volunteered(), not here
+        ("Jane Doe 42", None),
+        ("", None),
+    ],
+)
+def test_a_bare_name_after_the_offer_is_a_name_only_when_nothing_else_fits(text: str, name: str | None) -> None:
+    assert bare_name(text) == name

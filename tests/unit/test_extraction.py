@@ -170,6 +170,11 @@ EXPERTISE = [
     ("we have some marketing people but no strategy expertise", None, "partial", ["strategy"]),
     ("we lack finance and legal expertise", None, "no", ["finance", "legal"]),
     ("we need payroll", None, None, []),
+    # Know-how stated in the opening message, without a word such as "expertise".
+    ("We need payroll and bookkeeping, we know how it should be done", None, "yes", []),
+    ("our team already knows how to run payroll, we just want it off our plate", None, "yes", []),
+    ("we don't know how to do a valuation", None, "no", []),  # the task says valuation; no skill is named
+    ("I'd like to know how KPO pricing works", None, None, []),
 ]
 
 

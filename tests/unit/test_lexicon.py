@@ -45,3 +45,19 @@ def test_a_malformed_entry_is_reported_with_its_file_and_entry(tmp_path, monkeyp
 def test_a_missing_word_list_is_named():
     with pytest.raises(lexicon.LexiconError, match=r"words\.yml: no_such_list"):
         lexicon.words("no_such_list")
+
+
+@pytest.mark.parametrize(
+    "labels, joined",
+    [
+        ([], ""),
+        (["data entry"], "data entry"),
+        (["data entry", "research"], "data entry and research"),
+        (["data entry", "payroll", "research"], "data entry, payroll and research"),
+        # A label with its own "and" keeps its pair together: a comma sets the last one apart.
+        (["HR and payroll", "accounting and bookkeeping"], "HR and payroll, and accounting and bookkeeping"),
+        (["data entry", "HR and payroll", "research"], "data entry, HR and payroll, and research"),
+    ],
+)
+def test_labels_join_so_each_reads_as_one(labels, joined):
+    assert taxonomy.join_labels(labels) == joined
