@@ -207,6 +207,7 @@ def read_rules(text: str) -> Reading:
                 hits.append(hit)
             hits = work.under_expert_head(words, work_a, work_b, hits, dropped, text)
             hits = work.things_of_expert_work(words, hits, dropped, word_starts)
+            hits = work.steps_of_expert_hire(words, work_a, work_b, hits, dropped)
             if work_a < work_b and not any(h.model == taxonomy.KPO for h in hits):
                 hits.extend(work.expertise_request(words, work_a, work_b, text))
             if check is not None:

@@ -84,6 +84,9 @@ def phrase_sets() -> dict[str, PhraseSet]:
         "thing_nouns",
         "compliance_checks",
         "actor_nouns",
+        "expert_hires",
+        "hire_links",
+        "routine_hires",
     )
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])

@@ -261,6 +261,36 @@ def under_expert_head(
     return out
 
 
+def steps_of_expert_hire(
+    words: list[Word], a: int, b: int, hits: list[TaskHit], dropped: list[TaskHit]
+) -> list[TaskHit]:
+    """'An experienced data analyst to import the survey data and interpret it': the title names the
+    work, and the routine words after it are steps of that job, unless another person starts other
+    work ('... and a virtual assistant to do data entry')."""
+    if not any(h.model == taxonomy.KPO and not h.negated for h in hits):
+        return hits
+    vocab = phrase_sets()
+    title = next(
+        (
+            i
+            for i in range(a + 1, b - 1)
+            if vocab["expert_hires"].length_at(words, i) and vocab["hire_links"].length_at(words, i + 1)
+        ),
+        None,
+    )
+    if title is None or not any(w.text in ("a", "an") for w in words[max(a, title - 5) : title]):
+        return hits
+    boundary = next((i for i in range(title + 2, b) if vocab["routine_hires"].length_at(words, i)), b)
+    limit = words[boundary].start if boundary < b else words[b - 1].end + 1
+    out: list[TaskHit] = []
+    for hit in hits:
+        if hit.model == taxonomy.BPO and not hit.negated and words[title].end <= hit.start < limit:
+            dropped.append(hit)
+            continue
+        out.append(hit)
+    return out
+
+
 def named_as_knowledge(words: list[Word], first: int) -> bool:
     """'nobody here knows how to do financial modelling': the task names a capability too."""
     for k in range(first - 1, max(0, first - 6) - 1, -1):
