@@ -114,11 +114,13 @@ _BARE_NAME = re.compile(r"^\s*(?:[^\W\d_][\w'’.-]*)(?:\s+[^\W\d_][\w'’.-]*){
 
 # Words that make a short reply something other than a name: "no thanks", "talk to a human".
 _NOT_NAME_WORDS = frozenset(
-    "yes yeah yep yup no nope nah not ok okay sure fine thanks thank please pls later maybe now "
-    "talk speak chat call connect contact me my i we us you a an the to with for and or of it that this "
-    "human person agent rep representative specialist expert someone somebody sales team "
-    "hello hi hey good great cool perfect sounds go ahead stop cancel never mind help bpo kpo "
-    "hybrid what why how when where who which is are do does can could would".split()
+    """
+    yes yeah yep yup no nope nah not ok okay sure fine thanks thank please pls later maybe now
+    talk speak chat call connect contact me my i we us you a an the to with for and or of it
+    that this human person agent rep representative specialist expert someone somebody sales
+    team hello hi hey good great cool perfect sounds go ahead stop cancel never mind help bpo
+    kpo hybrid what why how when where who which is are do does can could would
+    """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
 

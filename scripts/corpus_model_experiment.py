@@ -27,8 +27,8 @@ from the ninth session) and `--doc-c=` sets its regularisation; `--asks-c=` sets
 item that asks for it outright is kept); `--lead=N` adds the first item's and the best of the
 first N items' chances to stage 2 (`LEAD_ITEMS`); `--joint` makes stage 2 one three-way model
 (`JOINT_ASKS`); `--fill=R,I` sets the chances from which the model names work in a request
-the rules read none in (`FILL_FROM`, `FILL_ITEM_CHANCE`); `--keep=` lists the keep-from settings to score. Each run takes about
-20-30 minutes on the 874 development requests.
+the rules read none in (`FILL_FROM`, `FILL_ITEM_CHANCE`); `--keep=` lists the keep-from settings
+to score. Each run takes about 20-30 minutes on the 874 development requests.
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ def main() -> None:
         f"{sum('item_labels' in e for e in dev)} entries with their items labelled one by one "
         f"(used for {arbiter_module.OWN_LABELS} items); "
         f"whole-request model {arbiter_module.DOC_MODEL} "
-        f"(C {arbiter_module.DOC_C}); lead items {arbiter_module.LEAD_ITEMS}; joint stage 2 {arbiter_module.JOINT_ASKS}; "
+        f"(C {arbiter_module.DOC_C}); lead items {arbiter_module.LEAD_ITEMS}; "
+        f"joint stage 2 {arbiter_module.JOINT_ASKS}; "
         f"fill from {arbiter_module.FILL_FROM} / {arbiter_module.FILL_ITEM_CHANCE}"
     )
     print(line("rules alone", [scores(labels, [rules_choice(r) for r in readings])]))

@@ -501,10 +501,19 @@ def test_a_different_answer_to_routine_or_specialist_still_counts():
         ("We need an experienced data analyst to import our survey data and interpret it", {"data_analytics"}),
         ("Looking for an AI developer who can automate our invoice processing", {"software_development"}),
         # Another person starts other work, and routine work named before the title stays.
-        ("We need a data analyst to build dashboards and someone to handle our data entry", {"data_analytics", "data_entry"}),
-        ("We need a lawyer to review our contracts and a virtual assistant to do data entry", {"legal_services", "data_entry"}),
+        (
+            "We need a data analyst to build dashboards and someone to handle our data entry",
+            {"data_analytics", "data_entry"},
+        ),
+        (
+            "We need a lawyer to review our contracts and a virtual assistant to do data entry",
+            {"legal_services", "data_entry"},
+        ),
         ("We need payroll processing and a data analyst for churn", {"hr_payroll", "data_analytics"}),
-        ("We need a developer to build an app, plus customer support for its users", {"software_development", "customer_support"}),
+        (
+            "We need a developer to build an app, plus customer support for its users",
+            {"software_development", "customer_support"},
+        ),
         # Without expert work in the item the title changes nothing.
         ("We need a consultant to handle our customer support", {"customer_support"}),
     ],
