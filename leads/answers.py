@@ -109,7 +109,8 @@ def split_email(text: str) -> tuple[str | None, str]:
     return check.email, rest.strip(" \t,;:-–—()<>[]")
 
 
-_BARE_NAME = re.compile(r"^\s*(?:[^\W\d_][\w'’.-]*)(?:\s+[^\W\d_][\w'’.-]*){1,3}\s*[.!]?\s*$")
+_NAME_WORD = r"[^\W\d_][\w'’.-]*"  # starts with a letter of any script
+_BARE_NAME = re.compile(rf"^\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}\s*[.!]?\s*$")
 
 
 # Words that make a short reply something other than a name: "no thanks", "talk to a human".
@@ -129,7 +130,7 @@ def bare_name(text: str) -> str | None:
     letters, nothing else. None for anything that could be another answer."""
     if not _BARE_NAME.match(text or ""):
         return None
-    words = re.findall(r"[^\W\d_][\w'’.-]*", text.lower())
+    words = re.findall(_NAME_WORD, text.lower())
     if any(word.strip(".'’") in _NOT_NAME_WORDS for word in words):
         return None
     good, _ = check_field("lead_full_name", text.strip().rstrip(".!"))

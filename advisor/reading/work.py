@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import replace
 
 from advisor import lexicon, taxonomy
@@ -205,6 +206,17 @@ def item_head(words: list[Word], a: int, b: int) -> tuple[str, int, int] | None:
     return None
 
 
+def set_aside_routine(hits: list[TaskHit], dropped: list[TaskHit], part_of: Callable[[TaskHit], bool]) -> list[TaskHit]:
+    """The hits without the wanted routine ones that `part_of` the expert work; those go to `dropped`."""
+    out: list[TaskHit] = []
+    for hit in hits:
+        if hit.model == taxonomy.BPO and not hit.negated and part_of(hit):
+            dropped.append(hit)
+            continue
+        out.append(hit)
+    return out
+
+
 def under_expert_head(
     words: list[Word], a: int, b: int, hits: list[TaskHit], dropped: list[TaskHit], text: str
 ) -> list[TaskHit]:
@@ -247,12 +259,7 @@ def under_expert_head(
         return hits
     limit = words[boundary].start if boundary < b else words[b - 1].end + 1
     start = words[h0].start
-    out: list[TaskHit] = []
-    for hit in hits:
-        if hit.model == taxonomy.BPO and not hit.negated and start < hit.start < limit:
-            dropped.append(hit)
-            continue
-        out.append(hit)
+    out = set_aside_routine(hits, dropped, lambda hit: start < hit.start < limit)
     if not any(h.model == taxonomy.KPO for h in out):
         out.insert(
             0,
@@ -282,13 +289,7 @@ def steps_of_expert_hire(
         return hits
     boundary = next((i for i in range(title + 2, b) if vocab["routine_hires"].length_at(words, i)), b)
     limit = words[boundary].start if boundary < b else words[b - 1].end + 1
-    out: list[TaskHit] = []
-    for hit in hits:
-        if hit.model == taxonomy.BPO and not hit.negated and words[title].end <= hit.start < limit:
-            dropped.append(hit)
-            continue
-        out.append(hit)
-    return out
+    return set_aside_routine(hits, dropped, lambda hit: words[title].end <= hit.start < limit)
 
 
 def named_as_knowledge(words: list[Word], first: int) -> bool:
