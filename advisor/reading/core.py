@@ -182,8 +182,10 @@ def read_rules(text: str) -> Reading:
                     not (w_start <= m.start_char < w_end)
                     or work.only_a_modifier(m, mentions[n + 1 :])
                     or work.known_after(text, m.end_char)
+                    or work.only_a_purpose(text, m.end_char)
                 ):
-                    # a rule or context, not work; "compliant payroll processing"; "HR we know"
+                    # a rule or context, not work; "compliant payroll processing"; "HR we know";
+                    # "for audit purposes"
                     dropped.append(hit)
                     continue
                 first = bisect_left(word_starts, m.start_char)

@@ -97,6 +97,9 @@ def object_of_expert_work(words: list[Word], a: int, first: int, last: int) -> t
     if k < len(words) and vocab["expert_heads"].length_at(words, k):
         return (k, k + vocab["expert_heads"].length_at(words, k))
     # Before it: "a study of our complaints process", "research to evaluate our ...".
+    studied = studied_how(words, a, first)
+    if studied is not None:
+        return studied
     for h in range(first - 1, max(a, first - 8) - 1, -1):
         w = words[h].text
         if w in (",", ";", ":") or vocab["need_verbs"].length_at(words, h):
@@ -110,6 +113,29 @@ def object_of_expert_work(words: list[Word], a: int, first: int, last: int) -> t
             return (h, h + length) if linked else None
         if vocab["work_verbs"].length_at(words, h) and not vocab["object_links"].length_at(words, h):
             return None
+    return None
+
+
+QUESTION_WORDS = {"how", "whether", "why"}
+
+
+def studied_how(words: list[Word], a: int, first: int) -> tuple[int, int] | None:
+    """'an analysis of how councils respond to complaints', 'evaluate whether our billing works':
+    what follows the question word is what the study looks at, even with its own work verb."""
+    vocab = phrase_sets()
+    for q in range(first - 1, max(a, first - 10) - 1, -1):
+        w = words[q].text.lower()
+        if w in (",", ";", ":") or vocab["need_verbs"].length_at(words, q):
+            return None
+        if w not in QUESTION_WORDS:
+            continue
+        for h in range(q - 1, max(a, q - 3) - 1, -1):
+            length = vocab["expert_heads"].length_at(words, h)
+            if length and h + length <= q:
+                gap = range(h + length, q)
+                if all(words[g].text.lower() in DETERMINERS or vocab["object_links"].length_at(words, g) for g in gap):
+                    return (h, h + length)
+        return None
     return None
 
 
@@ -259,7 +285,8 @@ def under_expert_head(
         return hits
     limit = words[boundary].start if boundary < b else words[b - 1].end + 1
     start = words[h0].start
-    out = set_aside_routine(hits, dropped, lambda hit: start < hit.start < limit)
+    linked_from = words[link].start  # "audit and tax compliance services for the group": not linked
+    out = set_aside_routine(hits, dropped, lambda hit: start < hit.start < limit and hit.start > linked_from)
     if not any(h.model == taxonomy.KPO for h in out):
         out.insert(
             0,
@@ -345,3 +372,12 @@ def expertise_request(words: list[Word], a: int, b: int, text: str) -> list[Task
 def known_after(text: str, end: int) -> bool:
     """'HR we know': the task just named is something the team already does."""
     return bool(HAVE_AFTER.match(text, end, end + 60))
+
+
+# "files kept for audit purposes", "a reconciliation tool for payroll and accounting purposes"
+PURPOSES_AFTER = re.compile(r"(?:\s*(?:and|or|&|/|,)\s*[\w-]+){0,2}\s*[- ]?purposes?\b", re.IGNORECASE)
+
+
+def only_a_purpose(text: str, end: int) -> bool:
+    """'for audit purposes': the task word names why something is done, not work to hand off."""
+    return bool(PURPOSES_AFTER.match(text, end, end + 60))

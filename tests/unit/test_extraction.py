@@ -520,3 +520,63 @@ def test_a_different_answer_to_routine_or_specialist_still_counts():
 )
 def test_routine_words_after_an_expert_hire_are_steps_of_the_job(text, expected):
     assert set(extract(text).tasks) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "for ... purposes" names why something is done, not work to hand off.
+        ("We need someone to scan our files and keep them for audit purposes", {"data_entry"}),
+        ("A bookkeeper to reconcile our bank accounts, kept for tax and audit purposes", {"accounting"}),
+        ("We need data entry for payroll purposes", {"data_entry"}),
+        # The same words as the work itself are still work.
+        ("We need a security audit, and someone for our data entry", {"expert_analysis", "data_entry"}),
+        ("We outsource payroll for tax reasons", {"hr_payroll"}),
+        # Checking bills and freight invoices line by line is routine back-office work.
+        ("We want a firm for freight audit and payment", {"accounting"}),
+        ("Audit our utility bills and flag duplicates", {"accounting"}),
+        ("A virtual assistant for internet research and data entry", {"data_entry"}),
+        # What a study looks at ("an analysis of how ... respond to complaints") is not support work.
+        ("An in-depth analysis of how councils respond to complaints from citizens", {"expert_analysis"}),
+        ("We want to evaluate whether our billing is accurate", {"expert_analysis"}),
+        (
+            "An audit of how invoices are processed, and someone to process our invoices",
+            {"expert_analysis", "accounting"},
+        ),
+    ],
+)
+def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
+    assert set(extract(text).tasks) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Coding in a hospital or an accounts office is routine work, not programming.
+        ("We need clinical coding services for our hospital", {"industry_bpo"}),
+        ("Outpatient coding technicians for our medical group", {"industry_bpo"}),
+        ("Process supplier invoices with invoice coding and approvals", {"accounting"}),
+        ("Survey coding and tabulation of the results", {"data_entry"}),
+        ("We need a developer for coding our new app", {"software_development"}),
+        # Growing is context; asking whether or how to grow is strategy work.
+        ("We are expanding to a new city and need someone to handle the admin work", {"data_entry"}),
+        ("Should we expand to Germany?", {"strategic_consulting"}),
+        ("We need help with our expansion to Spain", {"strategic_consulting"}),
+        # Who is writing is not the work: "As a financial advisor, ..."
+        ("As a financial advisor, I'm looking for someone to do lead generation", {"sales"}),
+        ("As a priority, handle our payroll", {"hr_payroll"}),
+        # A contract in passing is not legal work; checking contracts is.
+        ("Our contracts need checking", {"legal_services"}),
+        ("We want financial advice before we raise money", {"financial_analysis"}),
+        # Work listed beside an audit is not its subject unless linked to it.
+        (
+            "The provision of external audit and tax compliance services for the group",
+            {"expert_analysis", "accounting"},
+        ),
+        ("An assessment of our payroll and benefits administration", {"expert_analysis"}),
+        # Analysing claims costs is actuarial work, not claims handling.
+        ("An actuary to estimate our outstanding claims reserve", {"financial_analysis"}),
+    ],
+)
+def test_words_read_in_their_context(text, expected):
+    assert set(extract(text).tasks) == expected
