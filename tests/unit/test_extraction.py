@@ -574,6 +574,14 @@ def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
             {"expert_analysis", "accounting"},
         ),
         ("An assessment of our payroll and benefits administration", {"expert_analysis"}),
+        # Job titles and services named the way posts and tenders name them.
+        ("Hotel receptionist, bilingual Spanish and English", {"customer_support"}),
+        ("We are comparing PEO providers for our staff", {"hr_payroll"}),
+        ("High-quality data annotation for our product listings", {"data_entry"}),
+        ("Consultation hours to help with our cloud migration", {"software_development"}),
+        ("An expert financial analyst to create weekly budget reports", {"financial_analysis"}),
+        # "a closed framework" is not a month-end close.
+        ("A closed framework of suppliers for research and evaluation services", {"expert_analysis"}),
         # Analysing claims costs is actuarial work, not claims handling.
         ("An actuary to estimate our outstanding claims reserve", {"financial_analysis"}),
     ],
