@@ -42,7 +42,22 @@ FIGURE_WORDS = lexicon.words("figure_words")
 TREND_WORDS = lexicon.words("trend_words")
 # Before a one-word task: "monthly sales", "historical sales" are figures.
 FIGURE_BEFORE = lexicon.words("figure_before")
-FIGURE_NOUNS = lexicon.words("figure_nouns")  # the one-word tasks that are also quantities
+FIGURE_NOUNS = lexicon.words("figure_nouns")
+AGREEMENT_WORDS = {
+    "agreement",
+    "agreements",
+    "contract",
+    "contracts",
+    "partnership",
+    "negotiation",
+    "negotiations",
+    "arrangement",
+    "arrangements",
+    "deal",
+    "dialogue",
+    "discussions",
+    "talks",
+}  # the one-word tasks that are also quantities
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = lexicon.words("segment_breaks")
 # Tokens that end a negation's reach (a new clause starts).
@@ -264,6 +279,8 @@ class AdvisorNLP:
                 last = doc[content[span.end - 1][0]]
                 if kind == "task" and first.i == last.i and self._is_figure(doc, last.i):
                     continue
+                if kind == "task" and self._enters_an_agreement(doc, first.i, last.i):
+                    continue
                 start_char, end_char = first.idx, last.idx + len(last.text)
                 found.append(
                     Mention(
@@ -290,6 +307,13 @@ class AdvisorNLP:
             or (before in FIGURE_BEFORE and doc[last].lower_ in FIGURE_NOUNS)
             or (following in ("are", "is", "were", "was", "have", "has") and after in TREND_WORDS)
         )
+
+    @staticmethod
+    def _enters_an_agreement(doc: Doc, first: int, last: int) -> bool:
+        """'entering into a contract with ...': making a deal, not data entry."""
+        if doc[first].lemma_.lower() != "enter" and not doc[first].lower_.startswith("enter"):
+            return False
+        return any(token.lower_ in AGREEMENT_WORDS for token in doc[last + 1 : last + 6])
 
     @staticmethod
     def _is_skill_phrase(doc: Doc, last: int) -> bool:

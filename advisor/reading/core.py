@@ -199,6 +199,14 @@ def read_rules(text: str) -> Reading:
                         )
                     continue
                 if hit.model == taxonomy.BPO and not hit.negated:
+                    system = work.system_to_build(words, work_a, work_b, last)
+                    if system is not None:
+                        # "implement an off-the-shelf accounting system": building the system is the work
+                        dropped.append(hit)
+                        if not work.narrated(words, system[0]):
+                            s0, s1 = words[system[0]].start, words[system[1]].end
+                            hits.append(TaskHit("software_development", text[s0:s1], s0, s1, False, "deliverable"))
+                        continue
                     head = work.object_of_expert_work(words, work_a, first, last)
                     if head is not None:
                         dropped.append(hit)

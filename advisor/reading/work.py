@@ -139,6 +139,62 @@ def studied_how(words: list[Word], a: int, first: int) -> tuple[int, int] | None
     return None
 
 
+SYSTEM_VERBS = {
+    "implement",
+    "implementing",
+    "implementation",
+    "install",
+    "installing",
+    "deploy",
+    "deploying",
+    "configure",
+    "configuring",
+    "customise",
+    "customize",
+    "customising",
+    "customizing",
+    "design",
+    "designing",
+    "build",
+    "building",
+    "develop",
+    "developing",
+    "select",
+    "selecting",
+    "replace",
+    "replacing",
+    "upgrade",
+    "upgrading",
+    "migrate",
+    "migrating",
+}
+
+
+def system_to_build(words: list[Word], a: int, b: int, last: int) -> tuple[int, int] | None:
+    """'Design, customize and implement an off-the-shelf accounting system': the routine words name
+    the system being built or chosen, not work to hand off. The word range from the verb to the
+    system noun, if so."""
+    vocab = phrase_sets()
+    thing = next(
+        (k for k in range(last + 1, min(b, last + 3)) if vocab["thing_nouns"].length_at(words, k)),
+        None,
+    )
+    if thing is None or any(words[k].text in PREPOSITIONS for k in range(last + 1, thing)):
+        return None
+    verb = next((k for k in range(last - 1, max(a, last - 8) - 1, -1) if words[k].text.lower() in SYSTEM_VERBS), None)
+    if verb is None or any(words[k].text in (";", ".") for k in range(verb, last)):
+        return None
+    return (verb, thing)
+
+
+NARRATED = {"is", "are", "was", "were", "been", "currently", "already"}
+
+
+def narrated(words: list[Word], verb: int) -> bool:
+    """'HSE is currently deploying a payroll system': what the company is doing itself."""
+    return verb > 0 and words[verb - 1].text.lower() in NARRATED
+
+
 def things_of_expert_work(
     words: list[Word], hits: list[TaskHit], dropped: list[TaskHit], word_starts: list[int]
 ) -> list[TaskHit]:

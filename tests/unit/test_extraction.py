@@ -582,6 +582,15 @@ def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
         ("An expert financial analyst to create weekly budget reports", {"financial_analysis"}),
         # "a closed framework" is not a month-end close.
         ("A closed framework of suppliers for research and evaluation services", {"expert_analysis"}),
+        # Building or choosing a system is software work; the system's name is not the work.
+        ("Design, customise and implement an off-the-shelf accounting system", {"software_development"}),
+        ("Select and implement a new HR system", {"software_development"}),
+        ("The council is currently deploying a payroll system, and needs payroll processing", {"hr_payroll"}),
+        # Entering into a contract is making a deal; entering claims into a system is data entry.
+        ("We propose entering into a contract for payroll processing services", {"hr_payroll"}),
+        ("Paper forms must be entered into our database", {"data_entry"}),
+        # Figures are talked about, not handed off.
+        ("Our clinic saw flat collections last year and we need a market study", {"market_research"}),
         # Analysing claims costs is actuarial work, not claims handling.
         ("An actuary to estimate our outstanding claims reserve", {"financial_analysis"}),
     ],
