@@ -591,6 +591,11 @@ def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
         ("Paper forms must be entered into our database", {"data_entry"}),
         # Figures are talked about, not handed off.
         ("Our clinic saw flat collections last year and we need a market study", {"market_research"}),
+        # Expert work named by what it finds out or produces.
+        ("We see high support volume and want someone to figure out why", {"expert_analysis"}),
+        ("Develop standard operating procedures for the new project", {"expert_analysis"}),
+        ("Recommend credit lines for our customers", {"financial_analysis"}),
+        ("Replace our email inbox with a ticketing system", {"software_development"}),
         # Analysing claims costs is actuarial work, not claims handling.
         ("An actuary to estimate our outstanding claims reserve", {"financial_analysis"}),
     ],
