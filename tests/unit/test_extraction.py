@@ -595,7 +595,7 @@ def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
         ("We see high support volume and want someone to figure out why", {"expert_analysis"}),
         ("Develop standard operating procedures for the new project", {"expert_analysis"}),
         ("Recommend credit lines for our customers", {"financial_analysis"}),
-        ("Replace our email inbox with a ticketing system", {"software_development"}),
+        ("We need a customer portal built for our members", {"software_development"}),
         # Analysing claims costs is actuarial work, not claims handling.
         ("An actuary to estimate our outstanding claims reserve", {"financial_analysis"}),
     ],
