@@ -42,22 +42,9 @@ FIGURE_WORDS = lexicon.words("figure_words")
 TREND_WORDS = lexicon.words("trend_words")
 # Before a one-word task: "monthly sales", "historical sales" are figures.
 FIGURE_BEFORE = lexicon.words("figure_before")
-FIGURE_NOUNS = lexicon.words("figure_nouns")
-AGREEMENT_WORDS = {
-    "agreement",
-    "agreements",
-    "contract",
-    "contracts",
-    "partnership",
-    "negotiation",
-    "negotiations",
-    "arrangement",
-    "arrangements",
-    "deal",
-    "dialogue",
-    "discussions",
-    "talks",
-}  # the one-word tasks that are also quantities
+FIGURE_NOUNS = lexicon.words("figure_nouns")  # the one-word tasks that are also quantities
+# After "enter into": making a deal ("entering into a contract"), not data entry.
+AGREEMENT_WORDS = lexicon.words("agreement_words")
 # Tokens that separate stretches of text scored for cue words.
 SEGMENT_BREAKS = lexicon.words("segment_breaks")
 # Tokens that end a negation's reach (a new clause starts).
@@ -311,9 +298,9 @@ class AdvisorNLP:
     @staticmethod
     def _enters_an_agreement(doc: Doc, first: int, last: int) -> bool:
         """'entering into a contract with ...': making a deal, not data entry."""
-        if doc[first].lemma_.lower() != "enter" and not doc[first].lower_.startswith("enter"):
-            return False
-        return any(token.lower_ in AGREEMENT_WORDS for token in doc[last + 1 : last + 6])
+        return doc[first].lower_.startswith("enter") and any(
+            token.lower_ in AGREEMENT_WORDS for token in doc[last + 1 : last + 6]
+        )
 
     @staticmethod
     def _is_skill_phrase(doc: Doc, last: int) -> bool:

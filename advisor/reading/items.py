@@ -95,7 +95,7 @@ def self_description_end(words: list[Word], a: int, b: int) -> int | None:
     if i < b and vocab["self_description_starts"].length_at(words, i):
         return stop
     # "As a financial advisor, I'm looking for ...": who is writing, up to the comma.
-    if i + 2 < b and words[i].text.lower() == "as" and words[i + 1].text.lower() in ("a", "an"):
+    if i + 2 < b and words[i].text == "as" and words[i + 1].text in ("a", "an"):
         close = next((c for c in range(i + 2, min(b, i + 10)) if words[c].text == ","), None)
         if close is not None:
             return close + 1

@@ -87,6 +87,7 @@ def phrase_sets() -> dict[str, PhraseSet]:
         "expert_hires",
         "hire_links",
         "routine_hires",
+        "system_verbs",
     )
     out = {name: PhraseSet(lexicon.reading(name)) for name in names}
     out["facts"] = PhraseSet(p for entry in lexicon.reading("facts").values() for p in entry["phrases"])

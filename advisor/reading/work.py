@@ -124,7 +124,7 @@ def studied_how(words: list[Word], a: int, first: int) -> tuple[int, int] | None
     what follows the question word is what the study looks at, even with its own work verb."""
     vocab = phrase_sets()
     for q in range(first - 1, max(a, first - 10) - 1, -1):
-        w = words[q].text.lower()
+        w = words[q].text
         if w in (",", ";", ":") or vocab["need_verbs"].length_at(words, q):
             return None
         if w not in QUESTION_WORDS:
@@ -133,41 +133,10 @@ def studied_how(words: list[Word], a: int, first: int) -> tuple[int, int] | None
             length = vocab["expert_heads"].length_at(words, h)
             if length and h + length <= q:
                 gap = range(h + length, q)
-                if all(words[g].text.lower() in DETERMINERS or vocab["object_links"].length_at(words, g) for g in gap):
+                if all(words[g].text in DETERMINERS or vocab["object_links"].length_at(words, g) for g in gap):
                     return (h, h + length)
         return None
     return None
-
-
-SYSTEM_VERBS = {
-    "implement",
-    "implementing",
-    "implementation",
-    "install",
-    "installing",
-    "deploy",
-    "deploying",
-    "configure",
-    "configuring",
-    "customise",
-    "customize",
-    "customising",
-    "customizing",
-    "design",
-    "designing",
-    "build",
-    "building",
-    "develop",
-    "developing",
-    "select",
-    "selecting",
-    "replace",
-    "replacing",
-    "upgrade",
-    "upgrading",
-    "migrate",
-    "migrating",
-}
 
 
 def system_to_build(words: list[Word], a: int, b: int, last: int) -> tuple[int, int] | None:
@@ -181,7 +150,9 @@ def system_to_build(words: list[Word], a: int, b: int, last: int) -> tuple[int, 
     )
     if thing is None or any(words[k].text in PREPOSITIONS for k in range(last + 1, thing)):
         return None
-    verb = next((k for k in range(last - 1, max(a, last - 8) - 1, -1) if words[k].text.lower() in SYSTEM_VERBS), None)
+    verb = next(
+        (k for k in range(last - 1, max(a, last - 8) - 1, -1) if vocab["system_verbs"].length_at(words, k)), None
+    )
     if verb is None or any(words[k].text in (";", ".") for k in range(verb, last)):
         return None
     return (verb, thing)
@@ -192,7 +163,7 @@ NARRATED = {"is", "are", "was", "were", "been", "currently", "already"}
 
 def narrated(words: list[Word], verb: int) -> bool:
     """'HSE is currently deploying a payroll system': what the company is doing itself."""
-    return verb > 0 and words[verb - 1].text.lower() in NARRATED
+    return verb > 0 and words[verb - 1].text in NARRATED
 
 
 def things_of_expert_work(

@@ -543,15 +543,6 @@ def test_routine_words_after_an_expert_hire_are_steps_of_the_job(text, expected)
             "An audit of how invoices are processed, and someone to process our invoices",
             {"expert_analysis", "accounting"},
         ),
-    ],
-)
-def test_purposes_and_routine_audits_are_not_expert_work(text, expected):
-    assert set(extract(text).tasks) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
         # Coding in a hospital or an accounts office is routine work, not programming.
         ("We need clinical coding services for our hospital", {"industry_bpo"}),
         ("Outpatient coding technicians for our medical group", {"industry_bpo"}),
