@@ -37,7 +37,7 @@ ENCODER_DIR = ROOT / "models" / "encoder" / "all-MiniLM-L6-v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence-transformers): longer items are cut
 DIM = 384
-BATCH = 32
+BATCH = 32  # texts per forward pass: bounds the memory of one pass
 MEMO = 20_000  # vectors kept (1.5 kB each): training reads the corpus's items many times over
 
 
@@ -60,10 +60,25 @@ def _layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
     return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
-def _gelu(x: Any) -> Any:
-    from scipy.special import erf
+# erf by Abramowitz and Stegun's formula 7.1.26 (absolute error under 1.5e-7, below float32's
+# own rounding at these magnitudes): eleven passes of numpy's fast loops, about 15 times quicker
+# than scipy's erf, which was a third of the encoder's time.
+_ERF_P = 0.3275911
+_ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
-    return 0.5 * x * (1.0 + erf(x / 1.4142135623730951))
+
+def _erf(x: Any) -> Any:
+    import numpy as np
+
+    z = np.abs(x)
+    t = 1.0 / (1.0 + _ERF_P * z)
+    a1, a2, a3, a4, a5 = _ERF_A
+    poly = t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))))
+    return np.copysign(1.0 - poly * np.exp(-z * z), x)
+
+
+def _gelu(x: Any) -> Any:
+    return 0.5 * x * (1.0 + _erf(x * 0.7071067811865476))
 
 
 @dataclass
@@ -107,7 +122,7 @@ class Encoder:
         new = sorted(set(texts) - known.keys())
         if new:
             ids = [e.ids for e in self.tokenizer.encode_batch(new)]
-            order = sorted(range(len(ids)), key=lambda n: len(ids[n]))  # batches of like length pad little
+            order = range(len(ids))  # packed without padding, so any order costs the same
             for at in range(0, len(order), BATCH):
                 rows = order[at : at + BATCH]
                 for n, vector in zip(rows, self._forward([ids[n] for n in rows]), strict=True):
@@ -121,40 +136,42 @@ class Encoder:
         return out
 
     def _forward(self, batch: list[list[int]]) -> Any:
+        """BERT's forward pass over a batch packed without padding: every dense layer runs once
+        over all the batch's real tokens side by side (one 2-D product, BLAS's fast path), and only
+        attention looks at one text at a time. Padding to the longest text would have doubled the
+        work for a request whose items differ in length."""
         import numpy as np
 
         w = self.weights
-        width = max(len(ids) for ids in batch)
-        tokens = np.zeros((len(batch), width), dtype="int64")
-        mask = np.zeros((len(batch), width), dtype="float32")
-        for n, ids in enumerate(batch):
-            tokens[n, : len(ids)] = ids
-            mask[n, : len(ids)] = 1.0
+        lengths = [len(ids) for ids in batch]
+        ends = np.cumsum(lengths)
+        spans = [(int(end) - n, int(end)) for n, end in zip(lengths, ends, strict=True)]
+        tokens = np.fromiter((i for ids in batch for i in ids), dtype="int64", count=int(ends[-1]))
+        positions = np.concatenate([np.arange(n) for n in lengths])
         x = (
             w["embeddings.word_embeddings.weight"][tokens]
-            + w["embeddings.position_embeddings.weight"][:width][None]
+            + w["embeddings.position_embeddings.weight"][positions]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
         size = x.shape[-1] // self.heads
-        blocked = (1.0 - mask)[:, None, None, :] * -1e9  # padding is never attended to
+        scale = np.float32(1.0 / np.sqrt(size))
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
 
-            def dense(v: Any, name: str, p: str = p) -> Any:  # one 2-D product: BLAS's fast path
-                flat = v.reshape(-1, v.shape[-1]) @ w[p + name + ".weight"] + w[p + name + ".bias"]
-                return flat.reshape(*v.shape[:-1], -1)
+            def dense(v: Any, name: str, p: str = p) -> Any:
+                return v @ w[p + name + ".weight"] + w[p + name + ".bias"]
 
-            def split(v: Any) -> Any:
-                return v.reshape(v.shape[0], width, self.heads, size).transpose(0, 2, 1, 3)
-
-            q = split(dense(x, "attention.self.query"))
-            k = split(dense(x, "attention.self.key"))
-            v = split(dense(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + blocked
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-            attended = (scores / scores.sum(axis=-1, keepdims=True)) @ v
-            attended = attended.transpose(0, 2, 1, 3).reshape(x.shape)
+            q = dense(x, "attention.self.query") * scale
+            k = dense(x, "attention.self.key")
+            v = dense(x, "attention.self.value")
+            attended = np.empty_like(x)
+            for start, end in spans:  # (heads, tokens, size) for one text
+                qh, kh, vh = (m[start:end].reshape(end - start, self.heads, size).transpose(1, 0, 2) for m in (q, k, v))
+                scores = qh @ kh.transpose(0, 2, 1)
+                scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+                out = (scores / scores.sum(axis=-1, keepdims=True)) @ vh
+                attended[start:end] = out.transpose(1, 0, 2).reshape(end - start, -1)
             x = _layer_norm(
                 dense(attended, "attention.output.dense") + x,
                 w[p + "attention.output.LayerNorm.weight"],
@@ -168,7 +185,7 @@ class Encoder:
                 w[p + "output.LayerNorm.bias"],
                 self.eps,
             )
-        pooled = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        pooled = np.add.reduceat(x, ends - np.asarray(lengths), axis=0) / np.asarray(lengths, dtype="float32")[:, None]
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
