@@ -272,9 +272,10 @@ def _cost(situation: Situation) -> dict[str, Any]:
         hours=costing.HOURS_PER_FTE_MONTH,
         seat_low=f"{costing.SEAT_FTE['24/7'][0]:g}",
         seat_high=f"{costing.SEAT_FTE['24/7'][1]:g}",
-        months=costing.PROJECT_MONTHS,
         date=table.date,
     )
+    if profile.budget_amount and profile.budget_period == "total":
+        assumptions.append(say("cost.assumption_total", months=costing.PROJECT_MONTHS))
     if profile.budget_amount and not costing.known_currency(profile.budget_currency):
         assumptions.append(say("cost.assumption_dollars"))
     budget = costing.monthly_budget(profile.budget_amount, profile.budget_currency, profile.budget_period)
@@ -299,7 +300,8 @@ def _answer_cost(situation: Situation) -> str:
     lines = [say("cost.heading")]
     lines += [o["line"] for o in cost["options"]]
     if cost["budget_buys"]:
-        lines.append(say("cost.buys_heading", budget=_budget_words(situation.profile)))
+        heading = "cost.buys_heading_split" if len(cost["budget_buys"]) > 1 else "cost.buys_heading"
+        lines.append(say(heading, budget=_budget_words(situation.profile)))
         lines += [f"- {b}" for b in cost["budget_buys"]]
     if cost["fit_line"]:
         lines.append(cost["fit_line"])
@@ -424,7 +426,7 @@ def _answer_location(situation: Situation) -> str:
     lines += loc["notes"]
     if situation.company is None:
         lines.append(say("location.sharpen_company"))
-    if situation.rec is None:
+    if not situation.models:  # the work named is enough to place each part, advice or not
         lines.append(say("location.sharpen_advice"))
     return "\n".join(lines)
 
@@ -492,7 +494,7 @@ def _answer_contract(situation: Situation) -> str:
     lines = [say("contract.heading")]
     lines += [f"- {m['name']}: {m['why']}" for m in contract["models"]]
     bpo, kpo = situation.tasks
-    if situation.rec is not None:
+    if situation.models:  # the work named is enough to suggest a contract for each part
         for model, tasks in zip(MODELS, (bpo, kpo), strict=True):
             if model in situation.models:
                 first, second = (say(f"contract.model.{k}.short") for k in contracts.SUGGESTED[model])

@@ -47,6 +47,13 @@ def test_contract_answer_after_hybrid_advice_contracts_each_part_its_own_way() -
         assert needle in answer
 
 
+def test_contract_answer_before_advice_uses_the_work_already_named() -> None:
+    answer = guidance.answer("contract", guidance.Situation(Profile(tasks=["data_entry", "market_research"]), None))
+    assert texts.say("contract.sharpen_advice") not in answer
+    assert "data entry" in answer and "a managed service with SLAs" in answer
+    assert "market research" in answer and "a fixed-price project" in answer
+
+
 def test_contract_answer_before_advice_lists_the_models_and_says_what_would_sharpen_it() -> None:
     answer = guidance.answer("contract", guidance.Situation(Profile(), None))
     assert texts.say("contract.sharpen_advice") in answer

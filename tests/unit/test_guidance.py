@@ -49,7 +49,7 @@ def test_cost_after_advice_estimates_each_option_with_assumptions_and_no_quote(s
     # Market research is collaborative knowledge work: nearshore, at the card's euro figure in dollars.
     assert "KPO for market research, nearshore" in answer
     assert "$4,700 to $9,400 per full-time person a month" in answer
-    assert "What $10,000 a month buys:" in answer
+    assert "What $10,000 a month buys, split between the two" in answer
     assert "analyst-days a month" in answer and "around the clock" in answer
     assert "Assumptions:" in answer and "160 billable hours" in answer and "4.2 to 5" in answer
     assert "not a quote" in answer and costing.currencies().date in answer and "not live rates" in answer
@@ -125,6 +125,12 @@ def test_location_before_advice_asks_where_the_company_is() -> None:
     answer = guidance.answer("location", situation(Profile(), advised=False))
     assert texts.say("location.sharpen_company") in answer
     assert texts.say("location.sharpen_advice") in answer
+
+
+def test_location_before_advice_places_the_work_already_named() -> None:
+    answer = guidance.answer("location", situation(Profile(tasks=["data_entry", "market_research"]), advised=False))
+    assert texts.say("location.sharpen_advice") not in answer
+    assert "For BPO: " in answer and "For KPO: " in answer
 
 
 def test_location_with_patient_data_starts_onshore() -> None:
@@ -277,6 +283,19 @@ def test_a_budget_without_a_currency_is_read_as_dollars_and_says_so() -> None:
     answer = guidance.answer("cost", situation(Profile(tasks=["accounting"], budget_amount=4_321)))
     assert "What $4,321 a month buys:" in answer  # the user's own figure is not rounded
     assert texts.say("cost.assumption_dollars") in answer
+
+
+@pytest.mark.parametrize("period", ["year", "total"])
+def test_the_assumptions_name_what_applies_and_a_split_budget_says_so(period: str) -> None:
+    profile = Profile(tasks=["data_entry", "market_research"], budget_amount=40_000, budget_currency="USD")
+    profile.budget_period = period
+    answer = guidance.answer("cost", situation(profile))
+    total = texts.say("cost.assumption_total", months=costing.PROJECT_MONTHS)
+    assert (total in answer) is (period == "total")
+    assert texts.say("cost.assumption_dollars") not in answer  # a currency was given
+    heading = texts.say("cost.buys_heading_split", budget=f"$40,000 {texts.say(f'cost.period.{period}')}")
+    assert heading in answer  # two options share the budget, and the heading says so
+    assert ". and" not in answer and "; and" not in answer
 
 
 def test_region_question_names_the_role_and_a_bare_answer_fills_it() -> None:
