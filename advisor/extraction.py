@@ -46,6 +46,12 @@ _YES = re.compile(
     re.IGNORECASE,
 )
 _NO = re.compile(r"^\W*(no|nope|nah|not\s+really|negative|n|we\s+don'?t|we\s+do\s+not|none)\b", re.IGNORECASE)
+# Yes and no as words of their own: "we have a budget of 300k" answers the budget half of the
+# budget question, and its "we have" says nothing about whether cost comes first.
+_ANSWER_WORD = re.compile(
+    r"^\W*(yes|yeah|yep|yup|sure|absolutely|definitely|of\s+course|indeed|correct|no|nope|nah|not\s+really)\b",
+    re.IGNORECASE,
+)
 _PARTIAL = re.compile(
     r"\b(partial|partly|partially|somewhat|some\s+of\s+it|a\s+bit|a\s+little|kind\s+of|sort\s+of|"
     r"to\s+some\s+extent|some\s+(?:skills|expertise|know-?how|people|experience)|limited|junior|"
@@ -417,7 +423,8 @@ def merge(
     if b.cost_priority is not None:
         changes["cost_priority"] = b.cost_priority
     elif requested == "budget_level" and facts.yes_no and "budget_level" in changes:
-        changes["cost_priority"] = facts.yes_no == "yes"
+        if (b.amount is None and b.level is None) or _ANSWER_WORD.search(text):
+            changes["cost_priority"] = facts.yes_no == "yes"
 
     # In-house expertise.
     if facts.in_house_expertise:

@@ -378,6 +378,22 @@ def test_yes_cost_comes_first_answers_the_budget_question():
     assert changes["cost_priority"] is True
 
 
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("we have a budget of 300k", None),  # the budget half only: "we have" is no answer to the priority
+        ("we do have around 5k a month", None),
+        ("yes, around 5k a month", True),
+        ("no, but we have about 20k a year", False),
+        ("yes", True),
+    ],
+)
+def test_a_budget_answer_says_cost_comes_first_only_in_so_many_words(text, priority):
+    changes = _merge(text, requested="budget_level")
+    assert changes.get("cost_priority") is priority
+    assert "budget_level" in changes
+
+
 def test_missing_skills_accumulate_over_turns():
     changes = _merge("we also lack legal expertise", {"missing_skills": ["finance"], "in_house_expertise": "no"})
     assert changes["missing_skills"] == ["finance", "legal"]
