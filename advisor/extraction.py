@@ -422,9 +422,13 @@ def merge(
             changes["budget_level"] = "tight" if (b.cost_priority or facts.yes_no == "yes") else UNKNOWN
     if b.cost_priority is not None:
         changes["cost_priority"] = b.cost_priority
-    elif requested == "budget_level" and facts.yes_no and "budget_level" in changes:
-        if (b.amount is None and b.level is None) or _ANSWER_WORD.search(text):
-            changes["cost_priority"] = facts.yes_no == "yes"
+    elif (
+        requested == "budget_level"
+        and facts.yes_no
+        and "budget_level" in changes
+        and ((b.amount is None and b.level is None) or _ANSWER_WORD.search(text))
+    ):
+        changes["cost_priority"] = facts.yes_no == "yes"
 
     # In-house expertise.
     if facts.in_house_expertise:

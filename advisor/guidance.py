@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor import contracts, costing, data_rules, location, taxonomy
+from advisor import contracts, costing, data_rules, knowledge, location, taxonomy
 from advisor.engine import Profile, Recommendation
 from advisor.texts import say, say_all
 
@@ -384,7 +384,9 @@ def _provider_notes(situation: Situation) -> list[str]:
 
 
 def _location(situation: Situation) -> dict[str, Any]:
-    models = situation.models or [taxonomy.BPO]
+    # Nothing named yet: the model the question asks about ("which countries are best for KPO?"), else both.
+    asked = knowledge.subject_of(situation.text or "")
+    models = situation.models or (list(MODELS) if asked == "both" else [asked])
     recommended = {}
     notes = []
     for model in models:

@@ -24,8 +24,10 @@ SAME_ANSWER = {
     ("differences", "kpo"): ("differences", "both"),
     ("examples", "bpo"): ("services", "bpo"),
     ("examples", "kpo"): ("services", "kpo"),
+    ("hybrid", "bpo"): ("hybrid", "both"),
+    ("hybrid", "kpo"): ("hybrid", "both"),
 }
-TOPICS = (*ONE_ANSWER_EACH, "differences", "examples")
+TOPICS = (*ONE_ANSWER_EACH, "differences", "examples", "hybrid")
 SUBJECTS = ("bpo", "kpo", "both")
 
 
@@ -39,6 +41,13 @@ def topic_text(topic: str, subject: str) -> str:
 
 _BPO = re.compile(r"\b(bpo|business\s+process(?:\s+outsourcing)?)\b", re.IGNORECASE)
 _KPO = re.compile(r"\b(kpo|knowledge\s+process(?:\s+outsourcing)?|lpo)\b", re.IGNORECASE)
+# Splitting the work between the two: a question about the hybrid the advice often gives.
+_HYBRID = re.compile(
+    r"\b(hybrid|both\s+(?:models|kinds|types|at\s+once|together)|(?:use|need|have|do|combine|mix)\s+both\b|"
+    r"combin\w*\s+(?:bpo|kpo|the\s+two|them)|(?:bpo|kpo)\s+(?:and|plus|with)\s+(?:bpo|kpo)\s+together|"
+    r"mix\s+of\s+(?:bpo|kpo|the\s+two)|split\s+(?:the\s+)?work\s+between)",
+    re.IGNORECASE,
+)
 _TOPICS: list[tuple[str, re.Pattern]] = [
     (
         "differences",
@@ -162,6 +171,8 @@ def topic_of(question: str, tasks: list[str] | None = None) -> str:
     """The question's topic by the first matching rule; tasks + BPO/KPO named -> classify."""
     tasks = tasks if tasks is not None else classify_tasks(question)
     names_model = bool(_BPO.search(question) or _KPO.search(question))
+    if _HYBRID.search(question):
+        return "hybrid"  # "what does a hybrid look like?", "can we use both?"
     if names_model and _TOPICS[0][1].search(question):
         return "differences"  # "which adds more strategic value?" is about the models, not a task
     if tasks and (names_model or re.search(r"\b(outsourc\w*|which|what\s+kind|category)\b", question, re.IGNORECASE)):

@@ -133,6 +133,22 @@ def test_location_before_advice_places_the_work_already_named() -> None:
     assert "For BPO: " in answer and "For KPO: " in answer
 
 
+@pytest.mark.parametrize(
+    ("question", "said", "unsaid"),
+    [
+        ("which countries are best for kpo?", "For KPO: ", "For BPO: "),
+        ("where should a BPO provider be?", "For BPO: ", "For KPO: "),
+        ("where should the provider be located?", "For BPO: ", None),
+    ],
+)
+def test_location_before_any_work_is_named_answers_for_the_model_asked_about(question, said, unsaid) -> None:
+    answer = guidance.answer("location", situation(Profile(), advised=False, text=question))
+    assert said in answer
+    assert unsaid is None or unsaid not in answer
+    if unsaid is None:
+        assert "For KPO: " in answer  # neither named: both
+
+
 def test_location_with_patient_data_starts_onshore() -> None:
     profile = Profile(tasks=["customer_support"])
     answer = guidance.answer("location", situation(profile, requirements=["hipaa"], company_region="us"))

@@ -67,6 +67,11 @@ QUESTIONS = [
     ("when does bpo make sense", "when", "bpo"),
     ("is bpo a good fit for a small company", "when", "bpo"),
     ("is it better to choose kpo for innovation", "when", "kpo"),
+    # splitting the work between the two
+    ("what does a hybrid look like in practice?", "hybrid", "both"),
+    ("can we use both?", "hybrid", "both"),
+    ("should we combine BPO and KPO?", "hybrid", "both"),
+    ("how would a hybrid model work for us", "hybrid", "both"),
     # nothing specific
     ("what can you do", "overview", "both"),
     ("hi", "overview", "both"),
