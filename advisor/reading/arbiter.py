@@ -70,7 +70,20 @@ from advisor.reading.model import Item, Reading, TaskHit
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-ADVISOR_DIR = ROOT / "advisor"
+# What the model depends on besides the corpus: the reading's code and vocabulary and the script
+# that trains it. Not the rest of advisor/ (advice, costs, answers), so editing a sentence or a
+# cost rule does not retrain it; tests/unit/test_arbiter_inputs.py checks that every advisor
+# module the reading imports is listed.
+READING_SOURCES = (
+    "advisor/__init__.py",
+    "advisor/cues.py",
+    "advisor/nlp.py",
+    "advisor/patterns.py",
+    "advisor/taxonomy.py",
+    "advisor/lexicon",
+    "advisor/reading",
+    "scripts/train_reader.py",
+)
 MODEL_DIR = ROOT / "models"
 
 # A kind the rules found is kept from this chance of being asked for (below it, it is set aside as
@@ -531,7 +544,10 @@ def inputs_hash() -> str:
         + files(ITEMS_DIR)
         + files(SYNTHETIC_DIR)
         + sorted(
-            p for p in ADVISOR_DIR.rglob("*") if p.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in p.parts
+            p
+            for source in READING_SOURCES
+            for p in ((ROOT / source).rglob("*") if (ROOT / source).is_dir() else [ROOT / source])
+            if p.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in p.parts
         )
     )
     for path in paths:
