@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor import budget as budget_parser
-from advisor import cues, taxonomy
+from advisor import cues, lexicon, taxonomy
 from advisor.reading import read
 
 FACT_SLOTS = (
@@ -147,6 +147,39 @@ _DROP_REQUEST = re.compile(
     r"no\s+longer|after\s+all)\b",
     re.IGNORECASE,
 )
+
+
+# Work taken back, in words that need not name a task: "drop the pricing review", "we'll do it
+# ourselves", "we'll keep the pricing work in-house".
+_TAKE_BACK = re.compile(
+    r"\b(drop|remove|skip|forget|scratch|leave\s+out|take\s+out|cross\s+off|cancel|"
+    r"(?:do|handle)\s+(?:it|that|this|them|those)\s+ourselves|"
+    r"keep\s+(?:it|that|this|them|those|the\s+[\w\s-]{1,40}?)\s+in[- ]?house)\b",
+    re.IGNORECASE,
+)
+# "We don't need the pricing review": taking back too, except in an answer to another question,
+# where "we don't need outside experts for support" describes the team.
+_NO_LONGER_NEED = re.compile(r"\b(no\s+longer\s+need|(?:don'?t|do\s+not|won'?t|will\s+not)\s+need)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+_NOT_A_TOPIC = lexicon.words("take_back_fillers")
+
+
+def taken_back(
+    text: str, evidence: dict[str, list[str]] | None, tasks: list[str], answering_other: bool = False
+) -> list[str]:
+    """The tasks a message takes back by the user's own words for them: "drop the pricing review"
+    drops the task first read from "pricing strategy". The tasks whose quoted words share the most
+    words with the message, none when it shares none or names no taking back."""
+    if not tasks or not (_TAKE_BACK.search(text) or (not answering_other and _NO_LONGER_NEED.search(text))):
+        return []
+    said = {w for w in _WORD.findall(text.lower()) if w not in _NOT_A_TOPIC}
+    shared = {}
+    for task in tasks:
+        words = set(_WORD.findall(" ".join((evidence or {}).get(task, [])).lower()))
+        words |= set(_WORD.findall(taxonomy.TASKS[task].label.lower())) if task in taxonomy.TASKS else set()
+        shared[task] = len(said & (words - _NOT_A_TOPIC))
+    best = max(shared.values())
+    return [t for t, n in shared.items() if n == best] if best else []
 
 
 @dataclass
@@ -348,6 +381,9 @@ def merge(
     if requested in OTHER_QUESTIONS and not (facts.correction or _DROP_REQUEST.search(text)):
         # "We have no compliance lawyer" answers the know-how question; it does not drop legal work.
         facts = replace(facts, negated_tasks=[])
+    if not (facts.tasks or facts.negated_tasks):
+        dropped = taken_back(text, slots.get("task_evidence"), current_tasks, requested in OTHER_QUESTIONS)
+        facts = replace(facts, negated_tasks=dropped)
     tasks = [t for t in current_tasks if t not in facts.negated_tasks]
     if requested in OTHER_QUESTIONS and not (_TASK_REQUEST.search(text) or facts.correction):
         # "No, our finance team only does bookkeeping" describes the team, it does not add work.

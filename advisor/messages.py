@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from advisor import budget as budget_parser
 from advisor import location, taxonomy
 from advisor.engine import Profile, Recommendation, recommend
 from advisor.extraction import extract
@@ -93,12 +94,40 @@ def why_text(rec: Recommendation) -> str:
     return "\n".join(parts)
 
 
+# "What if the budget were half that?": a multiple of the budget already given.
+_BUDGET_WORD = re.compile(r"\b(budget|money|cost|price|spend|that|it)\b", re.IGNORECASE)
+_FACTORS = (
+    (re.compile(r"\b(half|halved|halve)\b", re.IGNORECASE), 0.5),
+    (re.compile(r"\b(a\s+third|one\s+third)\b", re.IGNORECASE), 1 / 3),
+    (re.compile(r"\b(a\s+quarter|one\s+quarter)\b", re.IGNORECASE), 0.25),
+    (re.compile(r"\b(double|doubled|twice)\b", re.IGNORECASE), 2.0),
+    (re.compile(r"\b(triple|tripled|three\s+times)\b", re.IGNORECASE), 3.0),
+)
+
+
+def _budget_factor(question: str) -> float | None:
+    if not _BUDGET_WORD.search(question):
+        return None
+    return next((factor for pattern, factor in _FACTORS if pattern.search(question)), None)
+
+
 def what_if(profile: Profile, question: str) -> Profile | None:
     """The profile a hypothetical describes ("what if our budget were bigger?"), or None."""
     facts = extract(question)
     changed = profile
     b = facts.budget
-    if b.level or b.amount:
+    factor = _budget_factor(question) if not (b.level or b.amount) else None
+    if factor is not None and profile.budget_amount:
+        amount = profile.budget_amount * factor
+        level = budget_parser.level_for(amount, profile.budget_currency, profile.budget_period)
+        changed = replace(changed, budget_amount=amount, budget_level=level)
+        if factor > 1:
+            changed = replace(changed, cost_priority=False, goals=[g for g in changed.goals if g != "cost_reduction"])
+    elif factor is not None:
+        changed = replace(
+            changed, budget_level=budget_parser.shift_level(profile.budget_level, "up" if factor > 1 else "down")
+        )
+    elif b.level or b.amount:
         changed = replace(
             changed, budget_level=b.level, budget_amount=b.amount, budget_currency=b.currency, budget_period=b.period
         )
