@@ -1,0 +1,75 @@
+"""Defects found by talking to the assistant over REST the way a buyer would (thirteenth
+session), each replayed against a real Rasa server and action server (the session `stack`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor import texts as words
+from tests.support.buyer import reach_advice
+from tests.support.stack import Stack
+
+SAAS_OPENING = (
+    "We're a SaaS startup. We need help with customer onboarding emails and tier-1 support tickets, "
+    "plus a pricing strategy review before our Series A."
+)
+SAAS_ANSWERS = {
+    "budget_level": "around 8000 euros a month",
+    "in_house_expertise": "we know support but nobody has done pricing",
+    "goals": "grow faster",
+    "coverage": "business hours is fine",
+}
+
+
+def said(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def slots(stack: Stack, sender: str) -> dict[str, Any]:
+    return stack.tracker(sender)["slots"]
+
+
+def test_work_taken_back_in_other_words_changes_the_advice(stack: Stack, sender: str) -> None:
+    reach_advice(stack, sender, SAAS_OPENING, SAAS_ANSWERS)
+    before = slots(stack, sender)
+    assert before["recommendation"] == "hybrid"
+    assert "hr_payroll" not in before["tasks"], "customer onboarding was read as HR"
+    replies = stack.say(sender, "actually drop the pricing review, we'll do it ourselves")
+    after = slots(stack, sender)
+    assert "strategic_consulting" not in after["tasks"]
+    assert after["recommendation"] == "bpo", said(replies)
+    assert "Nothing you've told me changes the advice" not in said(replies)
+
+
+def test_a_what_if_about_half_the_budget_is_understood(stack: Stack, sender: str) -> None:
+    reach_advice(stack, sender, SAAS_OPENING, SAAS_ANSWERS)
+    replies = stack.say(sender, "what if the budget were half that?")
+    assert "Tell me what would change" not in said(replies), said(replies)
+    assert slots(stack, sender)["budget_amount"] == 8000  # a what-if changes no fact
+
+
+def test_a_budget_figure_opening_with_we_have_does_not_make_cost_the_priority(stack: Stack, sender: str) -> None:
+    stack.say(sender, "We need someone to scan and index 40,000 member files and do the data entry.")
+    assert slots(stack, sender)["requested_slot"] == "budget_level"
+    stack.say(sender, "we have a budget of 300k")
+    current = slots(stack, sender)
+    assert current["budget_amount"] == 300000
+    assert current.get("cost_priority") is not True
+
+
+def test_place_and_contract_answers_inside_the_questions_use_the_work_already_named(stack: Stack, sender: str) -> None:
+    stack.say(sender, "We want someone to handle claims intake calls and data entry, plus a market-entry study.")
+    assert slots(stack, sender)["requested_slot"] == "budget_level"
+    place = said(stack.say(sender, "where should the provider be located?"))
+    assert words.say("location.sharpen_advice") not in place
+    assert "For BPO: " in place and "For KPO: " in place
+    contract = said(stack.say(sender, "how do we contract this?"))
+    assert words.say("contract.sharpen_advice") not in contract
+    assert "managed service" in contract.lower() and "fixed-price project" in contract.lower()
+
+
+def test_questions_about_a_hybrid_and_about_one_model_get_answers_about_them(stack: Stack, sender: str) -> None:
+    hybrid = said(stack.say(sender, "what does a hybrid look like in practice?"))
+    assert hybrid.startswith(words.say("knowledge.answers.hybrid.both")[:40]), hybrid
+    place = said(stack.say(sender, "which countries are best for kpo?"))
+    assert "For KPO: " in place and "For BPO: " not in place
