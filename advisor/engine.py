@@ -158,8 +158,10 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
                 if p.budget_amount
                 else say("advice.reasons.budget_tight")
             )
-        if p.cost_priority or "cost_reduction" in p.goals:
+        if p.cost_priority:
             said.append(say("advice.reasons.cost_priority"))
+        elif "cost_reduction" in p.goals:  # a goal named in other words ("efficiency", "save money")
+            said.append(say("advice.reasons.cost_goal"))
         out.append(
             Reason("cost_constraints", BPO, say("advice.reasons.cost_constraints", said=taxonomy.join_labels(said)))
         )

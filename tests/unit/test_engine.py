@@ -132,7 +132,7 @@ RULES = [
         ["tight", "2,000", "usd", "a month"],
     ),
     ("cost_constraints", Profile(cost_priority=True), "bpo", ["cutting costs"]),
-    ("cost_constraints", Profile(goals=["cost_reduction"]), "bpo", ["cutting costs"]),
+    ("cost_constraints", Profile(goals=["cost_reduction"]), "bpo", ["lower costs or more efficiency"]),
     ("cost_constraints", Profile(tasks=["data_entry"], budget_level="tight"), "bpo", ["tight"]),
     # BPO: customer service needs, round-the-clock support
     ("customer_service", Profile(coverage="24/7"), "bpo", ["around the clock"]),
@@ -521,3 +521,16 @@ def test_a_place_told_after_the_advice_is_noted_with_where_it_matters():
     assert "it stays BPO" in said and "where should the provider be?" in said
     assert messages.place_noted({"company_region": "atlantis"}, rec) is None
     assert messages.place_noted({"budget_level": "tight"}, rec) is None
+
+
+def test_the_cost_reason_says_what_was_said_a_priority_or_a_goal():
+    from advisor.texts import say
+
+    def cost_reason(profile: Profile) -> str:
+        return next(r.text for r in recommend(profile).reasons if r.rule == "cost_constraints")
+
+    goal = cost_reason(Profile(tasks=["accounting"], goals=["cost_reduction"]))  # "efficiency"
+    assert say("advice.reasons.cost_goal") in goal
+    assert say("advice.reasons.cost_priority") not in goal
+    priority = cost_reason(Profile(tasks=["accounting"], cost_priority=True, goals=["cost_reduction"]))
+    assert say("advice.reasons.cost_priority") in priority
