@@ -196,6 +196,8 @@ GOALS = [
     ("make more data-driven decisions", {"strategic_decisions"}),
     ("improve our processes with fresh perspectives", {"innovation"}),
     ("save money and free up our team for core work", {"cost_reduction", "focus_core"}),
+    ("free up the owner's time", {"focus_core"}),
+    ("free up our founders", {"focus_core"}),
 ]
 
 
