@@ -171,14 +171,17 @@ _COST_PRIORITY = re.compile(
     r"price\s+(?:is|matters)\s+(?:most|first|key)|(?:cost|price|saving\s+money|money)\s+is\s+(?:the\s+|our\s+)?"
     r"(?:main\s+|top\s+|biggest\s+|number\s+one\s+|#1\s+|first\s+)?(?:priority|concern|driver)|cost\s+is\s+(?:key|king|everything|critical)|"
     r"as\s+cheap\s+as\s+possible|cheapest|priority\s+is\s+(?:to\s+)?(?:cut|reduce|lower|save)|"
-    r"(?:need|want|have)\s+to\s+(?:cut|reduce|lower)\s+costs?|main(?:ly)?\s+(?:about|to)\s+(?:cut|sav|reduc))",
+    r"(?:need|want|have)\s+to\s+(?:cut|reduce|lower)\s+costs?|main(?:ly)?\s+(?:about|to)\s+(?:cut|sav|reduc)|"
+    r"(?:cost|costs|price|prices|money)\s+(?:really\s+|does\s+|do\s+)?matters?\b)",
     re.IGNORECASE,
 )
 _NOT_COST_PRIORITY = re.compile(
     r"\b(quality\s+(?:over|before|matters\s+more\s+than)\s+(?:cost|price)|cost\s+(?:is\s+not|isn'?t)\s+"
     r"(?:the\s+|a\s+|our\s+)?(?:main\s+|top\s+)?(?:priority|issue|concern)|not\s+about\s+(?:saving|cost|money)|"
     r"(?:money|cost|budget)\s+is\s+not\s+(?:an?\s+)?(?:issue|problem|concern|priority)|"
-    r"(?:money|cost|budget)\s+isn'?t\s+(?:an?\s+)?(?:issue|problem|concern|priority))",
+    r"(?:money|cost|budget)\s+isn'?t\s+(?:an?\s+)?(?:issue|problem|concern|priority)|"
+    r"(?:cost|costs|price|prices|money)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not)\s+matter|"
+    r"(?:cost|costs|price|prices|money)\s+matters?\s+(?:less|little|least))",
     re.IGNORECASE,
 )
 

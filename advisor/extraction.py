@@ -92,6 +92,11 @@ _MIXED = re.compile(
     r"\b(?:yes|yeah|ok)\b\s*,\s*[^,]{1,40}\b(?:no|not)\b|\b\w+\s+yes\s*,\s*\w+\s+no\b",
     re.IGNORECASE,
 )
+# "We have no research people": a "we have" that owns nothing is no yes.
+_HAVE_NONE = re.compile(
+    r"\b(?:we\s+have|we'?ve\s+got|we\s+got|there\s+(?:is|are)|our\s+team\s+has)\s+(?:no|nobody|no\s+one|none|zero)\b",
+    re.IGNORECASE,
+)
 # "we hav the knowhow inhouse": know-how named without a negation right before it.
 _KNOWHOW_OWNED = re.compile(
     r"(?<!no\s)(?<!not\s)(?<!lack\s)(?<!without\s)\b(?:the|our|enough)\s+(?:know-?how|expertise|skills|knowledge)\b"
@@ -251,7 +256,7 @@ def _expertise(text: str, skills_mentioned: list[str], requested: str | None) ->
         if capacity_gap and requested == "in_house_expertise":
             return "yes"
         if requested == "in_house_expertise":
-            if _NO.search(text) or (_LACK.search(text) and skills_mentioned):
+            if _NO.search(text) or (_LACK.search(text) and skills_mentioned) or _HAVE_NONE.search(text):
                 return "no"
             if _YES.search(text):
                 return "yes"

@@ -142,6 +142,9 @@ def test_counts_and_24_7_are_not_money(text):
         ("cheapest option please", True, True),
         ("quality over cost", False, False),
         ("money is not an issue", False, False),
+        ("about £3k a month, cost matters", True, True),
+        ("cost matters less than quality", False, False),
+        ("price doesn't matter much", False, False),
     ],
 )
 def test_cost_priority_is_detected_and_adds_the_cost_goal(text, priority, cost_goal):
@@ -394,6 +397,20 @@ def test_a_budget_answer_says_cost_comes_first_only_in_so_many_words(text, prior
     changes = _merge(text, requested="budget_level")
     assert changes.get("cost_priority") is priority
     assert "budget_level" in changes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we have no research people", "no"),  # "we have" owning nothing is no yes
+        ("we have no research staff", "no"),
+        ("our team has no legal background", "no"),
+        ("we have no people", "yes"),  # hands, not know-how
+        ("we have a team for it", "yes"),
+    ],
+)
+def test_a_we_have_that_owns_nothing_answers_no_to_the_know_how_question(text, expected):
+    assert extract(text, "in_house_expertise").in_house_expertise == expected
 
 
 def test_missing_skills_accumulate_over_turns():
