@@ -7,8 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.slots import slots_set_this_turn
+from actions.slots import slot_before_turn, slots_set_this_turn
 from advisor.extraction import needs_coverage
+from advisor.messages import tasks_changed_text
 from advisor.texts import say
 
 
@@ -53,6 +54,11 @@ class ValidateAdvisorForm(FormValidationAction):
         # (Rasa hands the validation action only the form's own slots as candidates,
         # so the bookkeeping slots are read from the turn's events.)
         candidates = slots_set_this_turn(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if requested and requested != "tasks" and "tasks" in candidates:
+            changed = tasks_changed_text(slot_before_turn(tracker, "tasks"), candidates["tasks"])
+            if changed:
+                dispatcher.utter_message(text=changed)
         unclear = candidates.get("unclear_task")
         if unclear and tracker.get_slot("requested_slot") == "tasks":
             events.append(SlotSet("unclear_task", unclear))

@@ -53,6 +53,17 @@ def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
     return found
 
 
+def slot_before_turn(tracker: Tracker, name: str) -> Any:
+    """A slot's value before the latest user message (None if it was never set)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == name:
+            return event.get("value")
+    return None
+
+
 _READING_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reading")
 
 

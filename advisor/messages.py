@@ -85,6 +85,22 @@ def _labels(tasks: list[str]) -> str:
     return taxonomy.join_labels(taxonomy.labels(tasks))
 
 
+def tasks_changed_text(before: list[str] | None, after: list[str] | None) -> str | None:
+    """What a message changed in the work while another question was pending ("Sorry, not sales
+    calls, I meant customer service calls"), said back before the question is asked again, so a
+    correction is never taken in silence. None when the work did not change."""
+    old, new = list(before or []), list(after or [])
+    added = [t for t in new if t not in old]
+    removed = [t for t in old if t not in new]
+    if added and removed:
+        return say("conversation.tasks_changed.instead", added=_labels(added), removed=_labels(removed))
+    if added:
+        return say("conversation.tasks_changed.added", added=_labels(added))
+    if removed:
+        return say("conversation.tasks_changed.removed", removed=_labels(removed))
+    return None
+
+
 def why_text(rec: Recommendation) -> str:
     """Answer to "why?" after the advice: every reason and the deciding rule."""
     head = say("advice.why.by_work") if rec.decided_by == "nature_of_work" else say("advice.why.by_signals")

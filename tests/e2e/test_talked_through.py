@@ -73,3 +73,23 @@ def test_questions_about_a_hybrid_and_about_one_model_get_answers_about_them(sta
     assert hybrid.startswith(words.say("knowledge.answers.hybrid.both")[:40]), hybrid
     place = said(stack.say(sender, "which countries are best for kpo?"))
     assert "For KPO: " in place and "For BPO: " not in place
+
+
+def test_a_correction_inside_the_questions_is_said_back_before_the_question_comes_again(
+    stack: Stack, sender: str
+) -> None:
+    first = stack.say(
+        sender,
+        "We need a research firm to do a customer satisfaction survey and analyse the results, "
+        "and someone to handle our inbound sales calls",
+    )
+    question = said(first).splitlines()[-1]
+    replies = stack.say(sender, "Sorry, not sales calls, I meant customer service calls")
+    assert "sales" not in slots(stack, sender)["tasks"]
+    # customer support was already read from "inbound": the change is the sales work gone
+    assert said(replies).startswith("Noted: sales and lead generation taken off the list."), said(replies)
+    assert said(replies[-1:]) == question  # then the pending question again
+    stack.say(sender, "about £3k a month, cost matters")
+    assert slots(stack, sender)["cost_priority"] is True
+    stack.say(sender, "we have no research people")
+    assert slots(stack, sender)["in_house_expertise"] == "no"

@@ -95,3 +95,14 @@ def test_a_multiple_without_an_amount_moves_the_level_one_step():
         Profile(tasks=["customer_support"], budget_level="moderate"), "what if the budget were half that?"
     )
     assert changed is not None and changed.budget_level == "tight"
+
+
+def test_a_change_of_work_is_said_back_in_plain_words():
+    from advisor.messages import tasks_changed_text
+
+    instead = tasks_changed_text(["market_research", "sales"], ["market_research", "customer_support"])
+    assert instead == "Noted: customer support instead of sales and lead generation."
+    assert tasks_changed_text(["sales"], ["sales", "hr_payroll"]) == "Noted: HR and payroll added to the work."
+    assert tasks_changed_text(["sales", "hr_payroll"], ["sales"]) == "Noted: HR and payroll taken off the list."
+    assert tasks_changed_text(["sales"], ["sales"]) is None
+    assert tasks_changed_text(None, None) is None
