@@ -47,6 +47,25 @@ def facts_in(text: str) -> list[str]:
     return [f.key for f in read_facts(words_of(normalise(text)))]
 
 
+# Fact kinds that are data about people or payments (not a reporting rule or a standard).
+SENSITIVE_KINDS = frozenset(
+    {
+        "health_data",
+        "personal_data_eu",
+        "personal_data",
+        "card_data",
+        "financial_data",
+        "student_data",
+        "public_sector_data",
+    }
+)
+
+
+def sensitive(facts: Iterable[str]) -> list[str]:
+    """The facts that name sensitive data ("patient data", "card payments"), not rules or standards."""
+    return [f for f in facts if _kind(f) in SENSITIVE_KINDS]
+
+
 def _kind(key: str) -> str | None:
     entry = lexicon.reading("facts").get(key)
     return entry["kind"] if entry else None

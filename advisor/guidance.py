@@ -453,8 +453,10 @@ def _data(situation: Situation) -> dict[str, Any]:
 
 def _answer_data(situation: Situation) -> str:
     data = _data(situation)
+    sensitive = data_rules.sensitive([*situation.requirements, *data_rules.facts_in(situation.text)])
     if not data["regimes"]:
-        lines = [say("data.none_found")]
+        # Sensitive data named, but no rule applies where the user is: never "nothing points to it".
+        lines = [say("data.none_apply" if sensitive else "data.none_found")]
     else:
         lines = [say("data.heading")]
         for regime in data["regimes"]:

@@ -345,3 +345,21 @@ def test_what_the_budget_buys_gives_each_option_a_working_share() -> None:
     onshore = situation(profile, requirements=["hipaa"], text="our patient records")
     buys = guidance.brief(onshore)["cost"]["budget_buys"]
     assert len(buys) == 2 and not any("part-time" in line for line in buys)
+
+
+def test_health_data_where_no_known_rule_applies_is_never_called_no_regulated_data() -> None:
+    here = situation(Profile(tasks=["industry_bpo"]), requirements=["hipaa"], customer_region="india")
+    answer = guidance.answer("data", here)
+    assert texts.say("data.none_found") not in answer
+    assert texts.say("data.none_apply") in answer
+
+
+def test_patient_data_with_the_coders_abroad_reads_hipaa_not_customers_abroad() -> None:
+    here = situation(Profile(tasks=["industry_bpo"]), text="is patient data safe if the coders are in India?")
+    answer = guidance.answer("data", here)
+    assert "HIPAA" in answer and "business associate agreement" in answer
+
+
+def test_a_standard_alone_is_not_sensitive_data() -> None:
+    here = situation(Profile(tasks=["accounting"]), requirements=["iso_27001", "gaap"], customer_region="india")
+    assert texts.say("data.none_found") in guidance.answer("data", here)
