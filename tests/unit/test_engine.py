@@ -534,3 +534,11 @@ def test_the_cost_reason_says_what_was_said_a_priority_or_a_goal():
     assert say("advice.reasons.cost_priority") not in goal
     priority = cost_reason(Profile(tasks=["accounting"], cost_priority=True, goals=["cost_reduction"]))
     assert say("advice.reasons.cost_priority") in priority
+
+
+@pytest.mark.parametrize(("level", "key"), [("no", "no_in_house_team"), ("partial", "in_house_team_short")])
+def test_routine_work_beyond_the_team_is_said_as_the_user_put_it(level, key):
+    from advisor.texts import say
+
+    rec = recommend(Profile(tasks=["industry_bpo"], in_house_expertise=level))
+    assert say(f"advice.reasons.{key}") in [r.text for r in rec.reasons]

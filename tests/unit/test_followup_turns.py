@@ -106,3 +106,19 @@ def test_a_change_of_work_is_said_back_in_plain_words():
     assert tasks_changed_text(["sales", "hr_payroll"], ["sales"]) == "Noted: HR and payroll taken off the list."
     assert tasks_changed_text(["sales"], ["sales"]) is None
     assert tasks_changed_text(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tasks"),
+    [
+        (
+            "We want to outsource medical coding and claims follow-up, and get an outside firm to benchmark "
+            "our nurse staffing levels against peers.",
+            {"industry_bpo", "market_research"},  # staffing levels are what is benchmarked, not recruitment
+        ),
+        ("we need a staffing agency for nurses", {"recruitment"}),
+        ("Benchmark contract terms and pricing against best practices", {"market_research"}),
+    ],
+)
+def test_benchmarking_is_expert_work_and_staffing_levels_are_its_subject(text, tasks):
+    assert set(extract(text).tasks) == tasks
