@@ -61,6 +61,11 @@ SENSITIVE_KINDS = frozenset(
 )
 
 
+def names_health(facts: Iterable[str]) -> bool:
+    """Whether the facts name health data ("patient records", "HIPAA", "Medicaid")."""
+    return any(f in HEALTH_FACTS or _kind(f) == HEALTH_KIND for f in facts)
+
+
 def sensitive(facts: Iterable[str]) -> list[str]:
     """The facts that name sensitive data ("patient data", "card payments"), not rules or standards."""
     return [f for f in facts if _kind(f) in SENSITIVE_KINDS]
@@ -85,7 +90,7 @@ def regimes_for(
     }
     found: set[str] = set()
     eu_or_uk = places & {"eu", "uk"}
-    health = any(f in HEALTH_FACTS or _kind(f) == HEALTH_KIND for f in facts)
+    health = names_health(facts)
     if health:
         if not places or "us" in places:
             found.add("hipaa")

@@ -179,8 +179,12 @@ def _signals(p: Profile, bpo_tasks: list[str], kpo_tasks: list[str]) -> list[Rea
         out.append(Reason("customer_service", BPO, text))
     if bpo_tasks and not kpo_tasks and p.in_house_expertise in ("no", "partial") and not p.missing_skills:
         # Routine work with no team for it: BPO supplies the team (no specialist skill is missing).
-        key = "no_in_house_team" if p.in_house_expertise == "no" else "in_house_team_short"
-        out.append(Reason("no_in_house_team", BPO, say(f"advice.reasons.{key}")))
+        text = (
+            say("advice.reasons.no_in_house_team")
+            if p.in_house_expertise == "no"
+            else say("advice.reasons.in_house_team_short")
+        )
+        out.append(Reason("no_in_house_team", BPO, text))
     elif p.in_house_expertise in ("no", "partial") or p.missing_skills:
         gap = f" ({taxonomy.join_labels(p.missing_skills)})" if p.missing_skills else ""
         level = (

@@ -436,12 +436,18 @@ def _answer_location(situation: Situation) -> str:
 # --- data -------------------------------------------------------------------------------------
 
 
+def _means(regime: str, health: bool) -> list[str]:
+    """What a regime means for the work; GDPR's special category only when health data was named."""
+    extra = [say("data.regime.gdpr.health")] if health and regime in ("gdpr", "uk_gdpr") else []
+    return say_all(f"data.regime.{regime}.means") + extra
+
+
 def _data(situation: Situation) -> dict[str, Any]:
     found = regimes(situation)
+    health = data_rules.names_health([*situation.requirements, *data_rules.facts_in(situation.text)])
     return {
         "regimes": [
-            {"key": key, "name": say(f"data.regime.{key}.name"), "means": say_all(f"data.regime.{key}.means")}
-            for key in found
+            {"key": key, "name": say(f"data.regime.{key}.name"), "means": _means(key, health)} for key in found
         ],
         "summary": say("data.summary", names=taxonomy.join_labels([say(f"data.regime.{k}.name") for k in found]))
         if found

@@ -118,6 +118,7 @@ def test_a_change_of_work_is_said_back_in_plain_words():
         ),
         ("we need a staffing agency for nurses", {"recruitment"}),
         ("Benchmark contract terms and pricing against best practices", {"market_research"}),
+        ("We want to hand off accounts payable and supplier master data maintenance.", {"accounting", "data_entry"}),
     ],
 )
 def test_benchmarking_is_expert_work_and_staffing_levels_are_its_subject(text, tasks):

@@ -363,3 +363,10 @@ def test_patient_data_with_the_coders_abroad_reads_hipaa_not_customers_abroad() 
 def test_a_standard_alone_is_not_sensitive_data() -> None:
     here = situation(Profile(tasks=["accounting"]), requirements=["iso_27001", "gaap"], customer_region="india")
     assert texts.say("data.none_found") in guidance.answer("data", here)
+
+
+def test_gdpr_names_the_health_special_category_only_when_health_data_was_named() -> None:
+    plain = guidance.answer("data", situation(Profile(tasks=["accounting"]), company_region="eu"))
+    assert "GDPR" in plain and texts.say("data.regime.gdpr.health") not in plain
+    health = situation(Profile(tasks=["industry_bpo"]), requirements=["hipaa"], company_region="eu")
+    assert texts.say("data.regime.gdpr.health") in guidance.answer("data", health)
