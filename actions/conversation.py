@@ -55,7 +55,10 @@ class ActionClarify(Action):
                 ask(dispatcher, requested, tracker)
             return done
         if requested:
-            dispatcher.utter_message(text=say("conversation.didnt_catch"))
+            # "Evenings would be nice" while the goals question is pending: the hours were read and
+            # kept, so the reply says so rather than "I didn't catch that".
+            learned = slots_set_this_turn(tracker).get("new_facts") is True
+            dispatcher.utter_message(text=say("conversation.noted_then_ask" if learned else "conversation.didnt_catch"))
             ask(dispatcher, requested, tracker)
             return done
         ranking = tracker.latest_message.get("intent_ranking") or []

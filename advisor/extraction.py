@@ -92,6 +92,14 @@ _MIXED = re.compile(
     r"\b(?:yes|yeah|ok)\b\s*,\s*[^,]{1,40}\b(?:no|not)\b|\b\w+\s+yes\s*,\s*\w+\s+no\b",
     re.IGNORECASE,
 )
+# A one-person business answering the know-how question ("I do everything myself"): the owner
+# knows the running of it, not every specialism, so partly.
+_SOLO = re.compile(
+    r"\b(i\s+do\s+(?:it\s+)?(?:everything|it\s+all|all\s+of\s+it)(?:\s+(?:myself|alone|on\s+my\s+own))?|"
+    r"(?:it'?s|it\s+is)\s+(?:just|only)\s+me|one[- ](?:person|man|woman)\s+(?:business|shop|company|operation|show)|"
+    r"solo\s+(?:founder|owner|business|operation)|i\s+(?:work|run\s+it)\s+alone)\b",
+    re.IGNORECASE,
+)
 # "We have no research people": a "we have" that owns nothing is no yes.
 _HAVE_NONE = re.compile(
     r"\b(?:we\s+have|we'?ve\s+got|we\s+got|there\s+(?:is|are)|our\s+team\s+has)\s+(?:no|nobody|no\s+one|none|zero)\b",
@@ -241,6 +249,8 @@ def _expertise(text: str, skills_mentioned: list[str], requested: str | None) ->
     lack_clauses = [c for c in clauses if _LACK.search(c) and _EXPERTISE_TOPIC.search(c)]
     have = any((_HAVE.search(c) or _KNOWHOW_OWNED.search(c)) and not _LACK.search(c) for c in clauses)
     topical = bool(_EXPERTISE_TOPIC.search(text)) or (requested == "in_house_expertise" and have)
+    if requested == "in_house_expertise" and _SOLO.search(text):
+        return "partial"
     if requested == "in_house_expertise" and _MIXED.search(text):
         return "partial"  # "payroll yes, materials no", "we know the books but nothing about export"
     if requested == "in_house_expertise" or topical:

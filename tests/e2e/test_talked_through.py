@@ -93,3 +93,20 @@ def test_a_correction_inside_the_questions_is_said_back_before_the_question_come
     assert slots(stack, sender)["cost_priority"] is True
     stack.say(sender, "we have no research people")
     assert slots(stack, sender)["in_house_expertise"] == "no"
+
+
+def test_a_solo_owner_answers_the_know_how_question_and_hours_given_early_are_noted(stack: Stack, sender: str) -> None:
+    stack.say(
+        sender,
+        "I own a small e-commerce shop selling handmade jewelry. I'm drowning in customer emails and order "
+        "updates. Also thinking about whether to expand into the UK market but have no idea how.",
+    )
+    stack.say(sender, "maybe 1500 a month, money is tight")
+    assert slots(stack, sender)["requested_slot"] == "in_house_expertise"
+    replies = stack.say(sender, "I do everything myself")
+    assert "couldn't read an answer" not in said(replies), said(replies)
+    assert slots(stack, sender)["in_house_expertise"] == "partial"
+    assert slots(stack, sender)["requested_slot"] == "goals"
+    replies = stack.say(sender, "evenings would be nice")
+    assert slots(stack, sender)["coverage"] == "extended"
+    assert words.say("conversation.didnt_catch") not in said(replies), said(replies)

@@ -407,6 +407,8 @@ def test_a_budget_answer_says_cost_comes_first_only_in_so_many_words(text, prior
         ("our team has no legal background", "no"),
         ("we have no people", "yes"),  # hands, not know-how
         ("we have a team for it", "yes"),
+        ("I do everything myself", "partial"),  # a one-person business: the running of it, not every specialism
+        ("it's just me", "partial"),
     ],
 )
 def test_a_we_have_that_owns_nothing_answers_no_to_the_know_how_question(text, expected):
