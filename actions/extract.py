@@ -14,7 +14,14 @@ from actions.slots import fact_slots, latest_intent, latest_text, off_loop
 from advisor import data_rules, inputs
 from advisor.extraction import UNKNOWN, extract, merge
 from advisor.guidance import region_question, regions_in
-from advisor.patterns import COMMAND, GUIDANCE_INTENTS, HUMAN_REQUEST, looks_like_question, statements_only
+from advisor.patterns import (
+    COMMAND,
+    GUIDANCE_INTENTS,
+    HUMAN_REQUEST,
+    QUESTION_START,
+    looks_like_question,
+    statements_only,
+)
 
 # Questions and requests: their words are not facts about the company.
 QUESTION_INTENTS = {
@@ -137,7 +144,8 @@ class ActionExtractFacts(Action):
         answering = bool(requested) and not looks_like_question(original) and not COMMAND.search(original)
         if kind in inputs.NOT_READ or (intent in NO_EXTRACTION_INTENTS and not answering):
             text = ""
-        elif intent in QUESTION_INTENTS and not answering:
+        elif not answering and (intent in QUESTION_INTENTS or (requested and QUESTION_START.match(original))):
+            # "Do you work with small companies?" while the budget is asked is a question, not "small".
             text = statements_only(text)
 
         # While a question is pending, a statement is an answer whatever intent it got.

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ANSWER_SLOTS
 from actions.slots import current_recommendation, latest_intent, latest_text, off_loop, profile, slots_set_this_turn
-from advisor import guidance
+from advisor import guidance, knowledge
 from advisor.engine import Profile, Recommendation
 from advisor.inputs import MAX_MESSAGE_CHARS
 from advisor.patterns import GUIDANCE_INTENTS, guidance_topic, looks_like_question
@@ -65,6 +65,16 @@ class ActionAnswerGuidance(Action):
         if form and answered and not looks_like_question(latest_text(tracker)):
             # "Cost isn't really an issue for us" answers the budget question; it asks nothing.
             return [FollowupAction(form)]
+        text = latest_text(tracker)
+        if not tracker.get_slot("guidance_topic") and guidance_topic(text) is None and looks_like_question(text):
+            # The classifier said cost, place, data or contract, but the words are of none of them:
+            # "what about financial modelling?" after "is bookkeeping BPO or KPO?" asks to classify.
+            known = await off_loop(knowledge.answer, text[:MAX_MESSAGE_CHARS])
+            if known.topic in knowledge.ANSWERS_THE_QUESTION and (known.tasks or known.topic != "classify"):
+                dispatcher.utter_message(text=known.text)
+                if form:
+                    dispatcher.utter_message(text=say("conversation.back_to_questions"))
+                return [SlotSet("guidance_topic", None)]
         topic = topic_of(tracker)
         try:
             known = situation(tracker)

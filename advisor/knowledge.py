@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from advisor import taxonomy
+from advisor.patterns import KNOWLEDGE_ONLY
 from advisor.reading import read
 from advisor.texts import say
 
@@ -26,8 +27,18 @@ SAME_ANSWER = {
     ("examples", "kpo"): ("services", "kpo"),
     ("hybrid", "bpo"): ("hybrid", "both"),
     ("hybrid", "kpo"): ("hybrid", "both"),
+    ("risks", "bpo"): ("risks", "both"),
+    ("risks", "kpo"): ("risks", "both"),
+    ("setup", "bpo"): ("setup", "both"),
+    ("setup", "kpo"): ("setup", "both"),
 }
-TOPICS = (*ONE_ANSWER_EACH, "differences", "examples", "hybrid")
+TOPICS = (*ONE_ANSWER_EACH, "differences", "examples", "hybrid", "risks", "setup")
+# Topics that answer the question asked, rather than a general overview: a question the classifier
+# took for a cost, place, data or contract question gets one of these instead (actions/guidance.py).
+ANSWERS_THE_QUESTION = frozenset({"classify", "hybrid", "risks", "setup", "differences", "types", "benefits"})
+_RISKS = re.compile(
+    r"\b(risks?|risky|downsides?|disadvantages?|drawbacks?|pitfalls?|what\s+can\s+go\s+wrong)\b", re.IGNORECASE
+)
 SUBJECTS = ("bpo", "kpo", "both")
 
 
@@ -177,6 +188,10 @@ def topic_of(question: str, tasks: list[str] | None = None) -> str:
         return "differences"  # "which adds more strategic value?" is about the models, not a task
     if tasks and (names_model or re.search(r"\b(outsourc\w*|which|what\s+kind|category)\b", question, re.IGNORECASE)):
         return "classify"
+    if _RISKS.search(question):
+        return "risks"  # "what are the risks of outsourcing?"
+    if KNOWLEDGE_ONLY.search(question):
+        return "setup"  # "how long does it take to set up?"
     for topic, pattern in _TOPICS:
         if topic == "classify":
             continue

@@ -48,6 +48,17 @@ def statements_only(text: str) -> str:
     return " ".join(p for p in parts if not looks_like_question(p))
 
 
+# Questions only the knowledge answers cover, whatever the classifier thought: the risks of
+# outsourcing and how long it takes to start (advisor/knowledge.py, topics "risks" and "setup").
+KNOWLEDGE_ONLY = re.compile(
+    r"\b(risks?|risky|downsides?|disadvantages?|drawbacks?|pitfalls?|what\s+can\s+go\s+wrong|"
+    r"how\s+long\s+(?:does|will|would|do)\s+(?:it|this|that|they|the\s+\w+(?:\s+\w+)?)\s+take|"
+    r"how\s+(?:quickly|fast|soon)\s+(?:can|could|would)\s+(?:we|you|it|they|a\s+provider)\s+(?:start|begin|get\s+started|be\s+up)|"
+    r"time\s+to\s+(?:set\s+up|start|get\s+started|onboard))\b",
+    re.IGNORECASE,
+)
+
+
 # --- follow-up questions on cost, location, data rules and contracts (advisor/guidance.py) -----------
 
 _NOT_DATA_WORK = (

@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from advisor import inputs
-from advisor.patterns import GUIDANCE_INTENTS, HUMAN_REQUEST, guidance_topic, looks_like_question
+from advisor.patterns import GUIDANCE_INTENTS, HUMAN_REQUEST, KNOWLEDGE_ONLY, guidance_topic, looks_like_question
 
 MODELS = re.compile(r"\b(bpo|kpo|business\s+process\s+outsourcing|knowledge\s+process\s+outsourcing)\b", re.IGNORECASE)
 ADVICE_FOR_US = re.compile(
@@ -102,7 +102,7 @@ class QuestionRouter(GraphComponent):
             if intent in KEEP or not looks_like_question(text[:2000]):
                 continue
             target = GUIDANCE_INTENTS.get(guidance_topic(text) or "")
-            if target is None and self.is_knowledge_question(text[:2000]):
+            if target is None and (self.is_knowledge_question(text[:2000]) or KNOWLEDGE_ONLY.search(text[:2000])):
                 target = TARGET
             if target is not None and intent != target:
                 self.route(message, target)

@@ -29,6 +29,23 @@ def test_general_questions_about_the_models_become_knowledge_questions(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what are the risks of outsourcing?", "ask_cost"),
+        ("how long does it take to set up?", "inform"),
+        ("any downsides?", "inform"),
+        ("how quickly can a provider start?", "ask_location"),
+    ],
+)
+def test_questions_only_the_knowledge_answers_cover_become_knowledge_questions(text, intent):
+    assert route(text, intent) == "ask_knowledge"
+
+
+def test_the_downside_of_the_advice_stays_a_trade_off_question():
+    assert route("what's the downside?", "ask_tradeoffs") == "ask_tradeoffs"
+
+
+@pytest.mark.parametrize(
     "text, intent",
     [
         ("should we go with bpo or kpo?", "inform"),

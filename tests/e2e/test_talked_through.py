@@ -110,3 +110,19 @@ def test_a_solo_owner_answers_the_know_how_question_and_hours_given_early_are_no
     replies = stack.say(sender, "evenings would be nice")
     assert slots(stack, sender)["coverage"] == "extended"
     assert words.say("conversation.didnt_catch") not in said(replies), said(replies)
+
+
+def test_questions_in_a_row_get_the_answer_they_ask_for(stack: Stack, sender: str) -> None:
+    assert "BPO" in said(stack.say(sender, "is bookkeeping bpo or kpo?"))
+    modelling = said(stack.say(sender, "what about financial modelling?"))
+    assert "is KPO" in modelling, modelling  # a classification, not the data rules
+    risks = said(stack.say(sender, "what are the risks of outsourcing?"))
+    assert risks.startswith(words.say("knowledge.answers.risks.both")[:40]), risks
+    stack.say(sender, "We need someone to keep our books and run payroll.")
+    assert slots(stack, sender)["requested_slot"] == "budget_level"
+    setup = said(stack.say(sender, "how long does it take to set up?"))
+    assert setup.startswith(words.say("knowledge.answers.setup.both")[:40]), setup
+    stack.say(sender, "do you work with small companies?")
+    current = slots(stack, sender)
+    assert current.get("budget_level") is None, "a question was read as the budget answer"
+    assert current["requested_slot"] == "budget_level"

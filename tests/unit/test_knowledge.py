@@ -72,6 +72,11 @@ QUESTIONS = [
     ("can we use both?", "hybrid", "both"),
     ("should we combine BPO and KPO?", "hybrid", "both"),
     ("how would a hybrid model work for us", "hybrid", "both"),
+    # risks, and how long it takes to start
+    ("what are the risks of outsourcing?", "risks", "both"),
+    ("what are the disadvantages of kpo", "risks", "kpo"),
+    ("how long does it take to set up?", "setup", "both"),
+    ("how quickly can we start with a bpo provider?", "setup", "bpo"),
     # nothing specific
     ("what can you do", "overview", "both"),
     ("hi", "overview", "both"),
