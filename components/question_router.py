@@ -40,6 +40,10 @@ ADVICE_FOR_US = re.compile(
     r"right\s+for\s+(?:us|me)|what\s+if|why\s+not|instead|other\s+option|downside|trade-?offs?)\b",
     re.IGNORECASE,
 )
+# A question is not contact details ("do you work with small companies?" once came out as
+# share_contact, which ended the advisor's questions): it takes the runner-up intent instead.
+CONTACT_DETAILS = re.compile(r"@|\+?\d[\d\s().-]{6,}\d")
+SHARE_CONTACT = "share_contact"
 TARGET = "ask_knowledge"
 FALLBACK = "nlu_fallback"
 HUMAN = "request_human"
@@ -101,6 +105,14 @@ class QuestionRouter(GraphComponent):
                 continue
             if intent in KEEP or not looks_like_question(text[:2000]):
                 continue
+            if intent == SHARE_CONTACT and not CONTACT_DETAILS.search(text[:2000]):
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                runner_up = next(
+                    (r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in (SHARE_CONTACT, FALLBACK)),
+                    "ask_capabilities",
+                )
+                self.route(message, runner_up)
+                intent = runner_up
             target = GUIDANCE_INTENTS.get(guidance_topic(text) or "")
             if target is None and (self.is_knowledge_question(text[:2000]) or KNOWLEDGE_ONLY.search(text[:2000])):
                 target = TARGET

@@ -108,3 +108,19 @@ def test_a_message_with_nothing_to_read_is_a_fallback_whatever_the_classifier_th
 @pytest.mark.parametrize(("text", "intent"), [("<b>payroll</b> and data entry", "inform"), ("/affirm", "affirm")])
 def test_markup_around_words_and_button_payloads_keep_their_intent(text, intent):
     assert route(text, intent) == intent
+
+
+def test_a_question_is_not_contact_details():
+    message = Message(
+        data={
+            "text": "do you work with small companies?",
+            "intent": {"name": "share_contact", "confidence": 0.32},
+            "intent_ranking": [
+                {"name": "share_contact", "confidence": 0.32},
+                {"name": "ask_capabilities", "confidence": 0.11},
+            ],
+        }
+    )
+    QuestionRouter().process([message])
+    assert message.get("intent")["name"] == "ask_capabilities"
+    assert route("is jane@acme.com the right address?", "share_contact") == "share_contact"
