@@ -45,6 +45,10 @@ def situation(tracker: Tracker, facts: Profile | None = None, rec: Recommendatio
     )
 
 
+def _is_guidance(sentence: str) -> bool:
+    return guidance_topic(sentence) is not None
+
+
 def topic_of(tracker: Tracker) -> str:
     """The intent's topic; for a reply naming a place, the topic that asked for it."""
     intent = latest_intent(tracker)
@@ -75,6 +79,9 @@ class ActionAnswerGuidance(Action):
                 if form:
                     dispatcher.utter_message(text=say("conversation.back_to_questions"))
                 return [SlotSet("guidance_topic", None)]
+        # "What is BPO? Which one for payroll? And how much?": the other questions first.
+        for other in await off_loop(knowledge.answers_each, text[:MAX_MESSAGE_CHARS], _is_guidance):
+            dispatcher.utter_message(text=other.text)
         topic = topic_of(tracker)
         try:
             known = situation(tracker)

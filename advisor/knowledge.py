@@ -10,6 +10,7 @@ domain/texts/knowledge.yml.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor import taxonomy
@@ -216,3 +217,22 @@ def answer(question: str) -> Answer:
         text = topic_text("definition", "both") + " " + say("knowledge.overview_more")
         return Answer(topic, "both", text, [])
     return Answer(topic, subject, topic_text(topic, subject), tasks)
+
+
+_SENTENCES = re.compile(r"(?<=[?.!])\s+")
+
+
+def answers_each(text: str, skip: Callable[[str], bool] | None = None) -> list[Answer]:
+    """One answer per question in a message that asks several ("What is BPO? What is KPO? Which
+    one for payroll?"), in order and without repeats; a question that `skip` matches (one another
+    action answers, such as "and how much?") and one with no specific topic are left out."""
+    from advisor.patterns import looks_like_question
+
+    out: list[Answer] = []
+    for sentence in _SENTENCES.split((text or "")[:2000]):
+        if not sentence.strip() or not looks_like_question(sentence) or (skip and skip(sentence)):
+            continue
+        found = answer(sentence)
+        if found.topic != "overview" and all(found.text != a.text for a in out):
+            out.append(found)
+    return out

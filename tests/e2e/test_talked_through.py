@@ -126,3 +126,11 @@ def test_questions_in_a_row_get_the_answer_they_ask_for(stack: Stack, sender: st
     current = slots(stack, sender)
     assert current.get("budget_level") is None, "a question was read as the budget answer"
     assert current["requested_slot"] == "budget_level"
+
+
+def test_a_message_of_several_questions_gets_an_answer_for_each(stack: Stack, sender: str) -> None:
+    replies = said(stack.say(sender, "What is BPO? What is KPO? Which one for payroll? And how much?"))
+    assert "BPO (business process outsourcing)" in replies
+    assert "KPO (knowledge process outsourcing)" in replies
+    assert "payroll is BPO" in replies
+    assert "per full-time person a month" in replies  # and the cost

@@ -229,3 +229,16 @@ def test_answer_never_crashes_and_always_returns_text(question):
 )
 def test_questions_found_in_a_blind_check_get_the_right_topic(question, topic):
     assert answer(question).topic == topic
+
+
+def test_a_message_of_several_questions_gets_an_answer_for_each():
+    from advisor.knowledge import answers_each
+    from advisor.patterns import guidance_topic
+
+    each = answers_each(
+        "What is BPO? What is KPO? Which one for payroll? And how much?", lambda s: guidance_topic(s) is not None
+    )
+    assert [(a.topic, a.subject) for a in each] == [("definition", "bpo"), ("definition", "kpo"), ("classify", "both")]
+    assert "payroll" in each[2].text.lower()
+    assert answers_each("hello there. we need payroll.") == []  # statements ask nothing
+    assert len(answers_each("what is kpo? what is kpo?")) == 1  # no repeats
