@@ -6,17 +6,9 @@ test here, against a real action server and Rasa server (the session `stack`).
 
 from __future__ import annotations
 
-from typing import Any
-
+from tests.support.buyer import slots as _slots
+from tests.support.buyer import texts as _texts
 from tests.support.stack import Stack
-
-
-def _texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def _slots(stack: Stack, sender: str) -> dict[str, Any]:
-    return stack.tracker(sender)["slots"]
 
 
 def _until_asked(stack: Stack, sender: str, slot: str, answers: dict[str, str]) -> None:

@@ -10,11 +10,10 @@ goes on.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
-from tests.support.buyer import KPO_ANSWERS, reach_advice
+from tests.support.buyer import KPO_ANSWERS, reach_advice, slots, texts
 from tests.support.stack import Stack
 
 FIGURE_WITH_UNIT = re.compile(
@@ -25,14 +24,6 @@ RANGE = re.compile(r"[$€£]\s?\d[\d,.]*\s+to\s+[$€£]\s?\d")
 CONTRACT_MODELS = ("Dedicated team", "Managed service", "Fixed-price project", "Time and materials", "Outcome-based")
 OPENING = "We need someone to run our payroll and a competitor analysis."
 ANSWERS = {**KPO_ANSWERS, "budget_level": "Moderate, about 9,000 euros a month."}
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def slots(stack: Stack, sender: str) -> dict[str, Any]:
-    return stack.tracker(sender)["slots"]
 
 
 def assert_cost(reply: str) -> None:

@@ -3,10 +3,9 @@ session), each replayed against a real Rasa server and action server (the sessio
 
 from __future__ import annotations
 
-from typing import Any
-
 from advisor import texts as words
-from tests.support.buyer import reach_advice
+from tests.support.buyer import reach_advice, slots
+from tests.support.buyer import texts as said
 from tests.support.stack import Stack
 
 SAAS_OPENING = (
@@ -19,14 +18,6 @@ SAAS_ANSWERS = {
     "goals": "grow faster",
     "coverage": "business hours is fine",
 }
-
-
-def said(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def slots(stack: Stack, sender: str) -> dict[str, Any]:
-    return stack.tracker(sender)["slots"]
 
 
 def test_work_taken_back_in_other_words_changes_the_advice(stack: Stack, sender: str) -> None:

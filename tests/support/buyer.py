@@ -20,6 +20,16 @@ KPO_ANSWERS = {
 }
 
 
+def texts(replies: Sequence[Mapping[str, Any]]) -> str:
+    """The text of a turn's replies over REST, one line each."""
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def slots(stack: Any, sender: str) -> dict[str, Any]:
+    """The conversation's slots, from the tracker (`stack` is a tests.support.stack.Stack)."""
+    return stack.tracker(sender)["slots"]
+
+
 def typed_answer(question: str, answers: Sequence[tuple[Sequence[str], str]]) -> str:
     """The answer of the first (words, answer) pair with a word in the question; "Yes." otherwise."""
     lowered = question.lower()
@@ -39,5 +49,4 @@ def reach_advice(stack: Any, sender: str, opening: str, answers: Mapping[str, st
         if current.get("recommendation"):
             return replies
         replies = stack.say(sender, answers.get(current.get("requested_slot"), "I don't know."))
-    said = "\n".join(r.get("text") or "" for r in replies)
-    raise AssertionError(f"no advice after the scripted answers: {said!r}")
+    raise AssertionError(f"no advice after the scripted answers: {texts(replies)!r}")

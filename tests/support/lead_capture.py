@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support import buyer
-from tests.support.buyer import KPO_ANSWERS, KPO_OPENING
+from tests.support.buyer import KPO_ANSWERS, KPO_OPENING, slots, texts
 from tests.support.stack import Stack
 
 OPENING = KPO_OPENING
@@ -24,14 +24,6 @@ CONTACT = {
     "lead_company_size": "51-200",
     "lead_timeline": "Right away",
 }
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def slots(stack: Stack, sender: str) -> dict[str, Any]:
-    return stack.tracker(sender)["slots"]
 
 
 def reach_advice(stack: Stack, sender: str, opening: str = OPENING) -> list[dict[str, Any]]:
