@@ -442,9 +442,14 @@ def _means(regime: str, health: bool) -> list[str]:
     return say_all(f"data.regime.{regime}.means") + extra
 
 
-def _data(situation: Situation) -> dict[str, Any]:
+def _named_facts(situation: Situation) -> list[str]:
+    """The regulations, standards and sensitive data read so far and named in the latest message."""
+    return [*situation.requirements, *data_rules.facts_in(situation.text)]
+
+
+def _data(situation: Situation, named: list[str] | None = None) -> dict[str, Any]:
     found = regimes(situation)
-    health = data_rules.names_health([*situation.requirements, *data_rules.facts_in(situation.text)])
+    health = data_rules.names_health(_named_facts(situation) if named is None else named)
     return {
         "regimes": [
             {"key": key, "name": say(f"data.regime.{key}.name"), "means": _means(key, health)} for key in found
@@ -458,8 +463,9 @@ def _data(situation: Situation) -> dict[str, Any]:
 
 
 def _answer_data(situation: Situation) -> str:
-    data = _data(situation)
-    sensitive = data_rules.sensitive([*situation.requirements, *data_rules.facts_in(situation.text)])
+    named = _named_facts(situation)
+    data = _data(situation, named)
+    sensitive = data_rules.sensitive(named)
     if not data["regimes"]:
         # Sensitive data named, but no rule applies where the user is: never "nothing points to it".
         lines = [say("data.none_apply" if sensitive else "data.none_found")]
