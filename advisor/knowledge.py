@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor import taxonomy
-from advisor.patterns import KNOWLEDGE_ONLY
+from advisor.patterns import KNOWLEDGE_ONLY, looks_like_question
 from advisor.reading import read
 from advisor.texts import say
 
@@ -226,8 +226,6 @@ def answers_each(text: str, skip: Callable[[str], bool] | None = None) -> list[A
     """One answer per question in a message that asks several ("What is BPO? What is KPO? Which
     one for payroll?"), in order and without repeats; a question that `skip` matches (one another
     action answers, such as "and how much?") and one with no specific topic are left out."""
-    from advisor.patterns import looks_like_question
-
     out: list[Answer] = []
     for sentence in _SENTENCES.split((text or "")[:2000]):
         if not sentence.strip() or not looks_like_question(sentence) or (skip and skip(sentence)):
