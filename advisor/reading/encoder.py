@@ -61,8 +61,8 @@ def _layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
 
 
 # erf by Abramowitz and Stegun's formula 7.1.26 (absolute error under 1.5e-7, below float32's
-# own rounding at these magnitudes): eleven passes of numpy's fast loops, about 15 times quicker
-# than scipy's erf, which was a third of the encoder's time.
+# own rounding at these magnitudes): eleven passes of numpy's fast loops, about 5 times quicker
+# than scipy's erf (0.7 against 3.5 ms for a 160 x 1536 block), which was a third of the encoder's time.
 _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
